@@ -1,0 +1,146 @@
+//! Lossless, error-tolerant syntax trees for AppArmor profiles.
+//!
+//! `parse(text)` never fails: it returns a rowan tree that holds every byte
+//! of the input (so `tree.text() == text`) and a list of syntax errors. The
+//! pipeline is `lexer` (logos, context-free pieces) → `parser` + `grammar`
+//! (recursive descent that glues pieces into values and builds the green
+//! tree) → `validation` (checks that are easier on a finished tree) → `ast`
+//! (typed views). This crate knows nothing of files, salsa or LSP.
+
+pub mod ast;
+mod grammar;
+mod lexer;
+mod parser;
+mod syntax_kind;
+mod validation;
+
+use std::fmt::Write as _;
+
+pub use rowan::{TextRange, TextSize};
+pub use syntax_kind::{SyntaxKind, keyword_kind};
+
+pub use crate::lexer::{Token, tokenize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AppArmorLanguage {}
+
+impl rowan::Language for AppArmorLanguage {
+    type Kind = SyntaxKind;
+
+    fn kind_from_raw(raw: rowan::SyntaxKind) -> SyntaxKind {
+        SyntaxKind::from_raw(raw.0)
+    }
+
+    fn kind_to_raw(kind: SyntaxKind) -> rowan::SyntaxKind {
+        kind.into()
+    }
+}
+
+pub type SyntaxNode = rowan::SyntaxNode<AppArmorLanguage>;
+pub type SyntaxToken = rowan::SyntaxToken<AppArmorLanguage>;
+pub type SyntaxElement = rowan::SyntaxElement<AppArmorLanguage>;
+
+/// A syntax error: where, and what is wrong, in words a profile author reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    pub message: String,
+    pub range: TextRange,
+}
+
+impl SyntaxError {
+    pub fn new(message: impl Into<String>, range: TextRange) -> SyntaxError {
+        SyntaxError { message: message.into(), range }
+    }
+}
+
+/// The result of parsing: a green tree (cheap to clone, shareable between
+/// threads) and the errors found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parse {
+    green: rowan::GreenNode,
+    errors: Vec<SyntaxError>,
+}
+
+impl Parse {
+    pub fn syntax_node(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+
+    pub fn tree(&self) -> ast::SourceFile {
+        ast::SourceFile { syntax: self.syntax_node() }
+    }
+
+    pub fn green(&self) -> &rowan::GreenNode {
+        &self.green
+    }
+
+    /// Syntax errors, sorted by position.
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+
+    /// The tree, one element per line, then the errors: the format of the
+    /// `.rast` fixtures and of `aa-lint parse`.
+    pub fn debug_dump(&self) -> String {
+        let mut out = dump_tree(&self.syntax_node());
+        for error in &self.errors {
+            let _ = writeln!(
+                out,
+                "error {}..{}: {}",
+                u32::from(error.range.start()),
+                u32::from(error.range.end()),
+                error.message
+            );
+        }
+        out
+    }
+}
+
+/// Parses AppArmor policy text. Never fails and never panics; the tree's text
+/// is exactly `text`.
+pub fn parse(text: &str) -> Parse {
+    let tokens = tokenize(text);
+    let mut parser = parser::Parser::new(text, tokens);
+    grammar::source_file(&mut parser);
+    let (green, mut errors) = parser.finish();
+    let root = SyntaxNode::new_root(green.clone());
+    validation::validate(&root, &mut errors);
+    errors.sort_by_key(|error| (error.range.start(), error.range.end()));
+    errors.dedup();
+    Parse { green, errors }
+}
+
+/// Writes `KIND@start..end` for each node and token, indented by depth, with
+/// the token text quoted.
+pub fn dump_tree(node: &SyntaxNode) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for event in node.preorder_with_tokens() {
+        match event {
+            rowan::WalkEvent::Enter(element) => {
+                let range = element.text_range();
+                let _ = write!(
+                    out,
+                    "{:indent$}{:?}@{}..{}",
+                    "",
+                    element.kind(),
+                    u32::from(range.start()),
+                    u32::from(range.end()),
+                    indent = depth * 2
+                );
+                match element {
+                    rowan::NodeOrToken::Node(_) => {
+                        out.push('\n');
+                        depth += 1;
+                    }
+                    rowan::NodeOrToken::Token(token) => {
+                        let _ = writeln!(out, " {:?}", token.text());
+                    }
+                }
+            }
+            rowan::WalkEvent::Leave(rowan::NodeOrToken::Node(_)) => depth -= 1,
+            rowan::WalkEvent::Leave(rowan::NodeOrToken::Token(_)) => {}
+        }
+    }
+    out
+}
