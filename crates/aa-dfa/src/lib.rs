@@ -1,0 +1,45 @@
+//! `aa-dfa`: AppArmor rules as automata, the way `apparmor_parser` and the
+//! kernel see them.
+//!
+//! The crate has three jobs:
+//! 1. **Decode** `apparmor_parser`'s binary policy (what it loads into the
+//!    kernel, or prints with `-S`) into profiles and DFAs we can walk;
+//! 2. **Compile** AppArmor rules into a DFA ourselves (glob → regex → DFA);
+//! 3. **Compare** the two, state by state, to find where they differ.
+//!
+//! Only the decoder exists so far. Its data flow, bottom up:
+//!
+//! ```text
+//! bytes ──wire::tokenize──▶ [Token] ──Policy::decode──▶ Policy { Profile* }
+//!                                           │
+//!                     each "aadfa" blob ──TableSet::decode──▶ TableSet
+//!                                                             │ walk / step
+//!                                         accept entries ──perms──▶ KernelPerms
+//! ```
+//!
+//! Invariants:
+//! - Decoding never panics. Every malformed input yields a [`DecodeError`]
+//!   with the absolute byte offset of the problem.
+//! - A [`TableSet`] that decoded successfully has been validated: walking it
+//!   with any input stays in bounds and terminates.
+//! - Permissions are reported as the kernel computes them from the tables
+//!   ([`perms`]), not as the profile language spells them; raw accept words
+//!   stay available on [`TableSet`] for anyone who needs the packed form.
+//! - The library does no I/O; only tests run `apparmor_parser`.
+//!
+//! The installed oracle is `apparmor_parser` 3.0.8, whose output uses the
+//! packed ("old") accept encoding; the 4.1+ permission tables are decoded
+//! structurally (see [`PermsTable`]) but have no oracle here.
+
+pub mod error;
+pub mod perms;
+pub mod policy;
+pub mod tables;
+pub mod walk;
+pub mod wire;
+
+pub use error::{DecodeError, DecodeErrorKind};
+pub use perms::{KernelPerms, Owner};
+pub use policy::{DecodedDfa, DfaKind, Policy, PermsTable, Profile};
+pub use tables::TableSet;
+pub use walk::{DEAD_STATE, START_STATE};
