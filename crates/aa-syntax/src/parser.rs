@@ -12,7 +12,7 @@ use crate::{
 
 /// Blocks nested deeper than this are kept as one error node instead of
 /// being parsed recursively, so hostile input cannot overflow the stack.
-pub(crate) const MAX_DEPTH: u32 = 64;
+pub(crate) const MAX_DEPTH: u32 = 256;
 
 /// How adjacent tokens combine into one value, mirroring the identifier
 /// rules of `apparmor_parser`'s lexer modes.

@@ -58,7 +58,8 @@ fn factor(p: &mut Parser) {
         Some(WORD) if p.at_word("defined") => {
             p.start_node(DEFINED_EXPR);
             p.bump_remap(DEFINED_KW);
-            if matches!(p.current(), Some(VARIABLE | BOOL_VARIABLE)) {
+            let bare_variable = p.at(WORD) && p.current_text().starts_with('@');
+            if matches!(p.current(), Some(VARIABLE | BOOL_VARIABLE)) || bare_variable {
                 p.bump();
             } else {
                 p.error("expected a variable after `defined`");

@@ -45,7 +45,9 @@ fn statement(p: &mut Parser, scope: Scope) {
     match p.current() {
         Some(HASH_INCLUDE) => include(p),
         Some(WORD) if p.at_word("include") && !p.nth_adjacent(1) => include(p),
-        Some(WORD) if p.at_word("abi") && !p.nth_adjacent(1) => abi(p),
+        Some(WORD) if p.at_word("abi") && (!p.nth_adjacent(1) || matches!(p.nth(1), Some(LT | STRING))) => {
+            abi(p)
+        }
         Some(WORD) if (p.at_word("alias") || p.at_word("rewrite")) && !p.nth_adjacent(1) => {
             alias(p)
         }
@@ -60,9 +62,7 @@ fn statement(p: &mut Parser, scope: Scope) {
             profile(p)
         }
         Some(CARET) => profile(p),
-        Some(WORD | VARIABLE | STRING) if scope == Scope::File || looks_like_profile_header(p) => {
-            profile(p)
-        }
+        Some(WORD | VARIABLE | STRING) if looks_like_profile_header(p) => profile(p),
         _ => rules::rule(p),
     }
 }
@@ -78,20 +78,26 @@ fn at_assignment_op(p: &Parser, n: usize) -> bool {
     matches!(p.nth(n), Some(EQ | PLUS_EQ | QUESTION_EQ | COLON_EQ)) && !p.newline_before(n)
 }
 
-/// Inside a body, `NAME ... {` with no `,` before the `{` is a profile
-/// written without the `profile` keyword (which the validator rejects there;
-/// parsing it as a profile keeps the rest of the body intact).
+/// `NAME ... {` with no `,` before the `{` is a profile written without the
+/// `profile` keyword; anything else is a rule. At file level that is how
+/// abstractions (bare rules) differ from profiles; inside a body the
+/// validator rejects the missing keyword, and parsing it as a profile keeps
+/// the rest of the body intact.
 fn looks_like_profile_header(p: &Parser) -> bool {
     let mut parens = 0u32;
     for n in 0..64 {
         match p.nth(n) {
-            None | Some(R_CURLY) => return false,
+            None => return false,
+            // `/{usr/,}bin` keeps its `}`: only a separate `}` ends the scan.
+            Some(R_CURLY) if !p.nth_adjacent(n) => return false,
             Some(L_PAREN) => parens += 1,
             Some(R_PAREN) => parens = parens.saturating_sub(1),
             Some(COMMA) if parens == 0 && !(p.nth_adjacent(n) && p.nth_adjacent(n + 1)) => {
                 return false;
             }
-            Some(L_CURLY) if n > 0 && !p.nth_adjacent(n) => return parens == 0,
+            Some(L_CURLY) if n > 0 && (!p.nth_adjacent(n) || p.nth(n - 1) == Some(R_PAREN)) => {
+                return parens == 0;
+            }
             _ => {}
         }
     }
@@ -186,28 +192,26 @@ fn variable_def(p: &mut Parser) {
 }
 
 /// The values of a definition run to the end of the line; a lone `\` before
-/// the line break continues them on the next line.
+/// the line break continues them on the next line. As in `apparmor_parser`,
+/// a value may hold any character but blanks, quotes, `!` and a final `,`.
 fn assignment_values(p: &mut Parser) {
-    loop {
-        if p.at_eof() || !p.step() {
+    let mut continued = false;
+    while !p.at_eof() && p.step() {
+        if p.newline_before(0) && !continued {
             break;
         }
-        let continued = p.nth_word(0, "\\") && p.newline_before(1);
-        if p.newline_before(0) {
-            break;
-        }
-        if continued {
+        continued = false;
+        if p.nth_word(0, "\\") && p.newline_before(1) {
             p.bump();
-            // The next line belongs to this definition.
-            if !p.at_eof() && p.at_value_start() {
-                p.value(Glue::Ids);
-            }
+            continued = true;
             continue;
         }
         match p.current() {
-            Some(WORD | VARIABLE | STRING | BOOL_VARIABLE) => p.value(Glue::Ids),
             Some(COMMA) => p.err_and_bump("variable definitions do not take a trailing `,`"),
-            _ => p.err_and_bump("unexpected token in a variable definition"),
+            Some(BANG | BANG_EQ | HASH_INCLUDE | ERROR_TOKEN) => {
+                p.err_and_bump("unexpected token in a variable definition")
+            }
+            _ => p.value(Glue::Ids),
         }
     }
 }
@@ -278,6 +282,21 @@ fn profile_header_tail(p: &mut Parser) {
             p.bump_remap(FLAGS_KW);
             p.bump();
             flag_list(p);
+            p.finish_node();
+        } else if p.at_word("+") && p.nth_word(1, "identities") && p.nth(2) == Some(EQ) {
+            // test identities
+            // profile test + identities=(foo) {}
+            p.start_node(CONDITION);
+            p.bump();
+            p.bump();
+            p.bump();
+            if p.at(L_PAREN) {
+                rules::value_list(p);
+            } else if p.at_value_start() {
+                p.value(Glue::Ids);
+            } else {
+                p.error_missing("expected a value");
+            }
             p.finish_node();
         } else if p.at(L_PAREN) {
             p.start_node(FLAGS);

@@ -451,7 +451,8 @@ fn condition(p: &mut Parser) {
         condition_group_body(p);
     } else if p.at(L_PAREN) {
         value_list(p);
-    } else if p.at_value_start() {
+    } else if p.at_value_start() || p.at(L_CURLY) {
+        // `fstype={procfs,sysfs}`: a value may open with an alternation.
         p.value(Glue::Ids);
     } else {
         p.error_missing("expected a value");
@@ -460,7 +461,7 @@ fn condition(p: &mut Parser) {
 }
 
 /// `( a b, c )`: values separated by blanks or commas.
-fn value_list(p: &mut Parser) {
+pub(super) fn value_list(p: &mut Parser) {
     p.start_node(VALUE_LIST);
     p.bump();
     while !p.at_eof() && !p.at(R_PAREN) && p.step() {
