@@ -32,8 +32,10 @@
 //! structurally (see [`PermsTable`]) but have no oracle here.
 
 pub mod error;
+pub mod glob;
 pub mod perms;
 pub mod policy;
+pub mod regex;
 pub mod tables;
 pub mod walk;
 pub mod wire;
