@@ -37,11 +37,11 @@ pub(super) fn statements(p: &mut Parser, scope: Scope) {
             p.err_and_bump("unmatched `}`");
             continue;
         }
-        statement(p, scope);
+        statement(p);
     }
 }
 
-fn statement(p: &mut Parser, scope: Scope) {
+fn statement(p: &mut Parser) {
     match p.current() {
         Some(HASH_INCLUDE) => include(p),
         Some(WORD) if p.at_word("include") && !p.nth_adjacent(1) => include(p),

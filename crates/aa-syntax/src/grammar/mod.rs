@@ -7,6 +7,8 @@ mod expressions;
 mod items;
 mod rules;
 
+pub(crate) use rules::is_file_mode;
+
 pub(crate) use items::source_file;
 
 /// Keywords that begin a statement; error recovery stops at one that starts a line.
