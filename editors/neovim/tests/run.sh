@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Loads every Lua file headless, then runs the end-to-end test against the
+# fake server. Needs nvim (0.7 or newer) and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for f in lua/aa_lint/*.lua lsp/*.lua; do
+  timeout 30 nvim --headless -u NONE -c "set rtp+=." -c "luafile $f" -c "qall!" </dev/null 2>&1 | tee /tmp/aa-lint-nvim-load.$$ 
+  if [ -s /tmp/aa-lint-nvim-load.$$ ]; then
+    rm -f /tmp/aa-lint-nvim-load.$$
+    echo "loading $f printed errors" >&2
+    exit 1
+  fi
+  rm -f /tmp/aa-lint-nvim-load.$$
+done
+
+timeout 120 nvim --headless -u NONE -i NONE -c 'luafile tests/e2e.lua' </dev/null
