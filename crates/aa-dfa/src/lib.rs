@@ -31,7 +31,10 @@
 //! packed ("old") accept encoding; the 4.1+ permission tables are decoded
 //! structurally (see [`PermsTable`]) but have no oracle here.
 
+pub mod dfa;
+pub mod equiv;
 pub mod error;
+pub mod file_rules;
 pub mod glob;
 pub mod perms;
 pub mod policy;
@@ -40,7 +43,10 @@ pub mod tables;
 pub mod walk;
 pub mod wire;
 
+pub use dfa::{CompileError, Dfa, Rule, RulePerms, StatePerms};
+pub use equiv::{find_difference, Automaton, Difference};
 pub use error::{DecodeError, DecodeErrorKind};
+pub use file_rules::{file_rules_to_rules, FileRule};
 pub use perms::{KernelPerms, Owner};
 pub use policy::{DecodedDfa, DfaKind, Policy, PermsTable, Profile};
 pub use tables::TableSet;

@@ -1,0 +1,98 @@
+//! Equivalence of two automata by a breadth-first walk of their product.
+//!
+//! Two DFAs are equivalent when every input leads both to states with the
+//! same accept words. The walk visits pairs of states in order of input
+//! length, so the first differing pair it meets comes with a shortest
+//! witness string.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::dfa::Dfa;
+use crate::tables::TableSet;
+use crate::walk::START_STATE;
+
+/// Anything we can walk byte by byte and read accept words from.
+pub trait Automaton {
+    fn start(&self) -> u32 {
+        START_STATE
+    }
+    fn step(&self, state: u32, byte: u8) -> u32;
+    /// The (accept, accept2) words of a state.
+    fn accept(&self, state: u32) -> (u32, u32);
+}
+
+impl Automaton for Dfa {
+    fn step(&self, state: u32, byte: u8) -> u32 {
+        Dfa::step(self, state, byte)
+    }
+    fn accept(&self, state: u32) -> (u32, u32) {
+        let p = self.perms(state);
+        (p.accept1(), p.accept2())
+    }
+}
+
+impl Automaton for TableSet {
+    fn step(&self, state: u32, byte: u8) -> u32 {
+        TableSet::step(self, state, byte)
+    }
+    fn accept(&self, state: u32) -> (u32, u32) {
+        let s = state as usize;
+        let a = self.accept.data.get(s).copied().unwrap_or(0);
+        let a2 = self.accept2.as_ref().and_then(|t| t.data.get(s).copied()).unwrap_or(0);
+        (a, a2)
+    }
+}
+
+/// A shortest input on which two automata disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub input: Vec<u8>,
+    /// (accept, accept2) reached in the left and right automaton.
+    pub left: (u32, u32),
+    pub right: (u32, u32),
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?}: left accept {:#x}/{:#x}, right accept {:#x}/{:#x}",
+            String::from_utf8_lossy(&self.input),
+            self.left.0,
+            self.left.1,
+            self.right.0,
+            self.right.1
+        )
+    }
+}
+
+/// Returns `None` when the automata are equivalent, else a shortest input
+/// that tells them apart.
+pub fn find_difference(a: &dyn Automaton, b: &dyn Automaton) -> Option<Difference> {
+    let start = (a.start(), b.start());
+    // Each visited pair remembers its predecessor and the byte taken.
+    let mut parent: HashMap<(u32, u32), Option<((u32, u32), u8)>> = HashMap::new();
+    parent.insert(start, None);
+    let mut queue = VecDeque::from([start]);
+    while let Some(pair) = queue.pop_front() {
+        let (l, r) = (a.accept(pair.0), b.accept(pair.1));
+        if l != r {
+            let mut input = Vec::new();
+            let mut cur = pair;
+            while let Some(Some((prev, byte))) = parent.get(&cur) {
+                input.push(*byte);
+                cur = *prev;
+            }
+            input.reverse();
+            return Some(Difference { input, left: l, right: r });
+        }
+        for byte in 0..=255u8 {
+            let next = (a.step(pair.0, byte), b.step(pair.1, byte));
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(next) {
+                e.insert(Some((pair, byte)));
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
