@@ -71,7 +71,9 @@ impl StatePerms {
     /// - an exact rule's exec type replaces the globbing rules' one, per half;
     /// - denying `x` in a half also removes its exec type;
     /// - deny removes allow bits; quiet bits survive only where denied.
-    pub fn fold<'a>(records: impl IntoIterator<Item = (&'a RulePerms, bool)>) -> (StatePerms, bool) {
+    pub fn fold<'a>(
+        records: impl IntoIterator<Item = (&'a RulePerms, bool)>,
+    ) -> (StatePerms, bool) {
         let mut p = StatePerms::default();
         let mut exact_allow = 0;
         let mut exact_audit = 0;
@@ -289,7 +291,9 @@ impl Dfa {
             });
             let (p, conflict) = StatePerms::fold(accepting);
             if conflict {
-                return Err(CompileError::ConflictingExec { example: paths[s].clone() });
+                return Err(CompileError::ConflictingExec {
+                    example: paths[s].clone(),
+                });
             }
             perms.push(p);
             let mut row = vec![DEAD_STATE; reps.len()];
@@ -331,7 +335,10 @@ impl Dfa {
     }
 
     pub fn step(&self, state: u32, byte: u8) -> u32 {
-        self.trans.get(state as usize * 256 + byte as usize).copied().unwrap_or(DEAD_STATE)
+        self.trans
+            .get(state as usize * 256 + byte as usize)
+            .copied()
+            .unwrap_or(DEAD_STATE)
     }
 
     pub fn walk(&self, input: &[u8]) -> u32 {
@@ -370,7 +377,9 @@ impl Dfa {
             let mut ids: HashMap<(u32, Vec<u32>), u32> = HashMap::new();
             let next: Vec<u32> = (0..n)
                 .map(|s| {
-                    let sig: Vec<u32> = (0..256).map(|b| block[self.trans[s * 256 + b] as usize]).collect();
+                    let sig: Vec<u32> = (0..256)
+                        .map(|b| block[self.trans[s * 256 + b] as usize])
+                        .collect();
                     let k = ids.len() as u32;
                     *ids.entry((block[s], sig)).or_insert(k)
                 })

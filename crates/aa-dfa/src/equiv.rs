@@ -38,7 +38,11 @@ impl Automaton for TableSet {
     fn accept(&self, state: u32) -> (u32, u32) {
         let s = state as usize;
         let a = self.accept.data.get(s).copied().unwrap_or(0);
-        let a2 = self.accept2.as_ref().and_then(|t| t.data.get(s).copied()).unwrap_or(0);
+        let a2 = self
+            .accept2
+            .as_ref()
+            .and_then(|t| t.data.get(s).copied())
+            .unwrap_or(0);
         (a, a2)
     }
 }
@@ -66,12 +70,15 @@ impl std::fmt::Display for Difference {
     }
 }
 
+/// A pair of states, one per automaton.
+type Pair = (u32, u32);
+
 /// Returns `None` when the automata are equivalent, else a shortest input
 /// that tells them apart.
 pub fn find_difference(a: &dyn Automaton, b: &dyn Automaton) -> Option<Difference> {
     let start = (a.start(), b.start());
     // Each visited pair remembers its predecessor and the byte taken.
-    let mut parent: HashMap<(u32, u32), Option<((u32, u32), u8)>> = HashMap::new();
+    let mut parent: HashMap<Pair, Option<(Pair, u8)>> = HashMap::new();
     parent.insert(start, None);
     let mut queue = VecDeque::from([start]);
     while let Some(pair) = queue.pop_front() {
@@ -84,7 +91,11 @@ pub fn find_difference(a: &dyn Automaton, b: &dyn Automaton) -> Option<Differenc
                 cur = *prev;
             }
             input.reverse();
-            return Some(Difference { input, left: l, right: r });
+            return Some(Difference {
+                input,
+                left: l,
+                right: r,
+            });
         }
         for byte in 0..=255u8 {
             let next = (a.step(pair.0, byte), b.step(pair.1, byte));
@@ -95,4 +106,67 @@ pub fn find_difference(a: &dyn Automaton, b: &dyn Automaton) -> Option<Differenc
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dfa::{Rule, RulePerms};
+    use crate::regex::parse;
+
+    fn dfa(rules: &[(&str, u32)]) -> Dfa {
+        let rules: Vec<Rule> = rules
+            .iter()
+            .map(|(re, p)| Rule {
+                regex: parse(re.as_bytes()).unwrap(),
+                perms: RulePerms {
+                    deny: false,
+                    perms: *p,
+                    audit: 0,
+                },
+            })
+            .collect();
+        Dfa::build(&rules).unwrap()
+    }
+
+    #[test]
+    fn equal_languages_are_equivalent() {
+        let a = dfa(&[("a(b|c)", 4)]);
+        let b = dfa(&[("ab", 4), ("ac", 4)]);
+        assert_eq!(find_difference(&a, &b), None);
+        assert_eq!(a.state_count(), b.state_count());
+    }
+
+    #[test]
+    fn shortest_witness() {
+        let a = dfa(&[("x*", 4)]);
+        let b = dfa(&[("x*", 4), ("xxy", 2)]);
+        let d = find_difference(&a, &b).unwrap();
+        assert_eq!(d.input, b"xxy");
+        assert_eq!((d.left.0, d.right.0), (0, 2));
+        // The empty input is the shortest difference of all.
+        let c = dfa(&[("x+", 4)]);
+        assert_eq!(find_difference(&a, &c).unwrap().input, b"");
+    }
+
+    #[test]
+    fn minimization_preserves_language() {
+        let rules = [("/[a-z]*/(x|y)+", 4), ("/q.*", 2), ("/q/[^/]*", 8)];
+        let rs: Vec<Rule> = rules
+            .iter()
+            .map(|(re, p)| Rule {
+                regex: parse(re.as_bytes()).unwrap(),
+                perms: RulePerms {
+                    deny: false,
+                    perms: *p,
+                    audit: 0,
+                },
+            })
+            .collect();
+        let big = Dfa::build_unminimized(&rs).unwrap();
+        let small = big.minimize();
+        assert!(small.state_count() <= big.state_count());
+        assert_eq!(find_difference(&big, &small), None);
+        assert_eq!(small.minimize().state_count(), small.state_count());
+    }
 }

@@ -20,7 +20,10 @@ pub struct DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeErrorKind {
     /// The input ended while `needed` more bytes were expected.
-    UnexpectedEof { needed: usize, context: &'static str },
+    UnexpectedEof {
+        needed: usize,
+        context: &'static str,
+    },
     /// A type code byte that the serialization format does not define.
     UnknownCode(u8),
     /// A well-formed item that is not allowed at this place.
@@ -55,7 +58,10 @@ impl DecodeError {
     ) -> DecodeError {
         DecodeError::new(
             offset,
-            DecodeErrorKind::Unexpected { expected: expected.into(), found: found.into() },
+            DecodeErrorKind::Unexpected {
+                expected: expected.into(),
+                found: found.into(),
+            },
         )
     }
 }
@@ -65,7 +71,10 @@ impl fmt::Display for DecodeError {
         write!(f, "at byte {:#x}: ", self.offset)?;
         match &self.kind {
             DecodeErrorKind::UnexpectedEof { needed, context } => {
-                write!(f, "unexpected end of input reading {context} ({needed} more bytes needed)")
+                write!(
+                    f,
+                    "unexpected end of input reading {context} ({needed} more bytes needed)"
+                )
             }
             DecodeErrorKind::UnknownCode(c) => write!(f, "unknown type code {c:#04x}"),
             DecodeErrorKind::Unexpected { expected, found } => {

@@ -60,7 +60,14 @@ impl FileRule {
     /// A rule from a permission string like `"rw"`, `"mr"`, `"Pix"`.
     /// Returns `None` for letters this helper does not know.
     pub fn parse(path: &str, letters: &str) -> Option<FileRule> {
-        let mut r = FileRule { path: path.as_bytes().to_vec(), owner: false, deny: false, audit: false, perms: 0, exec: None };
+        let mut r = FileRule {
+            path: path.as_bytes().to_vec(),
+            owner: false,
+            deny: false,
+            audit: false,
+            perms: 0,
+            exec: None,
+        };
         let mut rest = letters;
         for (x, mode, scrub, fallback) in [
             ("ix", ExecMode::Inherit, false, None),
@@ -68,9 +75,24 @@ impl FileRule {
             ("Pix", ExecMode::Profile, true, Some(ExecFallback::Inherit)),
             ("cix", ExecMode::Child, false, Some(ExecFallback::Inherit)),
             ("Cix", ExecMode::Child, true, Some(ExecFallback::Inherit)),
-            ("pux", ExecMode::Profile, false, Some(ExecFallback::Unconfined)),
-            ("PUx", ExecMode::Profile, true, Some(ExecFallback::Unconfined)),
-            ("cux", ExecMode::Child, false, Some(ExecFallback::Unconfined)),
+            (
+                "pux",
+                ExecMode::Profile,
+                false,
+                Some(ExecFallback::Unconfined),
+            ),
+            (
+                "PUx",
+                ExecMode::Profile,
+                true,
+                Some(ExecFallback::Unconfined),
+            ),
+            (
+                "cux",
+                ExecMode::Child,
+                false,
+                Some(ExecFallback::Unconfined),
+            ),
             ("CUx", ExecMode::Child, true, Some(ExecFallback::Unconfined)),
             ("px", ExecMode::Profile, false, None),
             ("Px", ExecMode::Profile, true, None),
@@ -85,7 +107,12 @@ impl FileRule {
                 if x == "ix" && before.ends_with(['p', 'P', 'c', 'C']) {
                     continue;
                 }
-                r.exec = Some(Exec { mode, scrub, fallback, target_index: None });
+                r.exec = Some(Exec {
+                    mode,
+                    scrub,
+                    fallback,
+                    target_index: None,
+                });
                 let owned = format!("{}{}", before, &rest[pos + x.len()..]);
                 return finish(r, &owned);
             }
@@ -145,13 +172,20 @@ fn finish(mut r: FileRule, letters: &str) -> Option<FileRule> {
 /// Lowers file rules into DFA rules.
 pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
     // The link pair's default target: any absolute path.
-    let any_path = regex::parse(b"/[^/].*").map_err(|e| GlobError { offset: e.offset, message: e.message })?;
+    let any_path = regex::parse(b"/[^/].*").map_err(|e| GlobError {
+        offset: e.offset,
+        message: e.message,
+    })?;
     let mut out = Vec::new();
     for fr in rules {
         let path = glob::filter_slashes(&fr.path);
         let (re, _) = glob::glob_to_regex(&path, GlobMode::Default)?;
         let half = fr.half_bits();
-        let perms = if fr.owner { half } else { half | (half << old::OTHER_SHIFT) };
+        let perms = if fr.owner {
+            half
+        } else {
+            half | (half << old::OTHER_SHIFT)
+        };
         let link_bits = perms & (old::LINK | (old::LINK << old::OTHER_SHIFT));
         // Deny rules are quiet unless audited; allow rules audit if asked.
         let audit = match (fr.deny, fr.audit) {
@@ -163,11 +197,22 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             if perms & !link_bits != 0 {
                 out.push(Rule {
                     regex: re.clone(),
-                    perms: RulePerms { deny: true, perms: perms & !link_bits, audit: audit & !link_bits },
+                    perms: RulePerms {
+                        deny: true,
+                        perms: perms & !link_bits,
+                        audit: audit & !link_bits,
+                    },
                 });
             }
         } else {
-            out.push(Rule { regex: re.clone(), perms: RulePerms { deny: false, perms, audit } });
+            out.push(Rule {
+                regex: re.clone(),
+                perms: RulePerms {
+                    deny: false,
+                    perms,
+                    audit,
+                },
+            });
         }
         if link_bits != 0 {
             // Without an explicit target, a link needs the subset test,
@@ -176,7 +221,11 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             let subset = (link_bits << 1) & old::LOCK;
             out.push(Rule {
                 regex: Regex::join_with_nul(re, any_path.clone()),
-                perms: RulePerms { deny: fr.deny, perms: link_bits | subset, audit: audit & link_bits },
+                perms: RulePerms {
+                    deny: fr.deny,
+                    perms: link_bits | subset,
+                    audit: audit & link_bits,
+                },
             });
         }
     }
@@ -192,13 +241,20 @@ mod tests {
         let r = FileRule::parse("/x", "rw").unwrap();
         assert_eq!(r.half_bits(), old::READ | old::WRITE | old::APPEND);
         let r = FileRule::parse("/x", "mrix").unwrap();
-        assert_eq!(r.half_bits(), old::READ | old::EXEC_MMAP | old::EXEC | old::EXEC_INHERIT);
+        assert_eq!(
+            r.half_bits(),
+            old::READ | old::EXEC_MMAP | old::EXEC | old::EXEC_INHERIT
+        );
         let r = FileRule::parse("/x", "Px").unwrap();
         assert_eq!(r.half_bits(), old::EXEC | (2 << old::EXEC_MOD_SHIFT));
         let r = FileRule::parse("/x", "pix").unwrap();
         assert_eq!(
             r.half_bits(),
-            old::EXEC | (2 << old::EXEC_MOD_SHIFT) | old::EXEC_INHERIT | old::EXEC_UNSAFE | old::EXEC_MMAP
+            old::EXEC
+                | (2 << old::EXEC_MOD_SHIFT)
+                | old::EXEC_INHERIT
+                | old::EXEC_UNSAFE
+                | old::EXEC_MMAP
         );
         assert!(FileRule::parse("/x", "rq").is_none());
     }

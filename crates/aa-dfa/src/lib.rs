@@ -7,7 +7,7 @@
 //! 2. **Compile** AppArmor rules into a DFA ourselves (glob → regex → DFA);
 //! 3. **Compare** the two, state by state, to find where they differ.
 //!
-//! Only the decoder exists so far. Its data flow, bottom up:
+//! Decoding, bottom up:
 //!
 //! ```text
 //! bytes ──wire::tokenize──▶ [Token] ──Policy::decode──▶ Policy { Profile* }
@@ -15,6 +15,15 @@
 //!                     each "aadfa" blob ──TableSet::decode──▶ TableSet
 //!                                                             │ walk / step
 //!                                         accept entries ──perms──▶ KernelPerms
+//! ```
+//!
+//! Compiling and comparing:
+//!
+//! ```text
+//! FileRule ──file_rules_to_rules──▶ Rule { Regex, RulePerms }
+//!    (filter_slashes, glob::glob_to_regex_text, regex::parse, link pairs)
+//! [Rule] ──Dfa::build──▶ Dfa (subset construction, StatePerms::fold, minimize)
+//! Dfa, TableSet ──equiv::find_difference──▶ shortest differing input, if any
 //! ```
 //!
 //! Invariants:
@@ -25,6 +34,10 @@
 //! - Permissions are reported as the kernel computes them from the tables
 //!   ([`perms`]), not as the profile language spells them; raw accept words
 //!   stay available on [`TableSet`] for anyone who needs the packed form.
+//! - Our [`Dfa`] numbers states like the parser (0 dead, 1 start), and its
+//!   accept words use the parser's packed encoding, so an equivalent policy
+//!   gives identical words state for state; after minimization the state
+//!   counts match too (both minimize on the accept words).
 //! - The library does no I/O; only tests run `apparmor_parser`.
 //!
 //! The installed oracle is `apparmor_parser` 3.0.8, whose output uses the
@@ -44,10 +57,10 @@ pub mod walk;
 pub mod wire;
 
 pub use dfa::{CompileError, Dfa, Rule, RulePerms, StatePerms};
-pub use equiv::{find_difference, Automaton, Difference};
+pub use equiv::{Automaton, Difference, find_difference};
 pub use error::{DecodeError, DecodeErrorKind};
-pub use file_rules::{file_rules_to_rules, FileRule};
+pub use file_rules::{FileRule, file_rules_to_rules};
 pub use perms::{KernelPerms, Owner};
-pub use policy::{DecodedDfa, DfaKind, Policy, PermsTable, Profile};
+pub use policy::{DecodedDfa, DfaKind, PermsTable, Policy, Profile};
 pub use tables::TableSet;
 pub use walk::{DEAD_STATE, START_STATE};

@@ -52,7 +52,9 @@ impl TableSet {
     /// path in attachment DFAs), or the dead state when `state` has none.
     pub fn oob_step(&self, state: u32) -> u32 {
         let s = state as usize;
-        let Some(&b) = self.base.data.get(s) else { return DEAD_STATE };
+        let Some(&b) = self.base.data.get(s) else {
+            return DEAD_STATE;
+        };
         if b & crate::tables::BASE_FLAG_OOB == 0 {
             return DEAD_STATE;
         }

@@ -54,7 +54,11 @@ pub fn compile_file(profile: &Path, features: &str, extra: &[&str]) -> Option<Ve
 
 /// Compiles one of the profiles in `tests/profiles/`.
 pub fn compile_named(name: &str, features: &str, extra: &[&str]) -> Option<Vec<u8>> {
-    compile_file(&crate_dir().join("tests/profiles").join(name), features, extra)
+    compile_file(
+        &crate_dir().join("tests/profiles").join(name),
+        features,
+        extra,
+    )
 }
 
 /// Compiles profile text (written to a fresh temporary file).
@@ -78,7 +82,10 @@ pub fn dump_text(text: &str, features: &str, dump: &[&str]) -> Option<String> {
     let path = std::env::temp_dir().join(format!("aa-dfa-dump-{}.aa", std::process::id()));
     std::fs::write(&path, text).expect("writing temporary profile");
     let mut cmd = Command::new(parser);
-    cmd.arg("--config-file=/dev/null").arg("-QKS").arg("-M").arg(self::features(features));
+    cmd.arg("--config-file=/dev/null")
+        .arg("-QKS")
+        .arg("-M")
+        .arg(self::features(features));
     for d in dump {
         cmd.arg("-D").arg(d);
     }
