@@ -53,7 +53,7 @@ aa.setup({
 })
 
 -- Filetype detection.
-for _, name in ipairs({ 'apparmor.d/usr.bin.foo', 'apparmor.d/abstractions/base', 'x.apparmor' }) do
+for _, name in ipairs({ 'apparmor.d/usr.bin.foo', 'apparmor.d/usr.bin.man', 'apparmor.d/abstractions/base', 'x.apparmor' }) do
   vim.cmd('edit ' .. tmp .. '/' .. name)
   check('filetype of ' .. name, vim.bo.filetype == 'apparmor', vim.bo.filetype)
 end
