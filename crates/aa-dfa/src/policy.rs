@@ -711,3 +711,141 @@ impl fmt::Display for Profile {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny stream writer, for shapes the installed parser never emits.
+    #[derive(Default)]
+    struct W(Vec<u8>);
+    impl W {
+        fn name(&mut self, n: &str) -> &mut Self {
+            self.0.push(4);
+            self.0.extend((n.len() as u16 + 1).to_le_bytes());
+            self.0.extend(n.as_bytes());
+            self.0.push(0);
+            self
+        }
+        fn u32(&mut self, v: u32) -> &mut Self {
+            self.0.push(2);
+            self.0.extend(v.to_le_bytes());
+            self
+        }
+        fn string(&mut self, s: &str) -> &mut Self {
+            self.0.push(5);
+            self.0.extend((s.len() as u16 + 1).to_le_bytes());
+            self.0.extend(s.as_bytes());
+            self.0.push(0);
+            self
+        }
+        fn code(&mut self, c: u8) -> &mut Self {
+            self.0.push(c);
+            self
+        }
+        fn array(&mut self, n: u16) -> &mut Self {
+            self.0.push(11);
+            self.0.extend(n.to_le_bytes());
+            self
+        }
+        fn blob(&mut self, b: &[u8]) -> &mut Self {
+            self.0.push(6);
+            self.0.extend((b.len() as u32).to_le_bytes());
+            self.0.extend(b);
+            self
+        }
+    }
+
+    /// Two states (dead, start) where start loops to itself on every byte.
+    fn tables(accept_start: u32) -> Vec<u8> {
+        let mut t = Vec::new();
+        let table = |t: &mut Vec<u8>, id: u16, width: u16, vals: &[u32]| {
+            let start = t.len();
+            t.extend(id.to_be_bytes());
+            t.extend(width.to_be_bytes());
+            t.extend(0u32.to_be_bytes());
+            t.extend((vals.len() as u32).to_be_bytes());
+            for v in vals {
+                t.extend(&v.to_be_bytes()[4 - width as usize..]);
+            }
+            while (t.len() - start) % 8 != 0 {
+                t.push(0);
+            }
+        };
+        let mut body = Vec::new();
+        table(&mut body, crate::tables::id::ACCEPT, 4, &[0, accept_start]);
+        table(&mut body, crate::tables::id::BASE, 4, &[0, 0]);
+        table(&mut body, crate::tables::id::DEFAULT, 2, &[0, 0]);
+        table(&mut body, crate::tables::id::NEXT, 2, &[1; 256]);
+        table(&mut body, crate::tables::id::CHECK, 2, &[1; 256]);
+        let hsize = 24u32;
+        t.extend(crate::tables::TABLE_SET_MAGIC.to_be_bytes());
+        t.extend(hsize.to_be_bytes());
+        t.extend((hsize + body.len() as u32).to_be_bytes());
+        t.extend(0u16.to_be_bytes());
+        t.extend(b"notflex\0");
+        t.resize(hsize as usize, 0);
+        t.extend(body);
+        t
+    }
+
+    fn profile_with_perms_table(permsv: Option<u32>) -> Vec<u8> {
+        let mut w = W::default();
+        w.name("version")
+            .u32(0x7)
+            .name("profile")
+            .code(7)
+            .string("p");
+        w.name("flags").code(7).u32(0).u32(0).u32(0).code(8);
+        w.u32(1).u32(0).u32(0).u32(0);
+        w.name("caps64").code(7).u32(0).u32(0).u32(0).u32(0).code(8);
+        w.name("perms").code(7).name("version").u32(1).array(2);
+        for allow in [0x4, 0x2] {
+            w.u32(0).u32(allow);
+            for _ in 0..12 {
+                w.u32(0);
+            }
+        }
+        w.code(12).code(8);
+        if let Some(v) = permsv {
+            w.name("permsv").u32(v);
+        }
+        w.name("aadfa").blob(&tables(0));
+        w.code(8);
+        w.0
+    }
+
+    #[test]
+    fn permission_table_format() {
+        let policy = Policy::decode(&profile_with_perms_table(Some(3))).unwrap();
+        let p = &policy.profiles[0];
+        assert!(p.has_cap(0));
+        let file = p.file.as_ref().unwrap();
+        let pt = file.perms.as_ref().unwrap();
+        assert_eq!((pt.version, pt.entries.len(), pt.permsv), (1, 2, Some(3)));
+        // Accept entry 0 indexes the table; "other" takes the next entry.
+        assert_eq!(file.perms_of(b"anything", Owner::Owner).unwrap().allow, 0x4);
+        assert_eq!(file.perms_of(b"anything", Owner::Other).unwrap().allow, 0x2);
+        let policy = Policy::decode(&profile_with_perms_table(None)).unwrap();
+        let file = policy.profiles[0].file.as_ref().unwrap();
+        assert_eq!(file.perms_of(b"x", Owner::Other).unwrap().allow, 0x4);
+    }
+
+    #[test]
+    fn every_prefix_and_byte_flip_is_handled() {
+        let bytes = profile_with_perms_table(Some(3));
+        for end in 0..bytes.len() {
+            let _ = Policy::decode(&bytes[..end]);
+        }
+        let mut b = bytes.clone();
+        for i in 0..b.len() {
+            for x in [1u8, 0x80] {
+                b[i] ^= x;
+                if let Ok(p) = Policy::decode(&b) {
+                    let _ = p.to_string();
+                }
+                b[i] ^= x;
+            }
+        }
+    }
+}
