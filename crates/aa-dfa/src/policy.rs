@@ -768,7 +768,7 @@ mod tests {
             for v in vals {
                 t.extend(&v.to_be_bytes()[4 - width as usize..]);
             }
-            while (t.len() - start) % 8 != 0 {
+            while !(t.len() - start).is_multiple_of(8) {
                 t.push(0);
             }
         };
