@@ -1,0 +1,64 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::codes::Selector;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aa-lint",
+    version,
+    about = "Check AppArmor profiles the way apparmor_parser reads them",
+    after_help = "Exit status: 0 = clean, 1 = problems found, 2 = could not run.\n\
+                  A PATH of `-` reads standard input."
+)]
+pub struct Cli {
+    /// When to colour the output. `auto` colours only when standard output is
+    /// a terminal and the NO_COLOR environment variable is unset or empty.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the syntax tree and the syntax errors of each file.
+    Parse {
+        /// Files to parse (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Report problems in files and directories (directories are walked recursively).
+    Check {
+        /// Comma-separated groups of checks to run: `syntax` or `all`.
+        #[arg(
+            long,
+            value_name = "SELECTORS",
+            value_delimiter = ',',
+            default_value = "all",
+            value_parser = parse_selector
+        )]
+        select: Vec<Selector>,
+        /// Files or directories to check (`-` for standard input).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn parse_selector(text: &str) -> Result<Selector, String> {
+    Selector::from_name(text.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Selector::ALL.iter().map(|selector| selector.name()).collect();
+        format!("unknown selector `{text}` (known: {})", known.join(", "))
+    })
+}

@@ -1,0 +1,125 @@
+//! Turning command-line paths into the list of inputs to read.
+//!
+//! Paths named on the command line are always used. Directories are walked
+//! recursively in sorted order, skipping the names `apparmor_parser` skips
+//! when it loads a directory (libapparmor's `_aa_is_blacklisted`): hidden
+//! names, `README`, and package-manager and editor leftovers.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::source::Input;
+
+/// Suffixes of names skipped while walking a directory, as in libapparmor.
+const SKIPPED_SUFFIXES: &[&str] = &[
+    ".dpkg-new",
+    ".dpkg-old",
+    ".dpkg-dist",
+    ".dpkg-bak",
+    ".dpkg-remove",
+    ".pacsave",
+    ".pacnew",
+    ".rpmnew",
+    ".rpmsave",
+    ".orig",
+    ".rej",
+    "~",
+];
+
+/// The directory of feature ABI files, skipped while walking.
+const ABI_DIR: &str = "abi";
+
+/// Whether a directory entry named `name` is skipped by `apparmor_parser`.
+///
+/// Like libapparmor, a suffix only counts when its *first* occurrence in the
+/// name is at the end (`strstr` then a position check), so `a.orig.orig` is
+/// not skipped. We keep that quirk to read directories exactly as it does.
+pub fn is_skipped_name(name: &str) -> bool {
+    if name.is_empty() || name.starts_with('.') || name == "README" {
+        return true;
+    }
+    SKIPPED_SUFFIXES
+        .iter()
+        .any(|suffix| name.find(suffix).is_some_and(|at| at + suffix.len() == name.len()))
+}
+
+/// Expands `paths` into inputs, in order. An `Err` names a path that could not
+/// be read; it keeps its place so messages come out in a stable order.
+pub fn discover(paths: &[PathBuf]) -> Vec<Result<Input, String>> {
+    let mut out = Vec::new();
+    let mut visited = HashSet::new();
+    for path in paths {
+        let input = Input::from_arg(path);
+        match input {
+            Input::Stdin => out.push(Ok(Input::Stdin)),
+            Input::File(path) => match fs::metadata(&path) {
+                Ok(metadata) if metadata.is_dir() => walk(&path, &mut visited, &mut out),
+                Ok(_) => out.push(Ok(Input::File(path))),
+                Err(error) => out.push(Err(format!("{}: cannot read: {error}", path.display()))),
+            },
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, String>>) {
+    // A symlink loop would otherwise walk forever.
+    if let Ok(canonical) = fs::canonicalize(dir)
+        && !visited.insert(canonical)
+    {
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                let name = entry.file_name();
+                // A name that is not UTF-8 cannot match any skipped pattern
+                // except a leading dot, which `to_string_lossy` keeps.
+                if !is_skipped_name(&name.to_string_lossy()) {
+                    children.push(entry.path());
+                }
+            }
+            Err(error) => {
+                out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
+            }
+        }
+    }
+    children.sort();
+    for child in children {
+        match fs::metadata(&child) {
+            Ok(metadata) if metadata.is_dir() => {
+                if child.file_name().is_none_or(|name| name != ABI_DIR) {
+                    walk(&child, visited, out);
+                }
+            }
+            Ok(metadata) if metadata.is_file() => out.push(Ok(Input::File(child))),
+            // Sockets, fifos and devices are not profiles.
+            Ok(_) => {}
+            Err(error) => out.push(Err(format!("{}: cannot read: {error}", child.display()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_skipped_name;
+
+    #[test]
+    fn skipped_names_follow_libapparmor() {
+        for name in [".hidden", "README", "a.dpkg-new", "a.rpmsave", "a~", "b.orig", "c.rej"] {
+            assert!(is_skipped_name(name), "{name}");
+        }
+        for name in ["usr.bin.foo", "README.md", "a.orig.orig", "x~y", "a.orig2"] {
+            assert!(!is_skipped_name(name), "{name}");
+        }
+    }
+}

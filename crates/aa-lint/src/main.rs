@@ -1,0 +1,41 @@
+//! `aa-lint`: the command-line front end.
+//!
+//! This binary is deliberately thin: it finds files, reads them, hands the
+//! text to the core crates and prints what they report. It is one of the two
+//! crates allowed to touch the OS (the other is the language server).
+//!
+//! Exit status: 0 when everything checked is clean, 1 when diagnostics were
+//! reported, 2 when something could not be run at all (bad arguments, a path
+//! that cannot be read, a file that is not UTF-8).
+
+mod cli;
+mod codes;
+mod commands;
+mod discover;
+mod output;
+mod render;
+mod source;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+/// How a run ended; the numeric values are the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Clean = 0,
+    Findings = 1,
+    Failure = 2,
+}
+
+impl Status {
+    pub fn worst(self, other: Status) -> Status {
+        self.max(other)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let status = commands::run(args);
+    ExitCode::from(status as u8)
+}
