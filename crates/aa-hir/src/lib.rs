@@ -3,6 +3,8 @@
 //! parsing.
 
 pub mod checks;
+pub mod db;
+pub mod includes;
 mod diagnostic;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -1,0 +1,135 @@
+//! The salsa database: file texts and settings are inputs, everything else
+//! is derived. The core never touches the file system: a `FileLoader`,
+//! supplied by the CLI or the language server, fills file inputs on demand.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use salsa::{Durability, Setter};
+
+/// What a path held when it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileContent {
+    Text(String),
+    /// A directory and its entry names (a directory include takes every file in it).
+    Directory(Vec<String>),
+    NotFound,
+    /// Not UTF-8; the offset of the first invalid byte.
+    NotUtf8 { offset: usize },
+    /// Any other read error, as the OS described it.
+    Unreadable(String),
+}
+
+/// How the database reads files; implemented over the OS by the front ends,
+/// over a map in tests.
+pub trait FileLoader: Send + Sync {
+    fn load(&self, path: &Path) -> FileContent;
+}
+
+#[salsa::input(debug)]
+pub struct File {
+    #[returns(ref)]
+    pub path: PathBuf,
+    #[returns(ref)]
+    pub content: FileContent,
+}
+
+/// Search settings, as `apparmor_parser`'s `-I`, `--base` and working directory.
+#[salsa::input(singleton, debug)]
+pub struct Settings {
+    /// `-I` directories, searched in order before the base directory.
+    #[returns(ref)]
+    pub include_dirs: Vec<PathBuf>,
+    /// `--base`; `/etc/apparmor.d` by default.
+    #[returns(ref)]
+    pub base_dir: PathBuf,
+    /// Where relative `include "x"` paths are resolved, as the parser's cwd.
+    #[returns(ref)]
+    pub working_dir: PathBuf,
+}
+
+#[salsa::db]
+pub trait Db: salsa::Database {
+    /// The input for `path`, read through the loader the first time it is asked for.
+    fn file(&self, path: &Path) -> File;
+    fn settings(&self) -> Settings;
+}
+
+#[salsa::db]
+#[derive(Clone)]
+pub struct RootDatabase {
+    storage: salsa::Storage<Self>,
+    loader: Arc<dyn FileLoader>,
+    files: Arc<Mutex<HashMap<PathBuf, File>>>,
+    /// Names of the queries executed, when a test asked for them.
+    executed: Arc<Mutex<Option<Vec<String>>>>,
+}
+
+impl RootDatabase {
+    pub fn new(loader: Arc<dyn FileLoader>, include_dirs: Vec<PathBuf>, base_dir: PathBuf, working_dir: PathBuf) -> RootDatabase {
+        let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let storage = salsa::Storage::new(Some(Box::new({
+            let executed = executed.clone();
+            move |event: salsa::Event| {
+                if std::env::var_os("AA_SALSA_TRACE").is_some() { eprintln!("{:?}", event.kind); }
+                if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                    if let Some(log) = executed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                        log.push(format!("{database_key:?}"));
+                    }
+                }
+            }
+        })));
+        let db = RootDatabase { storage, loader, files: Arc::default(), executed };
+        let _settings =
+            Settings::builder(include_dirs, base_dir, working_dir).durability(Durability::HIGH).new(&db);
+        db
+    }
+
+    /// Replaces a file's content (an editor change, a file watcher event).
+    /// Open documents change often, so they get low durability: editing one
+    /// does not invalidate queries that only read stable files.
+    pub fn set_file_content(&mut self, path: &Path, content: FileContent, durability: Durability) {
+        let file = self.file(path);
+        file.set_content(self).with_durability(durability).to(content);
+    }
+
+    /// Starts recording the queries salsa executes (for incrementality tests).
+    pub fn record_executions(&self) {
+        *self.executed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+    }
+
+    pub fn take_executions(&self) -> Vec<String> {
+        self.executed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for RootDatabase {}
+
+#[salsa::db]
+impl Db for RootDatabase {
+    fn file(&self, path: &Path) -> File {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = files.get(path) {
+            return *file;
+        }
+        let content = self.loader.load(path);
+        // Files on disk rarely change while we analyse; an editor's open
+        // documents are set again with low durability.
+        let file = File::builder(path.to_path_buf(), content).durability(Durability::MEDIUM).new(self);
+        files.insert(path.to_path_buf(), file);
+        file
+    }
+
+    fn settings(&self) -> Settings {
+        Settings::get(self)
+    }
+}

@@ -1,0 +1,195 @@
+//! Include resolution as `apparmor_parser` does it.
+//!
+//! - `include <name>` searches the `-I` directories in order, then the base
+//!   directory; `include "name"` (and a bare name) is a path of its own,
+//!   relative to the parser's working directory when not absolute.
+//! - A directory include takes every regular file directly in it, in name
+//!   order, skipping the backup and package-manager files `apparmor_parser`
+//!   skips (`is_skipped_file_name`).
+//! - `include if exists` tolerates a missing target.
+//! - `apparmor_parser` keeps a cache of files already included in the current
+//!   scope and silently skips them, so including a file twice, or a cycle, is
+//!   not an error there: the closure here visits each file once and reports a
+//!   cycle as a warning only.
+
+use std::path::{Path, PathBuf};
+
+use aa_syntax::{Parse, TextRange, ast::AstNode};
+
+use crate::{
+    Diagnostic,
+    db::{Db, File, FileContent},
+};
+
+/// Parses a file's text; an unreadable file parses as empty.
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: File) -> Parse {
+    match file.content(db) {
+        FileContent::Text(text) => aa_syntax::parse(text),
+        _ => aa_syntax::parse(""),
+    }
+}
+
+/// One `include` statement and the files it brings in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResolvedInclude {
+    /// The whole statement in the including file.
+    pub range: TextRange,
+    /// The name as written, without `<>` or quotes.
+    pub target: String,
+    pub files: Vec<File>,
+    /// Why nothing could be included, when that is an error.
+    pub error: Option<String>,
+}
+
+/// Every include statement of `file`, resolved, in text order.
+#[salsa::tracked(returns(ref))]
+pub fn file_includes(db: &dyn Db, file: File) -> Vec<ResolvedInclude> {
+    let parse = parse(db, file);
+    let includes = parse.syntax_node().descendants().filter_map(aa_syntax::ast::Include::cast);
+    includes.filter_map(|include| resolve(db, &include)).collect()
+}
+
+fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInclude> {
+    let target = include.target()?;
+    let range = include.syntax().text_range();
+    let settings = db.settings();
+    let candidates: Vec<PathBuf> = if include.is_search_path() {
+        settings
+            .include_dirs(db)
+            .iter()
+            .chain(std::iter::once(settings.base_dir(db)))
+            .map(|dir| dir.join(target.trim_start_matches('/')))
+            .collect()
+    } else if Path::new(&target).is_absolute() {
+        vec![PathBuf::from(&target)]
+    } else {
+        vec![settings.working_dir(db).join(&target)]
+    };
+    let mut error = None;
+    for candidate in &candidates {
+        let found = db.file(candidate);
+        match found.content(db) {
+            FileContent::NotFound => continue,
+            FileContent::Text(_) => {
+                return Some(ResolvedInclude { range, target, files: vec![found], error: None });
+            }
+            FileContent::Directory(entries) => {
+                let mut names: Vec<&String> =
+                    entries.iter().filter(|name| !is_skipped_file_name(name)).collect();
+                names.sort();
+                let files = names
+                    .into_iter()
+                    .map(|name| db.file(&candidate.join(name)))
+                    // Subdirectories of an included directory are not descended into.
+                    .filter(|f| !matches!(f.content(db), FileContent::Directory(_)))
+                    .collect();
+                return Some(ResolvedInclude { range, target, files, error: None });
+            }
+            FileContent::NotUtf8 { offset } => {
+                error = Some(format!(
+                    "`{}` is not valid UTF-8 (first invalid byte at offset {offset})",
+                    candidate.display()
+                ));
+                break;
+            }
+            FileContent::Unreadable(reason) => {
+                error = Some(format!("could not read `{}`: {reason}", candidate.display()));
+                break;
+            }
+        }
+    }
+    if error.is_none() && !include.if_exists() {
+        let searched = if include.is_search_path() {
+            let dirs: Vec<String> = candidates
+                .iter()
+                .filter_map(|c| c.parent())
+                .map(|d| d.display().to_string())
+                .collect();
+            format!(" in {}", dirs.join(", "))
+        } else {
+            String::new()
+        };
+        error = Some(format!("could not find include `{target}`{searched}"));
+    }
+    Some(ResolvedInclude { range, target, files: Vec::new(), error })
+}
+
+/// Names `apparmor_parser` skips when it loads a directory: dot files,
+/// `README`, and package-manager and editor leftovers.
+pub fn is_skipped_file_name(name: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        ".dpkg-new", ".dpkg-old", ".dpkg-dist", ".dpkg-bak", ".dpkg-remove", ".pacsave",
+        ".pacnew", ".rpmnew", ".rpmsave", ".orig", ".rej", "~",
+    ];
+    name.is_empty()
+        || name.starts_with('.')
+        || name == "README"
+        || SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+}
+
+/// Include depth beyond which we stop following, with an error, so that a
+/// generated chain of includes cannot exhaust memory.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// `file` and everything it includes, transitively, each once, in the order
+/// `apparmor_parser` reads them, plus the include errors found on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct IncludeClosure {
+    pub files: Vec<File>,
+    pub diagnostics: Vec<(File, Diagnostic)>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn include_closure(db: &dyn Db, root: File) -> IncludeClosure {
+    let mut closure = IncludeClosure::default();
+    let mut stack: Vec<File> = Vec::new();
+    visit(db, root, &mut stack, &mut closure);
+    closure
+}
+
+fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeClosure) {
+    closure.files.push(file);
+    stack.push(file);
+    for include in file_includes(db, file) {
+        if let Some(error) = &include.error {
+            closure
+                .diagnostics
+                .push((file, Diagnostic::error("unresolved-include", error.clone(), include.range)));
+        }
+        for &target in &include.files {
+            if let Some(position) = stack.iter().position(|&f| f == target) {
+                let cycle: Vec<String> = stack[position..]
+                    .iter()
+                    .chain(std::iter::once(&target))
+                    .map(|f| f.path(db).display().to_string())
+                    .collect();
+                closure.diagnostics.push((
+                    file,
+                    Diagnostic::warning(
+                        "include-cycle",
+                        format!(
+                            "include cycle: {} (apparmor_parser skips the repeated include)",
+                            cycle.join(" → ")
+                        ),
+                        include.range,
+                    ),
+                ));
+            } else if closure.files.contains(&target) {
+                // Already read in this scope: apparmor_parser skips it silently.
+            } else if stack.len() >= MAX_INCLUDE_DEPTH {
+                closure.diagnostics.push((
+                    file,
+                    Diagnostic::error(
+                        "include-too-deep",
+                        format!("includes nested more than {MAX_INCLUDE_DEPTH} deep"),
+                        include.range,
+                    ),
+                ));
+            } else {
+                visit(db, target, stack, closure);
+            }
+        }
+    }
+    stack.pop();
+}
