@@ -87,6 +87,23 @@ check(
     and vim.deep_equal(change.params.settings['aa-lint'].includePaths, { '/etc/apparmor.d' })
 )
 
+local config_answer = nil
+vim.wait(5000, function()
+  for _, m in ipairs(read_log()) do
+    if m.id == 'config-1' and m.method == nil then
+      config_answer = m
+      return true
+    end
+  end
+  return false
+end, 50)
+check(
+  'workspace/configuration answers section aa-lint',
+  config_answer ~= nil and type(config_answer.result) == 'table' and config_answer.result[1] ~= nil
+    and vim.deep_equal(config_answer.result[1].includePaths, { '/etc/apparmor.d' }),
+  config_answer and vim.inspect(config_answer.result)
+)
+
 local diags = {}
 vim.wait(5000, function()
   diags = vim.diagnostic.get(bufnr)
