@@ -9,6 +9,7 @@ npm ci --no-audit --no-fund
 npm run compile
 npm run test:grammar
 npm run test:unit
+npm run test:smoke
 npm run package
 
 echo "vscode-extension: built $(ls -1 ./*.vsix)"

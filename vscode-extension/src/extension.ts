@@ -3,10 +3,10 @@
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification } from 'vscode-languageclient';
 import {
+    type Executable,
     LanguageClient,
     type LanguageClientOptions,
     type ServerOptions,
-    TransportKind,
 } from 'vscode-languageclient/node';
 import { defaultExpandEnv, expandPath, SECTION, type RawSettings, type ServerSettings, toServerSettings } from './config';
 import { findServer } from './server';
@@ -64,7 +64,10 @@ async function startClient(): Promise<void> {
     }
     outputChannel?.info(`Starting ${lookup.path} lsp (found via ${lookup.source}).`);
 
-    const executable = { command: lookup.path, args: ['lsp'], transport: TransportKind.stdio };
+    // No `transport`: with TransportKind.stdio the client would append
+    // `--stdio` to the arguments. Without it, the client still talks over
+    // stdin/stdout, and the command line is exactly `aa-lint lsp`.
+    const executable: Executable = { command: lookup.path, args: ['lsp'] };
     const serverOptions: ServerOptions = { run: executable, debug: executable };
     const clientOptions: LanguageClientOptions = {
         documentSelector: [

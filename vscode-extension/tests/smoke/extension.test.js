@@ -1,0 +1,145 @@
+// Runs out/extension.js under plain Node with tests/smoke/vscode-mock.js as
+// the `vscode` module, against the fake server in editors/tests/fake-aa-lint.
+// It checks what a real server would receive and what the user would see.
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
+const { test, before, after } = require('node:test');
+
+const vscode = require('./vscode-mock');
+
+const originalLoad = Module._load;
+Module._load = function (request, ...rest) {
+    return request === 'vscode' ? vscode : originalLoad.call(this, request, ...rest);
+};
+
+const root = path.resolve(__dirname, '..', '..');
+const fake = path.resolve(root, '..', 'editors', 'tests', 'fake-aa-lint');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-lint-vscode-'));
+const log = path.join(tmp, 'server.log');
+process.env.AA_LINT_FAKE_LOG = log;
+
+const { recorded, settings, makeDocument, fireConfigurationChange } = vscode._test;
+const docUri = vscode.Uri.file(path.join(tmp, 'apparmor.d', 'usr.bin.foo'));
+const doc = makeDocument(docUri, 'apparmor', 'profile foo {\n}\n');
+
+function messages() {
+    if (!fs.existsSync(log)) {
+        return [];
+    }
+    return fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l));
+}
+
+async function waitFor(pred, what) {
+    for (let i = 0; i < 200; i++) {
+        const v = pred();
+        if (v) {
+            return v;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('timed out waiting for ' + what);
+}
+
+let extension;
+const context = { subscriptions: [], extensionPath: path.join(tmp, 'no-extension-dir') };
+
+before(async () => {
+    settings.set('aa-lint.server.path', fake);
+    settings.set('aa-lint.includePaths', ['/etc/apparmor.d', 'local']);
+    settings.set('aa-lint.baseDir', null);
+    settings.set('aa-lint.lint.select', []);
+    settings.set('aa-lint.lint.ignore', ['fake-lint']);
+    vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(tmp), name: 'ws', index: 0 }];
+    vscode.workspace.textDocuments.push(doc);
+    extension = require(path.join(root, 'out', 'extension.js'));
+    await extension.activate(context);
+});
+
+after(async () => {
+    await extension.deactivate();
+    for (const d of context.subscriptions) {
+        d.dispose();
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the server is started with `lsp` and gets the settings as initializationOptions', async () => {
+    const init = await waitFor(() => messages().find((m) => m.method === 'initialize'), 'initialize');
+    assert.deepEqual(init.params.initializationOptions, {
+        includePaths: ['/etc/apparmor.d', path.join(tmp, 'local')],
+        baseDir: null,
+        lint: { select: [], ignore: ['fake-lint'] },
+    });
+});
+
+test('open AppArmor documents are sent with language id apparmor', async () => {
+    const open = await waitFor(() => messages().find((m) => m.method === 'textDocument/didOpen'), 'didOpen');
+    assert.equal(open.params.textDocument.languageId, 'apparmor');
+    assert.equal(open.params.textDocument.text, 'profile foo {\n}\n');
+});
+
+test('workspace/configuration for section aa-lint is answered with the same object', async () => {
+    const answer = await waitFor(
+        () => messages().find((m) => m.id === 'config-1' && m.method === undefined),
+        'the workspace/configuration answer',
+    );
+    assert.deepEqual(answer.result, [
+        {
+            includePaths: ['/etc/apparmor.d', path.join(tmp, 'local')],
+            baseDir: null,
+            lint: { select: [], ignore: ['fake-lint'] },
+        },
+    ]);
+});
+
+test('diagnostics from the server reach the diagnostic collection', async () => {
+    const diags = await waitFor(() => recorded.diagnostics.get(docUri.toString()), 'diagnostics');
+    assert.equal(diags.length, 1);
+    assert.equal(diags[0].message, 'fake warning from fake-aa-lint');
+});
+
+test('Show Syntax Tree opens a document with the tree from aa/syntaxTree', async () => {
+    vscode.window.activeTextEditor = { document: doc };
+    await vscode.commands.executeCommand('aa-lint.showSyntaxTree');
+    const shown = recorded.shown.at(-1);
+    assert.ok(shown, 'a document was shown');
+    assert.equal(shown.doc.uri.scheme, 'aa-lint-syntax-tree');
+    assert.equal(shown.doc.getText(), 'SOURCE_FILE@0..16\n  FAKE_TREE@0..16\n');
+    const req = messages().find((m) => m.method === 'aa/syntaxTree');
+    assert.deepEqual(req.params, { textDocument: { uri: docUri.toString() } });
+});
+
+test('changed lint settings are pushed as settings["aa-lint"]', async () => {
+    settings.set('aa-lint.lint.select', ['all']);
+    fireConfigurationChange(['aa-lint.lint.select']);
+    const change = await waitFor(
+        () => messages().find((m) => m.method === 'workspace/didChangeConfiguration'),
+        'didChangeConfiguration',
+    );
+    assert.deepEqual(change.params.settings['aa-lint'].lint, { select: ['all'], ignore: ['fake-lint'] });
+});
+
+test('Restart Server starts a new server process', async () => {
+    const before = messages().filter((m) => m.method === 'initialize').length;
+    await vscode.commands.executeCommand('aa-lint.restartServer');
+    await waitFor(() => messages().filter((m) => m.method === 'initialize').length > before, 'a second initialize');
+    assert.ok(messages().some((m) => m.method === 'shutdown'), 'the old server was shut down');
+});
+
+test('a server.path that points nowhere gives a clear error', async () => {
+    settings.set('aa-lint.server.path', path.join(tmp, 'missing', 'aa-lint'));
+    recorded.errors.length = 0;
+    fireConfigurationChange(['aa-lint.server.path']);
+    const err = await waitFor(() => recorded.errors[0], 'an error message');
+    assert.match(err, /aa-lint\.server\.path/);
+    assert.match(err, /no executable file/);
+});
