@@ -14,4 +14,5 @@ for f in lua/aa_lint/*.lua lsp/*.lua; do
   rm -f /tmp/aa-lint-nvim-load.$$
 done
 
+timeout 60 nvim --headless -u NONE -i NONE -c 'luafile tests/lspconfig.lua' </dev/null
 timeout 120 nvim --headless -u NONE -i NONE -c 'luafile tests/e2e.lua' </dev/null
