@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use aa_hir::{Severity, checks::FileRole};
 
 /// Agreement reached so far; raise it as checks are added.
-const AGREEMENT_FLOOR: usize = 2074;
+const AGREEMENT_FLOOR: usize = 2076;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };

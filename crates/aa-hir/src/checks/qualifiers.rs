@@ -107,15 +107,14 @@ mod tests {
         );
     }
 
-    // FIXME: aa-syntax parses `deny {` and `priority=2 {` inside a profile
-    // as child profiles, not qualified blocks, so the block checks do not
-    // fire here yet.
     #[test]
     fn priority_and_blocks() {
         check(
             "profile p { priority=1 network, priority=2 { /a r, } deny { allow /b r, } }",
             expect![[r#"
                 priority-not-allowed@12..22: `priority` is not allowed on `network` rules
+                priority-not-allowed@32..42: `priority` is not allowed on a block of rules; put it on each rule
+                conflicting-rule-mode@60..65: this rule's `allow`/`deny`/`prompt` contradicts the one on its enclosing block
             "#]],
         );
     }

@@ -62,6 +62,9 @@ fn statement(p: &mut Parser) {
             profile(p)
         }
         Some(CARET) => profile(p),
+        // A keyword is never a profile name here: `audit { ... }` is a
+        // qualified block, `priority=1 { ... }` too.
+        Some(WORD) if crate::keyword_kind(p.current_text()).is_some() => rules::rule(p),
         Some(WORD | VARIABLE | STRING) if looks_like_profile_header(p) => profile(p),
         _ => rules::rule(p),
     }
