@@ -6,11 +6,17 @@
 //! measures `aa_syntax::tokenize` and `aa_syntax::parse` over all of them,
 //! reported in bytes per second. Run with
 //! `cargo bench -p aa-lint --bench parse_throughput`.
+//!
+//! It uses the allocator the `aa-lint` binary uses (mimalloc), so the figure
+//! is what the command-line tool gets.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ROOTS: &[&str] = &["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"];
 
