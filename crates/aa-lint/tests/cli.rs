@@ -118,3 +118,65 @@ fn output_order_is_stable() {
         assert_eq!(run(&case), first);
     }
 }
+
+/// Runs the binary on a pseudo-terminal with util-linux `script`, so that
+/// `--color auto` sees a terminal. `None` when `script` is not installed.
+fn run_on_terminal(args: &str, no_color: Option<&str>) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"].into_iter().find(|p| Path::new(p).exists())?;
+    let command_line = format!("'{}' {args}", env!("CARGO_BIN_EXE_aa-lint"));
+    let mut command = Command::new(script);
+    command.args(["-qec", &command_line, "/dev/null"]).current_dir(repo_root()).env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("run script");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_not_with_no_color() {
+    let args = "check fixtures/cli/profiles/broken.aa";
+    let Some(plain_tty) = run_on_terminal(args, None) else {
+        eprintln!("note: util-linux `script` is not installed; terminal colour not checked");
+        return;
+    };
+    assert!(plain_tty.contains("\x1b[1;31merror[E0001]\x1b[0m"), "{plain_tty:?}");
+    let no_color = run_on_terminal(args, Some("1")).expect("script");
+    assert!(no_color.contains("error[E0001]") && !no_color.contains('\x1b'), "{no_color:?}");
+    // An empty NO_COLOR does not count (https://no-color.org).
+    let empty = run_on_terminal(args, Some("")).expect("script");
+    assert!(empty.contains('\x1b'), "{empty:?}");
+    let never = run_on_terminal(&format!("--color never {args}"), None).expect("script");
+    assert!(!never.contains('\x1b'), "{never:?}");
+}
+
+/// A reader that stops early (`aa-lint parse … | head`) must not make the
+/// binary panic.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::io::Read as _;
+    let examples = repo_root().join("fixtures/examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .expect("examples")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    // Many copies, so the tree dump is far larger than a pipe buffer.
+    let args: Vec<&PathBuf> = files.iter().cycle().take(files.len() * 40).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
+        .arg("parse")
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn aa-lint");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).expect("some output");
+    drop(stdout);
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
