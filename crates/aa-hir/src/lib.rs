@@ -4,7 +4,9 @@
 
 pub mod checks;
 pub mod db;
+pub mod diagnostics;
 pub mod includes;
+pub mod variables;
 mod diagnostic;
 
 pub use diagnostic::{Diagnostic, Severity};

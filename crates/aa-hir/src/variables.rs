@@ -1,0 +1,502 @@
+//! `@{set}` and `$boolean` variables as `apparmor_parser` handles them.
+//!
+//! Variables live in one table for the whole compilation: definitions are
+//! read in order through the root file and everything it includes (an
+//! include is textual). `=` defines (again is an error), `+=` adds to an
+//! existing set (before a definition is an error), `?=` defines only when
+//! absent, `:=` replaces. A set's values form a sorted set, as upstream's
+//! `std::set`. A reference in a rule is expanded by *alternation*: a set of
+//! several values becomes `{a,b}`, and a `/` at the join with the text
+//! around it is not doubled.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aa_syntax::{SyntaxKind, SyntaxNode, TextRange, ast::AstNode};
+
+use crate::{
+    Diagnostic,
+    db::{Db, File},
+    includes::{file_includes, parse},
+};
+
+/// Where something was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub file: File,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SetVariable {
+    pub values: BTreeSet<String>,
+    pub defined_at: Location,
+    /// `+=` lines that added values.
+    pub additions: Vec<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BoolVariable {
+    pub value: bool,
+    pub defined_at: Location,
+}
+
+/// The variables visible to the profiles of one root file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Variables {
+    pub sets: BTreeMap<String, SetVariable>,
+    pub bools: BTreeMap<String, BoolVariable>,
+    pub diagnostics: Vec<(File, Diagnostic)>,
+}
+
+/// Per-profile variables `apparmor_parser` defines while it processes a profile.
+pub const BUILTIN_VARIABLES: &[&str] = &["profile_name", "attach_path", "exec_path"];
+
+#[salsa::tracked(returns(ref))]
+pub fn variables(db: &dyn Db, root: File) -> Variables {
+    let mut collector = Collector { db, variables: Variables::default(), visited: Vec::new() };
+    collector.file(root);
+    collector.variables
+}
+
+struct Collector<'db> {
+    db: &'db dyn Db,
+    variables: Variables,
+    visited: Vec<File>,
+}
+
+impl Collector<'_> {
+    fn file(&mut self, file: File) {
+        if self.visited.contains(&file) || self.visited.len() > 4096 {
+            return;
+        }
+        self.visited.push(file);
+        let includes = file_includes(self.db, file);
+        let root = parse(self.db, file).syntax_node();
+        // Definitions and includes in text order, wherever they are.
+        for node in root.descendants() {
+            match node.kind() {
+                SyntaxKind::VARIABLE_DEF => self.set_definition(file, &node),
+                SyntaxKind::BOOL_DEF => self.bool_definition(file, &node),
+                SyntaxKind::INCLUDE => {
+                    let range = node.text_range();
+                    let targets: Vec<File> = includes
+                        .iter()
+                        .filter(|include| include.range == range)
+                        .flat_map(|include| include.files.iter().copied())
+                        .collect();
+                    for target in targets {
+                        self.file(target);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn error(&mut self, file: File, code: &'static str, message: String, range: TextRange) {
+        self.variables.diagnostics.push((file, Diagnostic::error(code, message, range)));
+    }
+
+    fn set_definition(&mut self, file: File, node: &SyntaxNode) {
+        let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else { return };
+        let Some(token) = def.variable() else { return };
+        let Some(name) = def.name() else { return };
+        let range = node.text_range();
+        let location = Location { file, range };
+        if let Err(message) = check_name(&name) {
+            self.error(file, "invalid-variable-name", message, token.text_range());
+            return;
+        }
+        let values: BTreeSet<String> = def.values().map(|v| unquote(&v.text())).collect();
+        if values.is_empty() {
+            self.error(file, "empty-variable", format!("`@{{{name}}}` is given no value"), range);
+            return;
+        }
+        let operator = node
+            .children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .map(|t| t.kind())
+            .find(|k| matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ));
+        let sets = &mut self.variables.sets;
+        match operator {
+            Some(SyntaxKind::PLUS_EQ) => match sets.get_mut(&name) {
+                Some(existing) => {
+                    existing.values.extend(values);
+                    existing.additions.push(location);
+                }
+                None => self.error(
+                    file,
+                    "append-to-undefined-variable",
+                    format!("`@{{{name}}}` is given more values with `+=` but was not defined before"),
+                    range,
+                ),
+            },
+            Some(SyntaxKind::COLON_EQ) => {
+                sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
+            }
+            Some(SyntaxKind::QUESTION_EQ) => {
+                sets.entry(name).or_insert(SetVariable { values, defined_at: location, additions: Vec::new() });
+            }
+            _ => {
+                if self.variables.bools.contains_key(&name) || sets.contains_key(&name) {
+                    self.error(
+                        file,
+                        "variable-redefined",
+                        format!("`@{{{name}}}` is already defined; use `+=` to add values or `:=` to replace them"),
+                        range,
+                    );
+                } else {
+                    sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
+                }
+            }
+        }
+    }
+
+    fn bool_definition(&mut self, file: File, node: &SyntaxNode) {
+        let mut tokens = node.children_with_tokens().filter_map(|e| e.into_token());
+        let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else { return };
+        let name = bool_name(variable.text());
+        let range = node.text_range();
+        let operator = tokens.map(|t| t.kind()).find(|k| {
+            matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ)
+        });
+        if operator == Some(SyntaxKind::PLUS_EQ) {
+            self.error(file, "bool-append", "`+=` cannot be used with boolean variables".into(), range);
+            return;
+        }
+        let values: Vec<String> = node
+            .children()
+            .filter(|n| n.kind() == SyntaxKind::VALUE)
+            .map(|n| n.text().to_string())
+            .collect();
+        let value = match values.as_slice() {
+            [one] if one.eq_ignore_ascii_case("true") => true,
+            [one] if one.eq_ignore_ascii_case("false") => false,
+            _ => {
+                self.error(
+                    file,
+                    "invalid-boolean",
+                    format!("`${name}` must be set to `true` or `false`"),
+                    range,
+                );
+                return;
+            }
+        };
+        let location = Location { file, range };
+        let bools = &mut self.variables.bools;
+        match operator {
+            Some(SyntaxKind::COLON_EQ) => {
+                bools.insert(name, BoolVariable { value, defined_at: location });
+            }
+            Some(SyntaxKind::QUESTION_EQ) => {
+                bools.entry(name).or_insert(BoolVariable { value, defined_at: location });
+            }
+            _ => {
+                if bools.contains_key(&name) || self.variables.sets.contains_key(&name) {
+                    self.error(
+                        file,
+                        "variable-redefined",
+                        format!("`${name}` is already defined"),
+                        range,
+                    );
+                } else {
+                    bools.insert(name, BoolVariable { value, defined_at: location });
+                }
+            }
+        }
+    }
+}
+
+/// `${name}` / `$name` → `name`.
+pub fn bool_name(text: &str) -> String {
+    let inner = text.strip_prefix("${").and_then(|s| s.strip_suffix('}'));
+    inner.or_else(|| text.strip_prefix('$')).unwrap_or(text).to_string()
+}
+
+/// A variable name starts with a letter and holds letters, digits and `_`.
+fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        _ => return Err(format!("variable name `{name}` must start with a letter")),
+    }
+    if chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(())
+    } else {
+        Err(format!("variable name `{name}` may only hold letters, digits and `_`"))
+    }
+}
+
+/// A value as `apparmor_parser` stores it: quotes removed, escapes of
+/// characters that are not glob syntax resolved.
+pub fn unquote(text: &str) -> String {
+    let inner = match text.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"').unwrap_or(rest),
+        None => text,
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // Glob syntax stays escaped for the regex conversion.
+            Some(next) if "*?[]{}^,\\".contains(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            Some(next) => out.push(next),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Why a value could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandError {
+    Undefined(String),
+    /// A boolean used where a set is needed.
+    NotASet(String),
+    Recursive(String),
+    TooLarge,
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Undefined(name) => write!(f, "`@{{{name}}}` is not defined"),
+            ExpandError::NotASet(name) => {
+                write!(f, "`{name}` is a boolean variable and cannot be used in a path or value")
+            }
+            ExpandError::Recursive(name) => write!(f, "`@{{{name}}}` refers to itself"),
+            ExpandError::TooLarge => write!(f, "variable expansion is too large"),
+        }
+    }
+}
+
+/// The first `@{...}` of `text` not preceded by an escape: (start, end) byte
+/// offsets of the whole reference.
+fn find_reference(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut escaped = false;
+    let mut start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => escaped = !escaped,
+            b'@' if !escaped && bytes.get(i + 1) == Some(&b'{') && start.is_none() => {
+                start = Some(i);
+                i += 2;
+                continue;
+            }
+            b'}' if !escaped => {
+                if let Some(start) = start {
+                    return Some((start, i + 1));
+                }
+            }
+            _ => escaped = false,
+        }
+        if bytes[i] != b'\\' {
+            escaped = false;
+        }
+        i += 1;
+    }
+    None
+}
+
+const MAX_VALUES: usize = 100_000;
+
+impl Variables {
+    /// All values of a set, with the variables inside them expanded.
+    pub fn set_values(&self, name: &str) -> Result<BTreeSet<String>, ExpandError> {
+        let mut expanding = Vec::new();
+        self.expand_set(name, &mut expanding)
+    }
+
+    fn expand_set(&self, name: &str, expanding: &mut Vec<String>) -> Result<BTreeSet<String>, ExpandError> {
+        let Some(set) = self.sets.get(name) else {
+            if self.bools.contains_key(name) {
+                return Err(ExpandError::NotASet(name.to_string()));
+            }
+            return Err(ExpandError::Undefined(name.to_string()));
+        };
+        if expanding.iter().any(|n| n == name) {
+            return Err(ExpandError::Recursive(name.to_string()));
+        }
+        expanding.push(name.to_string());
+        let mut done = BTreeSet::new();
+        let mut work: Vec<String> = set.values.iter().cloned().collect();
+        while let Some(value) = work.pop() {
+            match find_reference(&value) {
+                None => {
+                    done.insert(value);
+                }
+                Some((start, end)) => {
+                    let inner = &value[start + 2..end - 1];
+                    if check_name(inner).is_err() {
+                        // `@{a,b}` is the deprecated alternation spelling, kept as text.
+                        done.insert(value);
+                        continue;
+                    }
+                    for replacement in self.expand_set(inner, expanding)? {
+                        work.push(format!("{}{}{}", &value[..start], replacement, &value[end..]));
+                    }
+                }
+            }
+            if done.len() + work.len() > MAX_VALUES {
+                expanding.pop();
+                return Err(ExpandError::TooLarge);
+            }
+        }
+        expanding.pop();
+        Ok(done)
+    }
+
+    /// Expands every `@{var}` in `text` into an alternation `{a,b}` as
+    /// `apparmor_parser` does; `builtin` answers the per-profile variables.
+    pub fn expand(&self, text: &str, builtin: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
+        let Some((start, end)) = find_reference(text) else { return Ok(text.to_string()) };
+        let prefix = &text[..start];
+        let name = &text[start + 2..end - 1];
+        let suffix = &text[end..];
+        if check_name(name).is_err() {
+            return Ok(text.to_string());
+        }
+        let values: Vec<String> = match builtin(name) {
+            Some(value) if !self.sets.contains_key(name) => vec![value],
+            _ => self.set_values(name)?.into_iter().collect(),
+        };
+        // Do not double a `/` at either join (but keep a leading `//`).
+        let trim_leading = prefix.ends_with('/') && prefix.trim_start_matches('/').len() > 0;
+        let trim_trailing = suffix.starts_with('/');
+        let mut joined: Vec<String> = values
+            .into_iter()
+            .map(|mut value| {
+                if trim_leading {
+                    value = value.trim_start_matches('/').to_string();
+                }
+                if trim_trailing {
+                    value = value.trim_end_matches('/').to_string();
+                }
+                value
+            })
+            .collect();
+        let middle = if joined.len() > 1 { format!("{{{}}}", joined.join(",")) } else { joined.pop().unwrap_or_default() };
+        let rest = self.expand(&format!("{middle}{suffix}"), builtin)?;
+        Ok(format!("{prefix}{rest}"))
+    }
+}
+
+/// Every `@{name}` and `$name` reference in the rules and headers of a file
+/// that the variable table cannot answer.
+pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNode) -> Vec<(File, Diagnostic)> {
+    let mut out = Vec::new();
+    for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
+        // Definitions are checked when a reference expands them, and
+        // `defined $x` asks rather than uses.
+        let skip = token.parent_ancestors().any(|n| {
+            matches!(n.kind(), SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR)
+        });
+        if skip {
+            continue;
+        }
+        match token.kind() {
+            SyntaxKind::VARIABLE => {
+                let text = token.text();
+                let name = &text[2..text.len() - 1];
+                if check_name(name).is_err() {
+                    continue;
+                }
+                let in_profile = token.parent_ancestors().any(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT));
+                if in_profile && BUILTIN_VARIABLES.contains(&name) {
+                    continue;
+                }
+                if let Err(error) = variables.set_values(name) {
+                    let code = match error {
+                        ExpandError::Undefined(_) => "undefined-variable",
+                        ExpandError::NotASet(_) => "boolean-as-set",
+                        ExpandError::Recursive(_) => "recursive-variable",
+                        ExpandError::TooLarge => "variable-too-large",
+                    };
+                    out.push((file, Diagnostic::error(code, error.to_string(), token.text_range())));
+                }
+            }
+            SyntaxKind::BOOL_VARIABLE => {
+                let name = bool_name(token.text());
+                if !variables.bools.contains_key(&name) {
+                    let message = if variables.sets.contains_key(&name) {
+                        format!("`@{{{name}}}` is a set variable, not a boolean")
+                    } else {
+                        format!("`${name}` is not defined")
+                    };
+                    out.push((file, Diagnostic::error("undefined-variable", message, token.text_range())));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(defs: &[(&str, &[&str])]) -> Variables {
+        let mut variables = Variables::default();
+        for (name, values) in defs {
+            // Locations are irrelevant to expansion; reuse a dummy via the salsa-free path.
+            variables.sets.insert(
+                name.to_string(),
+                SetVariable {
+                    values: values.iter().map(|v| v.to_string()).collect(),
+                    defined_at: dummy_location(),
+                    additions: Vec::new(),
+                },
+            );
+        }
+        variables
+    }
+
+    fn dummy_location() -> Location {
+        use crate::db::{FileContent, FileLoader, RootDatabase};
+        struct Nothing;
+        impl FileLoader for Nothing {
+            fn load(&self, _: &std::path::Path) -> FileContent {
+                FileContent::NotFound
+            }
+        }
+        let db = RootDatabase::new(std::sync::Arc::new(Nothing), vec![], "/".into(), "/".into());
+        use crate::db::Db;
+        Location { file: db.file(std::path::Path::new("/x")), range: TextRange::default() }
+    }
+
+    #[test]
+    fn expansion_by_alternation_merges_slashes() {
+        let vars = table(&[("HOME", &["/home/*/", "/root/"]), ("one", &["x"]), ("nested", &["@{one}/y", "z"])]);
+        let none = |_: &str| None;
+        assert_eq!(vars.expand("@{HOME}/.cache/**", &none).unwrap(), "{/home/*,/root}/.cache/**");
+        assert_eq!(vars.expand("/a/@{one}/b", &none).unwrap(), "/a/x/b");
+        assert_eq!(vars.expand("/a/@{nested}", &none).unwrap(), "/a/{x/y,z}");
+        assert_eq!(vars.expand("/p/@{profile_name}", &|n: &str| (n == "profile_name").then(|| "foo".to_string())).unwrap(), "/p/foo");
+        assert_eq!(vars.expand("/a/\\@{one}", &none).unwrap(), "/a/\\@{one}");
+        assert_eq!(vars.expand("@{a,b}", &none).unwrap(), "@{a,b}");
+        assert_eq!(vars.expand("/a/@{missing}", &none), Err(ExpandError::Undefined("missing".into())));
+    }
+
+    #[test]
+    fn recursive_definitions_are_reported() {
+        let vars = table(&[("a", &["@{b}"]), ("b", &["@{a}"])]);
+        assert!(matches!(vars.set_values("a"), Err(ExpandError::Recursive(_))));
+    }
+
+    #[test]
+    fn unquote_keeps_glob_escapes() {
+        assert_eq!(unquote("\"a b\""), "a b");
+        assert_eq!(unquote("a\\ b"), "a b");
+        assert_eq!(unquote("a\\*b"), "a\\*b");
+    }
+}
