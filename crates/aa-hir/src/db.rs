@@ -121,7 +121,13 @@ impl Db for RootDatabase {
         if let Some(file) = files.get(path) {
             return *file;
         }
-        let content = self.loader.load(path);
+        let content = match path.strip_prefix(crate::default_tunables::BUILTIN_ROOT) {
+            Ok(name) => match crate::default_tunables::builtin_file(&name.to_string_lossy()) {
+                Some(text) => FileContent::Text(text),
+                None => FileContent::NotFound,
+            },
+            Err(_) => self.loader.load(path),
+        };
         // Files on disk rarely change while we analyse; an editor's open
         // documents are set again with low durability.
         let file = File::builder(path.to_path_buf(), content).durability(Durability::MEDIUM).new(self);

@@ -55,12 +55,11 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
     let range = include.syntax().text_range();
     let settings = db.settings();
     let candidates: Vec<PathBuf> = if include.is_search_path() {
-        settings
-            .include_dirs(db)
-            .iter()
-            .chain(std::iter::once(settings.base_dir(db)))
-            .map(|dir| dir.join(target.trim_start_matches('/')))
-            .collect()
+        let mut dirs: Vec<PathBuf> = search_dirs(db);
+        if target.starts_with("tunables/") && *uses_builtin_tunables(db) {
+            dirs.push(PathBuf::from(crate::default_tunables::BUILTIN_ROOT));
+        }
+        dirs.iter().map(|dir| dir.join(target.trim_start_matches('/'))).collect()
     } else if Path::new(&target).is_absolute() {
         vec![PathBuf::from(&target)]
     } else {
@@ -113,6 +112,21 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         error = Some(format!("could not find include `{target}`{searched}"));
     }
     Some(ResolvedInclude { range, target, files: Vec::new(), error })
+}
+
+/// The directories `include <name>` searches: `-I` ones, then the base.
+fn search_dirs(db: &dyn Db) -> Vec<PathBuf> {
+    let settings = db.settings();
+    settings.include_dirs(db).iter().chain(std::iter::once(settings.base_dir(db))).cloned().collect()
+}
+
+/// Whether `<tunables/...>` falls back to the built-in tunables: only when no
+/// search directory has a `tunables` directory, so a user's own always win.
+#[salsa::tracked]
+pub fn uses_builtin_tunables(db: &dyn Db) -> bool {
+    !search_dirs(db)
+        .iter()
+        .any(|dir| matches!(db.file(&dir.join("tunables")).content(db), FileContent::Directory(_)))
 }
 
 /// Names `apparmor_parser` skips when it loads a directory: dot files,

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod db;
+pub mod default_tunables;
 pub mod diagnostics;
 pub mod includes;
 pub mod variables;

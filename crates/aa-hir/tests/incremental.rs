@@ -1,45 +1,24 @@
 //! The database recomputes only what an edit affects: parsing and include
 //! resolution of untouched files are reused, and include errors are found.
 
+mod common;
+
 use std::{
-    collections::HashMap,
     path::{Path, PathBuf},
     sync::Arc,
 };
 
+use common::MapLoader;
+
 use aa_hir::{
-    db::{Db, FileContent, FileLoader, RootDatabase},
+    db::{Db, FileContent, RootDatabase},
     includes::{file_includes, include_closure, parse},
 };
 use salsa::Durability;
 
-/// An in-memory file system: a map of paths to texts; directories are implied.
-struct MapLoader(HashMap<PathBuf, String>);
-
-impl FileLoader for MapLoader {
-    fn load(&self, path: &Path) -> FileContent {
-        if let Some(text) = self.0.get(path) {
-            return FileContent::Text(text.clone());
-        }
-        let mut entries: Vec<String> = self
-            .0
-            .keys()
-            .filter(|p| p.parent() == Some(path))
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
-        if entries.is_empty() {
-            FileContent::NotFound
-        } else {
-            entries.sort();
-            FileContent::Directory(entries)
-        }
-    }
-}
-
 fn database(files: &[(&str, &str)]) -> RootDatabase {
-    let map = files.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect();
     RootDatabase::new(
-        Arc::new(MapLoader(map)),
+        Arc::new(MapLoader::new(files)),
         vec![PathBuf::from("/extra")],
         PathBuf::from("/etc/apparmor.d"),
         PathBuf::from("/work"),

@@ -8,35 +8,13 @@ use std::{
     sync::Arc,
 };
 
+mod common;
+
 use aa_hir::{
     Severity,
-    db::{Db, FileContent, FileLoader, RootDatabase},
+    db::{Db, FileLoader, RootDatabase},
     diagnostics::policy_diagnostics,
 };
-
-/// Reads the real file system (tests may; the library may not).
-struct FsLoader;
-
-impl FileLoader for FsLoader {
-    fn load(&self, path: &Path) -> FileContent {
-        match std::fs::metadata(path) {
-            Err(_) => FileContent::NotFound,
-            Ok(meta) if meta.is_dir() => match std::fs::read_dir(path) {
-                Ok(entries) => FileContent::Directory(
-                    entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
-                ),
-                Err(err) => FileContent::Unreadable(err.to_string()),
-            },
-            Ok(_) => match std::fs::read(path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => FileContent::Text(text),
-                    Err(err) => FileContent::NotUtf8 { offset: err.utf8_error().valid_up_to() },
-                },
-                Err(err) => FileContent::Unreadable(err.to_string()),
-            },
-        }
-    }
-}
 
 /// The number of files on which we agree with upstream's expectation; it
 /// only ever goes up.
@@ -58,7 +36,7 @@ fn simple_tests_through_the_whole_pipeline() {
     let (mut agree, mut total) = (0, 0);
     let mut false_errors = Vec::new();
     let mut missed = Vec::new();
-    let loader: Arc<dyn FileLoader> = Arc::new(FsLoader);
+    let loader: Arc<dyn FileLoader> = Arc::new(common::FsLoader);
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         if text.lines().any(|l| l.starts_with("#=DISABLED")) {
