@@ -96,10 +96,11 @@ fn check(
 ) -> Status {
     let results = process(inputs, |source| {
         let found = diagnostics(&source.text, selectors);
+        if found.is_empty() {
+            return Vec::new();
+        }
         let index = LineIndex::new(&source.text);
-        let rendered: Vec<String> =
-            found.iter().map(|diagnostic| render(&source.name, &index, diagnostic, styles)).collect();
-        rendered
+        found.iter().map(|diagnostic| render(&source.name, &index, diagnostic, styles)).collect()
     });
 
     let mut status = Status::Clean;
