@@ -21,8 +21,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const ROOTS: &[&str] = &["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"];
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
     paths.sort();
     for path in paths {
         // `symlink_metadata`: do not follow links out of the tree or into loops.
@@ -39,13 +43,21 @@ fn corpus() -> Vec<String> {
     for root in ROOTS {
         collect(Path::new(root), &mut paths);
     }
-    paths.into_iter().filter_map(|path| std::fs::read_to_string(path).ok()).collect()
+    paths
+        .into_iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
     let texts = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();
-    eprintln!("corpus: {} files, {} bytes (from {})", texts.len(), bytes, ROOTS.join(", "));
+    eprintln!(
+        "corpus: {} files, {} bytes (from {})",
+        texts.len(),
+        bytes,
+        ROOTS.join(", ")
+    );
     if texts.is_empty() {
         eprintln!("no AppArmor policy installed; install apparmor-profiles to run this benchmark");
         return;

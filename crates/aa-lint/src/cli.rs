@@ -58,7 +58,10 @@ pub enum Command {
 
 fn parse_selector(text: &str) -> Result<Selector, String> {
     Selector::from_name(text.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Selector::ALL.iter().map(|selector| selector.name()).collect();
+        let known: Vec<&str> = Selector::ALL
+            .iter()
+            .map(|selector| selector.name())
+            .collect();
         format!("unknown selector `{text}` (known: {})", known.join(", "))
     })
 }

@@ -73,13 +73,18 @@ impl Selector {
     }
 
     pub fn from_name(name: &str) -> Option<Selector> {
-        Selector::ALL.iter().copied().find(|selector| selector.name().eq_ignore_ascii_case(name))
+        Selector::ALL
+            .iter()
+            .copied()
+            .find(|selector| selector.name().eq_ignore_ascii_case(name))
     }
 }
 
 /// Whether a code is enabled by a list of selectors.
 pub fn is_selected(selectors: &[Selector], code: Code) -> bool {
-    selectors.iter().any(|&selector| selector == Selector::All || selector == code.group())
+    selectors
+        .iter()
+        .any(|&selector| selector == Selector::All || selector == code.group())
 }
 
 /// One problem found in one file. `range` is in bytes.

@@ -12,7 +12,9 @@ use crate::render::{Styles, render};
 use crate::source::{self, Input, LineIndex, SourceText};
 
 pub fn run(args: Cli) -> Status {
-    let styles = Styles { enabled: use_color(args.color) };
+    let styles = Styles {
+        enabled: use_color(args.color),
+    };
     let mut printer = Printer::new();
     let status = match args.command {
         Command::Parse { files } => {
@@ -28,7 +30,10 @@ pub fn run(args: Cli) -> Status {
 
 /// Reads standard input once if any input asks for it.
 fn read_stdin_if_needed(inputs: &[Result<Input, String>]) -> Option<Result<Vec<u8>, String>> {
-    inputs.iter().any(|input| matches!(input, Ok(Input::Stdin))).then(source::read_stdin)
+    inputs
+        .iter()
+        .any(|input| matches!(input, Ok(Input::Stdin)))
+        .then(source::read_stdin)
 }
 
 /// Loads every input in parallel, keeping the order.
@@ -57,7 +62,10 @@ fn parse(inputs: &[Result<Input, String>], printer: &mut Printer) -> Status {
         match result {
             Ok((name, dump, has_errors)) => {
                 if many {
-                    printer.out(&format!("{}==> {name} <==\n", if i > 0 { "\n" } else { "" }));
+                    printer.out(&format!(
+                        "{}==> {name} <==\n",
+                        if i > 0 { "\n" } else { "" }
+                    ));
                 }
                 printer.out(&dump);
                 if has_errors {
@@ -100,7 +108,10 @@ fn check(
             return Vec::new();
         }
         let index = LineIndex::new(&source.text);
-        found.iter().map(|diagnostic| render(&source.name, &index, diagnostic, styles)).collect()
+        found
+            .iter()
+            .map(|diagnostic| render(&source.name, &index, diagnostic, styles))
+            .collect()
     });
 
     let mut status = Status::Clean;
@@ -131,7 +142,10 @@ fn check(
         printer.warning("no files to check");
     }
     let mut summary = if errors == 0 {
-        styles.success(&format!("No errors found ({} checked).", plural(checked, "file")))
+        styles.success(&format!(
+            "No errors found ({} checked).",
+            plural(checked, "file")
+        ))
     } else {
         styles.error(&format!(
             "Found {} in {} ({} checked).",
@@ -141,7 +155,10 @@ fn check(
         ))
     };
     if failed > 0 {
-        summary.push_str(&format!(" {} could not be checked.", plural(failed, "path")));
+        summary.push_str(&format!(
+            " {} could not be checked.",
+            plural(failed, "path")
+        ));
     }
     printer.out(&summary);
     printer.out("\n");
@@ -149,5 +166,9 @@ fn check(
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }

@@ -39,9 +39,10 @@ pub fn is_skipped_name(name: &str) -> bool {
     if name.is_empty() || name.starts_with('.') || name == "README" {
         return true;
     }
-    SKIPPED_SUFFIXES
-        .iter()
-        .any(|suffix| name.find(suffix).is_some_and(|at| at + suffix.len() == name.len()))
+    SKIPPED_SUFFIXES.iter().any(|suffix| {
+        name.find(suffix)
+            .is_some_and(|at| at + suffix.len() == name.len())
+    })
 }
 
 /// Expands `paths` into inputs, in order. An `Err` names a path that could not
@@ -73,7 +74,10 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
+            out.push(Err(format!(
+                "{}: cannot read directory: {error}",
+                dir.display()
+            )));
             return;
         }
     };
@@ -89,7 +93,10 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
                 }
             }
             Err(error) => {
-                out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
+                out.push(Err(format!(
+                    "{}: cannot read directory: {error}",
+                    dir.display()
+                )));
             }
         }
     }
@@ -115,7 +122,15 @@ mod tests {
 
     #[test]
     fn skipped_names_follow_libapparmor() {
-        for name in [".hidden", "README", "a.dpkg-new", "a.rpmsave", "a~", "b.orig", "c.rej"] {
+        for name in [
+            ".hidden",
+            "README",
+            "a.dpkg-new",
+            "a.rpmsave",
+            "a~",
+            "b.orig",
+            "c.rej",
+        ] {
             assert!(is_skipped_name(name), "{name}");
         }
         for name in ["usr.bin.foo", "README.md", "a.orig.orig", "x~y", "a.orig2"] {

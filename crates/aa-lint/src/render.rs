@@ -20,7 +20,11 @@ pub struct Styles {
 
 impl Styles {
     fn paint(&self, style: &str, text: &str) -> String {
-        if self.enabled { format!("\x1b[{style}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.enabled {
+            format!("\x1b[{style}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
     pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
@@ -44,11 +48,24 @@ impl Styles {
 /// Replaces characters that would upset a terminal with a visible stand-in;
 /// tabs are kept so the caret line can copy them and stay aligned.
 fn sanitize(line: &str) -> String {
-    line.chars().map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c }).collect()
+    line.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Renders one diagnostic of file `name`.
-pub fn render(name: &str, index: &LineIndex<'_>, diagnostic: &Diagnostic, styles: Styles) -> String {
+pub fn render(
+    name: &str,
+    index: &LineIndex<'_>,
+    diagnostic: &Diagnostic,
+    styles: Styles,
+) -> String {
     let text = index.text();
     let start = index.clamp(usize::from(diagnostic.range.start()));
     let end = index.clamp(usize::from(diagnostic.range.end())).max(start);
@@ -60,7 +77,10 @@ pub fn render(name: &str, index: &LineIndex<'_>, diagnostic: &Diagnostic, styles
         out,
         "{}: {}: {}",
         styles.bold(&format!("{name}:{line}:{column}")),
-        styles.severity(severity, &format!("{}[{}]", severity.as_str(), diagnostic.code)),
+        styles.severity(
+            severity,
+            &format!("{}[{}]", severity.as_str(), diagnostic.code)
+        ),
         styles.bold(&sanitize(&diagnostic.message)),
     );
 
@@ -69,14 +89,25 @@ pub fn render(name: &str, index: &LineIndex<'_>, diagnostic: &Diagnostic, styles
     let prefix = &text[line_start..start.min(line_end)];
     // The underline stops at the end of the first line of the range, and is
     // at least one caret wide (an empty range points *between* characters).
-    let underlined = text[start.min(line_end)..end.min(line_end)].chars().count().max(1);
+    let underlined = text[start.min(line_end)..end.min(line_end)]
+        .chars()
+        .count()
+        .max(1);
 
     let number = line.to_string();
     let pad = " ".repeat(number.len());
     let bar = styles.gutter("|");
     let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(out, "{} {bar} {}", styles.gutter(&number), sanitize(source_line));
-    let indent: String = prefix.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let _ = writeln!(
+        out,
+        "{} {bar} {}",
+        styles.gutter(&number),
+        sanitize(source_line)
+    );
+    let indent: String = prefix
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
     let _ = writeln!(
         out,
         "{pad} {bar} {indent}{}",
