@@ -7,6 +7,7 @@ pub mod db;
 pub mod default_tunables;
 pub mod diagnostics;
 pub mod includes;
+pub mod model;
 pub mod variables;
 mod diagnostic;
 

@@ -2,7 +2,7 @@
 //! one kind and offers accessors for its parts. They never fail on broken
 //! trees; a missing part is `None`.
 
-use crate::{SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken};
+use crate::{NodeOrToken, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken};
 
 pub trait AstNode: Sized {
     fn can_cast(kind: SyntaxKind) -> bool;
@@ -277,8 +277,8 @@ impl Rule {
     /// and type): the words that are not conditions.
     pub fn words(&self) -> impl Iterator<Item = String> {
         self.syntax.children_with_tokens().filter_map(|e| match e {
-            rowan::NodeOrToken::Token(t) if t.kind() == WORD => Some(t.text().to_string()),
-            rowan::NodeOrToken::Node(n) if n.kind() == VALUE => Some(n.text().to_string()),
+            NodeOrToken::Token(t) if t.kind() == WORD => Some(t.text().to_string()),
+            NodeOrToken::Node(n) if n.kind() == VALUE => Some(n.text().to_string()),
             _ => None,
         })
     }

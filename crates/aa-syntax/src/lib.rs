@@ -16,7 +16,7 @@ mod validation;
 
 use std::fmt::Write as _;
 
-pub use rowan::{TextRange, TextSize};
+pub use rowan::{NodeOrToken, TextRange, TextSize, WalkEvent};
 pub use syntax_kind::{SyntaxKind, keyword_kind};
 
 pub use crate::lexer::{Token, tokenize};
@@ -117,7 +117,7 @@ pub fn dump_tree(node: &SyntaxNode) -> String {
     let mut depth = 0usize;
     for event in node.preorder_with_tokens() {
         match event {
-            rowan::WalkEvent::Enter(element) => {
+            WalkEvent::Enter(element) => {
                 let range = element.text_range();
                 let _ = write!(
                     out,
@@ -129,17 +129,17 @@ pub fn dump_tree(node: &SyntaxNode) -> String {
                     indent = depth * 2
                 );
                 match element {
-                    rowan::NodeOrToken::Node(_) => {
+                    NodeOrToken::Node(_) => {
                         out.push('\n');
                         depth += 1;
                     }
-                    rowan::NodeOrToken::Token(token) => {
+                    NodeOrToken::Token(token) => {
                         let _ = writeln!(out, " {:?}", token.text());
                     }
                 }
             }
-            rowan::WalkEvent::Leave(rowan::NodeOrToken::Node(_)) => depth -= 1,
-            rowan::WalkEvent::Leave(rowan::NodeOrToken::Token(_)) => {}
+            WalkEvent::Leave(NodeOrToken::Node(_)) => depth -= 1,
+            WalkEvent::Leave(NodeOrToken::Token(_)) => {}
         }
     }
     out

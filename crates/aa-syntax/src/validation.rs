@@ -4,18 +4,18 @@
 //! `apparmor_parser`'s grammar would reject.
 
 use crate::{
-    SyntaxError, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, grammar::is_file_mode,
+    NodeOrToken, SyntaxError, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, grammar::is_file_mode,
 };
 
 pub(crate) fn validate(root: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     for element in root.descendants_with_tokens() {
         match element {
-            rowan::NodeOrToken::Token(token) => {
+            NodeOrToken::Token(token) => {
                 if token.kind() == STRING && !is_terminated_string(token.text()) {
                     errors.push(SyntaxError::new("unterminated string", token.text_range()));
                 }
             }
-            rowan::NodeOrToken::Node(node) => match node.kind() {
+            NodeOrToken::Node(node) => match node.kind() {
                 QUALIFIERS => qualifier_order(&node, errors),
                 PERMS => file_permissions(&node, errors),
                 kind if kind.is_rule() => rule_shape(&node, errors),
@@ -41,10 +41,10 @@ fn qualifier_order(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     let mut last_rank = 0;
     for element in node.children_with_tokens() {
         let (rank, range, text) = match &element {
-            rowan::NodeOrToken::Node(n) if n.kind() == PRIORITY => {
+            NodeOrToken::Node(n) if n.kind() == PRIORITY => {
                 (1, n.text_range(), "priority".to_string())
             }
-            rowan::NodeOrToken::Token(t) => match qualifier_rank(t.kind()) {
+            NodeOrToken::Token(t) => match qualifier_rank(t.kind()) {
                 Some(rank) => (rank, t.text_range(), t.text().to_string()),
                 None => continue,
             },
@@ -177,7 +177,7 @@ fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     }
 }
 
-fn unexpected_word(keyword: &str, element: &rowan::NodeOrToken<SyntaxNode, SyntaxToken>) -> String {
+fn unexpected_word(keyword: &str, element: &NodeOrToken<SyntaxNode, SyntaxToken>) -> String {
     let text = element.to_string();
     if keyword == "network" {
         format!("unexpected `{text}`: a `network` rule names at most a family and a type or protocol")
