@@ -1,0 +1,297 @@
+//! The IDE façade: the one API the language server (and later the CLI) calls.
+//!
+//! `AnalysisHost` owns the salsa database; `apply_change` is the only way to
+//! mutate it. `Analysis` is a cheap snapshot that answers questions with
+//! plain data in byte offsets; when the host changes while a snapshot is
+//! computing, the computation stops and returns `Err(Cancelled)`.
+//! Nothing here knows LSP types, line numbers or UTF-16.
+
+mod completion;
+mod diagnostics;
+mod docs;
+mod hover;
+mod navigation;
+mod semantic;
+mod symbols;
+mod util;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use aa_hir::db::{Db as _, RootDatabase};
+use salsa::{Durability, Setter as _};
+
+pub use aa_hir::db::{FileContent, FileLoader};
+pub use aa_syntax::{TextRange, TextSize};
+pub use salsa::Cancelled;
+
+pub use crate::{
+    completion::{CompletionItem, CompletionKind},
+    diagnostics::{Diagnostic, RelatedInformation, Severity},
+    hover::Hover,
+    navigation::{Highlight, HighlightKind, NavigationTarget, SourceChange, TextEdit},
+    semantic::{InlayHint, SemanticToken, SemanticTokenKind},
+    symbols::{Fold, FoldKind, Symbol, SymbolKind, WorkspaceSymbol},
+};
+
+pub type Cancellable<T> = Result<T, Cancelled>;
+
+/// A range in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    pub path: PathBuf,
+    pub range: TextRange,
+}
+
+/// Which diagnostics to report: codes, names or groups (`syntax`,
+/// `include`, `semantic`, `all`). An empty `select` means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintConfig {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// Search settings and lint selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `-I` directories, in order.
+    pub include_dirs: Vec<PathBuf>,
+    /// `--base`.
+    pub base_dir: PathBuf,
+    /// Where relative `include "x"` resolves.
+    pub working_dir: PathBuf,
+    pub lint: LintConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            include_dirs: Vec::new(),
+            base_dir: PathBuf::from("/etc/apparmor.d"),
+            working_dir: PathBuf::from("/"),
+            lint: LintConfig::default(),
+        }
+    }
+}
+
+/// A batch of changes, applied at once by `AnalysisHost::apply_change`.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// New text of an open document, or `None` when the editor closed it
+    /// (the file is read again from disk).
+    pub files: Vec<(PathBuf, Option<String>)>,
+    /// Files that changed on disk and should be read again.
+    pub reload: Vec<PathBuf>,
+    pub config: Option<Config>,
+}
+
+impl Change {
+    pub fn new() -> Change {
+        Change::default()
+    }
+
+    pub fn set_file_text(&mut self, path: impl Into<PathBuf>, text: impl Into<String>) {
+        self.files.push((path.into(), Some(text.into())));
+    }
+
+    pub fn close_file(&mut self, path: impl Into<PathBuf>) {
+        self.files.push((path.into(), None));
+    }
+
+    pub fn set_config(&mut self, config: Config) {
+        self.config = Some(config);
+    }
+}
+
+/// Owns the database. Only `apply_change` mutates it.
+pub struct AnalysisHost {
+    db: RootDatabase,
+    loader: Arc<dyn FileLoader>,
+    config: Arc<Config>,
+    /// Files the editor has open, in the order they were opened.
+    open: Arc<Vec<PathBuf>>,
+}
+
+impl AnalysisHost {
+    pub fn new(loader: Arc<dyn FileLoader>, config: Config) -> AnalysisHost {
+        let db = RootDatabase::new(
+            loader.clone(),
+            config.include_dirs.clone(),
+            config.base_dir.clone(),
+            config.working_dir.clone(),
+        );
+        AnalysisHost { db, loader, config: Arc::new(config), open: Arc::default() }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Applies a change. Snapshots still computing are cancelled first (this
+    /// waits until they have been dropped).
+    pub fn apply_change(&mut self, change: Change) {
+        if let Some(config) = change.config {
+            let settings = self.db.settings();
+            let old = self.config.clone();
+            if old.include_dirs != config.include_dirs {
+                settings.set_include_dirs(&mut self.db).with_durability(Durability::HIGH).to(config.include_dirs.clone());
+            }
+            if old.base_dir != config.base_dir {
+                settings.set_base_dir(&mut self.db).with_durability(Durability::HIGH).to(config.base_dir.clone());
+            }
+            if old.working_dir != config.working_dir {
+                settings.set_working_dir(&mut self.db).with_durability(Durability::HIGH).to(config.working_dir.clone());
+            }
+            self.config = Arc::new(config);
+        }
+        let mut open = (*self.open).clone();
+        for (path, text) in change.files {
+            match text {
+                Some(text) => {
+                    if !open.contains(&path) {
+                        open.push(path.clone());
+                    }
+                    let file = self.db.file(&path);
+                    if !matches!(file.content(&self.db), FileContent::Text(old) if *old == text) {
+                        self.db.set_file_content(&path, FileContent::Text(text), Durability::LOW);
+                    }
+                }
+                None => {
+                    open.retain(|p| *p != path);
+                    let content = self.loader.load(&path);
+                    self.db.set_file_content(&path, content, Durability::MEDIUM);
+                }
+            }
+        }
+        for path in change.reload {
+            if open.contains(&path) {
+                continue;
+            }
+            let content = self.loader.load(&path);
+            let file = self.db.file(&path);
+            if *file.content(&self.db) != content {
+                self.db.set_file_content(&path, content, Durability::MEDIUM);
+            }
+        }
+        self.open = Arc::new(open);
+    }
+
+    /// A snapshot to answer questions on (from any thread).
+    pub fn analysis(&self) -> Analysis {
+        Analysis { db: self.db.clone(), config: self.config.clone(), open: self.open.clone() }
+    }
+}
+
+/// A snapshot of the world. Every method returns `Err(Cancelled)` if the
+/// host changed while it was computing.
+pub struct Analysis {
+    db: RootDatabase,
+    config: Arc<Config>,
+    open: Arc<Vec<PathBuf>>,
+}
+
+impl Analysis {
+    fn with_db<T>(&self, f: impl FnOnce(&RootDatabase) -> T) -> Cancellable<T> {
+        let db = &self.db;
+        Cancelled::catch(std::panic::AssertUnwindSafe(|| f(db)))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn open_files(&self) -> &[PathBuf] {
+        &self.open
+    }
+
+    /// The text of a file as the analysis sees it (the editor's text for an open file).
+    pub fn file_text(&self, path: &Path) -> Cancellable<Option<String>> {
+        self.with_db(|db| match db.file(path).content(db) {
+            FileContent::Text(text) => Some(text.clone()),
+            _ => None,
+        })
+    }
+
+    /// The syntax tree dump and syntax errors, as `aa-lint parse` prints them.
+    pub fn syntax_tree(&self, path: &Path) -> Cancellable<String> {
+        self.with_db(|db| aa_hir::includes::parse(db, db.file(path)).debug_dump())
+    }
+
+    /// Every file `path` reads, itself first, in reading order.
+    pub fn include_closure(&self, path: &Path) -> Cancellable<Vec<PathBuf>> {
+        self.with_db(|db| {
+            let file = db.file(path);
+            aa_hir::includes::include_closure(db, file).files.iter().map(|f| f.path(db).clone()).collect()
+        })
+    }
+
+    pub fn diagnostics(&self, path: &Path) -> Cancellable<Vec<Diagnostic>> {
+        self.with_db(|db| diagnostics::diagnostics(db, &self.config.lint, path))
+    }
+
+    pub fn hover(&self, path: &Path, offset: TextSize) -> Cancellable<Option<Hover>> {
+        self.with_db(|db| hover::hover(db, path, offset))
+    }
+
+    pub fn completions(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<CompletionItem>> {
+        self.with_db(|db| completion::completions(db, path, offset))
+    }
+
+    pub fn goto_definition(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<NavigationTarget>> {
+        self.with_db(|db| navigation::goto_definition(db, path, offset))
+    }
+
+    pub fn references(
+        &self,
+        path: &Path,
+        offset: TextSize,
+        include_declaration: bool,
+    ) -> Cancellable<Vec<FileRange>> {
+        self.with_db(|db| navigation::references(db, path, offset, include_declaration))
+    }
+
+    pub fn document_highlight(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<Highlight>> {
+        self.with_db(|db| navigation::document_highlight(db, path, offset))
+    }
+
+    /// The range that would be renamed at `offset`, if anything there can be renamed.
+    pub fn prepare_rename(&self, path: &Path, offset: TextSize) -> Cancellable<Option<TextRange>> {
+        self.with_db(|db| navigation::prepare_rename(db, path, offset))
+    }
+
+    pub fn rename(&self, path: &Path, offset: TextSize, new_name: &str) -> Cancellable<Result<SourceChange, String>> {
+        self.with_db(|db| navigation::rename(db, path, offset, new_name))
+    }
+
+    pub fn document_symbols(&self, path: &Path) -> Cancellable<Vec<Symbol>> {
+        self.with_db(|db| symbols::document_symbols(db, path))
+    }
+
+    /// Profiles, hats and variables of the open files and everything they
+    /// include whose name contains `query` (case-insensitive).
+    pub fn workspace_symbols(&self, query: &str) -> Cancellable<Vec<WorkspaceSymbol>> {
+        self.with_db(|db| symbols::workspace_symbols(db, &self.open, query))
+    }
+
+    pub fn folding_ranges(&self, path: &Path) -> Cancellable<Vec<Fold>> {
+        self.with_db(|db| symbols::folding_ranges(db, path))
+    }
+
+    /// For each offset, the ranges that contain it, innermost first.
+    pub fn selection_ranges(&self, path: &Path, offsets: &[TextSize]) -> Cancellable<Vec<Vec<TextRange>>> {
+        self.with_db(|db| symbols::selection_ranges(db, path, offsets))
+    }
+
+    pub fn semantic_tokens(&self, path: &Path, range: Option<TextRange>) -> Cancellable<Vec<SemanticToken>> {
+        self.with_db(|db| semantic::semantic_tokens(db, path, range))
+    }
+
+    pub fn inlay_hints(&self, path: &Path, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
+        self.with_db(|db| semantic::inlay_hints(db, path, range))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! The aa-lint language server (being written).
