@@ -30,6 +30,10 @@ pub struct RulePerms {
 pub struct Rule {
     pub regex: Regex,
     pub perms: RulePerms,
+    /// Provenance: the caller's id of the source rule this one came from
+    /// (one source rule may lower to several DFA rules). Used in error
+    /// messages and queries; it never influences the automaton.
+    pub origin: u32,
 }
 
 impl Rule {
@@ -74,6 +78,17 @@ impl StatePerms {
     pub fn fold<'a>(
         records: impl IntoIterator<Item = (&'a RulePerms, bool)>,
     ) -> (StatePerms, bool) {
+        StatePerms::fold_class(records, true)
+    }
+
+    /// Like [`StatePerms::fold`]; with `filedfa == false` (policydb and
+    /// the parser's non-file DFAs) exec modes are not checked for
+    /// conflicts, exact rules' bits merge in full and a denied bit 0 does
+    /// not remove exec types.
+    pub fn fold_class<'a>(
+        records: impl IntoIterator<Item = (&'a RulePerms, bool)>,
+        filedfa: bool,
+    ) -> (StatePerms, bool) {
         let mut p = StatePerms::default();
         let mut exact_allow = 0;
         let mut exact_audit = 0;
@@ -83,16 +98,20 @@ impl StatePerms {
                 p.deny |= r.perms;
                 p.quiet |= r.audit;
             } else if exact {
-                conflict |= !x_consistent(exact_allow, r.perms);
+                conflict |= filedfa && !x_consistent(exact_allow, r.perms);
                 exact_allow |= r.perms;
                 exact_audit |= r.audit;
             } else {
-                conflict |= !x_consistent(p.allow, r.perms);
+                conflict |= filedfa && !x_consistent(p.allow, r.perms);
                 p.allow |= r.perms;
                 p.audit |= r.audit;
             }
         }
-        let all_types = USER_EXEC_TYPE | OTHER_EXEC_TYPE;
+        let all_types = if filedfa {
+            USER_EXEC_TYPE | OTHER_EXEC_TYPE
+        } else {
+            0
+        };
         p.allow |= exact_allow & !all_types;
         p.audit |= exact_audit & !all_types;
         if exact_allow & USER_EXEC != 0 {
@@ -101,10 +120,10 @@ impl StatePerms {
         if exact_allow & OTHER_EXEC != 0 {
             p.allow = (exact_allow & OTHER_EXEC_TYPE) | (p.allow & !OTHER_EXEC_TYPE);
         }
-        if p.deny & USER_EXEC != 0 {
+        if filedfa && p.deny & USER_EXEC != 0 {
             p.deny |= USER_EXEC_TYPE;
         }
-        if p.deny & OTHER_EXEC != 0 {
+        if filedfa && p.deny & OTHER_EXEC != 0 {
             p.deny |= OTHER_EXEC_TYPE;
         }
         p.allow &= !p.deny;
@@ -136,20 +155,48 @@ pub struct Dfa {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompileError {
     /// Two rules accept the same string with different exec modes.
-    ConflictingExec { example: Vec<u8> },
-    /// The DFA would exceed the state limit.
+    ConflictingExec {
+        example: Vec<u8>,
+        /// Origins of the rules accepting `example` with an exec mode.
+        origins: Vec<u32>,
+    },
+    /// The minimized DFA does not fit the parser's 16-bit state numbers.
     TooManyStates(usize),
+    /// Construction stopped at a configured limit (see [`Limits`]).
+    LimitExceeded(LimitExceeded),
+}
+
+/// Which limit stopped a construction, and the rules that made it grow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitExceeded {
+    /// States built when construction stopped.
+    pub states: usize,
+    /// Estimated bytes in use when it stopped.
+    pub bytes: usize,
+    pub limits: Limits,
+    /// Origins of the rules present in the most DFA states, most first,
+    /// with the number of states each is part of: the rules whose
+    /// combination explodes.
+    pub culprits: Vec<(u32, usize)>,
 }
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CompileError::ConflictingExec { example } => write!(
+            CompileError::ConflictingExec { example, .. } => write!(
                 f,
                 "merged rules have conflicting x modifiers (e.g. for {:?})",
                 String::from_utf8_lossy(example)
             ),
             CompileError::TooManyStates(n) => write!(f, "DFA exceeds {n} states"),
+            CompileError::LimitExceeded(l) => write!(
+                f,
+                "DFA construction stopped after {} states (~{} MiB; limits {} states, {} MiB)",
+                l.states,
+                l.bytes >> 20,
+                l.limits.max_states,
+                l.limits.max_bytes >> 20
+            ),
         }
     }
 }
@@ -158,6 +205,43 @@ impl std::error::Error for CompileError {}
 
 /// States above this make the parser's 16-bit tables overflow too.
 pub const MAX_STATES: usize = 65_535;
+
+/// Resource limits on subset construction (before minimization, which is
+/// where `apparmor_parser` runs out of memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_states: usize,
+    /// Estimated heap bytes for transitions and state sets.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    /// 500,000 states or 1 GiB, whichever comes first.
+    fn default() -> Limits {
+        Limits {
+            max_states: 500_000,
+            max_bytes: 1 << 30,
+        }
+    }
+}
+
+/// How a DFA is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// File (and xmatch) DFAs check and merge exec modes; policydb DFAs
+    /// do not (the parser's `filedfa` flag).
+    pub filedfa: bool,
+    pub limits: Limits,
+}
+
+impl Default for BuildOptions {
+    fn default() -> BuildOptions {
+        BuildOptions {
+            filedfa: true,
+            limits: Limits::default(),
+        }
+    }
+}
 
 enum NState {
     /// Consume one byte of the set, go to the target.
@@ -227,6 +311,46 @@ impl Nfa {
     }
 }
 
+/// The input that reaches `state` along the construction's tree.
+fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    while state > START_STATE {
+        let Some(&(p, b)) = parents.get(state as usize) else {
+            break;
+        };
+        out.push(b);
+        state = p;
+    }
+    out.reverse();
+    out
+}
+
+/// Rules ranked by the number of DFA states whose NFA set includes one of
+/// their NFA states; keeps those present in at least a tenth as many
+/// states as the top one (at most 20).
+fn culprits(sets: &[Vec<usize>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
+    let mut count = vec![0usize; rules.len()];
+    let mut seen = vec![usize::MAX; rules.len()];
+    for (si, set) in sets.iter().enumerate() {
+        for &n in set {
+            let r = bounds.partition_point(|&b| b <= n).saturating_sub(1);
+            if r < rules.len() && seen[r] != si {
+                seen[r] = si;
+                count[r] += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(usize, usize)> = count.into_iter().enumerate().filter(|&(_, c)| c > 0).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let top = ranked.first().map_or(0, |r| r.1);
+    ranked
+        .into_iter()
+        .filter(|&(_, c)| c * 10 >= top)
+        .take(20)
+        .map(|(r, c)| (rules[r].origin, c))
+        .collect()
+}
+
 /// Splits the byte alphabet into classes no NFA set distinguishes, so the
 /// subset construction looks at one representative per class.
 fn byte_classes(nfa: &Nfa) -> ([u16; 256], Vec<u8>) {
@@ -255,18 +379,35 @@ fn byte_classes(nfa: &Nfa) -> ([u16; 256], Vec<u8>) {
 }
 
 impl Dfa {
-    /// Compiles rules into a minimized DFA.
+    /// Compiles file rules into a minimized DFA with default limits.
     pub fn build(rules: &[Rule]) -> Result<Dfa, CompileError> {
-        Dfa::build_unminimized(rules).map(|d| d.minimize())
+        Dfa::build_with(rules, &BuildOptions::default())
+    }
+
+    /// Compiles rules into a minimized DFA.
+    pub fn build_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
+        let d = Dfa::build_unminimized_with(rules, opts)?.minimize();
+        if d.state_count() > MAX_STATES {
+            return Err(CompileError::TooManyStates(MAX_STATES));
+        }
+        Ok(d)
+    }
+
+    /// Subset construction without minimization (file DFA, default limits).
+    pub fn build_unminimized(rules: &[Rule]) -> Result<Dfa, CompileError> {
+        Dfa::build_unminimized_with(rules, &BuildOptions::default())
     }
 
     /// Subset construction without minimization.
-    pub fn build_unminimized(rules: &[Rule]) -> Result<Dfa, CompileError> {
+    pub fn build_unminimized_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
         let mut nfa = Nfa { states: Vec::new() };
         let mut entries = Vec::new();
+        // NFA states [bounds[i], bounds[i + 1]) belong to rule i.
+        let mut bounds = vec![0];
         for (i, r) in rules.iter().enumerate() {
             let acc = nfa.push(NState::Accept(i));
             entries.push(nfa.compile(&r.regex, acc));
+            bounds.push(nfa.states.len());
         }
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
@@ -275,27 +416,49 @@ impl Dfa {
         let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
         ids.insert(Vec::new(), DEAD_STATE);
         let start = nfa.closure(entries);
-        // The start state gets id 1 even when it is empty (no rules).
-        sets.push(start.clone());
-        ids.entry(start).or_insert(START_STATE);
-        // Paths to each state, for error messages.
-        let mut paths: Vec<Vec<u8>> = vec![Vec::new(), Vec::new()];
+        // The start state gets id 1 even when it is empty (no rules). Like
+        // the parser's, it is never the target of a transition and never
+        // accepts: an input that comes back to the start's NFA set lands
+        // in a separate state that does.
+        sets.push(start);
+        // Paths to each state, for error messages: (parent, byte).
+        let mut parents: Vec<(u32, u8)> = vec![(0, 0), (0, 0)];
         let mut trans = vec![DEAD_STATE; 2 * 256];
         let mut perms = Vec::new();
+        // Estimated heap use: a transition row, the set twice (list and
+        // map key), map and bookkeeping overhead per state.
+        let state_cost = |set: &[usize]| 256 * 4 + 2 * 8 * set.len() + 96;
+        let mut bytes: usize = sets.iter().map(|s| state_cost(s)).sum();
         let mut s = 0;
         while s < sets.len() {
-            let set = sets[s].clone();
+            let set = std::mem::take(&mut sets[s]);
             let accepting = set.iter().filter_map(|&n| match nfa.states[n] {
                 NState::Accept(i) => Some((&rules[i].perms, exact[i])),
                 _ => None,
             });
-            let (p, conflict) = StatePerms::fold(accepting);
+            let (p, conflict) = StatePerms::fold_class(accepting, opts.filedfa);
             if conflict {
+                let origins = set
+                    .iter()
+                    .filter_map(|&n| match nfa.states[n] {
+                        NState::Accept(i) if rules[i].perms.perms & (USER_EXEC | OTHER_EXEC) != 0 => {
+                            Some(rules[i].origin)
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 return Err(CompileError::ConflictingExec {
-                    example: paths[s].clone(),
+                    example: path_to(&parents, s as u32),
+                    origins,
                 });
             }
-            perms.push(p);
+            // The parser never gives the start state permissions, even
+            // when a rule matches the empty input.
+            perms.push(if s == START_STATE as usize {
+                StatePerms::default()
+            } else {
+                p
+            });
             let mut row = vec![DEAD_STATE; reps.len()];
             for (class, &rep) in reps.iter().enumerate() {
                 let targets = set.iter().filter_map(|&n| match &nfa.states[n] {
@@ -306,15 +469,20 @@ impl Dfa {
                 let id = match ids.get(&next) {
                     Some(&id) => id,
                     None => {
-                        if sets.len() >= MAX_STATES {
-                            return Err(CompileError::TooManyStates(MAX_STATES));
+                        bytes += state_cost(&next);
+                        if sets.len() >= opts.limits.max_states || bytes > opts.limits.max_bytes {
+                            sets[s] = set;
+                            return Err(CompileError::LimitExceeded(LimitExceeded {
+                                states: sets.len(),
+                                bytes,
+                                limits: opts.limits,
+                                culprits: culprits(&sets, &bounds, rules),
+                            }));
                         }
                         let id = sets.len() as u32;
                         ids.insert(next.clone(), id);
                         sets.push(next);
-                        let mut p = paths[s].clone();
-                        p.push(rep);
-                        paths.push(p);
+                        parents.push((s as u32, rep));
                         trans.extend_from_slice(&[DEAD_STATE; 256]);
                         id
                     }
@@ -325,6 +493,8 @@ impl Dfa {
             for b in 0..256 {
                 trans[s * 256 + b] = row[class_of[b] as usize];
             }
+            // Keep the set for culprit analysis (the map holds a copy too).
+            sets[s] = set;
             s += 1;
         }
         Ok(Dfa { trans, perms })

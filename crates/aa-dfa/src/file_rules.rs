@@ -54,6 +54,22 @@ pub struct FileRule {
     /// `w` must already include `a` as the parser does.
     pub perms: u32,
     pub exec: Option<Exec>,
+    /// `-> NAME` of an exec rule, as written. [`crate::profile`] numbers
+    /// these into the named-transition table and sets
+    /// [`Exec::target_index`]; [`file_rules_to_rules`] itself only reads
+    /// `target_index`.
+    pub exec_target: Option<String>,
+}
+
+/// `[audit] [deny] [owner] link [subset] PATH -> TARGET,`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRule {
+    pub path: Vec<u8>,
+    pub target: Vec<u8>,
+    pub subset: bool,
+    pub owner: bool,
+    pub deny: bool,
+    pub audit: bool,
 }
 
 impl FileRule {
@@ -67,6 +83,7 @@ impl FileRule {
             audit: false,
             perms: 0,
             exec: None,
+            exec_target: None,
         };
         let mut rest = letters;
         for (x, mode, scrub, fallback) in [
@@ -177,7 +194,8 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
         message: e.message,
     })?;
     let mut out = Vec::new();
-    for fr in rules {
+    for (origin, fr) in rules.iter().enumerate() {
+        let origin = origin as u32;
         let path = glob::filter_slashes(&fr.path);
         let (re, _) = glob::glob_to_regex(&path, GlobMode::Default)?;
         let half = fr.half_bits();
@@ -202,6 +220,7 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
                         perms: perms & !link_bits,
                         audit: audit & !link_bits,
                     },
+                    origin,
                 });
             }
         } else {
@@ -212,6 +231,7 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
                     perms,
                     audit,
                 },
+                origin,
             });
         }
         if link_bits != 0 {
@@ -226,8 +246,50 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
                     perms: link_bits | subset,
                     audit: audit & link_bits,
                 },
+                origin,
             });
         }
+    }
+    Ok(out)
+}
+
+/// Lowers link rules (`link [subset] A -> B`) into DFA rules: the rule on
+/// `A` carrying the link bit, and the NUL-separated pair `A\0B` with the
+/// subset test if asked. `origin_base + i` is rule `i`'s origin.
+pub fn link_rules_to_rules(rules: &[LinkRule], origin_base: u32) -> Result<Vec<Rule>, GlobError> {
+    let mut out = Vec::new();
+    for (i, lr) in rules.iter().enumerate() {
+        let origin = origin_base.saturating_add(i as u32);
+        let (re, _) = glob::glob_to_regex(&glob::filter_slashes(&lr.path), GlobMode::Default)?;
+        let (target, _) =
+            glob::glob_to_regex(&glob::filter_slashes(&lr.target), GlobMode::Default)?;
+        let perms = if lr.owner {
+            old::LINK
+        } else {
+            old::LINK | (old::LINK << old::OTHER_SHIFT)
+        };
+        let audit = if lr.deny != lr.audit { perms } else { 0 };
+        if !lr.deny {
+            out.push(Rule {
+                regex: re.clone(),
+                perms: RulePerms {
+                    deny: false,
+                    perms,
+                    audit,
+                },
+                origin,
+            });
+        }
+        let subset = if lr.subset { (perms << 1) & old::LOCK } else { 0 };
+        out.push(Rule {
+            regex: Regex::join_with_nul(re, target),
+            perms: RulePerms {
+                deny: lr.deny,
+                perms: perms | subset,
+                audit,
+            },
+            origin,
+        });
     }
     Ok(out)
 }

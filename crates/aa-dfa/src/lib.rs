@@ -44,22 +44,27 @@
 //! packed ("old") accept encoding; the 4.1+ permission tables are decoded
 //! structurally (see [`PermsTable`]) but have no oracle here.
 
+pub mod classes;
 pub mod dfa;
 pub mod equiv;
 pub mod error;
+pub mod features;
 pub mod file_rules;
 pub mod glob;
 pub mod perms;
+pub mod profile;
 pub mod policy;
 pub mod regex;
 pub mod tables;
 pub mod walk;
 pub mod wire;
 
-pub use dfa::{CompileError, Dfa, Rule, RulePerms, StatePerms};
+pub use dfa::{BuildOptions, CompileError, Dfa, LimitExceeded, Limits, Rule, RulePerms, StatePerms};
+pub use features::Features;
+pub use profile::{CompileOptions, CompiledProfile, ProfileError, ProfileInput, compile_profile};
 pub use equiv::{Automaton, Difference, find_difference};
 pub use error::{DecodeError, DecodeErrorKind};
-pub use file_rules::{FileRule, file_rules_to_rules};
+pub use file_rules::{FileRule, LinkRule, file_rules_to_rules};
 pub use perms::{KernelPerms, Owner};
 pub use policy::{DecodedDfa, DfaKind, PermsTable, Policy, Profile};
 pub use tables::TableSet;

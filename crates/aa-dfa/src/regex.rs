@@ -138,6 +138,52 @@ impl Regex {
         }
     }
 
+    /// Length of the shortest input the expression matches (the parser's
+    /// `min_match_len`, which ranks attachments).
+    pub fn min_len(&self) -> usize {
+        match self {
+            Regex::Empty | Regex::Star(_) => 0,
+            Regex::Literal(_) | Regex::Set(_) => 1,
+            Regex::Plus(r) => r.min_len(),
+            Regex::Concat(v) => v.iter().map(Regex::min_len).sum(),
+            Regex::Alt(v) => v.iter().map(Regex::min_len).min().unwrap_or(0),
+        }
+    }
+
+    /// The parser's attachment match length: like [`Regex::min_len`], but
+    /// a concatenation stops counting after the first part that can match
+    /// an out-of-band character, which for the parser is any negated set
+    /// (every glob wildcard is one). So it is the literal prefix plus one
+    /// for a leading wildcard.
+    pub fn xmatch_len(&self) -> usize {
+        fn oob(r: &Regex) -> bool {
+            match r {
+                Regex::Empty | Regex::Literal(_) => false,
+                Regex::Set(s) => s.len() > 128,
+                Regex::Star(r) | Regex::Plus(r) => oob(r),
+                Regex::Concat(v) | Regex::Alt(v) => v.iter().any(oob),
+            }
+        }
+        fn len(r: &Regex) -> usize {
+            match r {
+                Regex::Concat(v) => {
+                    let mut n = 0;
+                    for part in v {
+                        n += len(part);
+                        if oob(part) {
+                            break;
+                        }
+                    }
+                    n
+                }
+                Regex::Alt(v) => v.iter().map(len).min().unwrap_or(0),
+                Regex::Plus(r) => len(r),
+                other => other.min_len(),
+            }
+        }
+        len(self)
+    }
+
     /// `a` followed by NUL followed by `b`: how the parser joins the
     /// parts of multi-part rules (link pairs, change_profile).
     pub fn join_with_nul(a: Regex, b: Regex) -> Regex {

@@ -138,7 +138,7 @@ fn conflicting_exec_modes() {
     let rules: Vec<FileRule> = lines.iter().map(|l| rule(l)).collect();
     let err = Dfa::build(&aa_dfa::file_rules_to_rules(&rules).unwrap()).unwrap_err();
     match err {
-        aa_dfa::CompileError::ConflictingExec { example } => {
+        aa_dfa::CompileError::ConflictingExec { example, .. } => {
             assert!(
                 example.starts_with(b"/usr/bin/a"),
                 "{:?}",
@@ -192,6 +192,7 @@ fn attachment_matches_xmatch_dfa() {
                 perms: aa_dfa::perms::old::EXEC,
                 audit: 0,
             },
+            origin: 0,
         };
         let ours = Dfa::build(&[rule]).unwrap();
         assert_eq!(find_difference(&ours, theirs), None, "{attach}");

@@ -1,0 +1,657 @@
+//! Whole-profile compilation: [`ProfileInput`] (plain values, lowered by
+//! the semantic model) → [`CompiledProfile`] (the DFAs and tables
+//! `apparmor_parser` 3.0.8 writes for the profile).
+//!
+//! What goes where, as the parser does it:
+//! - **file DFA**: file rules, link rules, exec transitions (named targets
+//!   numbered into the transition table from 4 in rule order, a repeated
+//!   name reusing its slot), `change_profile` rules (three entries each),
+//!   and the implicit rules: profiles with hats and hats themselves may
+//!   read `/proc/*/attr/apparmor/` and the `enabled` parameter and write
+//!   `/proc/[0-9]*/attr/{apparmor/,}current` (owner half only);
+//!   `change_profile` likewise adds writes to
+//!   `/proc/*/attr/{apparmor/,}{current,exec}`;
+//! - **xmatch DFA**: the attachment (or a globbing profile name), exec
+//!   permission; its match length is the regex's shortest match;
+//! - **policydb**: one leading class byte per rule class, then the class
+//!   encoding in [`crate::classes`]; one "mediates" entry per class the
+//!   feature set supports;
+//! - plain words: capabilities, rlimits, flags, the old network table.
+//!
+//! Each [`Rule`] keeps an origin ([`Origin`]) so errors and queries can
+//! name the source rule.
+
+use crate::classes::{self, PolicyRule};
+use crate::dfa::{BuildOptions, CompileError, Dfa, Limits, Rule, RulePerms};
+use crate::features::Features;
+use crate::file_rules::{self, FileRule, LinkRule};
+use crate::glob::{self, GlobError, GlobMode};
+use crate::perms::old;
+use crate::regex::{self, Regex};
+
+pub use crate::classes::{
+    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule,
+};
+
+/// `audit` / `deny` prefixes of a non-file rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quals {
+    pub audit: bool,
+    pub deny: bool,
+}
+
+impl Quals {
+    /// The parser's audit word: deny rules are quiet unless audited,
+    /// allow rules are audited only when asked.
+    pub fn audit_bits(&self, perms: u32) -> u32 {
+        if self.audit != self.deny { perms } else { 0 }
+    }
+}
+
+/// Profile mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProfileMode {
+    #[default]
+    Enforce,
+    Complain,
+    Kill,
+    Unconfined,
+}
+
+/// `flags=(...)` and the hat bit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProfileFlags {
+    /// The profile is a hat (`^name` or `hat name`).
+    pub hat: bool,
+    pub mode: ProfileMode,
+    /// `flags=(audit)`.
+    pub audit: bool,
+    pub attach_disconnected: bool,
+    pub chroot_relative: bool,
+    pub mediate_deleted: bool,
+    pub chroot_attach: bool,
+}
+
+/// Capability sets, bit `n` = capability number `n`, as the rules wrote
+/// them (the compile computes what the kernel gets).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub allow: u64,
+    pub deny: u64,
+    /// Audited allow rules.
+    pub audit: u64,
+    /// Deny rules without `audit`.
+    pub quiet: u64,
+}
+
+/// `change_profile [safe|unsafe] [EXEC] [-> TARGET],`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeProfileRule {
+    pub quals: Quals,
+    /// `unsafe` (only meaningful with `exec`).
+    pub unsafe_exec: bool,
+    /// The exec condition glob.
+    pub exec: Option<String>,
+    /// Target profile glob; `None` is `**`.
+    pub target: Option<String>,
+}
+
+/// An `xattrs=(name=value ...)` attachment condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Xattr {
+    pub name: String,
+    /// Value glob; `None` means any value (`**`).
+    pub value: Option<String>,
+}
+
+/// One `set rlimit` rule: resource number (the kernel's `RLIMIT_*`) and
+/// value (`RLIM_INFINITY` is `u64::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rlimit {
+    pub resource: u32,
+    pub value: u64,
+}
+
+/// Everything the compiler needs from one profile (or hat or child
+/// profile, each compiled on its own). Plain data: the semantic model
+/// fills it after variable expansion, include resolution and
+/// conditionals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileInput {
+    /// Name as written; a hat or child is `parent//name`.
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The attachment glob; without one, a name that globs is used.
+    pub attachment: Option<String>,
+    pub xattrs: Vec<Xattr>,
+    pub flags: ProfileFlags,
+    /// The profile has hats (adds the change_hat proc rules).
+    pub has_hats: bool,
+    pub capabilities: Capabilities,
+    pub rlimits: Vec<Rlimit>,
+    /// File rules; exec rules with `-> NAME` set [`FileRule::exec_target`].
+    pub files: Vec<FileRule>,
+    pub links: Vec<LinkRule>,
+    pub change_profile: Vec<ChangeProfileRule>,
+    pub network: Vec<NetworkRule>,
+    pub unix: Vec<UnixRule>,
+    pub dbus: Vec<DbusRule>,
+    pub signal: Vec<SignalRule>,
+    pub ptrace: Vec<PtraceRule>,
+    pub mount: Vec<MountRule>,
+    /// Rules of classes 3.0.8 does not encode (`mqueue`, `io_uring`,
+    /// `userns`, `all`), by class name; any entry is an error.
+    pub unsupported: Vec<String>,
+}
+
+/// Where a DFA rule came from: a class and the index of the rule in the
+/// [`ProfileInput`] field for that class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    File(usize),
+    Link(usize),
+    ChangeProfile(usize),
+    /// Rules the parser adds by itself (hat and change_profile access).
+    Implicit,
+    Attachment,
+    Network(usize),
+    Unix(usize),
+    Dbus(usize),
+    Signal(usize),
+    Ptrace(usize),
+    Mount(usize),
+    /// The class-mediation markers of the policydb.
+    Mediates,
+}
+
+/// A compiled DFA with the lowered rules it was built from (their
+/// `origin` indexes [`CompiledDfa::origins`]).
+#[derive(Debug, Clone)]
+pub struct CompiledDfa {
+    pub dfa: Dfa,
+    pub rules: Vec<Rule>,
+    pub origins: Vec<Origin>,
+}
+
+/// The old network table: per address family, type-bit masks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NetMasks {
+    pub allow: u16,
+    pub deny: u16,
+    pub audit: u16,
+    pub quiet: u16,
+}
+
+/// What `apparmor_parser` would write for one profile.
+#[derive(Debug, Clone)]
+pub struct CompiledProfile {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub flags: ProfileFlags,
+    pub xmatch: Option<CompiledDfa>,
+    pub xmatch_len: u32,
+    /// The four capability words (low and high halves are split when
+    /// serialized): allowed, allowed & audited, denied & quiet.
+    pub caps_allow: u64,
+    pub caps_audit: u64,
+    pub caps_quiet: u64,
+    pub xattr_names: Vec<String>,
+    pub rlimits: Vec<Rlimit>,
+    /// Per family (index = family number); emitted as `net_allowed_af`
+    /// only when the features have `network` but not `network_v8`.
+    pub net: Vec<NetMasks>,
+    pub emit_net_table: bool,
+    pub policydb: Option<CompiledDfa>,
+    pub file: Option<CompiledDfa>,
+    /// Named transitions; entry `i` is exec index `i + 4`.
+    pub xtable: Vec<String>,
+}
+
+/// Why a profile did not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileError {
+    Glob { origin: Origin, error: GlobError },
+    /// A DFA failed to build; `origins` are the rules named by the error
+    /// (conflicting exec rules, or the rules a limit blames).
+    Dfa {
+        which: &'static str,
+        error: CompileError,
+        origins: Vec<Origin>,
+    },
+    /// More than 12 named transitions.
+    TooManyTransitions,
+    /// A rule class this encoder does not support.
+    Unsupported(String),
+    /// An unknown name (signal, network family, ...).
+    Invalid { origin: Origin, message: String },
+}
+
+impl std::fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProfileError::Glob { origin, error } => write!(f, "{origin:?}: {error}"),
+            ProfileError::Dfa {
+                which,
+                error,
+                origins,
+            } => {
+                write!(f, "{which} DFA: {error}")?;
+                if !origins.is_empty() {
+                    write!(f, "; rules responsible: {origins:?}")?;
+                }
+                Ok(())
+            }
+            ProfileError::TooManyTransitions => {
+                write!(f, "profile has too many specified profile transitions")
+            }
+            ProfileError::Unsupported(c) => write!(f, "{c} rules are not supported by this ABI"),
+            ProfileError::Invalid { origin, message } => write!(f, "{origin:?}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+/// Compile options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileOptions {
+    pub features: Features,
+    pub limits: Limits,
+}
+
+/// Adds `name` to the transition table like the parser: slots 4..16,
+/// reusing an equal name. Returns the exec modifier index.
+fn xtable_index(xtable: &mut Vec<String>, name: &str) -> Result<u32, ProfileError> {
+    if let Some(i) = xtable.iter().position(|n| n == name) {
+        return Ok(i as u32 + 4);
+    }
+    if xtable.len() >= 12 {
+        return Err(ProfileError::TooManyTransitions);
+    }
+    xtable.push(name.to_owned());
+    Ok(xtable.len() as u32 + 3)
+}
+
+fn glob_regex(glob: &[u8], origin: Origin, filter: bool) -> Result<Regex, ProfileError> {
+    let g = if filter {
+        glob::filter_slashes(glob)
+    } else {
+        glob.to_vec()
+    };
+    glob::glob_to_regex(&g, GlobMode::Default)
+        .map(|(r, _)| r)
+        .map_err(|error| ProfileError::Glob { origin, error })
+}
+
+fn fixed(text: &str) -> Regex {
+    // Only called on this module's constant patterns, which parse.
+    regex::parse(text.as_bytes()).unwrap_or(Regex::Empty)
+}
+
+fn build(
+    which: &'static str,
+    rules: Vec<Rule>,
+    origins: Vec<Origin>,
+    filedfa: bool,
+    limits: Limits,
+) -> Result<CompiledDfa, ProfileError> {
+    let opts = BuildOptions { filedfa, limits };
+    match Dfa::build_with(&rules, &opts) {
+        Ok(dfa) => Ok(CompiledDfa {
+            dfa,
+            rules,
+            origins,
+        }),
+        Err(error) => {
+            let named: Vec<u32> = match &error {
+                CompileError::ConflictingExec { origins, .. } => origins.clone(),
+                CompileError::LimitExceeded(l) => l.culprits.iter().map(|c| c.0).collect(),
+                CompileError::TooManyStates(_) => Vec::new(),
+            };
+            let mut named: Vec<Origin> = named
+                .iter()
+                .filter_map(|&o| origins.get(o as usize).copied())
+                .collect();
+            named.dedup();
+            Err(ProfileError::Dfa {
+                which,
+                error,
+                origins: named,
+            })
+        }
+    }
+}
+
+/// Accumulates rules with origins.
+struct RuleSet {
+    rules: Vec<Rule>,
+    origins: Vec<Origin>,
+}
+
+impl RuleSet {
+    fn new() -> RuleSet {
+        RuleSet {
+            rules: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+    fn origin_id(&mut self, o: Origin) -> u32 {
+        if let Some(i) = self.origins.iter().rposition(|x| *x == o) {
+            return i as u32;
+        }
+        self.origins.push(o);
+        self.origins.len() as u32 - 1
+    }
+    fn add(&mut self, o: Origin, regex: Regex, deny: bool, perms: u32, audit: u32) {
+        let origin = self.origin_id(o);
+        self.rules.push(Rule {
+            regex,
+            perms: RulePerms { deny, perms, audit },
+            origin,
+        });
+    }
+}
+
+/// Compiles one profile.
+pub fn compile_profile(
+    input: &ProfileInput,
+    opts: &CompileOptions,
+) -> Result<CompiledProfile, ProfileError> {
+    let feat = &opts.features;
+    if let Some(c) = input.unsupported.first() {
+        return Err(ProfileError::Unsupported(c.clone()));
+    }
+    let mut xtable: Vec<String> = Vec::new();
+
+    // File DFA.
+    let mut files = RuleSet::new();
+    // Named transitions, numbered in rule order.
+    let mut file_rules: Vec<FileRule> = input.files.clone();
+    for fr in &mut file_rules {
+        if let (Some(t), Some(x)) = (&fr.exec_target, fr.exec.as_mut()) {
+            let local = x.mode == file_rules::ExecMode::Child;
+            if local && t.as_bytes() == fr.path.as_slice() {
+                // `cx -> NAME` naming the rule's own path is plain `cx`.
+                continue;
+            }
+            // A child transition names a child of this profile.
+            let name = if local && !t.starts_with(':') {
+                format!("{}//{}", input.name, t)
+            } else {
+                t.clone()
+            };
+            x.target_index = Some(xtable_index(&mut xtable, &name)? - 4);
+        }
+    }
+    for (i, fr) in file_rules.iter().enumerate() {
+        let lowered = file_rules::file_rules_to_rules(std::slice::from_ref(fr)).map_err(|error| {
+            ProfileError::Glob {
+                origin: Origin::File(i),
+                error,
+            }
+        })?;
+        let o = files.origin_id(Origin::File(i));
+        files
+            .rules
+            .extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
+    }
+    for (i, lr) in input.links.iter().enumerate() {
+        let lowered = file_rules::link_rules_to_rules(std::slice::from_ref(lr), 0).map_err(
+            |error| ProfileError::Glob {
+                origin: Origin::Link(i),
+                error,
+            },
+        )?;
+        let o = files.origin_id(Origin::Link(i));
+        files
+            .rules
+            .extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
+    }
+    for (i, cp) in input.change_profile.iter().enumerate() {
+        change_profile_rules(&mut files, i, cp, feat)?;
+    }
+    let implicit = |files: &mut RuleSet, write_path: &str| {
+        for (p, perm) in [
+            ("/proc/*/attr/apparmor/", old::READ),
+            ("/sys/module/apparmor/parameters/enabled", old::READ),
+            (write_path, old::WRITE),
+        ] {
+            if let Ok((re, _)) = glob::glob_to_regex(p.as_bytes(), GlobMode::Default) {
+                files.add(Origin::Implicit, re, false, perm, 0);
+            }
+        }
+    };
+    if !input.change_profile.is_empty() {
+        implicit(&mut files, "/proc/*/attr/{apparmor/,}{current,exec}");
+    }
+    if input.flags.hat || input.has_hats {
+        implicit(&mut files, "/proc/[0-9]*/attr/{apparmor/,}current");
+    }
+
+    // Policydb.
+    let mut policy = RuleSet::new();
+    let mut net = vec![NetMasks::default(); classes::AF_MAX];
+    let push = |policy: &mut RuleSet, o: Origin, rules: Vec<PolicyRule>| {
+        for r in rules {
+            policy.add(o, r.regex, r.deny, r.perms, r.audit);
+        }
+    };
+    for (i, r) in input.network.iter().enumerate() {
+        if feat.unix && matches!(r.family, None | Some(1)) {
+            // The parser turns these into fine-grained unix rules.
+            return Err(ProfileError::Unsupported(
+                "network rules covering unix sockets with network/af_unix".to_owned(),
+            ));
+        }
+        classes::network_masks(r, &mut net).map_err(|message| ProfileError::Invalid {
+            origin: Origin::Network(i),
+            message,
+        })?;
+    }
+    // Unix rules come first: the parser keeps them in its rule list.
+    for (i, r) in input.unix.iter().enumerate() {
+        if feat.unix {
+            let rules = classes::unix_rules(r, feat).map_err(|e| e.at(Origin::Unix(i)))?;
+            push(&mut policy, Origin::Unix(i), rules);
+        }
+        classes::unix_downgrade(r, &mut net);
+    }
+    for (i, r) in input.dbus.iter().enumerate() {
+        if !feat.dbus {
+            continue;
+        }
+        let rules = classes::dbus_rules(r).map_err(|e| e.at(Origin::Dbus(i)))?;
+        push(&mut policy, Origin::Dbus(i), rules);
+    }
+    for (i, r) in input.signal.iter().enumerate() {
+        if !feat.signal {
+            continue;
+        }
+        let rules = classes::signal_rules(r).map_err(|e| e.at(Origin::Signal(i)))?;
+        push(&mut policy, Origin::Signal(i), rules);
+    }
+    for (i, r) in input.ptrace.iter().enumerate() {
+        if !feat.ptrace {
+            continue;
+        }
+        let rules = classes::ptrace_rules(r).map_err(|e| e.at(Origin::Ptrace(i)))?;
+        push(&mut policy, Origin::Ptrace(i), rules);
+    }
+    for (i, r) in input.mount.iter().enumerate() {
+        if !feat.mount {
+            continue;
+        }
+        let mut rules = classes::mount_rules(r).map_err(|e| e.at(Origin::Mount(i)))?;
+        if let (MountKind::PivotRoot, Some(t)) = (r.kind, &r.target) {
+            // The pivot_root permission is bit 0, the user exec bit, so
+            // the transition index lands in the exec modifier bits.
+            let n = xtable_index(&mut xtable, t)?;
+            for pr in &mut rules {
+                pr.perms = (pr.perms & !old::EXEC_MOD_MASK) | (n << old::EXEC_MOD_SHIFT);
+            }
+        }
+        push(&mut policy, Origin::Mount(i), rules);
+    }
+    if feat.network_v8 {
+        push(&mut policy, Origin::Mediates, classes::network_v8_rules(&net));
+    }
+    let mediates = |policy: &mut RuleSet, text: &str| {
+        policy.add(Origin::Mediates, fixed(text), false, old::READ, 0);
+    };
+    if feat.kernel_abi > 5 {
+        mediates(&mut policy, "\\x02");
+    }
+    if feat.mount {
+        mediates(&mut policy, "\\x07");
+    }
+    if feat.dbus {
+        mediates(&mut policy, "\\x20");
+    }
+    if feat.signal {
+        mediates(&mut policy, "\\x0a");
+    }
+    if feat.ptrace {
+        mediates(&mut policy, "\\x09");
+    }
+    if feat.network_v8 {
+        mediates(&mut policy, "\\x0e");
+    }
+    if feat.unix {
+        mediates(&mut policy, "\\x04");
+        // The parser spells this one as text: '4', NUL, '1'.
+        mediates(&mut policy, "4\\x001");
+    }
+
+    let xmatch = xmatch_dfa(input, opts)?;
+    let file = if files.rules.is_empty() {
+        None
+    } else {
+        Some(build("file", files.rules, files.origins, true, opts.limits)?)
+    };
+    let policydb = if policy.rules.is_empty() || !feat.policydb {
+        None
+    } else {
+        Some(build("policydb", policy.rules, policy.origins, false, opts.limits)?)
+    };
+    let caps = &input.capabilities;
+    let allowed = caps.allow & !caps.deny;
+    let (xmatch, xmatch_len) = match xmatch {
+        Some((d, l)) => (Some(d), l),
+        None => (None, 0),
+    };
+    Ok(CompiledProfile {
+        name: input.name.clone(),
+        namespace: input.namespace.clone(),
+        flags: input.flags,
+        xmatch,
+        xmatch_len,
+        caps_allow: allowed,
+        caps_audit: allowed & caps.audit,
+        caps_quiet: caps.deny & caps.quiet,
+        xattr_names: input.xattrs.iter().map(|x| x.name.clone()).collect(),
+        rlimits: input.rlimits.clone(),
+        // The parser writes the table whenever a network or unix rule
+        // allocated it, even if it allows nothing.
+        emit_net_table: !feat.network_v8
+            && feat.network
+            && !(input.network.is_empty() && input.unix.is_empty()),
+        net,
+        policydb,
+        file,
+        xtable,
+    })
+}
+
+/// The three file-DFA entries of a change_profile rule.
+fn change_profile_rules(
+    files: &mut RuleSet,
+    i: usize,
+    cp: &ChangeProfileRule,
+    feat: &Features,
+) -> Result<(), ProfileError> {
+    let o = Origin::ChangeProfile(i);
+    let target = cp.target.as_deref().unwrap_or("**");
+    // Targets are profile names: no slash filtering.
+    let target_re = glob_regex(target.as_bytes(), o, false)?;
+    let exec_re = match &cp.exec {
+        Some(e) => glob_regex(e.as_bytes(), o, false)?,
+        None => fixed("/[^/\\x00][^\\x00]*"),
+    };
+    let mut tail = vec![target_re];
+    if !feat.stacking {
+        // Without stacking the parser splits `:ns:name` into two parts.
+        if let Some(rest) = target.strip_prefix(':')
+            && let Some((ns, name)) = rest.split_once(':')
+        {
+            tail = vec![
+                glob_regex(ns.as_bytes(), o, false)?,
+                glob_regex(name.as_bytes(), o, false)?,
+            ];
+        }
+    }
+    let join = |parts: &[Regex]| {
+        let mut it = parts.iter().cloned();
+        let first = it.next().unwrap_or(Regex::Empty);
+        it.fold(first, Regex::join_with_nul)
+    };
+    let deny = cp.quals.deny;
+    let mut exec_bits = 0;
+    if cp.exec.is_some() {
+        exec_bits |= old::EXEC | (old::EXEC << old::OTHER_SHIFT);
+        if cp.unsafe_exec {
+            exec_bits |= old::EXEC_UNSAFE | (old::EXEC_UNSAFE << old::OTHER_SHIFT);
+        }
+    }
+    files.add(o, join(&tail), deny, old::CHANGE_PROFILE | old::ONEXEC, 0);
+    files.add(o, exec_re.clone(), deny, old::ONEXEC, 0);
+    let mut all = vec![exec_re];
+    all.extend(tail);
+    files.add(o, join(&all), deny, old::ONEXEC | exec_bits, 0);
+    Ok(())
+}
+
+/// The attachment DFA and its match length, if the profile has one.
+fn xmatch_dfa(
+    input: &ProfileInput,
+    opts: &CompileOptions,
+) -> Result<Option<(CompiledDfa, u32)>, ProfileError> {
+    let name = match &input.attachment {
+        Some(a) => a.clone(),
+        None => {
+            let n = input.name.rsplit("//").next().unwrap_or(&input.name);
+            n.to_owned()
+        }
+    };
+    let name = glob::filter_slashes(name.as_bytes());
+    let (re, text) = glob::glob_to_regex(&name, GlobMode::Default).map_err(|error| {
+        ProfileError::Glob {
+            origin: Origin::Attachment,
+            error,
+        }
+    })?;
+    let basic = text.kind == glob::PatternKind::Basic;
+    if basic && input.attachment.is_none() && input.xattrs.is_empty() {
+        return Ok(None);
+    }
+    if !input.xattrs.is_empty() && opts.features.xattr && opts.features.oob {
+        // Out-of-band transitions need a 257th column we do not model.
+        return Err(ProfileError::Unsupported("xattr attachment".to_owned()));
+    }
+    let len = re.xmatch_len() as u32;
+    let d = build(
+        "xmatch",
+        vec![Rule {
+            regex: re,
+            perms: RulePerms {
+                deny: false,
+                perms: old::EXEC,
+                audit: 0,
+            },
+            origin: 0,
+        }],
+        vec![Origin::Attachment],
+        true,
+        opts.limits,
+    )?;
+    Ok(Some((d, len)))
+}
