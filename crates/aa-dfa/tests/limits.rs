@@ -1,0 +1,71 @@
+//! The state-explosion guard: rules like `/sys/devices/**/dK/**/aK r,`
+//! multiply DFA states; twenty of them exhaust 12 GB in apparmor_parser.
+//! Under a limit we must stop early with an error naming those rules.
+
+use aa_dfa::profile::Origin;
+use aa_dfa::{CompileError, CompileOptions, Features, FileRule, Limits, ProfileError, ProfileInput};
+
+fn exploding(n: usize) -> ProfileInput {
+    let mut files: Vec<FileRule> = (0..n)
+        .map(|k| FileRule::parse(&format!("/sys/devices/**/d{k}/**/a{k}"), "r").unwrap())
+        .collect();
+    // An innocent rule, which must not be blamed.
+    files.push(FileRule::parse("/etc/hostname", "r").unwrap());
+    ProfileInput {
+        name: "t".into(),
+        files,
+        ..ProfileInput::default()
+    }
+}
+
+#[test]
+fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
+    let opts = CompileOptions {
+        features: Features::parse(""),
+        limits: Limits {
+            max_states: 20_000,
+            max_bytes: 64 << 20,
+        },
+    };
+    let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
+    let ProfileError::Dfa {
+        which,
+        error: CompileError::LimitExceeded(l),
+        origins,
+    } = &err
+    else {
+        panic!("expected a limit error, got {err}");
+    };
+    assert_eq!(*which, "file");
+    assert!(l.states <= 20_000 && l.bytes <= (64 << 20) + 4096, "{l:?}");
+    assert!(origins.len() >= 10, "{origins:?}");
+    assert!(origins.iter().all(|o| matches!(o, Origin::File(i) if *i < 20)), "{origins:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("stopped after") && msg.contains("File("), "{msg}");
+}
+
+#[test]
+fn memory_limit_alone_also_stops() {
+    let opts = CompileOptions {
+        features: Features::parse(""),
+        limits: Limits {
+            max_states: usize::MAX,
+            max_bytes: 8 << 20,
+        },
+    };
+    let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
+    assert!(
+        matches!(err, ProfileError::Dfa { error: CompileError::LimitExceeded(_), .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn few_rules_fit_under_the_default_limit() {
+    let opts = CompileOptions {
+        features: Features::parse(""),
+        limits: Limits::default(),
+    };
+    let p = aa_dfa::compile_profile(&exploding(3), &opts).unwrap();
+    assert!(p.file.unwrap().dfa.state_count() > 10);
+}
