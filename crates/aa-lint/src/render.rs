@@ -115,3 +115,55 @@ pub fn render(
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use aa_syntax::{TextRange, TextSize};
+
+    use super::*;
+    use crate::codes::Code;
+
+    fn diagnostic(start: usize, end: usize) -> Diagnostic {
+        let range = TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
+        Diagnostic {
+            code: Code::SyntaxError,
+            message: "m".to_owned(),
+            range,
+        }
+    }
+
+    #[test]
+    fn underline_sits_under_the_range() {
+        let text = "profile a {\n\t/é r\n}\n";
+        let index = LineIndex::new(text);
+        let start = text.rfind(" r").map_or(0, |at| at + 1);
+        let out = render(
+            "f",
+            &index,
+            &diagnostic(start, start + 1),
+            Styles { enabled: false },
+        );
+        assert_eq!(out, "f:2:5: error[E0001]: m\n  |\n2 | \t/é r\n  | \t   ^\n");
+    }
+
+    /// Any range, even one outside the text or inside a character, renders
+    /// without panicking.
+    #[test]
+    fn every_range_renders() {
+        for text in ["", "\n", "a\r\nb", "é\tß\u{1F600}\n\u{0}x", "x\n\n\ny"] {
+            let index = LineIndex::new(text);
+            for start in 0..=text.len() + 2 {
+                for end in 0..=text.len() + 2 {
+                    let out = render(
+                        "f",
+                        &index,
+                        &diagnostic(start, end.max(start)),
+                        Styles { enabled: true },
+                    );
+                    assert!(out.starts_with("\x1b[1mf:"), "{out:?}");
+                    assert_eq!(out.lines().count(), 4, "{text:?} {start}..{end}: {out:?}");
+                }
+            }
+        }
+    }
+}
