@@ -311,6 +311,25 @@ impl Nfa {
     }
 }
 
+/// Whether `regex` matches all of `input` (NFA simulation; no DFA built).
+pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
+    let mut nfa = Nfa { states: Vec::new() };
+    let acc = nfa.push(NState::Accept(0));
+    let entry = nfa.compile(regex, acc);
+    let mut cur = nfa.closure([entry]);
+    for &b in input {
+        let next = cur.iter().filter_map(|&n| match &nfa.states[n] {
+            NState::Byte(bs, t) if bs.contains(b) => Some(*t),
+            _ => None,
+        });
+        cur = nfa.closure(next);
+        if cur.is_empty() {
+            return false;
+        }
+    }
+    cur.contains(&acc)
+}
+
 /// The input that reaches `state` along the construction's tree.
 fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
     let mut out = Vec::new();

@@ -53,6 +53,7 @@ pub mod file_rules;
 pub mod glob;
 pub mod perms;
 pub mod profile;
+pub mod query;
 pub mod policy;
 pub mod regex;
 pub mod tables;
