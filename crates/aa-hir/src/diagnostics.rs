@@ -6,7 +6,7 @@ use aa_syntax::ast::AstNode;
 
 use crate::{
     Diagnostic,
-    checks::{FileRole, check_as},
+    checks::{FileRole, check_resolved},
     db::{Db, File, FileContent},
     includes::{include_closure, parse},
     variables::{reference_diagnostics, variables},
@@ -30,7 +30,7 @@ pub fn policy_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
         }
         let role = if file == root { FileRole::Policy } else { FileRole::Unknown };
         let tree = parse.tree();
-        out.extend(check_as(&tree, role).into_iter().map(|d| (file, d)));
+        out.extend(check_resolved(&tree, role, Some(table)).into_iter().map(|d| (file, d)));
         out.extend(reference_diagnostics(table, file, tree.syntax()));
     }
     out.extend(closure.diagnostics.iter().cloned());

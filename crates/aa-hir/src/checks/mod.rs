@@ -8,6 +8,7 @@
 
 mod capability;
 mod change_profile;
+mod conditional;
 mod dbus;
 mod file;
 mod io_uring;
@@ -17,6 +18,7 @@ mod network;
 mod profile;
 mod ptrace;
 mod qualifiers;
+mod regex;
 mod rlimit;
 mod signal;
 mod unix;
@@ -31,7 +33,7 @@ use aa_syntax::{
     ast::{self, AstNode},
 };
 
-use crate::Diagnostic;
+use crate::{Diagnostic, variables::Variables};
 
 /// How `apparmor_parser` meets a file, which decides whether rules may sit
 /// outside a profile.
@@ -53,32 +55,41 @@ pub fn check(file: &ast::SourceFile) -> Vec<Diagnostic> {
 
 /// Every semantic error in one file, given how it is loaded.
 pub fn check_as(file: &ast::SourceFile, role: FileRole) -> Vec<Diagnostic> {
+    check_resolved(file, role, None)
+}
+
+/// Every semantic error in one file, with the variable table of the policy
+/// it is part of: booleans decide `if` branches, and names, attachments and
+/// flags are checked after expansion.
+pub fn check_resolved(file: &ast::SourceFile, role: FileRole, vars: Option<&Variables>) -> Vec<Diagnostic> {
     let mut sink = Vec::new();
     let scope = Scope {
         in_profile: false,
         rules_outside_are_errors: role == FileRole::Policy,
         block: Prefix::default(),
+        vars,
     };
     walk(file.syntax(), scope, &mut sink);
-    profile::check_file(file, &mut sink);
+    profile::check_file(file, vars, &mut sink);
     sink.sort_by_key(|d| (d.range.start(), d.range.end()));
     sink
 }
 
 #[derive(Clone, Copy)]
-struct Scope {
+struct Scope<'a> {
     in_profile: bool,
     rules_outside_are_errors: bool,
     /// Qualifiers of the enclosing `audit { }`-style blocks.
     block: Prefix,
+    vars: Option<&'a Variables>,
 }
 
-fn walk(node: &SyntaxNode, scope: Scope, sink: &mut Vec<Diagnostic>) {
+fn walk(node: &SyntaxNode, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
     for child in node.children() {
         match child.kind() {
             PROFILE | HAT => {
                 if let Some(profile) = ast::Profile::cast(child.clone()) {
-                    profile::check_profile(&profile, scope.in_profile, sink);
+                    profile::check_profile(&profile, scope.in_profile, scope.vars, sink);
                     if let Some(body) = profile.body() {
                         let inner = Scope { in_profile: true, block: Prefix::default(), ..scope };
                         walk(body.syntax(), inner, sink);
@@ -94,7 +105,23 @@ fn walk(node: &SyntaxNode, scope: Scope, sink: &mut Vec<Diagnostic>) {
                 }
             }
             // `if` bodies and `else` branches hold items of the same scope.
-            IF_STMT | ELSE_BRANCH | BLOCK => walk(&child, scope, sink),
+            IF_STMT | ELSE_BRANCH | BLOCK => {
+                if child.kind() == IF_STMT {
+                    conditional::check_condition(&child, sink);
+                }
+                walk(&child, scope, sink)
+            }
+            VARIABLE_DEF | BOOL_DEF | ALIAS if scope.in_profile => {
+                let what = match child.kind() {
+                    ALIAS => "an `alias` rule",
+                    _ => "a variable definition",
+                };
+                sink.push(Diagnostic::error(
+                    "not-allowed-in-profile",
+                    format!("{what} is not allowed inside a profile: move it before the first profile"),
+                    first_token_range(&child),
+                ));
+            }
             kind if kind.is_rule() => {
                 if let Some(rule) = ast::Rule::cast(child.clone()) {
                     check_rule(&rule, scope, sink);
@@ -105,7 +132,7 @@ fn walk(node: &SyntaxNode, scope: Scope, sink: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_rule(rule: &ast::Rule, scope: Scope, sink: &mut Vec<Diagnostic>) {
+fn check_rule(rule: &ast::Rule, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
     if !scope.in_profile && scope.rules_outside_are_errors {
         sink.push(Diagnostic::error(
             "rule-outside-profile",
@@ -133,6 +160,7 @@ fn check_rule(rule: &ast::Rule, scope: Scope, sink: &mut Vec<Diagnostic>) {
         USERNS_RULE => userns::check(&info, sink),
         _ => {}
     }
+    regex::check(rule, &info, sink);
 }
 
 /// The qualifiers in front of a rule or block.

@@ -5,23 +5,54 @@ use std::collections::{HashMap, HashSet};
 
 use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, ast::{self, AstNode}};
 
-use super::{file, has_var, signal, unquote};
-use crate::Diagnostic;
+use super::{conditional, file, has_var, signal, unquote};
+use crate::{Diagnostic, variables::Variables};
 
-pub(super) fn check_profile(profile: &ast::Profile, nested: bool, sink: &mut Vec<Diagnostic>) {
+/// The first characters each value of `text` can start with, once a leading
+/// variable is expanded; `None` when that cannot be known here.
+fn leading_values(text: &str, vars: Option<&Variables>) -> Option<Vec<String>> {
+    let Some(rest) = text.strip_prefix("@{") else { return Some(vec![text.to_string()]) };
+    let end = rest.find('}')?;
+    let name = &rest[..end];
+    let suffix = &rest[end + 1..];
+    let values = vars?.set_values(name).ok()?;
+    Some(values.into_iter().map(|v| format!("{v}{suffix}")).collect())
+}
+
+pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     let name = profile.name().map(|v| (unquote(&v.text()), v.syntax().text_range()));
     if let Some((name, range)) = &name {
-        check_name(profile, name, *range, nested, sink);
+        check_name(profile, name, *range, nested, vars, sink);
     }
     if let Some(attachment) = profile.attachment() {
         let text = unquote(&attachment.text());
-        if !(text.starts_with('/') || text.starts_with("@{")) {
+        let values = leading_values(&text, vars);
+        let bad = match &values {
+            Some(values) => values.iter().any(|v| !(v.starts_with('/') || (v.starts_with("@{") && vars.is_none()))),
+            None => !(text.starts_with('/') || text.starts_with("@{")),
+        };
+        if bad {
             sink.push(Diagnostic::error(
                 "attachment-not-absolute",
-                "a profile attachment must be an absolute path (start with `/`) or a variable",
+                "a profile attachment must be an absolute path (start with `/`), also once its variables are expanded",
                 attachment.syntax().text_range(),
             ));
         }
+    }
+    if let (Some(xattrs), Some(flags)) = (
+        profile.syntax().children().find(|n| n.kind() == XATTRS),
+        profile.syntax().children().find(|n| n.kind() == FLAGS),
+    ) {
+        if xattrs.text_range().start() > flags.text_range().start() {
+            sink.push(Diagnostic::error(
+                "xattrs-after-flags",
+                "`xattrs=( )` must come before `flags=( )`",
+                xattrs.text_range(),
+            ));
+        }
+    }
+    for cond in profile.syntax().children().filter(|n| n.kind() == CONDITION) {
+        check_identities(&cond, sink);
     }
     if profile.is_hat() {
         if let Some(xattrs) = profile.syntax().children().find(|n| n.kind() == XATTRS) {
@@ -33,19 +64,74 @@ pub(super) fn check_profile(profile: &ast::Profile, nested: bool, sink: &mut Vec
         }
     }
     if let Some(flags) = profile.flags() {
-        check_flags(&flags, sink);
+        check_flags(&flags, vars, sink);
     }
     if let Some(body) = profile.body() {
         file::check_exec_conflicts(body.syntax(), sink);
-        duplicate_children(body.syntax(), sink);
+        duplicates_in(body.syntax(), &mut HashSet::new(), vars, sink);
     }
 }
 
-fn check_name(profile: &ast::Profile, name: &str, range: TextRange, nested: bool, sink: &mut Vec<Diagnostic>) {
+/// `+ identities=( ... )`: at least one, and an identity with blanks must be a path.
+fn check_identities(cond: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
+    let words: Vec<String> = cond.children_with_tokens().filter_map(|e| e.into_token()).map(|t| t.text().to_string()).collect();
+    if !words.iter().any(|w| w == "identities") {
+        return;
+    }
+    let values: Vec<SyntaxNode> = cond.descendants().filter(|n| n.kind() == VALUE).collect();
+    if values.is_empty() {
+        sink.push(Diagnostic::error("bad-identity", "`identities=( )` needs at least one identity", cond.text_range()));
+    }
+    for value in values {
+        let text = unquote(&value.text().to_string());
+        if text.contains(char::is_whitespace) && !text.starts_with('/') {
+            sink.push(Diagnostic::error(
+                "bad-identity",
+                format!("identity `{text}` contains blanks: only path identities (starting with `/`) may"),
+                value.text_range(),
+            ));
+        }
+    }
+}
+
+fn check_name(profile: &ast::Profile, name: &str, range: TextRange, nested: bool, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+    if name.starts_with("@{") {
+        for builtin in crate::variables::BUILTIN_VARIABLES {
+            let reference = format!("@{{{builtin}}}");
+            if name.contains(&reference) && vars.is_some_and(|v| !v.sets.contains_key(*builtin)) {
+                sink.push(Diagnostic::error(
+                    "undefined-variable",
+                    format!("`{reference}` is not defined in a profile's own name"),
+                    range,
+                ));
+                return;
+            }
+        }
+        if !nested && !profile.is_hat() && !profile.has_profile_keyword() {
+            if let Some(values) = leading_values(name, vars) {
+                if values.iter().any(|v| !v.starts_with('/')) {
+                    sink.push(Diagnostic::error(
+                        "profile-name-needs-keyword",
+                        format!("`{name}` needs the `profile` keyword: without it a profile name must expand to absolute paths"),
+                        range,
+                    ));
+                }
+            }
+        }
+        return;
+    }
     if has_var(name) {
         return;
     }
     if let Some(rest) = name.strip_prefix(':') {
+        if rest.starts_with(':') {
+            sink.push(Diagnostic::error(
+                "bad-namespace",
+                "the namespace name is empty: write `:ns:name`",
+                range,
+            ));
+            return;
+        }
         let Some(end) = rest.find(':') else {
             sink.push(Diagnostic::error(
                 "bad-namespace",
@@ -93,15 +179,37 @@ const EXCLUSIVE: &[(&str, &str)] = &[
     ("chroot_attach", "chroot_no_attach"),
 ];
 
-fn check_flags(flags: &ast::Flags, sink: &mut Vec<Diagnostic>) {
+fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+    if !flags.syntax().children().any(|n| n.kind() == FLAG) {
+        sink.push(Diagnostic::error(
+            "empty-flags",
+            "`flags=( )` is empty: give at least one flag or leave `flags` out",
+            flags.syntax().text_range(),
+        ));
+        return;
+    }
     let mut mode: Option<String> = None;
     let mut present: Vec<&'static str> = Vec::new();
     let mut values: HashMap<&'static str, String> = HashMap::new();
     for node in flags.syntax().children().filter(|n| n.kind() == FLAG) {
-        let text = unquote(node.text().to_string().trim());
+        let mut text = unquote(node.text().to_string().trim());
         let range = node.text_range();
         if has_var(&text) {
-            continue;
+            // Only the path flags take variables; check their expansion.
+            let Some(vars) = vars else { continue };
+            let Some((key, value)) = text.clone().split_once('=').map(|(k, v)| (k.to_string(), v.to_string())) else { continue };
+            let (key, value) = (key.as_str(), value.as_str());
+            if !matches!(key, "attach_disconnected.path" | "attach_disconnected.ipc") {
+                continue;
+            }
+            match leading_values(value, Some(vars)) {
+                Some(values) if values.iter().all(|v| v.starts_with('/')) => text = format!("{key}=/"),
+                Some(_) => text = format!("{key}={value}"),
+                None => continue,
+            }
+            if text.contains("@{") {
+                text = format!("{key}=@");
+            }
         }
         if MODES.contains(&text.as_str()) {
             match &mode {
@@ -186,13 +294,9 @@ fn check_flags(flags: &ast::Flags, sink: &mut Vec<Diagnostic>) {
 }
 
 /// Hats and child profiles of one profile must have distinct names. An `if`
-/// branch is checked on its own: whether it clashes with names outside
-/// depends on the condition's value, known only once booleans are resolved.
-fn duplicate_children(body: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    duplicates_in(body, &mut HashSet::new(), sink);
-}
-
-fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, sink: &mut Vec<Diagnostic>) {
+/// whose condition the booleans decide adds its taken branch to the scope;
+/// an undecided one is checked branch by branch on its own.
+fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     let mut branches = Vec::new();
     for child in node.children() {
         match child.kind() {
@@ -211,15 +315,33 @@ fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, sink: &mut Vec<D
                     ));
                 }
             }
-            IF_STMT => branches.push(child),
+            IF_STMT => {
+                let decided = vars.and_then(|v| {
+                    let expr = child.children().find(|n| conditional::is_expr(n.kind()))?;
+                    conditional::eval(&expr, v)
+                });
+                match decided {
+                    Some(true) => {
+                        if let Some(block) = child.children().find(|n| n.kind() == BLOCK) {
+                            duplicates_in(&block, seen, vars, sink);
+                        }
+                    }
+                    Some(false) => {
+                        if let Some(branch) = child.children().find(|n| n.kind() == ELSE_BRANCH) {
+                            duplicates_in(&branch, seen, vars, sink);
+                        }
+                    }
+                    None => branches.push(child),
+                }
+            }
             // The body of an `else` branch.
-            BLOCK => duplicates_in(&child, seen, sink),
+            BLOCK => duplicates_in(&child, seen, vars, sink),
             _ => {}
         }
     }
     for stmt in branches {
         for branch in stmt.children().filter(|n| matches!(n.kind(), BLOCK | ELSE_BRANCH)) {
-            duplicates_in(&branch, &mut HashSet::new(), sink);
+            duplicates_in(&branch, &mut HashSet::new(), vars, sink);
         }
     }
 }
@@ -233,8 +355,8 @@ fn looks_like_qualified_block(profile: &ast::Profile, name: &str) -> bool {
 }
 
 /// Top-level profiles with the same name.
-pub(super) fn check_file(file: &ast::SourceFile, sink: &mut Vec<Diagnostic>) {
-    duplicates_in(file.syntax(), &mut HashSet::new(), sink);
+pub(super) fn check_file(file: &ast::SourceFile, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+    duplicates_in(file.syntax(), &mut HashSet::new(), vars, sink);
 }
 
 /// Linux errno names `error=` accepts.
@@ -287,7 +409,7 @@ mod tests {
                 bad-namespace@14..17: a namespace must be closed with `:`: write `:ns:name` or `:ns://name`
                 bad-namespace@21..25: a profile name is missing after the namespace: write `:ns:name`
                 duplicate-profile@35..37: a profile or hat named `/a` is already declared; names must be unique
-                attachment-not-absolute@51..56: a profile attachment must be an absolute path (start with `/`) or a variable
+                attachment-not-absolute@51..56: a profile attachment must be an absolute path (start with `/`), also once its variables are expanded
                 hat-xattrs@68..80: hats cannot have `xattrs=( )` matches: only profiles attach by xattrs
                 duplicate-profile@88..89: a profile or hat named `x` is already declared; names must be unique
             "#]],
