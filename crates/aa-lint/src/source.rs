@@ -45,6 +45,9 @@ pub fn read_stdin() -> Result<Vec<u8>, String> {
         .map_err(|error| format!("<stdin>: cannot read: {error}"))
 }
 
+/// The largest text the syntax tree can address.
+pub const MAX_FILE_SIZE: usize = u32::MAX as usize;
+
 /// Reads one input. `stdin` holds standard input, read once up front.
 pub fn load(input: &Input, stdin: Option<&Result<Vec<u8>, String>>) -> Result<SourceText, String> {
     let name = input.display_name();
@@ -55,11 +58,25 @@ pub fn load(input: &Input, stdin: Option<&Result<Vec<u8>, String>>) -> Result<So
             None => return Err("<stdin>: standard input was not read".to_owned()),
         },
         Input::File(path) => {
+            // Refuse before reading, so a huge file costs no memory.
+            if let Ok(metadata) = std::fs::metadata(path)
+                && metadata.len() > MAX_FILE_SIZE as u64
+            {
+                return Err(too_large(&name, metadata.len()));
+            }
             std::fs::read(path).map_err(|error| format!("{name}: cannot read: {error}"))?
         }
     };
+    // Offsets in the syntax tree are `u32`.
+    if bytes.len() > MAX_FILE_SIZE {
+        return Err(too_large(&name, bytes.len() as u64));
+    }
     let text = decode(&name, bytes)?;
     Ok(SourceText { name, text })
+}
+
+fn too_large(name: &str, size: u64) -> String {
+    format!("{name}: too large ({size} bytes; the limit is {MAX_FILE_SIZE} bytes)")
 }
 
 /// UTF-8 decoding with a message that names the first invalid byte.

@@ -222,3 +222,28 @@ fn closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
 }
+
+/// Offsets in the syntax tree are 32-bit: a larger file is refused up front
+/// (without reading it), not parsed into wrong positions.
+#[test]
+fn file_over_4_gib_is_refused() {
+    let dir = std::env::temp_dir().join(format!("aa-lint-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("huge.aa");
+    // A sparse file: no disk space or memory is used.
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(5 << 30).expect("set_len");
+    drop(file);
+    let output = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .expect("run aa-lint");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("huge.aa: too large (5368709120 bytes"),
+        "{stderr}"
+    );
+}
