@@ -64,6 +64,17 @@ impl<'t> Parser<'t> {
         // bound is never reached by a correct grammar; it turns a grammar bug
         // into an error node instead of a hang.
         let step_limit = 16 * tokens.len() as u64 + 1024;
+        // The lexer ends an unterminated string at its line end; say so here,
+        // where the token text is at hand.
+        let mut errors = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            if token.kind == STRING {
+                let range = TextRange::new(offsets[i].into(), offsets[i + 1].into());
+                if !crate::validation::is_terminated_string(&text[range]) {
+                    errors.push(SyntaxError::new("unterminated string", range));
+                }
+            }
+        }
         Parser {
             text,
             tokens,
@@ -72,7 +83,7 @@ impl<'t> Parser<'t> {
             pos: 0,
             sig: 0,
             builder: GreenNodeBuilder::new(),
-            errors: Vec::new(),
+            errors,
             depth: 0,
             steps: 0,
             step_limit,

@@ -8,24 +8,20 @@ use crate::{
 };
 
 pub(crate) fn validate(root: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
-    for element in root.descendants_with_tokens() {
-        match element {
-            NodeOrToken::Token(token) => {
-                if token.kind() == STRING && !is_terminated_string(token.text()) {
-                    errors.push(SyntaxError::new("unterminated string", token.text_range()));
-                }
-            }
-            NodeOrToken::Node(node) => match node.kind() {
-                QUALIFIERS => qualifier_order(&node, errors),
-                PERMS => file_permissions(&node, errors),
-                kind if kind.is_rule() => rule_shape(&node, errors),
-                _ => {}
-            },
+    // Nodes only: visiting every token would build a red node for each one,
+    // and the checks below read tokens only inside the nodes they inspect.
+    for node in root.descendants() {
+        match node.kind() {
+            QUALIFIERS => qualifier_order(&node, errors),
+            PERMS => file_permissions(&node, errors),
+            kind if kind.is_rule() => rule_shape(&node, errors),
+            _ => {}
         }
     }
 }
 
-fn is_terminated_string(text: &str) -> bool {
+/// Whether a `STRING` token has its closing, unescaped quote.
+pub(crate) fn is_terminated_string(text: &str) -> bool {
     let bytes = text.as_bytes();
     if bytes.len() < 2 || bytes[bytes.len() - 1] != b'"' {
         return false;
@@ -42,10 +38,10 @@ fn qualifier_order(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     for element in node.children_with_tokens() {
         let (rank, range, text) = match &element {
             NodeOrToken::Node(n) if n.kind() == PRIORITY => {
-                (1, n.text_range(), "priority".to_string())
+                (1, n.text_range(), "priority")
             }
             NodeOrToken::Token(t) => match qualifier_rank(t.kind()) {
-                Some(rank) => (rank, t.text_range(), t.text().to_string()),
+                Some(rank) => (rank, t.text_range(), t.text()),
                 None => continue,
             },
             _ => continue,
@@ -123,12 +119,14 @@ fn shape(kind: SyntaxKind) -> Option<Shape> {
 
 fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     let Some(shape) = shape(node.kind()) else { return };
-    let keyword = node
-        .children_with_tokens()
-        .filter_map(|e| e.into_token())
-        .find(|t| t.kind().is_keyword())
-        .map(|t| t.text().to_string())
-        .unwrap_or_default();
+    // Only needed for a message, so looked up only then.
+    let keyword = || {
+        node.children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .find(|t| t.kind().is_keyword())
+            .map(|t| t.text().to_string())
+            .unwrap_or_default()
+    };
     let mut seen_condition = false;
     let mut leading = 0;
     // Words after the last condition (or after `->` for mount).
@@ -137,20 +135,20 @@ fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     for child in node.children_with_tokens() {
         match child.kind() {
             ACCESS if !shape.access => errors.push(SyntaxError::new(
-                format!("`{keyword}` rules take no access list"),
+                format!("`{}` rules take no access list", keyword()),
                 child.text_range(),
             )),
             CONDITION | CONDITION_GROUP => {
                 seen_condition = true;
                 if trailing > 0 && !after_arrow {
                     errors.push(SyntaxError::new(
-                        format!("conditions of a `{keyword}` rule go before its other words"),
+                        format!("conditions of a `{}` rule go before its other words", keyword()),
                         child.text_range(),
                     ));
                 }
             }
             ARROW if !shape.arrow => errors.push(SyntaxError::new(
-                format!("`->` is not part of a `{keyword}` rule"),
+                format!("`->` is not part of a `{}` rule", keyword()),
                 child.text_range(),
             )),
             ARROW => {
@@ -169,7 +167,7 @@ fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
                     trailing > shape.trailing_words
                 };
                 if too_many {
-                    errors.push(SyntaxError::new(unexpected_word(&keyword, &child), child.text_range()));
+                    errors.push(SyntaxError::new(unexpected_word(&keyword(), &child), child.text_range()));
                 }
             }
             _ => {}
