@@ -99,15 +99,37 @@ impl Parse {
 /// Parses AppArmor policy text. Never fails and never panics; the tree's text
 /// is exactly `text`.
 pub fn parse(text: &str) -> Parse {
+    thread_local! {
+        /// Interned tokens and small nodes, shared by the parses of one
+        /// thread: files of one policy tree repeat most of their tokens.
+        /// Renewed after a while so a long-running server stays bounded.
+        static CACHE: std::cell::RefCell<(rowan::NodeCache, usize)> = Default::default();
+    }
+    const CACHE_RENEWAL_BYTES: usize = 64 << 20;
     let tokens = tokenize(text);
-    let mut parser = parser::Parser::new(text, tokens);
-    grammar::source_file(&mut parser);
-    let (green, mut errors) = parser.finish();
+    let (green, mut errors) = CACHE.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut cache) => {
+            let (node_cache, bytes) = &mut *cache;
+            *bytes += text.len();
+            if *bytes > CACHE_RENEWAL_BYTES {
+                *node_cache = rowan::NodeCache::default();
+                *bytes = text.len();
+            }
+            run_parser(text, tokens, node_cache)
+        }
+        Err(_) => run_parser(text, tokens, &mut rowan::NodeCache::default()),
+    });
     let root = SyntaxNode::new_root(green.clone());
     validation::validate(&root, &mut errors);
     errors.sort_by_key(|error| (error.range.start(), error.range.end()));
     errors.dedup();
     Parse { green, errors }
+}
+
+fn run_parser(text: &str, tokens: Vec<Token>, cache: &mut rowan::NodeCache) -> (rowan::GreenNode, Vec<SyntaxError>) {
+    let mut parser = parser::Parser::new(text, tokens, cache);
+    grammar::source_file(&mut parser);
+    parser.finish()
 }
 
 /// Writes `KIND@start..end` for each node and token, indented by depth, with

@@ -2,7 +2,7 @@
 //! the guards that keep it from looping or recursing without bound. The
 //! grammar itself lives in `grammar/`.
 
-use rowan::{Checkpoint, GreenNode, GreenNodeBuilder, TextRange, TextSize};
+use rowan::{Checkpoint, GreenNode, GreenNodeBuilder, NodeCache, TextRange, TextSize};
 
 use crate::{
     SyntaxError,
@@ -41,7 +41,7 @@ pub(crate) struct Parser<'t> {
     pos: usize,
     /// Index into `significant` of the current token.
     sig: usize,
-    builder: GreenNodeBuilder<'static>,
+    builder: GreenNodeBuilder<'t>,
     errors: Vec<SyntaxError>,
     pub(crate) depth: u32,
     steps: u64,
@@ -49,7 +49,7 @@ pub(crate) struct Parser<'t> {
 }
 
 impl<'t> Parser<'t> {
-    pub(crate) fn new(text: &'t str, tokens: Vec<Token>) -> Parser<'t> {
+    pub(crate) fn new(text: &'t str, tokens: Vec<Token>, cache: &'t mut NodeCache) -> Parser<'t> {
         let mut offsets = Vec::with_capacity(tokens.len() + 1);
         let mut offset = 0u32;
         for token in &tokens {
@@ -82,7 +82,7 @@ impl<'t> Parser<'t> {
             significant,
             pos: 0,
             sig: 0,
-            builder: GreenNodeBuilder::new(),
+            builder: GreenNodeBuilder::with_cache(cache),
             errors,
             depth: 0,
             steps: 0,
