@@ -186,6 +186,7 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
         let mut scratch = Vec::new();
         let perms = parse_perms(perms_token.text(), perms_token.text_range().start(), &mut scratch);
         let Some(mode) = perms.mode else { continue };
+        let mode = effective_mode(&rule, mode);
         let target = rule.target().map(|t| t.text());
         if target.as_deref().is_some_and(has_var) {
             continue;
@@ -209,6 +210,31 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
             }
         }
     }
+}
+
+/// The exec mode with its safety as `apparmor_parser` settles it: written
+/// after the path, lower-case `p`/`c`/`u` are unsafe (no environment
+/// scrubbing); written before the path, the case does not matter and only the
+/// `unsafe` keyword makes the transition unsafe; `safe` always makes it safe.
+fn effective_mode(rule: &ast::Rule, mode: String) -> String {
+    let node = rule.syntax();
+    let keyword = node.children_with_tokens().map(|e| e.kind()).find(|k| matches!(k, SAFE_KW | UNSAFE_KW));
+    let perms_first = node
+        .children()
+        .find(|n| matches!(n.kind(), PERMS | VALUE))
+        .is_some_and(|n| n.kind() == PERMS);
+    let mut chars: Vec<char> = mode.chars().collect();
+    let Some(first) = chars.first().copied() else { return mode };
+    if !matches!(first.to_ascii_lowercase(), 'p' | 'c' | 'u') {
+        return mode;
+    }
+    let unsafe_ = match keyword {
+        Some(UNSAFE_KW) => true,
+        Some(_) => false,
+        None => !perms_first && first.is_ascii_lowercase(),
+    };
+    chars[0] = if unsafe_ { first.to_ascii_lowercase() } else { first.to_ascii_uppercase() };
+    chars.into_iter().collect()
 }
 
 fn collect_file_rules(node: &SyntaxNode, block: Prefix, out: &mut Vec<(ast::Rule, Prefix)>) {

@@ -161,6 +161,43 @@ fn check_rule(rule: &ast::Rule, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
         _ => {}
     }
     regex::check(rule, &info, sink);
+    repeated_conditions(&info, sink);
+}
+
+/// Conditions `apparmor_parser` stores in one slot per rule (or per
+/// `peer=( )`): giving one twice is an error.
+fn repeated_conditions(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
+    let single: &[&str] = match info.node.kind() {
+        DBUS_RULE => &["bus", "name", "label", "path", "interface", "member"],
+        UNIX_RULE => &["addr", "type", "label", "protocol"],
+        NETWORK_RULE => &["label", "ip", "port", "interface"],
+        SIGNAL_RULE | PTRACE_RULE => &["peer"],
+        _ => return,
+    };
+    fn level(conds: &[Cond], single: &[&str], keyword: &str, sink: &mut Vec<Diagnostic>) {
+        let mut seen: Vec<&str> = Vec::new();
+        for cond in conds {
+            if let Some(group) = &cond.group {
+                level(group, single, keyword, sink);
+            }
+            if cond.group.is_some() && cond.name == "peer" && keyword != "signal" && keyword != "ptrace" {
+                continue;
+            }
+            if !single.contains(&cond.name.as_str()) {
+                continue;
+            }
+            if seen.contains(&cond.name.as_str()) {
+                sink.push(Diagnostic::error(
+                    "repeated-condition",
+                    format!("`{}` can only be given once in a `{keyword}` rule", cond.name),
+                    cond.range,
+                ));
+            } else {
+                seen.push(&cond.name);
+            }
+        }
+    }
+    level(&info.conds, single, &info.keyword, sink);
 }
 
 /// The qualifiers in front of a rule or block.

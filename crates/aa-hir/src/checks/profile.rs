@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, ast::{self, AstNode}};
 
-use super::{conditional, file, has_var, signal, unquote};
+use super::{change_profile, conditional, file, has_var, signal, unquote};
 use crate::{Diagnostic, variables::Variables};
 
 /// The first characters each value of `text` can start with, once a leading
@@ -68,6 +68,7 @@ pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&
     }
     if let Some(body) = profile.body() {
         file::check_exec_conflicts(body.syntax(), sink);
+        change_profile::check_conflicts(body.syntax(), sink);
         duplicates_in(body.syntax(), &mut HashSet::new(), vars, sink);
     }
 }

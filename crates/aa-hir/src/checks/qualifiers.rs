@@ -50,6 +50,22 @@ pub(super) fn check_rule(rule: &ast::Rule, prefix: &Prefix, block: &Prefix, sink
             ));
         }
     }
+    if let Some(priority) = node
+        .children()
+        .find(|n| n.kind() == QUALIFIERS)
+        .and_then(|q| q.children().find(|n| n.kind() == PRIORITY))
+    {
+        let value = priority.children().find(|n| n.kind() == VALUE).map(|v| v.text().to_string());
+        if let Some(Ok(number)) = value.map(|v| v.trim().parse::<i64>()) {
+            if !(-1000..=1000).contains(&number) {
+                sink.push(Diagnostic::error(
+                    "priority-out-of-range",
+                    format!("priority {number} is out of range: it must be between -1000 and 1000"),
+                    priority.text_range(),
+                ));
+            }
+        }
+    }
     // Only file, link and change_profile rules take their block's
     // qualifiers; there a contradicting `allow`/`deny` is an error.
     if matches!(rule.kind(), FILE_RULE | LINK_RULE | CHANGE_PROFILE_RULE) {
