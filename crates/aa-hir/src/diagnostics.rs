@@ -31,7 +31,7 @@ pub fn policy_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
         let role = if file == root { FileRole::Policy } else { FileRole::Unknown };
         let tree = parse.tree();
         out.extend(check_resolved(&tree, role, Some(table)).into_iter().map(|d| (file, d)));
-        out.extend(reference_diagnostics(table, file, tree.syntax()));
+        out.extend(reference_diagnostics(table, file, tree.syntax(), file != root));
     }
     out.extend(closure.diagnostics.iter().cloned());
     out.extend(table.diagnostics.iter().cloned());

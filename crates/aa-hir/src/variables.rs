@@ -391,8 +391,9 @@ impl Variables {
 }
 
 /// Every `@{name}` and `$name` reference in the rules and headers of a file
-/// that the variable table cannot answer.
-pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNode) -> Vec<(File, Diagnostic)> {
+/// that the variable table cannot answer. `included`: the file is read
+/// through an include, so its bare rules may sit inside any profile.
+pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNode, included: bool) -> Vec<(File, Diagnostic)> {
     let mut out = Vec::new();
     for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
         // Definitions are checked when a reference expands them, and
@@ -410,8 +411,7 @@ pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNod
                 if check_name(name).is_err() {
                     continue;
                 }
-                let in_profile = token.parent_ancestors().any(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT));
-                if in_profile && BUILTIN_VARIABLES.contains(&name) {
+                if BUILTIN_VARIABLES.contains(&name) && builtin_defined(name, &token, included) {
                     continue;
                 }
                 if let Err(error) = variables.set_values(name) {
@@ -439,6 +439,31 @@ pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNod
         }
     }
     out
+}
+
+/// Whether the profile around `token` defines the built-in variable `name`:
+/// every profile has a `profile_name`; only a profile with an attachment
+/// (written, or a name that is a path) has `attach_path` and `exec_path`;
+/// hats have none. An included file may be read inside any profile.
+fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -> bool {
+    let Some(profile) = token.parent_ancestors().find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT)) else {
+        return included;
+    };
+    if name == "profile_name" {
+        return true;
+    }
+    if profile.kind() == SyntaxKind::HAT {
+        return false;
+    }
+    let Some(profile) = aa_syntax::ast::Profile::cast(profile) else { return true };
+    if profile.is_hat() {
+        return false;
+    }
+    profile.attachment().is_some()
+        || profile.name().is_some_and(|n| {
+            let text = unquote(&n.text());
+            text.starts_with('/') || text.starts_with("@{")
+        })
 }
 
 #[cfg(test)]
