@@ -125,7 +125,8 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
                 "`deny` rules take a bare `x`: exec modes (`i`, `p`, `c`, `u`) make no sense on what is denied",
                 range,
             ));
-        } else if !prefix.is_deny() && perms.mode.is_none() {
+        } else if !prefix.is_deny() && perms.mode.is_none() && rule.target().is_none() {
+            // A bare `x` with `-> target` is a named transition, which is valid.
             sink.push(Diagnostic::error(
                 "exec-without-mode",
                 "`x` must have an exec mode: write `ix`, `px`, `Px`, `cx`, `Cx`, `ux` or `Ux`",
@@ -134,6 +135,18 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
         }
     }
     let node = rule.syntax();
+    if node.kind() == FILE_RULE {
+        if let Some(path) = rule.path() {
+            let text = path.text();
+            if !(text.starts_with('/') || text.starts_with("@{") || text.starts_with("\"/") || text.starts_with("\"@{")) {
+                sink.push(Diagnostic::error(
+                    "relative-path",
+                    format!("`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"),
+                    path.syntax().text_range(),
+                ));
+            }
+        }
+    }
     if let Some(keyword) = node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW)) {
         if !perms.exec {
             sink.push(Diagnostic::error(

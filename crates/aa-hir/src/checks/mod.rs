@@ -160,7 +160,7 @@ fn check_rule(rule: &ast::Rule, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
         USERNS_RULE => userns::check(&info, sink),
         _ => {}
     }
-    regex::check(rule, &info, sink);
+    regex::check(rule, &info, scope.vars, sink);
     repeated_conditions(&info, sink);
 }
 

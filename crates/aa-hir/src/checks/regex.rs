@@ -7,7 +7,7 @@
 use aa_syntax::{SyntaxKind::*, TextRange};
 
 use super::{Cond, RuleInfo, has_var};
-use crate::Diagnostic;
+use crate::{Diagnostic, variables::Variables};
 
 /// Why a glob does not convert, if it does not.
 pub(crate) fn glob_error(text: &str) -> Option<&'static str> {
@@ -28,9 +28,13 @@ pub(crate) fn glob_error(text: &str) -> Option<&'static str> {
             b'\\' => escaped = true,
             b'[' if !in_class => {
                 in_class = true;
-                // `[]` and `[^]` leave the class empty (or unterminated).
+                // In `[]` and `[^]` the regex compiler reads the `]` as a
+                // member, so the class runs on to the next `]` of the
+                // converted regex (one comes from a later class, `*` or `?`);
+                // without one it is unterminated.
                 let rest = &bytes[i + 1..];
-                if rest.starts_with(b"]") || rest.starts_with(b"^]") {
+                let skip = if rest.starts_with(b"]") { 1 } else if rest.starts_with(b"^]") { 2 } else { 0 };
+                if skip > 0 && !rest[skip..].iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b']')) {
                     return Some("empty character class `[]`");
                 }
             }
@@ -72,20 +76,32 @@ pub(crate) fn glob_error(text: &str) -> Option<&'static str> {
     None
 }
 
-fn report(text: &str, range: TextRange, sink: &mut Vec<Diagnostic>) {
-    if has_var(text) {
-        return;
-    }
+fn report(text: &str, range: TextRange, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+    let expanded;
+    let text = if has_var(text) {
+        // Check the expansion; built-in variables stand for a plain name.
+        let Some(vars) = vars else { return };
+        let builtin = |name: &str| crate::variables::BUILTIN_VARIABLES.contains(&name).then(|| "x".to_string());
+        match vars.expand(text, &builtin) {
+            Ok(value) if !value.contains("@{") && !value.contains('$') => {
+                expanded = value;
+                expanded.as_str()
+            }
+            _ => return,
+        }
+    } else {
+        text
+    };
     if let Some(why) = glob_error(text) {
         sink.push(Diagnostic::error("bad-pattern", format!("`{text}` is not a valid pattern: {why}"), range));
     }
 }
 
 /// Condition values that `apparmor_parser` compiles as patterns.
-fn cond_patterns(kind: aa_syntax::SyntaxKind, cond: &Cond, sink: &mut Vec<Diagnostic>) {
+fn cond_patterns(kind: aa_syntax::SyntaxKind, cond: &Cond, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     if let Some(group) = &cond.group {
         for inner in group {
-            cond_patterns(kind, inner, sink);
+            cond_patterns(kind, inner, vars, sink);
         }
         return;
     }
@@ -99,26 +115,26 @@ fn cond_patterns(kind: aa_syntax::SyntaxKind, cond: &Cond, sink: &mut Vec<Diagno
         return;
     }
     for value in &cond.values {
-        report(&value.text, value.range, sink);
+        report(&value.text, value.range, vars, sink);
     }
 }
 
-pub(super) fn check(rule: &aa_syntax::ast::Rule, info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
+pub(super) fn check(rule: &aa_syntax::ast::Rule, info: &RuleInfo, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     let kind = info.node.kind();
     match kind {
         FILE_RULE | LINK_RULE => {
             if let Some(path) = rule.path() {
-                report(&super::unquote(&path.text()), path.syntax_range(), sink);
+                report(&super::unquote(&path.text()), path.syntax_range(), vars, sink);
             }
             if kind == LINK_RULE {
                 if let Some(target) = rule.target() {
-                    report(&super::unquote(&target.text()), target.syntax_range(), sink);
+                    report(&super::unquote(&target.text()), target.syntax_range(), vars, sink);
                 }
             }
         }
         DBUS_RULE | UNIX_RULE | SIGNAL_RULE | PTRACE_RULE => {
             for cond in &info.conds {
-                cond_patterns(kind, cond, sink);
+                cond_patterns(kind, cond, vars, sink);
             }
         }
         _ => {}
@@ -147,6 +163,7 @@ mod tests {
         for ok in ["/a/{b,c}", "/a/[abc]*", "/a/\\{x", "/a/{b,{c,d}}", "/a/[{]"] {
             assert_eq!(glob_error(ok), None, "{ok}");
         }
+        assert_eq!(glob_error("/a/[]b/*"), None);
         for bad in ["/a/{}", "/a/{b}", "/a/[]x", "/a/b]", "/a/{b,c", "/a/b,c}", "/a/\\", "/a/[x"] {
             assert!(glob_error(bad).is_some(), "{bad}");
         }
