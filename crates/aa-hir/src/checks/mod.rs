@@ -162,6 +162,31 @@ fn check_rule(rule: &ast::Rule, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
     }
     regex::check(rule, &info, scope.vars, sink);
     repeated_conditions(&info, sink);
+    if matches!(rule.kind(), NETWORK_RULE | DBUS_RULE | UNIX_RULE) {
+        peer_group_last(rule.syntax(), sink);
+    }
+}
+
+/// `network`, `dbus` and `unix` rules take one `peer=( )` group, after all
+/// other conditions (the grammar's `opt_conds opt_cond_list`).
+fn peer_group_last(node: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
+    let mut group_seen = false;
+    for child in node.children() {
+        match child.kind() {
+            CONDITION_GROUP if group_seen => sink.push(Diagnostic::error(
+                "peer-group-not-last",
+                "only one `peer=( )` group is allowed",
+                child.text_range(),
+            )),
+            CONDITION_GROUP => group_seen = true,
+            CONDITION if group_seen => sink.push(Diagnostic::error(
+                "peer-group-not-last",
+                "`peer=( )` must come after all other conditions",
+                child.text_range(),
+            )),
+            _ => {}
+        }
+    }
 }
 
 /// Conditions `apparmor_parser` stores in one slot per rule (or per

@@ -34,8 +34,25 @@ pub(crate) fn glob_error(text: &str) -> Option<&'static str> {
                 // without one it is unterminated.
                 let rest = &bytes[i + 1..];
                 let skip = if rest.starts_with(b"]") { 1 } else if rest.starts_with(b"^]") { 2 } else { 0 };
-                if skip > 0 && !rest[skip..].iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b']')) {
-                    return Some("empty character class `[]`");
+                // The text it swallows must not open or close a group
+                // (`{ }` become `( )`) that the class then cuts in half.
+                if skip > 0 {
+                    let tail = &rest[skip..];
+                    let end = tail.iter().position(|b| matches!(b, b'*' | b'?' | b'[' | b']'));
+                    let balanced = end.is_some_and(|end| {
+                        let mut depth = 0i32;
+                        tail[..end].iter().all(|b| {
+                            match b {
+                                b'{' => depth += 1,
+                                b'}' => depth -= 1,
+                                _ => {}
+                            }
+                            depth >= 0
+                        }) && depth == 0
+                    });
+                    if !balanced {
+                        return Some("empty character class `[]`");
+                    }
                 }
             }
             b']' => {
@@ -83,7 +100,7 @@ fn report(text: &str, range: TextRange, vars: Option<&Variables>, sink: &mut Vec
         let Some(vars) = vars else { return };
         let builtin = |name: &str| crate::variables::BUILTIN_VARIABLES.contains(&name).then(|| "x".to_string());
         match vars.expand(text, &builtin) {
-            Ok(value) if !value.contains("@{") && !value.contains('$') => {
+            Ok(value) if !value.replace("\\@{", "").contains("@{") => {
                 expanded = value;
                 expanded.as_str()
             }
@@ -164,6 +181,8 @@ mod tests {
             assert_eq!(glob_error(ok), None, "{ok}");
         }
         assert_eq!(glob_error("/a/[]b/*"), None);
+        assert!(glob_error("/a/[]b/{,**}").is_some());
+        assert_eq!(glob_error("/[]{,var/}run/*"), None);
         for bad in ["/a/{}", "/a/{b}", "/a/[]x", "/a/b]", "/a/{b,c", "/a/b,c}", "/a/\\", "/a/[x"] {
             assert!(glob_error(bad).is_some(), "{bad}");
         }
