@@ -54,6 +54,12 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Run the language server over standard input and output.
+    Lsp {
+        /// Accepted for clients that add it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 fn parse_selector(text: &str) -> Result<Selector, String> {

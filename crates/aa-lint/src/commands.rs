@@ -23,6 +23,19 @@ pub fn run(args: Cli) -> Status {
             parse(&inputs, &mut printer)
         }
         Command::Check { select, paths } => check(&discover(&paths), &select, styles, &mut printer),
+        Command::Lsp { .. } => match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => {
+                runtime.block_on(aa_lsp::run_stdio());
+                Status::Clean
+            }
+            Err(error) => {
+                eprintln!("aa-lint: cannot start the language server: {error}");
+                Status::Failure
+            }
+        },
     };
     printer.finish();
     status

@@ -39,9 +39,13 @@ pub fn is_skipped_name(name: &str) -> bool {
     if name.is_empty() || name.starts_with('.') || name == "README" {
         return true;
     }
+    // `ends_with` first: the substring search only runs for the rare names
+    // that end with a suffix.
     SKIPPED_SUFFIXES.iter().any(|suffix| {
-        name.find(suffix)
-            .is_some_and(|at| at + suffix.len() == name.len())
+        name.ends_with(suffix)
+            && name
+                .find(suffix)
+                .is_some_and(|at| at + suffix.len() == name.len())
     })
 }
 
