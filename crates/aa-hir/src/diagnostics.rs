@@ -6,7 +6,7 @@ use aa_syntax::ast::AstNode;
 
 use crate::{
     Diagnostic,
-    checks::{FileRole, check_resolved},
+    checks::{FileRole, abi_diagnostics, check_resolved},
     db::{Db, File, FileContent},
     includes::{include_closure, parse},
     variables::{reference_diagnostics, variables},
@@ -32,6 +32,7 @@ pub fn policy_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
         let tree = parse.tree();
         out.extend(check_resolved(&tree, role, Some(table)).into_iter().map(|d| (file, d)));
         out.extend(reference_diagnostics(table, file, tree.syntax(), file != root));
+        out.extend(abi_diagnostics(db, file).into_iter().map(|d| (file, d)));
     }
     out.extend(closure.diagnostics.iter().cloned());
     out.extend(table.diagnostics.iter().cloned());

@@ -6,6 +6,7 @@
 //! skipped where the check depends on its content, until the expanded model
 //! feeds the checks. One file per rule class; `walk` dispatches.
 
+mod abi;
 mod capability;
 mod change_profile;
 mod conditional;
@@ -26,6 +27,8 @@ mod userns;
 
 #[cfg(test)]
 mod tests;
+
+pub use abi::abi_diagnostics;
 
 use aa_syntax::{
     SyntaxKind::{self, *},
