@@ -424,6 +424,33 @@ pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNod
                     out.push((file, Diagnostic::error(code, error.to_string(), token.text_range())));
                 }
             }
+            // A quoted value is expanded too (`path="/a/@{x}"`).
+            SyntaxKind::STRING => {
+                let text = token.text();
+                let mut rest = text;
+                let mut offset = 0;
+                while let Some((start, end)) = find_reference(rest) {
+                    let name = &rest[start + 2..end - 1];
+                    let builtin = BUILTIN_VARIABLES.contains(&name) && builtin_defined(name, &token, included);
+                    if check_name(name).is_ok() && !builtin {
+                        if let Err(error) = variables.set_values(name) {
+                            let range = TextRange::at(
+                                token.text_range().start() + aa_syntax::TextSize::from((offset + start) as u32),
+                                aa_syntax::TextSize::from((end - start) as u32),
+                            );
+                            let code = match error {
+                                ExpandError::Undefined(_) => "undefined-variable",
+                                ExpandError::NotASet(_) => "boolean-as-set",
+                                ExpandError::Recursive(_) => "recursive-variable",
+                                ExpandError::TooLarge => "variable-too-large",
+                            };
+                            out.push((file, Diagnostic::error(code, error.to_string(), range)));
+                        }
+                    }
+                    offset += end;
+                    rest = &rest[end..];
+                }
+            }
             SyntaxKind::BOOL_VARIABLE => {
                 let name = bool_name(token.text());
                 if !variables.bools.contains_key(&name) {

@@ -18,7 +18,7 @@ use aa_hir::{
 
 /// The number of files on which we agree with upstream's expectation; it
 /// only ever goes up.
-const AGREEMENT_FLOOR: usize = 2227;
+const AGREEMENT_FLOOR: usize = 2230;
 
 #[test]
 fn simple_tests_through_the_whole_pipeline() {

@@ -181,7 +181,19 @@ fn peer_group_last(node: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
                 "only one `peer=( )` group is allowed",
                 child.text_range(),
             )),
-            CONDITION_GROUP => group_seen = true,
+            CONDITION_GROUP => {
+                group_seen = true;
+                // Inside `peer=( )` every item is `name=value`.
+                for inner in child.children().filter(|n| n.kind() == CONDITION) {
+                    if !inner.children_with_tokens().any(|e| matches!(e.kind(), EQ | COLON_EQ)) {
+                        sink.push(Diagnostic::error(
+                            "bad-peer-condition",
+                            format!("`{}` inside `peer=( )` is not a condition: write `name=value`", inner.text()),
+                            inner.text_range(),
+                        ));
+                    }
+                }
+            }
             CONDITION if group_seen => sink.push(Diagnostic::error(
                 "peer-group-not-last",
                 "`peer=( )` must come after all other conditions",
