@@ -250,6 +250,9 @@ const PREAMBLES: &[&str] = &[
     "include <does/not/exist>\n",
     "",
     "abi <abi/3.0>,\ninclude <tunables/global>\n",
+    "abi <abi/does-not-exist>,\ninclude <tunables/global>\n",
+    "abi <>,\ninclude <tunables/global>\n",
+    "abi <abi>,\ninclude <tunables/global>\n",
 ];
 const HEADERS: &[&str] = &[
     "profile test /usr/bin/test",

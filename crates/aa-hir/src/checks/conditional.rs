@@ -17,7 +17,7 @@ pub(crate) fn is_expr(kind: aa_syntax::SyntaxKind) -> bool {
 /// `IF_STMT`s of their own).
 pub(super) fn check_condition(stmt: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
     let Some(expr) = stmt.children().find(|n| is_expr(n.kind())) else { return };
-    let atoms = std::iter::once(expr.clone()).chain(expr.descendants()).filter(|n| n.kind() == ATOM_EXPR);
+    let atoms = expr.descendants().filter(|n| n.kind() == ATOM_EXPR);
     for atom in atoms {
         if atom.children_with_tokens().any(|e| e.kind() == BOOL_VARIABLE) {
             continue;
@@ -84,5 +84,23 @@ pub(crate) fn eval(node: &SyntaxNode, vars: &Variables) -> Option<bool> {
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::tests::check;
+    use expect_test::expect;
+
+    #[test]
+    fn bare_words() {
+        check(
+            "/a { if not @FOO { } if truish { } if TRUE and $x { } if defined @{v} { } alias /a -> /b, }",
+            expect![[r#"
+                bad-condition@12..16: `@FOO` is not a condition: write a boolean `$name`, `defined @{name}`, `true`, `false` or a comparison
+                bad-condition@24..30: `truish` is not a condition: write a boolean `$name`, `defined @{name}`, `true`, `false` or a comparison
+                not-allowed-in-profile@74..79: an `alias` rule is not allowed inside a profile: move it before the first profile
+            "#]],
+        );
     }
 }
