@@ -162,24 +162,24 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
         ("network", 0) => format!("network {} {},", rng.pick(FAMILIES), rng.pick(TYPES)),
         ("network", _) => {
             let w = rng.clone_pick(FAMILIES);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("signal", 0) => format!("signal set=({} {}) peer={},", rng.pick(SIGNALS), rng.pick(SIGNALS), rng.pick(&["foo", "a{b", "/bin/*", "@{profile_name}"])),
         ("signal", _) => {
             let w = &format!("peer={}", rng.pick(&["x", "y", "{a,b}", "@{profile_name}"]));
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("ptrace", _) => {
             let w = rng.clone_pick(&["peer=x", "peer={a", "(read, trace)", "readby", "bogus", "peer=@{profile_name}"]);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("dbus", _) => {
             let w =             rng.clone_pick(&["bus=system", "bus=session", "name=org.a", "path=/a/b", "member=Get{,Set}", "interface=a.b", "label=x", "peer=(label=x)", "bind", "eavesdrop", "send"]);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("unix", _) => {
             let w = rng.clone_pick(&["type=stream", "type=bogus", "addr=@x", "addr=x", "addr=none", "peer=(addr=@y)", "label=l", "(connect)", "(bogus)"]);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("mount" | "remount" | "umount", 0) => {
             let options: Vec<&str> = (0..1 + rng.below(2)).map(|_| *rng.pick(MOUNT_OPTIONS)).collect();
@@ -192,11 +192,11 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
         ("mount" | "remount" | "umount", _) if rule.contains("options") || rule.contains("remount") || first != "mount" => rule.to_string(),
         ("mount" | "remount" | "umount", _) => {
             let w = rng.clone_pick(&["fstype=ext4", "fstype=(ext3 ext4)", "options in (ro)", "options=bogus", "-> /x", "vfstype=tmpfs", "foo=bar"]);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("change_profile", _) => {
             let w = rng.clone_pick(&["unsafe", "safe", "-> :ns:prof", "rel/path", "/bin/x", "-> x"]);
-            replace_word(rng, rule, &w)
+            replace_word(rng, rule, w)
         },
         ("set", _) => format!("set rlimit {} <= {},", rng.pick(&["nofile", "cpu", "rttime", "nice", "as", "bogus"]), rng.pick(&["1024", "-5", "10ms", "infinity", "1MB", "20", "-21"])),
         _ => {

@@ -213,20 +213,15 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     let device = parts.device.is_some();
     let mnt_point = parts.mnt_point.is_some();
     let dev_type = parts.src_conds.iter().any(|c| matches!(c.name.as_str(), "fstype" | "vfstype"));
+    // The branches of `mnt_rule::gen_flag_rules`: each encodes something.
     let encodes = |flags: u32, opt: u32| {
-        if flags == 0 || flags == ALL_FLAGS {
-            true
-        } else if flags & REMOUNT != 0 && !device && !dev_type {
-            true
-        } else if flags & BIND != 0 && !dev_type {
-            true
-        } else if flags & MAKE_CMDS != 0 && (!device || !mnt_point) && !dev_type {
-            true
-        } else if flags & MOVE != 0 && !dev_type {
-            true
-        } else {
-            (flags | opt) & !CMDS != 0
-        }
+        flags == 0
+            || flags == ALL_FLAGS
+            || (flags & REMOUNT != 0 && !device && !dev_type)
+            || (flags & BIND != 0 && !dev_type)
+            || (flags & MAKE_CMDS != 0 && (!device || !mnt_point) && !dev_type)
+            || (flags & MOVE != 0 && !dev_type)
+            || (flags | opt) & !CMDS != 0
     };
     let any = flagsv.iter().any(|&f| opt_flagsv.iter().any(|&o| encodes(f, o)));
     if !any {
