@@ -168,3 +168,17 @@ fn goto_variable_through_include() {
         "#]],
     );
 }
+
+#[test]
+fn settings_change_moves_include_search() {
+    let (mut host, main, _) = setup(
+        "include <extra>\n//- /opt/inc/extra\ncapability chown,\n",
+    );
+    let before = host.analysis().diagnostics(&main).unwrap();
+    assert_eq!(before.len(), 1, "{before:?}");
+    let mut change = Change::new();
+    change.set_config(Config { include_dirs: vec![PathBuf::from("/opt/inc")], ..Config::default() });
+    host.apply_change(change);
+    let after = host.analysis().diagnostics(&main).unwrap();
+    assert!(after.is_empty(), "{after:?}");
+}

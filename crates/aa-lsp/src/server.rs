@@ -1,0 +1,652 @@
+//! The `LanguageServer` implementation: documents in ropes, one
+//! `AnalysisHost`, and handlers that translate LSP ⇄ aa-ide and nothing more.
+//!
+//! Concurrency: all state sits behind one `std::sync::Mutex`, held only for
+//! short synchronous sections (never across an `.await`), so notifications
+//! mutate documents in the order they arrive. Requests take a snapshot and
+//! compute on the blocking pool; if the world changed meanwhile, salsa
+//! cancels them or the revision check rejects the stale answer with
+//! `ContentModified`.
+
+use std::{
+    collections::{HashMap, HashSet},
+    panic::AssertUnwindSafe,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+
+use aa_ide::{Analysis, AnalysisHost, Cancellable, Change, Config, LintConfig, TextSize};
+use ropey::Rope;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower_lsp_server::{
+    Client, LanguageServer,
+    jsonrpc::{Error, ErrorCode, Result},
+    ls_types::{self as lsp, Uri},
+};
+
+use crate::convert::{self, Encoding};
+
+/// How long diagnostics wait for more changes before they are computed.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(30);
+
+struct Document {
+    uri: Uri,
+    rope: Rope,
+    version: i32,
+}
+
+struct State {
+    host: AnalysisHost,
+    docs: HashMap<PathBuf, Document>,
+    encoding: Encoding,
+    /// Bumped by every change; answers computed on an older revision are stale.
+    revision: u64,
+    /// Paths changed since diagnostics were last published; `all_dirty`
+    /// after a settings change.
+    dirty: HashSet<PathBuf>,
+    all_dirty: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    wake: Arc<tokio::sync::Notify>,
+    debounce: Duration,
+}
+
+/// What a request needs besides the analysis: the document as it was when
+/// the snapshot was taken.
+pub(crate) struct Snapshot {
+    pub(crate) path: PathBuf,
+    pub(crate) rope: Rope,
+    pub(crate) enc: Encoding,
+    /// Ropes of the other open documents, to convert ranges in them.
+    pub(crate) others: HashMap<PathBuf, (Uri, Rope)>,
+}
+
+impl Snapshot {
+    pub(crate) fn offset(&self, pos: lsp::Position) -> TextSize {
+        convert::position_to_offset(&self.rope, pos, self.enc)
+    }
+
+    pub(crate) fn range(&self, r: aa_ide::TextRange) -> lsp::Range {
+        convert::range(&self.rope, r, self.enc)
+    }
+
+    /// A location in any file: open files through their rope, others read from the analysis.
+    pub(crate) fn location(&self, analysis: &Analysis, path: &Path, r: aa_ide::TextRange) -> Cancellable<Option<lsp::Location>> {
+        if let Some((uri, rope)) = self.others.get(path) {
+            return Ok(Some(lsp::Location { uri: uri.clone(), range: convert::range(rope, r, self.enc) }));
+        }
+        let Some(uri) = Uri::from_file_path(path) else { return Ok(None) };
+        let text = analysis.file_text(path)?.unwrap_or_default();
+        let rope = Rope::from_str(&text);
+        Ok(Some(lsp::Location { uri, range: convert::range(&rope, r, self.enc) }))
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn uri_to_path(uri: &Uri) -> PathBuf {
+    if uri.scheme().as_str() == "file" {
+        if let Some(p) = uri.to_file_path() {
+            return p.into_owned();
+        }
+    }
+    // Untitled and other documents get a path of their own that no include can name.
+    PathBuf::from(format!("/.aa-lint-virtual/{}", uri.as_str()))
+}
+
+fn content_modified() -> Error {
+    Error { code: ErrorCode::ContentModified, message: "content modified".into(), data: None }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Settings as the editors send them (see editors/README.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct Settings {
+    include_paths: Option<Vec<String>>,
+    base_dir: Option<String>,
+    lint: Option<LintSettings>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LintSettings {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+/// Applies `value` (`{"aa-lint": {...}}` or the bare object) over `config`.
+fn apply_settings(config: &mut Config, value: &Value) {
+    let value = value.get("aa-lint").unwrap_or(value);
+    let Ok(settings) = serde_json::from_value::<Settings>(value.clone()) else { return };
+    if let Some(paths) = settings.include_paths {
+        config.include_dirs = paths.into_iter().filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+    }
+    config.base_dir = match settings.base_dir {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Config::default().base_dir,
+    };
+    if let Some(lint) = settings.lint {
+        config.lint = LintConfig { select: lint.select, ignore: lint.ignore };
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyntaxTreeParams {
+    pub text_document: lsp::TextDocumentIdentifier,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyntaxTreeResult {
+    pub tree: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocumentTextResult {
+    /// The server's copy of the editor's text.
+    pub text: String,
+    pub version: i32,
+    /// Whether the analysis sees exactly that text.
+    pub analysis_in_sync: bool,
+}
+
+impl Backend {
+    pub fn new(client: Client, loader: Arc<dyn aa_ide::FileLoader>, debounce: Duration) -> Backend {
+        let host = AnalysisHost::new(loader, Config::default());
+        let state = State {
+            host,
+            docs: HashMap::new(),
+            encoding: Encoding::Utf16,
+            revision: 0,
+            dirty: HashSet::new(),
+            all_dirty: false,
+        };
+        let backend = Backend {
+            client,
+            state: Arc::new(Mutex::new(state)),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            debounce,
+        };
+        backend.spawn_diagnostics_loop();
+        backend
+    }
+
+    /// One task publishes diagnostics: it wakes after changes, waits for the
+    /// typing to pause, then computes on a snapshot.
+    fn spawn_diagnostics_loop(&self) {
+        let (client, state, wake, debounce) = (self.client.clone(), self.state.clone(), self.wake.clone(), self.debounce);
+        let Ok(handle) = tokio::runtime::Handle::try_current() else { return };
+        handle.spawn(async move {
+            loop {
+                wake.notified().await;
+                tokio::time::sleep(debounce).await;
+                loop {
+                    match publish_once(&client, &state).await {
+                        Some(()) => break,
+                        // Cancelled by a newer change: wait for the typing to pause again.
+                        None => tokio::time::sleep(debounce).await,
+                    }
+                }
+            }
+        });
+    }
+
+    /// Marks paths dirty, bumps the revision and wakes the diagnostics task.
+    fn changed(&self, state: &mut State, paths: impl IntoIterator<Item = PathBuf>) {
+        state.revision += 1;
+        state.dirty.extend(paths);
+        self.wake.notify_one();
+    }
+
+    /// Runs `f` on a snapshot on the blocking pool. A panic becomes an
+    /// internal error; cancellation or a newer revision, `ContentModified`.
+    async fn with_snapshot<T, F>(&self, uri: &Uri, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+    {
+        let path = uri_to_path(uri);
+        let (analysis, snapshot, revision) = {
+            let state = lock(&self.state);
+            let Some(doc) = state.docs.get(&path) else {
+                return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
+            };
+            let others = state.docs.iter().map(|(p, d)| (p.clone(), (d.uri.clone(), d.rope.clone()))).collect();
+            let snapshot = Snapshot { path, rope: doc.rope.clone(), enc: state.encoding, others };
+            (state.host.analysis(), snapshot, state.revision)
+        };
+        let result = tokio::task::spawn_blocking(move || {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| f(&analysis, &snapshot)));
+            drop(analysis);
+            result
+        })
+        .await;
+        match result {
+            Ok(Ok(Ok(value))) => {
+                if lock(&self.state).revision != revision {
+                    return Err(content_modified());
+                }
+                Ok(value)
+            }
+            Ok(Ok(Err(_cancelled))) => Err(content_modified()),
+            Ok(Err(payload)) => Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("aa-lint panicked: {}", panic_message(payload.as_ref())).into(),
+                data: None,
+            }),
+            Err(join) => Err(Error { code: ErrorCode::InternalError, message: join.to_string().into(), data: None }),
+        }
+    }
+
+    /// `aa/syntaxTree`.
+    pub async fn syntax_tree(&self, params: SyntaxTreeParams) -> Result<SyntaxTreeResult> {
+        self.with_snapshot(&params.text_document.uri, |analysis, snap| {
+            Ok(SyntaxTreeResult { tree: analysis.syntax_tree(&snap.path)? })
+        })
+        .await
+    }
+
+    /// `aa/documentText`: the server's copy of a document (for tests).
+    pub async fn document_text(&self, params: SyntaxTreeParams) -> Result<DocumentTextResult> {
+        let path = uri_to_path(&params.text_document.uri);
+        let (text, version, analysis) = {
+            let state = lock(&self.state);
+            let Some(doc) = state.docs.get(&path) else {
+                return Err(Error::invalid_params("document is not open"));
+            };
+            (doc.rope.to_string(), doc.version, state.host.analysis())
+        };
+        let seen = tokio::task::spawn_blocking(move || analysis.file_text(&path).ok().flatten())
+            .await
+            .ok()
+            .flatten();
+        Ok(DocumentTextResult { analysis_in_sync: seen.as_deref() == Some(text.as_str()), text, version })
+    }
+
+    fn apply_config(&self, value: &Value) {
+        let mut state = lock(&self.state);
+        let mut config = state.host.config().clone();
+        apply_settings(&mut config, value);
+        if config != *state.host.config() {
+            let mut change = Change::new();
+            change.set_config(config);
+            state.host.apply_change(change);
+            state.all_dirty = true;
+            self.changed(&mut state, []);
+        }
+    }
+}
+
+/// Computes and publishes diagnostics for the dirty documents and those
+/// including a dirty file. `None` when cancelled by a newer change.
+async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> {
+    let (analysis, dirty, all, docs, enc, revision) = {
+        let mut st = lock(state);
+        let dirty: Vec<PathBuf> = st.dirty.drain().collect();
+        let all = std::mem::take(&mut st.all_dirty);
+        let docs: Vec<(PathBuf, Uri, Rope, i32)> =
+            st.docs.iter().map(|(p, d)| (p.clone(), d.uri.clone(), d.rope.clone(), d.version)).collect();
+        (st.host.analysis(), dirty, all, docs, st.encoding, st.revision)
+    };
+    if dirty.is_empty() && !all {
+        return Some(());
+    }
+    let dirty_for_retry = dirty.clone();
+    let computed = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<Vec<_>> {
+            let mut out = Vec::new();
+            for (path, uri, rope, version) in &docs {
+                let affected = all
+                    || dirty.contains(path)
+                    || (!dirty.is_empty() && analysis.include_closure(path)?.iter().any(|p| dirty.contains(p)));
+                if !affected {
+                    continue;
+                }
+                let diags = analysis.diagnostics(path)?;
+                let converted: Vec<lsp::Diagnostic> = diags
+                    .iter()
+                    .map(|d| to_lsp_diagnostic(&analysis, d, rope, enc, &docs))
+                    .collect::<Cancellable<_>>()?;
+                out.push((uri.clone(), converted, *version));
+            }
+            Ok(out)
+        }))
+    })
+    .await;
+    let restore = |st: &Mutex<State>| {
+        let mut st = lock(st);
+        st.dirty.extend(dirty_for_retry.iter().cloned());
+        st.all_dirty |= all;
+    };
+    let results = match computed {
+        Ok(Ok(Ok(results))) => results,
+        Ok(Ok(Err(_cancelled))) => {
+            restore(state);
+            return None;
+        }
+        // A panic or a lost task: report and give up on this round.
+        Ok(Err(payload)) => {
+            client
+                .log_message(lsp::MessageType::ERROR, format!("aa-lint: diagnostics panicked: {}", panic_message(payload.as_ref())))
+                .await;
+            return Some(());
+        }
+        Err(_) => return Some(()),
+    };
+    if lock(state).revision != revision {
+        // Stale for the documents changed since: recompute them.
+        restore(state);
+        return None;
+    }
+    for (uri, diags, version) in results {
+        client.publish_diagnostics(uri, diags, Some(version)).await;
+    }
+    Some(())
+}
+
+fn to_lsp_diagnostic(
+    analysis: &Analysis,
+    d: &aa_ide::Diagnostic,
+    rope: &Rope,
+    enc: Encoding,
+    docs: &[(PathBuf, Uri, Rope, i32)],
+) -> Cancellable<lsp::Diagnostic> {
+    let mut related = Vec::new();
+    for r in &d.related {
+        let location = if let Some((_, uri, rope, _)) = docs.iter().find(|(p, ..)| *p == r.location.path) {
+            Some(lsp::Location { uri: uri.clone(), range: convert::range(rope, r.location.range, enc) })
+        } else if let Some(uri) = Uri::from_file_path(&r.location.path) {
+            let text = analysis.file_text(&r.location.path)?.unwrap_or_default();
+            Some(lsp::Location { uri, range: convert::range(&Rope::from_str(&text), r.location.range, enc) })
+        } else {
+            None
+        };
+        if let Some(location) = location {
+            related.push(lsp::DiagnosticRelatedInformation { location, message: r.message.clone() });
+        }
+    }
+    Ok(lsp::Diagnostic {
+        range: convert::range(rope, d.range, enc),
+        severity: Some(match d.severity {
+            aa_ide::Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            aa_ide::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        }),
+        code: Some(lsp::NumberOrString::String(d.code.clone())),
+        source: Some("aa-lint".to_string()),
+        message: d.message.clone(),
+        related_information: if related.is_empty() { None } else { Some(related) },
+        ..lsp::Diagnostic::default()
+    })
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|encs| encs.contains(&lsp::PositionEncodingKind::UTF8));
+        #[allow(deprecated)]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| uri_to_path(&f.uri))
+            .or_else(|| params.root_uri.as_ref().map(uri_to_path))
+            .or_else(|| std::env::current_dir().ok());
+        {
+            let mut state = lock(&self.state);
+            state.encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+            let mut config = state.host.config().clone();
+            if let Some(root) = root {
+                config.working_dir = root;
+            }
+            if let Some(options) = &params.initialization_options {
+                apply_settings(&mut config, options);
+            }
+            let mut change = Change::new();
+            change.set_config(config);
+            state.host.apply_change(change);
+        }
+        let legend = lsp::SemanticTokensLegend {
+            token_types: crate::handlers::TOKEN_TYPES.to_vec(),
+            token_modifiers: vec![lsp::SemanticTokenModifier::DECLARATION],
+        };
+        Ok(lsp::InitializeResult {
+            server_info: Some(lsp::ServerInfo { name: "aa-lint".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            capabilities: lsp::ServerCapabilities {
+                position_encoding: Some(if utf8 { lsp::PositionEncodingKind::UTF8 } else { lsp::PositionEncodingKind::UTF16 }),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                })),
+                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                completion_provider: Some(lsp::CompletionOptions {
+                    trigger_characters: Some(vec!["<".into(), "/".into(), "{".into(), "@".into(), " ".into(), "(".into(), ">".into()]),
+                    ..Default::default()
+                }),
+                definition_provider: Some(lsp::OneOf::Left(true)),
+                references_provider: Some(lsp::OneOf::Left(true)),
+                document_highlight_provider: Some(lsp::OneOf::Left(true)),
+                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                document_symbol_provider: Some(lsp::OneOf::Left(true)),
+                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    lsp::SemanticTokensOptions {
+                        legend,
+                        range: Some(true),
+                        full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                        ..Default::default()
+                    },
+                )),
+                inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        // Ask for the `aa-lint` section too; clients that do not support it answer with an error.
+        let client = self.client.clone();
+        let state = self.state.clone();
+        let wake = self.wake.clone();
+        tokio::spawn(async move {
+            let items = vec![lsp::ConfigurationItem { scope_uri: None, section: Some("aa-lint".into()) }];
+            if let Ok(values) = client.configuration(items).await {
+                if let Some(value) = values.first().filter(|v| v.is_object()) {
+                    let mut st = lock(&state);
+                    let mut config = st.host.config().clone();
+                    apply_settings(&mut config, value);
+                    if config != *st.host.config() {
+                        let mut change = Change::new();
+                        change.set_config(config);
+                        st.host.apply_change(change);
+                        st.all_dirty = true;
+                        st.revision += 1;
+                        wake.notify_one();
+                    }
+                }
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let path = uri_to_path(&doc.uri);
+        let mut state = lock(&self.state);
+        let mut change = Change::new();
+        change.set_file_text(&path, doc.text.clone());
+        state.host.apply_change(change);
+        state.docs.insert(path.clone(), Document { uri: doc.uri, rope: Rope::from_str(&doc.text), version: doc.version });
+        self.changed(&mut state, [path]);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let path = uri_to_path(&params.text_document.uri);
+        let mut state = lock(&self.state);
+        let enc = state.encoding;
+        let Some(doc) = state.docs.get_mut(&path) else { return };
+        for change in params.content_changes {
+            match change.range {
+                None => doc.rope = Rope::from_str(&change.text),
+                Some(range) => {
+                    let r = convert::text_range(&doc.rope, range, enc);
+                    let start = doc.rope.byte_to_char(usize::from(r.start()));
+                    let end = doc.rope.byte_to_char(usize::from(r.end()));
+                    doc.rope.remove(start..end);
+                    doc.rope.insert(start, &change.text);
+                }
+            }
+        }
+        doc.version = params.text_document.version;
+        let text = doc.rope.to_string();
+        let mut change = Change::new();
+        change.set_file_text(&path, text);
+        state.host.apply_change(change);
+        self.changed(&mut state, [path]);
+    }
+
+    async fn did_save(&self, _: lsp::DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let path = uri_to_path(&params.text_document.uri);
+        {
+            let mut state = lock(&self.state);
+            state.docs.remove(&path);
+            let mut change = Change::new();
+            change.close_file(&path);
+            state.host.apply_change(change);
+            self.changed(&mut state, [path]);
+        }
+        self.client.publish_diagnostics(params.text_document.uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        self.apply_config(&params.settings);
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let mut state = lock(&self.state);
+        let mut change = Change::new();
+        let paths: Vec<PathBuf> = params.changes.iter().map(|c| uri_to_path(&c.uri)).collect();
+        change.reload = paths.clone();
+        state.host.apply_change(change);
+        self.changed(&mut state, paths);
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let p = params.text_document_position_params;
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::hover(a, s, p.position)).await
+    }
+
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+        let p = params.text_document_position;
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::completion(a, s, p.position)).await
+    }
+
+    async fn goto_definition(&self, params: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::goto_definition(a, s, p.position)).await
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let p = params.text_document_position;
+        let decl = params.context.include_declaration;
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::references(a, s, p.position, decl)).await
+    }
+
+    async fn document_highlight(&self, params: lsp::DocumentHighlightParams) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::document_highlight(a, s, p.position)).await
+    }
+
+    async fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::prepare_rename(a, s, params.position))
+            .await
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        let result = self
+            .with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::rename(a, s, p.position, &new_name))
+            .await?;
+        result.map_err(Error::invalid_params)
+    }
+
+    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        self.with_snapshot(&params.text_document.uri, crate::handlers::document_symbols).await
+    }
+
+    async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        // Any open document gives a snapshot; with none open there is nothing to search.
+        let Some(uri) = lock(&self.state).docs.values().next().map(|d| d.uri.clone()) else {
+            return Ok(Some(lsp::WorkspaceSymbolResponse::Flat(Vec::new())));
+        };
+        let query = params.query;
+        self.with_snapshot(&uri, move |a, s| crate::handlers::workspace_symbols(a, s, &query)).await
+    }
+
+    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        self.with_snapshot(&params.text_document.uri, crate::handlers::folding_ranges).await
+    }
+
+    async fn selection_range(&self, params: lsp::SelectionRangeParams) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        let positions = params.positions;
+        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::selection_ranges(a, s, &positions))
+            .await
+    }
+
+    async fn semantic_tokens_full(&self, params: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.with_snapshot(&params.text_document.uri, |a, s| {
+            Ok(crate::handlers::semantic_tokens(a, s, None)?.map(lsp::SemanticTokensResult::Tokens))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        let range = params.range;
+        self.with_snapshot(&params.text_document.uri, move |a, s| {
+            Ok(crate::handlers::semantic_tokens(a, s, Some(range))?.map(lsp::SemanticTokensRangeResult::Tokens))
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        let range = params.range;
+        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::inlay_hints(a, s, range)).await
+    }
+}
