@@ -41,7 +41,9 @@ pub enum Command {
     },
     /// Report problems in files and directories (directories are walked recursively).
     Check {
-        /// Comma-separated groups of checks to run: `syntax` or `all`.
+        /// Comma-separated groups of checks to run: `parser` (everything
+        /// apparmor_parser rejects, through includes and variables), `syntax`
+        /// (syntax errors only, file by file) or `all`.
         #[arg(
             long,
             value_name = "SELECTORS",
@@ -50,6 +52,14 @@ pub enum Command {
             value_parser = parse_selector
         )]
         select: Vec<Selector>,
+        /// Search DIR for `include <...>` before the base directory, as
+        /// `apparmor_parser -I` (repeatable).
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include_dirs: Vec<PathBuf>,
+        /// The base directory of the policy, searched last for `include <...>`,
+        /// as `apparmor_parser --base`.
+        #[arg(short = 'b', long = "base", value_name = "DIR", default_value = "/etc/apparmor.d")]
+        base: PathBuf,
         /// Files or directories to check (`-` for standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,

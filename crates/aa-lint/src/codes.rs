@@ -10,12 +10,14 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
     Error,
+    Warning,
 }
 
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
+            Severity::Warning => "warning",
         }
     }
 }
@@ -26,18 +28,17 @@ pub enum Code {
     /// The text does not follow AppArmor's grammar (what `apparmor_parser`
     /// reports as a syntax error).
     SyntaxError,
+    /// Something else `apparmor_parser` rejects (or warns about) once the
+    /// text has parsed: an unknown capability, a missing include, an
+    /// undefined variable... Shown by its kebab-case name from `aa-hir`.
+    Parser(&'static str),
 }
 
 impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::SyntaxError => "E0001",
-        }
-    }
-
-    pub fn severity(self) -> Severity {
-        match self {
-            Code::SyntaxError => Severity::Error,
+            Code::Parser(name) => name,
         }
     }
 
@@ -45,6 +46,7 @@ impl Code {
     pub fn group(self) -> Selector {
         match self {
             Code::SyntaxError => Selector::Syntax,
+            Code::Parser(_) => Selector::Parser,
         }
     }
 }
@@ -59,15 +61,20 @@ impl fmt::Display for Code {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Selector {
     All,
+    /// Everything `apparmor_parser` rejects: syntax errors and the errors it
+    /// finds after parsing, through includes and variables.
+    Parser,
+    /// Syntax errors only, file by file, without reading includes.
     Syntax,
 }
 
 impl Selector {
-    pub const ALL: &'static [Selector] = &[Selector::All, Selector::Syntax];
+    pub const ALL: &'static [Selector] = &[Selector::All, Selector::Parser, Selector::Syntax];
 
     pub fn name(self) -> &'static str {
         match self {
             Selector::All => "all",
+            Selector::Parser => "parser",
             Selector::Syntax => "syntax",
         }
     }
@@ -82,15 +89,24 @@ impl Selector {
 
 /// Whether a code is enabled by a list of selectors.
 pub fn is_selected(selectors: &[Selector], code: Code) -> bool {
-    selectors
-        .iter()
-        .any(|&selector| selector == Selector::All || selector == code.group())
+    selectors.iter().any(|&selector| {
+        selector == Selector::All
+            || selector == code.group()
+            // Syntax errors are part of what apparmor_parser rejects.
+            || (selector == Selector::Parser && code == Code::SyntaxError)
+    })
+}
+
+/// Whether any selector asks for checks beyond syntax (which need includes).
+pub fn needs_semantics(selectors: &[Selector]) -> bool {
+    selectors.iter().any(|&selector| matches!(selector, Selector::All | Selector::Parser))
 }
 
 /// One problem found in one file. `range` is in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
+    pub severity: Severity,
     pub message: String,
     pub range: aa_syntax::TextRange,
 }

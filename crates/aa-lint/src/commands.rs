@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::Status;
 use crate::cli::{Cli, Command};
-use crate::codes::{Code, Diagnostic, Selector, is_selected};
+use crate::codes::{Code, Diagnostic, Selector, Severity, is_selected, needs_semantics};
 use crate::discover::discover;
 use crate::output::{Printer, use_color};
 use crate::render::{Styles, render};
@@ -22,7 +22,10 @@ pub fn run(args: Cli) -> Status {
                 files.iter().map(|path| Ok(Input::from_arg(path))).collect();
             parse(&inputs, &mut printer)
         }
-        Command::Check { select, paths } => check(&discover(&paths), &select, styles, &mut printer),
+        Command::Check { select, include_dirs, base, paths } => {
+            let search = SearchPaths { include_dirs, base };
+            check(&discover(&paths), &select, &search, styles, &mut printer)
+        }
         Command::Lsp { .. } => match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -50,7 +53,7 @@ fn read_stdin_if_needed(inputs: &[Result<Input, String>]) -> Option<Result<Vec<u
 }
 
 /// Loads every input in parallel, keeping the order.
-fn process<T: Send>(
+pub(crate) fn process<T: Send>(
     inputs: &[Result<Input, String>],
     work: impl Fn(SourceText) -> T + Sync,
 ) -> Vec<Result<T, String>> {
@@ -101,6 +104,7 @@ fn diagnostics(text: &str, selectors: &[Selector]) -> Vec<Diagnostic> {
         let parse = aa_syntax::parse(text);
         out.extend(parse.errors().iter().map(|error| Diagnostic {
             code: Code::SyntaxError,
+            severity: Severity::Error,
             message: error.message.clone(),
             range: error.range,
         }));
@@ -109,36 +113,54 @@ fn diagnostics(text: &str, selectors: &[Selector]) -> Vec<Diagnostic> {
     out
 }
 
+/// Where `include <...>` looks, as `apparmor_parser -I` and `--base`.
+pub struct SearchPaths {
+    pub include_dirs: Vec<std::path::PathBuf>,
+    pub base: std::path::PathBuf,
+}
+
+/// One file's rendered findings and how many of them are errors.
+pub(crate) struct Findings {
+    rendered: Vec<String>,
+    errors: usize,
+    warnings: usize,
+}
+
 fn check(
     inputs: &[Result<Input, String>],
     selectors: &[Selector],
+    search: &SearchPaths,
     styles: Styles,
     printer: &mut Printer,
 ) -> Status {
-    let results = process(inputs, |source| {
-        let found = diagnostics(&source.text, selectors);
-        if found.is_empty() {
-            return Vec::new();
-        }
-        let index = LineIndex::new(&source.text);
-        found
-            .iter()
-            .map(|diagnostic| render(&source.name, &index, diagnostic, styles))
-            .collect()
-    });
+    let results: Vec<Result<Findings, String>> = if needs_semantics(selectors) {
+        crate::semantic::check(inputs, selectors, search, styles)
+    } else {
+        process(inputs, |source| {
+            let found = diagnostics(&source.text, selectors);
+            let index = LineIndex::new(&source.text);
+            let rendered: Vec<String> =
+                found.iter().map(|diagnostic| render(&source.name, &index, diagnostic, styles)).collect();
+            Findings { errors: rendered.len(), warnings: 0, rendered }
+        })
+    };
+    report(results, styles, printer)
+}
 
+fn report(results: Vec<Result<Findings, String>>, styles: Styles, printer: &mut Printer) -> Status {
     let mut status = Status::Clean;
-    let (mut checked, mut failed, mut files_with_errors, mut errors) = (0usize, 0, 0, 0);
+    let (mut checked, mut failed, mut files_with_errors, mut errors, mut warnings) = (0usize, 0, 0, 0, 0);
     for result in results {
         match result {
-            Ok(rendered) => {
+            Ok(findings) => {
                 checked += 1;
-                if !rendered.is_empty() {
+                if findings.errors > 0 {
                     files_with_errors += 1;
-                    errors += rendered.len();
+                    errors += findings.errors;
                     status = status.worst(Status::Findings);
                 }
-                for diagnostic in rendered {
+                warnings += findings.warnings;
+                for diagnostic in findings.rendered {
                     printer.out(&diagnostic);
                     printer.out("\n");
                 }
@@ -155,10 +177,7 @@ fn check(
         printer.warning("no files to check");
     }
     let mut summary = if errors == 0 {
-        styles.success(&format!(
-            "No errors found ({} checked).",
-            plural(checked, "file")
-        ))
+        styles.success(&format!("No errors found ({} checked).", plural(checked, "file")))
     } else {
         styles.error(&format!(
             "Found {} in {} ({} checked).",
@@ -167,15 +186,21 @@ fn check(
             plural(checked, "file"),
         ))
     };
+    if warnings > 0 {
+        summary.push_str(&format!(" {}.", plural(warnings, "warning")));
+    }
     if failed > 0 {
-        summary.push_str(&format!(
-            " {} could not be checked.",
-            plural(failed, "path")
-        ));
+        summary.push_str(&format!(" {} could not be checked.", plural(failed, "path")));
     }
     printer.out(&summary);
     printer.out("\n");
     status
+}
+
+impl Findings {
+    pub(crate) fn new(rendered: Vec<String>, errors: usize, warnings: usize) -> Findings {
+        Findings { rendered, errors, warnings }
+    }
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -12,8 +12,10 @@ mod cli;
 mod codes;
 mod commands;
 mod discover;
+mod loader;
 mod output;
 mod render;
+mod semantic;
 mod source;
 
 use std::process::ExitCode;

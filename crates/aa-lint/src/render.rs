@@ -38,9 +38,13 @@ impl Styles {
     pub fn success(&self, text: &str) -> String {
         self.paint("1;32", text)
     }
+    pub fn warning(&self, text: &str) -> String {
+        self.paint("1;33", text)
+    }
     fn severity(&self, severity: Severity, text: &str) -> String {
         match severity {
             Severity::Error => self.error(text),
+            Severity::Warning => self.warning(text),
         }
     }
 }
@@ -70,7 +74,7 @@ pub fn render(
     let start = index.clamp(usize::from(diagnostic.range.start()));
     let end = index.clamp(usize::from(diagnostic.range.end())).max(start);
     let (line, column) = index.line_col(start);
-    let severity = diagnostic.code.severity();
+    let severity = diagnostic.severity;
 
     let mut out = String::new();
     let _ = writeln!(
@@ -123,10 +127,12 @@ mod tests {
     use super::*;
     use crate::codes::Code;
 
+
     fn diagnostic(start: usize, end: usize) -> Diagnostic {
         let range = TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
         Diagnostic {
             code: Code::SyntaxError,
+            severity: crate::codes::Severity::Error,
             message: "m".to_owned(),
             range,
         }
