@@ -57,9 +57,13 @@ pub enum Command {
         #[arg(short = 'I', long = "include", value_name = "DIR")]
         include_dirs: Vec<PathBuf>,
         /// The base directory of the policy, searched last for `include <...>`,
-        /// as `apparmor_parser --base`.
-        #[arg(short = 'b', long = "base", value_name = "DIR", default_value = "/etc/apparmor.d")]
-        base: PathBuf,
+        /// as `apparmor_parser --base` (default: /etc/apparmor.d).
+        #[arg(short = 'b', long = "base", value_name = "DIR")]
+        base: Option<PathBuf>,
+        /// apparmor_parser's configuration file, whose `Include` and `base`
+        /// lines apply before the command line (`/dev/null` for none).
+        #[arg(long = "config-file", value_name = "FILE", default_value = "/etc/apparmor/parser.conf")]
+        config_file: PathBuf,
         /// Files or directories to check (`-` for standard input).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,

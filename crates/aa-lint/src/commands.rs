@@ -22,8 +22,15 @@ pub fn run(args: Cli) -> Status {
                 files.iter().map(|path| Ok(Input::from_arg(path))).collect();
             parse(&inputs, &mut printer)
         }
-        Command::Check { select, include_dirs, base, paths } => {
-            let search = SearchPaths { include_dirs, base };
+        Command::Check { select, include_dirs, base, config_file, paths } => {
+            // A missing configuration file is normal (no AppArmor installed).
+            let config = std::fs::read_to_string(&config_file)
+                .map(|text| crate::parser_config::parse(&text))
+                .unwrap_or_default();
+            let search = SearchPaths {
+                include_dirs: config.include_dirs.into_iter().chain(include_dirs).collect(),
+                base: base.or(config.base).unwrap_or_else(|| "/etc/apparmor.d".into()),
+            };
             check(&discover(&paths), &select, &search, styles, &mut printer)
         }
         Command::Lsp { .. } => match tokio::runtime::Builder::new_multi_thread()

@@ -14,6 +14,7 @@ mod commands;
 mod discover;
 mod loader;
 mod output;
+mod parser_config;
 mod render;
 mod semantic;
 mod source;

@@ -132,7 +132,7 @@ mod tests {
         let range = TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
         Diagnostic {
             code: Code::SyntaxError,
-            severity: crate::codes::Severity::Error,
+            severity: Severity::Error,
             message: "m".to_owned(),
             range,
         }
