@@ -1,0 +1,405 @@
+//! Small, bounded helpers over AppArmor globs and file permissions, for the
+//! textual versions of the lints (the exact ones will use `aa-dfa`).
+
+/// Expands `{a,b}` alternations (nested too) into plain globs; gives up
+/// (returns the text unexpanded) beyond `limit` alternatives.
+pub fn expand_braces(text: &str, limit: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    if expand_into(text.as_bytes(), &mut out, limit) { out } else { vec![text.to_string()] }
+}
+
+fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize) -> bool {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\\' if i + 1 < text.len() => {
+                for s in acc.iter_mut() {
+                    s.push(text[i] as char);
+                    s.push(text[i + 1] as char);
+                }
+                i += 2;
+            }
+            b'{' => {
+                let Some(close) = matching_brace(text, i) else { return false };
+                let mut next = Vec::new();
+                for alt in split_top(&text[i + 1..close]) {
+                    let mut part = acc.clone();
+                    if !expand_into(alt, &mut part, limit) {
+                        return false;
+                    }
+                    next.extend(part);
+                    if next.len() > limit {
+                        return false;
+                    }
+                }
+                *acc = next;
+                i = close + 1;
+            }
+            _ => {
+                // Copy a run of plain bytes (keeps UTF-8 sequences whole).
+                let start = i;
+                while i < text.len() && !matches!(text[i], b'{' | b'\\') {
+                    i += 1;
+                }
+                let run = String::from_utf8_lossy(&text[start..i]);
+                for s in acc.iter_mut() {
+                    s.push_str(&run);
+                }
+            }
+        }
+    }
+    true
+}
+
+fn matching_brace(text: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn split_top(text: &[u8]) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start, mut i) = (0usize, 0usize, 0usize);
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&text[start.min(text.len())..]);
+    parts
+}
+
+/// Collapses runs of `/` as `apparmor_parser` does.
+pub fn normalize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    /// `?` or `[...]`: one character other than `/` (a class is treated as
+    /// any character, an over-approximation).
+    One,
+    /// `*`: any run without `/`.
+    Star,
+    /// `**`: any run.
+    DStar,
+}
+
+fn tokens(glob: &str) -> Vec<Tok> {
+    let chars: Vec<char> = glob.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if i + 1 < chars.len() => {
+                out.push(Tok::Lit(chars[i + 1]));
+                i += 1;
+            }
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                out.push(Tok::DStar);
+                while chars.get(i + 1) == Some(&'*') {
+                    i += 1;
+                }
+            }
+            '*' => out.push(Tok::Star),
+            '?' => out.push(Tok::One),
+            '[' => {
+                let close = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p);
+                match close {
+                    Some(c) => {
+                        out.push(Tok::One);
+                        i = c;
+                    }
+                    None => out.push(Tok::Lit('[')),
+                }
+            }
+            c => out.push(Tok::Lit(c)),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A glob with its alternatives expanded once, for repeated comparisons.
+#[derive(Debug, Clone)]
+pub struct Glob {
+    alts: Vec<Vec<Tok>>,
+}
+
+impl Glob {
+    pub fn new(text: &str) -> Glob {
+        Glob { alts: expand_braces(&normalize(text), 64).iter().map(|a| tokens(&normalize(a))).collect() }
+    }
+
+    /// Whether some path matches both.
+    pub fn overlaps(&self, other: &Glob) -> bool {
+        self.alts.iter().any(|x| other.alts.iter().any(|y| overlap_plain(x, y)))
+    }
+}
+
+/// Whether `glob` matches every path `inner` matches, for the cases a text
+/// comparison can decide: the same glob, a plain path matched by `glob`,
+/// or `inner` under a `prefix/**` that `glob` is.
+pub fn covers(glob: &str, inner: &str) -> bool {
+    let inner_alts = expand_braces(&normalize(inner), 64);
+    let outer_alts = expand_braces(&normalize(glob), 64);
+    inner_alts.iter().all(|i| {
+        let i = normalize(i);
+        outer_alts.iter().any(|o| {
+            let o = normalize(o);
+            if o == i {
+                return true;
+            }
+            if !has_glob(&i) {
+                return overlap_plain(&tokens(&o), &tokens(&i));
+            }
+            o.strip_suffix("**").is_some_and(|prefix| prefix.ends_with('/') && !has_glob(prefix) && i.starts_with(prefix))
+        })
+    })
+}
+
+pub fn has_glob(text: &str) -> bool {
+    text.contains(['*', '?', '[', '{'])
+}
+
+/// Product walk of two token lists: can both reach their ends on one input?
+fn overlap_plain(a: &[Tok], b: &[Tok]) -> bool {
+    let (n, m) = (a.len() + 1, b.len() + 1);
+    let mut seen = vec![false; n * m];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        if seen[i * m + j] {
+            continue;
+        }
+        seen[i * m + j] = true;
+        if i == a.len() && j == b.len() {
+            return true;
+        }
+        // Epsilon moves: a star may match nothing.
+        if i < a.len() && matches!(a[i], Tok::Star | Tok::DStar) {
+            stack.push((i + 1, j));
+        }
+        if j < b.len() && matches!(b[j], Tok::Star | Tok::DStar) {
+            stack.push((i, j + 1));
+        }
+        if i < a.len() && j < b.len() {
+            if meet(a[i], b[j]) {
+                let ni = if matches!(a[i], Tok::Star | Tok::DStar) { i } else { i + 1 };
+                let nj = if matches!(b[j], Tok::Star | Tok::DStar) { j } else { j + 1 };
+                stack.push((ni, nj));
+            }
+        }
+    }
+    false
+}
+
+/// Whether one character can satisfy both tokens.
+fn meet(x: Tok, y: Tok) -> bool {
+    let accepts = |t: Tok, c: Option<char>| match (t, c) {
+        (Tok::Lit(l), Some(c)) => l == c,
+        (Tok::One | Tok::Star, Some(c)) => c != '/',
+        _ => true,
+    };
+    match (x, y) {
+        (Tok::Lit(c), other) | (other, Tok::Lit(c)) => accepts(other, Some(c)),
+        _ => true,
+    }
+}
+
+/// The permissions of a file rule, split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Perms {
+    pub read: bool,
+    pub write: bool,
+    pub append: bool,
+    pub link: bool,
+    pub lock: bool,
+    pub mmap: bool,
+    /// The exec mode letters before `x` (`""` for a bare `x`, `"i"`, `"P"`, `"pi"`, `"CU"`...).
+    pub exec: Option<&'static str>,
+}
+
+const EXEC_MODES: &[&str] = &[
+    "PUx", "pux", "CUx", "cux", "Pix", "pix", "Cix", "cix", "PIx", "CIx", "ix", "px", "Px", "cx", "Cx", "ux", "Ux",
+    "x",
+];
+
+impl Perms {
+    /// Parses `rwlk`, `mrix`, `Px`, `rPUx`; unknown letters are ignored.
+    pub fn parse(text: &str) -> Perms {
+        let mut p = Perms::default();
+        let mut rest = text;
+        while !rest.is_empty() {
+            if let Some(mode) = EXEC_MODES.iter().find(|m| rest.starts_with(**m)) {
+                p.exec = Some(&mode[..mode.len() - 1]);
+                rest = &rest[mode.len()..];
+                continue;
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            match c {
+                'r' => p.read = true,
+                'w' => p.write = true,
+                'a' => p.append = true,
+                'l' => p.link = true,
+                'k' => p.lock = true,
+                'm' => p.mmap = true,
+                _ => {}
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        p
+    }
+
+    /// What `file,` grants: everything, exec as `ix`.
+    pub fn all() -> Perms {
+        Perms { read: true, write: true, append: true, link: true, lock: true, mmap: true, exec: Some("i") }
+    }
+
+    pub fn writes(&self) -> bool {
+        self.write || self.append
+    }
+
+    /// Whether every permission of `other` is in `self` (any exec mode
+    /// covers any other: a deny `x` denies every mode).
+    pub fn contains(&self, other: &Perms) -> bool {
+        (!other.read || self.read)
+            && (!other.write || self.write)
+            && (!other.append || self.append || self.write)
+            && (!other.link || self.link)
+            && (!other.lock || self.lock)
+            && (!other.mmap || self.mmap)
+            && (other.exec.is_none() || self.exec.is_some())
+    }
+
+    pub fn intersects(&self, other: &Perms) -> bool {
+        (self.read && other.read)
+            || (self.writes() && other.writes())
+            || (self.link && other.link)
+            || (self.lock && other.lock)
+            || (self.mmap && other.mmap)
+            || (self.exec.is_some() && other.exec.is_some())
+    }
+}
+
+/// How wide a path glob is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Breadth {
+    /// Every file (`/**`, `/{,**}`, `file,`).
+    Everything,
+    /// A whole tree that many programs share or that holds secrets
+    /// (`/tmp/**`, `/etc/**`, `@{HOME}/**`, `/proc/**`).
+    Tree(&'static str),
+}
+
+const TREES: &[(&str, &str)] = &[
+    ("/tmp/", "/tmp"),
+    ("/var/tmp/", "/var/tmp"),
+    ("/dev/shm/", "/dev/shm"),
+    ("/etc/", "/etc"),
+    ("/home/", "/home"),
+    ("/home/*/", "every home directory"),
+    ("/root/", "/root"),
+    ("/proc/", "/proc"),
+    ("/sys/", "/sys"),
+    ("/dev/", "/dev"),
+    ("/usr/", "/usr"),
+    ("/var/", "/var"),
+    ("/run/", "/run"),
+    ("/var/run/", "/var/run"),
+    ("/boot/", "/boot"),
+    ("/var/lib/", "/var/lib"),
+];
+
+/// The breadth of a path glob (after variable expansion), looking at every
+/// alternative; `None` when it is narrower than a shared tree.
+pub fn breadth(path: &str) -> Option<Breadth> {
+    let mut widest: Option<Breadth> = None;
+    for alt in expand_braces(&normalize(path), 64) {
+        let alt = normalize(&alt);
+        let b = if matches!(alt.as_str(), "/**" | "/*/**" | "/**/") {
+            Some(Breadth::Everything)
+        } else if let Some(prefix) = alt.strip_suffix("**") {
+            TREES.iter().find(|(dir, _)| *dir == prefix).map(|(_, label)| Breadth::Tree(label))
+        } else {
+            None
+        };
+        widest = match (widest, b) {
+            (Some(Breadth::Everything), _) | (_, Some(Breadth::Everything)) => Some(Breadth::Everything),
+            (Some(w), _) => Some(w),
+            (None, b) => b,
+        };
+    }
+    widest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn braces() {
+        assert_eq!(expand_braces("/{,**}", 8), vec!["/", "/**"]);
+        assert_eq!(expand_braces("/a/{b,c{d,e}}/f", 8), vec!["/a/b/f", "/a/cd/f", "/a/ce/f"]);
+        assert_eq!(expand_braces("/a/{b", 8), vec!["/a/{b"]);
+    }
+
+    #[test]
+    fn overlaps() {
+        let overlap = |a: &str, b: &str| Glob::new(a).overlaps(&Glob::new(b));
+        assert!(overlap("/tmp/**", "/tmp/foo"));
+        assert!(overlap("/tmp/*", "/**"));
+        assert!(!overlap("/tmp/*", "/tmp/a/b"));
+        assert!(!overlap("/usr/bin/foo", "/usr/bin/bar"));
+        assert!(overlap("/usr/bin/{foo,bar}", "/usr/bin/bar"));
+        assert!(covers("/etc/**", "/etc/shadow"));
+        assert!(covers("/etc/**", "/etc/ssl/**"));
+        assert!(!covers("/etc/ssl/**", "/etc/**"));
+    }
+
+    #[test]
+    fn breadths() {
+        assert_eq!(breadth("/**"), Some(Breadth::Everything));
+        assert_eq!(breadth("/{,**}"), Some(Breadth::Everything));
+        assert_eq!(breadth("{/home/*/,/root/}**"), Some(Breadth::Tree("every home directory")));
+        assert_eq!(breadth("/tmp/**"), Some(Breadth::Tree("/tmp")));
+        assert_eq!(breadth("/tmp/foo/**"), None);
+    }
+
+    #[test]
+    fn perms() {
+        let p = Perms::parse("rPUx");
+        assert!(p.read && p.exec == Some("PU"));
+        assert_eq!(Perms::parse("pix").exec, Some("pi"));
+        assert!(Perms::parse("rwlk").contains(&Perms::parse("rk")));
+    }
+}
+

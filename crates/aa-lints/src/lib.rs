@@ -1,0 +1,72 @@
+//! Lints for AppArmor policy: what grants more than it should (`security`),
+//! what is probably a mistake (`correctness`), house style (`style`), new
+//! lints still settling (`nursery`), and the `parser` group, which names
+//! what `apparmor_parser` itself rejects (found by `aa-hir`).
+//!
+//! A lint is one file under `lints/<group>/<name>.rs`: a `declare_lint!`
+//! whose doc comment is the lint's documentation (`docs/lints/<name>.md` is
+//! generated from it and `explain` prints it), and a check function over the
+//! [`LintContext`]. `registry::REGISTRY` is the one table of lints.
+//!
+//! The API for front ends:
+//! - [`run`] lints one policy file (through its includes) and returns
+//!   [`LintDiagnostic`]s, after suppression comments are applied.
+//! - [`LintSelection`] picks lints by code (`AA101`, or a prefix `AA1`), name
+//!   (`overbroad-glob`) or group (`security`), with a level per lint.
+//! - [`explain`] returns a lint's documentation; [`registry::lints`] iterates
+//!   the table.
+//! - Fixes are byte-range text edits ([`Fix`], [`TextEdit`]).
+
+mod context;
+mod diagnostic;
+pub mod docs;
+mod glob;
+pub mod lints;
+pub mod registry;
+mod selection;
+mod suppression;
+
+pub use context::LintContext;
+pub use diagnostic::{Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit};
+pub use registry::{FixSafety, Group, Level, Lint, lint_by_code_or_name};
+pub use selection::{LintSelection, UnknownSelector};
+
+use aa_hir::db::{Db, File};
+
+/// Lints `root` as a policy file (as `apparmor_parser` would load it), with
+/// the lints and levels `selection` enables. Suppression comments are
+/// applied; unused or malformed ones are reported (when their lints are
+/// enabled). Results are sorted by file and position, without duplicates.
+pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagnostic> {
+    let ctx = LintContext::new(db, root);
+    let mut raw = Vec::new();
+    for lint in registry::lints() {
+        if selection.level(lint) == Level::Allow {
+            continue;
+        }
+        if let Some(check) = lint.check {
+            let mut sink = diagnostic::Sink::new(lint, &mut raw);
+            check(&ctx, &mut sink);
+        }
+    }
+    raw.extend(lints::parser::diagnostics(&ctx, selection));
+    let mut out = suppression::apply(&ctx, raw, selection);
+    for d in &mut out {
+        if let Some(lint) = lint_by_code_or_name(d.code) {
+            d.severity = selection.severity(lint, d.severity);
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.file != root, a.file.path(db), a.range.start(), a.range.end(), a.code)
+            .cmp(&(b.file != root, b.file.path(db), b.range.start(), b.range.end(), b.code))
+    });
+    out.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message);
+    out
+}
+
+/// The documentation of a lint, by code (`AA101`) or name
+/// (`overbroad-glob`): the text of `docs/lints/<name>.md`, for
+/// `aa-lint explain`.
+pub fn explain(code_or_name: &str) -> Option<String> {
+    lint_by_code_or_name(code_or_name).map(docs::render)
+}

@@ -1,0 +1,64 @@
+use aa_hir::model::RuleKind;
+
+use crate::{context::LintContext, diagnostic::Sink, glob::Perms, registry::declare_lint};
+
+declare_lint! {
+    /// ## What it flags
+    ///
+    /// Exec rules with an inherit fallback: `pix`, `Pix`, `cix`, `Cix`. (The
+    /// unconfined fallbacks `pux`, `cux` are `unconfined-exec`.) Off by
+    /// default: the fallback is often deliberate.
+    ///
+    /// ## Why it matters
+    ///
+    /// With a fallback, what the child may do depends on whether a profile
+    /// for it is loaded: when it is not (removed, renamed, not yet
+    /// installed), the child silently inherits the parent's profile and all
+    /// of its permissions instead of failing. A plain `Px` makes the missing
+    /// profile visible.
+    ///
+    /// ## Example
+    ///
+    /// ```apparmor
+    /// profile example /usr/bin/example {
+    ///   /usr/bin/helper Pix,
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    ///
+    /// ```apparmor
+    /// profile example /usr/bin/example {
+    ///   /usr/bin/helper Px,
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    ///
+    /// None: removing the fallback makes the exec fail where no profile is
+    /// loaded, which the author has to want.
+    pub static FALLBACK_EXEC = {
+        code: "AA104",
+        name: "fallback-exec",
+        group: Security,
+        level: Allow,
+        fix: None,
+        scope: Model,
+        check: check,
+    }
+}
+
+fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
+    for (_, rule) in ctx.allow_rules() {
+        let RuleKind::File { perms, .. } = &rule.kind else { continue };
+        let Some(mode) = Perms::parse(perms).exec else { continue };
+        if mode.len() == 2 && mode.contains(['i', 'I']) {
+            let kind = if mode.contains(['c', 'C']) { "child profile" } else { "profile" };
+            let message = format!(
+                "`{}` falls back to inheriting this profile when the target {kind} is not loaded",
+                ctx.rule_text(rule)
+            );
+            ctx.report_rule(sink, rule, sink.default_severity(), message);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Least privilege: grants wider than a program needs.
+
+pub mod dangerous_capability;
+pub mod dbus_unscoped;
+pub mod fallback_exec;
+pub mod global_profile_escape;
+pub mod missing_strict_abstraction;
+pub mod overbroad_glob;
+pub mod unconfined_exec;
+pub mod unscoped_ptrace_or_signal;
+pub mod write_and_exec;

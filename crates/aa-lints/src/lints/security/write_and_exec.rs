@@ -1,0 +1,83 @@
+use aa_hir::model::RuleKind;
+
+use crate::{
+    context::LintContext,
+    diagnostic::Sink,
+    glob::{Glob, Perms},
+    registry::declare_lint,
+};
+
+declare_lint! {
+    /// ## What it flags
+    ///
+    /// A path a profile may both write and execute: one rule with both (`/x
+    /// rwix`) or a write rule and an exec rule whose globs overlap
+    /// (`@{HOME}/bin/* w` and `@{HOME}/bin/** ix`). This is the textual
+    /// version: braces are expanded and globs intersected, character classes
+    /// are treated as any character, and deny rules are not subtracted yet.
+    ///
+    /// ## Why it matters
+    ///
+    /// If a program can write a file and then execute it, it can run any
+    /// code it likes, under whatever profile the exec rule gives: the other
+    /// rules of the profile no longer bound what it does.
+    ///
+    /// ## Example
+    ///
+    /// ```apparmor
+    /// profile example /usr/bin/example {
+    ///   /var/lib/example/** w,
+    ///   /var/lib/example/hooks/* ix,
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    ///
+    /// ```apparmor
+    /// profile example /usr/bin/example {
+    ///   /var/lib/example/data/** w,
+    ///   /usr/lib/example/hooks/* ix,
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    ///
+    /// None.
+    pub static WRITE_AND_EXEC = {
+        code: "AA107",
+        name: "write-and-exec",
+        group: Security,
+        level: Warn,
+        fix: None,
+        scope: Model,
+        check: check,
+    }
+}
+
+fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
+    for profile in &ctx.model.profiles {
+        let mut writes = Vec::new();
+        let mut execs = Vec::new();
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
+            // `file,` is `overbroad-glob`'s.
+            let RuleKind::File { path: Some(path), perms, .. } = &rule.kind else { continue };
+            let p = Perms::parse(perms);
+            if p.writes() && p.exec.is_some() {
+                let message = format!("`{path}` is both writable and executable in the same rule");
+                ctx.report_rule(sink, rule, sink.default_severity(), message);
+                continue;
+            }
+            if p.writes() {
+                writes.push((rule, Glob::new(path)));
+            } else if p.exec.is_some() {
+                execs.push((rule, path, Glob::new(path)));
+            }
+        }
+        for (rule, path, glob) in &execs {
+            let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else { continue };
+            let message = format!("`{path}` is executable, and a write rule (`{}`) covers some of the same files", ctx.rule_text(w));
+            let (file, range) = (w.origin.location.file, w.origin.location.range);
+            ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "writable here");
+        }
+    }
+}

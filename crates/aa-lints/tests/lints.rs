@@ -1,0 +1,144 @@
+//! Behaviour of individual lints beyond their documented examples:
+//! severities, expansion, includes, fixes.
+
+mod common;
+
+use expect_test::{Expect, expect};
+
+fn check(selectors: &[&str], text: &str, expect: Expect) {
+    let (db, root, out) = common::lint(text, selectors);
+    expect.assert_debug_eq(&common::summary(&db, root, &out));
+}
+
+fn fixed(selectors: &[&str], text: &str, expect: Expect) {
+    let (_db, _root, out) = common::lint(text, selectors);
+    let edits: Vec<_> = out.iter().filter_map(|d| d.fix.clone()).flat_map(|f| f.edits).collect();
+    expect.assert_eq(&common::apply(text, &edits));
+}
+
+#[test]
+fn overbroad_glob_severity_grows_with_breadth() {
+    check(
+        &["overbroad-glob"],
+        "include <tunables/global>\nprofile p /usr/bin/p {\n  /** ix,\n  /** r,\n  owner @{HOME}/** rw,\n  @{PROC}/** r,\n  /tmp/p/** rw,\n  file,\n  /{,**} w,\n}\n",
+        expect![[r#"
+            [
+                "AA101 error 3: `/** ix,` grants exec over every file",
+                "AA101 warning 4: `/** r,` grants read over every file",
+                "AA101 warning 5: `owner @{HOME}/** rw,` (`{/home//*,/root}/**`) grants write over all of every home directory",
+                "AA101 info 6: `@{PROC}/** r,` (`/proc/**`) grants read over all of /proc",
+                "AA101 error 8: `file,` grants write, link, lock, exec over every file",
+                "AA101 error 9: `/{,**} w,` grants write over every file",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn global_profile_escape_and_stacking() {
+    check(
+        &["global-profile-escape"],
+        "profile sys /** {\n  /usr/bin/a Px,\n  /usr/bin/b px -> &sys,\n  /usr/bin/c ix,\n  /usr/bin/d ux,\n}\nprofile layer {\n  /usr/bin/e Cx -> kid,\n  profile kid { }\n}\nprofile app /usr/bin/app {\n  /usr/bin/f Px -> &layer,\n}\n",
+        expect![[r#"
+            [
+                "AA103 warning 2: `/usr/bin/a Px,` in the global profile `sys` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
+                "AA103 error 5: `/usr/bin/d ux,` in the global profile `sys` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
+                "AA103 warning 8: `/usr/bin/e Cx -> kid,` in the global profile `layer` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn exec_lints() {
+    check(
+        &["unconfined-exec", "fallback-exec", "write-and-exec", "file-rule-exec-conflict"],
+        "include <tunables/global>\nprofile p /** {\n  /usr/bin/a pux,\n  /usr/bin/b Cix,\n  @{HOME}/bin/* w,\n  /home/*/bin/** ix,\n  /srv/x rwix,\n  file,\n  /{,**} pix,\n}\n",
+        expect![[r#"
+            [
+                "AA105 warning 3: `/usr/bin/a pux,` runs the program unconfined when its profile is not loaded",
+                "AA104 warning 4: `/usr/bin/b Cix,` falls back to inheriting this profile when the target child profile is not loaded",
+                "AA107 warning 6: `/home/*/bin/**` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
+                "AA107 warning 7: `/srv/x` is both writable and executable in the same rule",
+                "AA104 warning 9: `/{,**} pix,` falls back to inheriting this profile when the target profile is not loaded",
+                "AA107 warning 9: `/{,**}` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
+                "AA208 error 9: `/{,**} pix,` conflicts with `file,`, which already gives `/**` the exec mode `ix`: apparmor_parser rejects the profile (\"conflicting x modifiers\")",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn correctness_lints() {
+    check(
+        &["correctness"],
+        "@{unused} = /x\n@{used} = /y\nprofile p /usr/bin/p {\n  include <abstractions/base>\n  /etc/ld.so.cache r,\n  @{used} r,\n  /etc/a rw,\n  deny /etc/a w,\n  /etc/b r,\n  deny /etc/b* r,\n  capability chown,\n  deny capability chown,\n  ^hat {\n  }\n}\n",
+        expect![[r#"
+            [
+                "AA205 warning 1: variable `unused` is defined but never used",
+                "AA201 warning 5: `/etc/ld.so.cache r,` repeats a rule of profile `p` (in /etc/apparmor.d/abstractions/base)",
+                "AA202 warning 7: `/etc/a rw,` is partly taken away by `deny /etc/a w,`: deny always wins",
+                "AA203 warning 9: `/etc/b r,` grants nothing: `deny /etc/b* r,` denies all of it",
+                "AA203 warning 11: `capability chown,` grants nothing: `deny capability chown,` denies all of it",
+                "AA204 warning 13: profile `p//hat` has no rules: it denies everything",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn strict_twins() {
+    check(
+        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
+        "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n  include <abstractions/base>\n}\n",
+        expect![[r#"
+            [
+                "AA102 warning 2: `abstractions/nameservice` has a strict variant: include `<abstractions/nameservice-strict>` and add only what the program needs",
+                "AA206 warning 6: `abstractions/nameservice-strict` is included next to `abstractions/nameservice`, which grants all of it and more",
+            ]
+        "#]],
+    );
+    fixed(
+        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
+        "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n}\n",
+        expect![[r#"
+            profile p /usr/bin/p {
+              include <abstractions/nameservice-strict>
+            }
+            profile q /usr/bin/q {
+              include <abstractions/nameservice>
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn style_fixes() {
+    fixed(
+        &["style"],
+        "# Header.\ninclude <tunables/global>\nprofile example /usr/bin/example {\n\t/proc/x r,  \n    owner @{HOME}.cache/** wr,\n  ^hat {\n  /x mr,\n  }\n}\n",
+        expect![[r#"
+            # Header.
+            abi <abi/3.0>,
+
+            include <tunables/global>
+            profile example /usr/bin/example {
+              @{PROC}/x r,
+              owner @{HOME}/.cache/** rw,
+              ^hat {
+                /x rm,
+              }
+              include if exists <local/example>
+            }
+
+            # vim:syntax=apparmor
+        "#]],
+    );
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    for text in ["", "{", "profile", "profile p {", "}}}", "profile p /** { file, /** pix, }", "@{x} = {\nprofile p { @{x} r, }", "# aa-lint: allow(\n", "#aa:lint ignore=\n", "profile p { \u{feff} /é rw, } # aa-lint: allow() "] {
+        let (_db, _root, _out) = common::lint(text, &["all"]);
+    }
+}
