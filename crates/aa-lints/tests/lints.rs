@@ -58,10 +58,10 @@ fn exec_lints() {
             [
                 "AA105 warning 3: `/usr/bin/a pux,` runs the program unconfined when its profile is not loaded",
                 "AA104 warning 4: `/usr/bin/b Cix,` falls back to inheriting this profile when the target child profile is not loaded",
-                "AA107 warning 6: `/home/*/bin/**` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
-                "AA107 warning 7: `/srv/x` is both writable and executable in the same rule",
+                "AA107 warning 6: `/home/*/bin/** ix,` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
+                "AA107 warning 7: `/srv/x rwix,` makes the same files writable and executable",
                 "AA104 warning 9: `/{,**} pix,` falls back to inheriting this profile when the target profile is not loaded",
-                "AA107 warning 9: `/{,**}` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
+                "AA107 warning 9: `/{,**} pix,` is executable, and a write rule (`@{HOME}/bin/* w,`) covers some of the same files",
                 "AA208 error 9: `/{,**} pix,` conflicts with `file,`, which already gives `/**` the exec mode `ix`: apparmor_parser rejects the profile (\"conflicting x modifiers\")",
             ]
         "#]],
@@ -126,7 +126,7 @@ fn style_fixes() {
               @{PROC}/x r,
               owner @{HOME}/.cache/** rw,
               ^hat {
-                /x rm,
+                /x mr,
               }
               include if exists <local/example>
             }

@@ -12,8 +12,8 @@ declare_lint! {
     /// Capabilities that amount to (or come close to) full root: `sys_admin`,
     /// `sys_module`, `sys_rawio`, `mac_admin`, `mac_override` and a bare
     /// `capability,` (errors); `sys_ptrace`, `dac_override`,
-    /// `dac_read_search`, `bpf`, `sys_boot`, `perfmon`, `setuid`, `setgid`
-    /// (warnings).
+    /// `dac_read_search`, `bpf`, `sys_boot`, `perfmon` (warnings); `setuid`,
+    /// `setgid` (information: any identity, though still under the profile).
     ///
     /// ## Why it matters
     ///
@@ -54,7 +54,8 @@ declare_lint! {
 }
 
 const SEVERE: &[&str] = &["sys_admin", "sys_module", "sys_rawio", "mac_admin", "mac_override"];
-const RISKY: &[&str] = &["sys_ptrace", "dac_override", "dac_read_search", "bpf", "sys_boot", "perfmon", "setuid", "setgid"];
+const RISKY: &[&str] = &["sys_ptrace", "dac_override", "dac_read_search", "bpf", "sys_boot", "perfmon"];
+const NOTABLE: &[&str] = &["setuid", "setgid"];
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
@@ -65,13 +66,17 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         }
         let severe: Vec<&String> = names.iter().filter(|n| SEVERE.contains(&n.as_str())).collect();
         let risky: Vec<&String> = names.iter().filter(|n| RISKY.contains(&n.as_str())).collect();
-        let (severity, found) = if !severe.is_empty() {
-            (Severity::Error, severe.into_iter().chain(risky).collect::<Vec<_>>())
+        let notable: Vec<&String> = names.iter().filter(|n| NOTABLE.contains(&n.as_str())).collect();
+        let severity = if !severe.is_empty() {
+            Severity::Error
         } else if !risky.is_empty() {
-            (Severity::Warning, risky)
+            Severity::Warning
+        } else if !notable.is_empty() {
+            Severity::Info
         } else {
             continue;
         };
+        let found: Vec<&String> = severe.into_iter().chain(risky).chain(notable).collect();
         let list = found.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
         let message = format!("dangerous capability {list}: it bypasses the checks confinement relies on");
         ctx.report_rule(sink, rule, severity, message);

@@ -11,8 +11,10 @@ declare_lint! {
     /// ## What it flags
     ///
     /// `ptrace` and `signal` rules without a `peer=`: they apply to every
-    /// process, whatever its profile. Read-only `ptrace (read)` and
-    /// receive-only signal rules are information, the rest warnings.
+    /// process, whatever its profile. Rules that only let others act on the
+    /// program (`ptrace (readby, tracedby)`, `signal (receive)`), read-only
+    /// `ptrace (read)` and signals limited to `set=(exists)` are
+    /// information; the rest (`trace`, sending real signals) are warnings.
     ///
     /// ## Why it matters
     ///
@@ -58,14 +60,17 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let has = |words: &[&str]| access.iter().any(|a| words.contains(&a.as_str()));
-        let (what, mild) = if *class == PTRACE_RULE {
-            ("ptrace", !access.is_empty() && !has(&["trace", "tracedby", "rw", "w"]))
+        let only_exists = conditions
+            .iter()
+            .find(|c| c.name == "set")
+            .is_some_and(|c| !c.values.is_empty() && c.values.iter().all(|v| v.trim_matches('"') == "exists"));
+        let mild = if *class == PTRACE_RULE {
+            !access.is_empty() && !has(&["trace", "rw", "w"])
         } else {
-            ("signal", !access.is_empty() && !has(&["send", "w", "rw"]))
+            only_exists || (!access.is_empty() && !has(&["send", "w", "rw"]))
         };
         let severity = if mild { Severity::Info } else { Severity::Warning };
         let message = format!("`{}` has no `peer=`: it applies to every process; name the peer profile", ctx.rule_text(rule));
-        let _ = what;
         ctx.report_rule(sink, rule, severity, message);
     }
 }

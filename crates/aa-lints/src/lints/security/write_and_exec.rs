@@ -63,19 +63,19 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             let RuleKind::File { path: Some(path), perms, .. } = &rule.kind else { continue };
             let p = Perms::parse(perms);
             if p.writes() && p.exec.is_some() {
-                let message = format!("`{path}` is both writable and executable in the same rule");
+                let message = format!("`{}` makes the same files writable and executable", ctx.rule_text(rule));
                 ctx.report_rule(sink, rule, sink.default_severity(), message);
                 continue;
             }
             if p.writes() {
                 writes.push((rule, Glob::new(path)));
             } else if p.exec.is_some() {
-                execs.push((rule, path, Glob::new(path)));
+                execs.push((rule, Glob::new(path)));
             }
         }
-        for (rule, path, glob) in &execs {
+        for (rule, glob) in &execs {
             let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else { continue };
-            let message = format!("`{path}` is executable, and a write rule (`{}`) covers some of the same files", ctx.rule_text(w));
+            let message = format!("`{}` is executable, and a write rule (`{}`) covers some of the same files", ctx.rule_text(rule), ctx.rule_text(w));
             let (file, range) = (w.origin.location.file, w.origin.location.range);
             ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "writable here");
         }

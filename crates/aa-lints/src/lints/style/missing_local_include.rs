@@ -61,16 +61,19 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in tree.descendants().filter_map(ast::Profile::cast) {
         let Some(body) = profile.body() else { continue };
         let last = body.items().filter(|i| !matches!(i, Item::Error(_))).last();
-        let is_local = |i: &Item| match i {
-            Item::Include(inc) => inc.if_exists() && inc.target().is_some_and(|t| t.starts_with("local/")),
-            _ => false,
+        let local = |i: &Item| match i {
+            Item::Include(inc) if inc.target().is_some_and(|t| t.starts_with("local/")) => Some(inc.if_exists()),
+            _ => None,
         };
+        let is_local = |i: &Item| local(i) == Some(true);
         if last.as_ref().is_some_and(is_local) {
             continue;
         }
-        let has_one = body.items().any(|i| is_local(&i));
+        let has_one = body.items().any(|i| local(&i).is_some());
         let header = ctx.first_line(ctx.root, profile.syntax().text_range());
-        let message = if has_one {
+        let message = if body.items().any(|i| local(&i) == Some(false)) {
+            "the local include should be `include if exists <local/...>`: without `if exists` the profile fails to load when the file is missing"
+        } else if has_one {
             "the `include if exists <local/...>` should be the profile's last statement"
         } else {
             "no `include if exists <local/...>` at the end of the profile: local changes have nowhere to go"

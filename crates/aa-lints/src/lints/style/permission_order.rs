@@ -9,9 +9,10 @@ use crate::{
 declare_lint! {
     /// ## What it flags
     ///
-    /// File permissions not written in the canonical order: `r`, `w`, `a`,
-    /// `l`, `k`, `m`, then the exec mode (`ix`, `Px`, `Cx -> child`, ...).
-    /// So `rw`, `rwk`, `rm`, `rix`, not `wr`, `mr`, `ixr`.
+    /// File permissions not written in the canonical order, the one
+    /// upstream's tools write: `m`, `r`, `w`, `a`, `l`, `k`, then the exec
+    /// mode (`ix`, `Px`, `Cx -> child`, ...). So `rw`, `rwk`, `mr`, `mrix`,
+    /// not `wr`, `rm`, `ixr`.
     ///
     /// ## Why it matters
     ///
@@ -23,7 +24,7 @@ declare_lint! {
     ///
     /// ```apparmor
     /// profile example /usr/bin/example {
-    ///   /usr/lib/example/*.so mr,
+    ///   /usr/lib/example/*.so rm,
     /// }
     /// ```
     ///
@@ -31,7 +32,7 @@ declare_lint! {
     ///
     /// ```apparmor
     /// profile example /usr/bin/example {
-    ///   /usr/lib/example/*.so rm,
+    ///   /usr/lib/example/*.so mr,
     /// }
     /// ```
     ///
@@ -49,7 +50,7 @@ declare_lint! {
     }
 }
 
-const ORDER: &str = "rwalkm";
+const ORDER: &str = "mrwalk";
 
 /// The canonical spelling, or `None` when the text has letters we do not
 /// order (left alone).

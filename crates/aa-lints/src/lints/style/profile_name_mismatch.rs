@@ -6,7 +6,8 @@ declare_lint! {
     /// A file whose top-level profiles are none of them named after the file:
     /// the file `usr.bin.example` (or `example`) should hold the profile
     /// `example`, `usr.bin.example` or `/usr/bin/example`, or a profile
-    /// attached to `/usr/bin/example`.
+    /// attached to `/usr/bin/example` (alternations such as
+    /// `/{usr/,}bin/example` are tried one by one).
     ///
     /// ## Why it matters
     ///
@@ -45,9 +46,12 @@ declare_lint! {
 }
 
 fn matches(file: &str, candidate: &str) -> bool {
-    let dotted = candidate.trim_start_matches('/').replace('/', ".");
-    let base = candidate.rsplit('/').next().unwrap_or(candidate);
-    file == candidate || file == dotted || file == base
+    crate::glob::expand_braces(candidate, 64).iter().any(|alt| {
+        let alt = crate::glob::normalize(alt);
+        let dotted = alt.trim_start_matches('/').replace('/', ".");
+        let base = alt.rsplit('/').next().unwrap_or(&alt);
+        file == alt || file == dotted || file == base
+    })
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
