@@ -25,7 +25,7 @@ fn overbroad_glob_severity_grows_with_breadth() {
             [
                 "AA101 error 3: `/** ix,` grants exec over every file",
                 "AA101 warning 4: `/** r,` grants read over every file",
-                "AA101 warning 5: `owner @{HOME}/** rw,` (`{/home//*,/root}/**`) grants write over all of every home directory",
+                "AA101 warning 5: `owner @{HOME}/** rw,` (`{/home/*,/root}/**`) grants write over all of every home directory",
                 "AA101 info 6: `@{PROC}/** r,` (`/proc/**`) grants read over all of /proc",
                 "AA101 error 8: `file,` grants write, link, lock, exec over every file",
                 "AA101 error 9: `/{,**} w,` grants write over every file",

@@ -84,9 +84,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             granted.push("exec");
         }
         let dangerous = !granted.is_empty();
+        // `/**/`: directories only (listing them, for read).
+        let dirs_only = matches!(&rule.kind, RuleKind::File { path: Some(p), .. } if p.ends_with('/'));
+        let every = if dirs_only { "every directory" } else { "every file" };
         let (severity, scope) = match (breadth, dangerous) {
-            (Breadth::Everything, true) => (Severity::Error, "every file".to_string()),
-            (Breadth::Everything, false) if perms.read => (Severity::Warning, "every file".to_string()),
+            (Breadth::Everything, true) => (Severity::Error, every.to_string()),
+            (Breadth::Everything, false) if perms.read && dirs_only => (Severity::Info, every.to_string()),
+            (Breadth::Everything, false) if perms.read => (Severity::Warning, every.to_string()),
             (Breadth::Tree(label), true) => (Severity::Warning, format!("all of {label}")),
             (Breadth::Tree(label), false) if perms.read && is_sensitive(label) => {
                 (Severity::Info, format!("all of {label}"))
@@ -104,7 +108,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
 /// The rule as written, with its expansion when a variable changed it.
 fn written(ctx: &LintContext<'_>, rule: &aa_hir::model::Rule, expanded: &str) -> String {
     let text = ctx.rule_text(rule);
-    if text.contains("@{") { format!("`{text}` (`{expanded}`)") } else { format!("`{text}`") }
+    if text.contains("@{") { format!("`{text}` (`{}`)", crate::glob::normalize(expanded)) } else { format!("`{text}`") }
 }
 
 fn is_sensitive(label: &str) -> bool {

@@ -15,8 +15,8 @@ declare_lint! {
     /// A line not indented by two spaces per enclosing block: rules of a
     /// profile by two, rules of a hat or child profile by four, a closing
     /// brace like its opening line. Lines that continue a statement started
-    /// on an earlier line, and lines indented with tabs (`tab-character`),
-    /// are left alone.
+    /// on an earlier line, lines indented with tabs (`tab-character`) and
+    /// comments in the first column (commented-out rules) are left alone.
     ///
     /// ## Why it matters
     ///
@@ -82,7 +82,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 continuation = true;
             }
         }
-        if continuation {
+        if continuation || (indent_len == 0 && token.kind() == aa_syntax::SyntaxKind::COMMENT) {
             continue;
         }
         if token.kind() == R_CURLY {
