@@ -59,6 +59,28 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
 }
 
+/// Applies edits to `text` (the edits of one file), for `--fix`: edits
+/// are applied from the end; an edit that overlaps one already applied is
+/// skipped and returned, so a second pass can retry it on the new text.
+pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, Vec<TextEdit>) {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (std::cmp::Reverse(e.range.start()), std::cmp::Reverse(e.range.end())));
+    let mut out = text.to_string();
+    let mut skipped = Vec::new();
+    let mut floor: Option<usize> = None;
+    for e in sorted {
+        let (start, end) = (usize::from(e.range.start()), usize::from(e.range.end()));
+        let fits = end <= out.len() && out.is_char_boundary(start) && out.is_char_boundary(end) && start <= end;
+        if !fits || floor.is_some_and(|f| end > f) {
+            skipped.push(e.clone());
+            continue;
+        }
+        out.replace_range(start..end, &e.new_text);
+        floor = Some(start);
+    }
+    (out, skipped)
+}
+
 /// One finding of one lint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LintDiagnostic {

@@ -15,7 +15,8 @@
 //!   (`overbroad-glob`) or group (`security`), with a level per lint.
 //! - [`explain`] returns a lint's documentation; [`registry::lints`] iterates
 //!   the table.
-//! - Fixes are byte-range text edits ([`Fix`], [`TextEdit`]).
+//! - Fixes are byte-range text edits ([`Fix`], [`TextEdit`]); [`apply_edits`]
+//!   applies those of one file.
 
 mod context;
 mod diagnostic;
@@ -27,7 +28,7 @@ mod selection;
 mod suppression;
 
 pub use context::LintContext;
-pub use diagnostic::{Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit};
+pub use diagnostic::{Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit, apply_edits};
 pub use registry::{FixSafety, Group, Level, Lint, lint_by_code_or_name};
 pub use selection::{LintSelection, UnknownSelector};
 

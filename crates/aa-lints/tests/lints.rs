@@ -142,3 +142,39 @@ fn never_panics_on_odd_input() {
         let (_db, _root, _out) = common::lint(text, &["all"]);
     }
 }
+
+#[test]
+fn write_and_exec_respects_a_covering_deny() {
+    check(
+        &["write-and-exec"],
+        "profile p /usr/bin/p {\n  /srv/** w,\n  /srv/bin/* ix,\n  deny /srv/bin/** w,\n  /srv/lib/* mr,\n  /srv/hooks/* Px,\n}\n",
+        expect![[r#"
+            [
+                "AA107 warning 6: `/srv/hooks/* Px,` is executable, and a write rule (`/srv/** w,`) covers some of the same files",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn change_profile_in_a_global_profile() {
+    check(
+        &["global-profile-escape"],
+        "profile sys /** {\n  change_profile -> other,\n  change_profile -> &sys//layer,\n}\n",
+        expect![[r#"
+            [
+                "AA103 warning 2: `change_profile -> other,` in the global profile `sys` lets the process move to a profile without the global layer; change to a stack (`change_profile -> &target`)",
+            ]
+        "#]],
+    );
+}
+
+#[test]
+fn apply_edits_skips_overlaps() {
+    let (db, root) = common::db_with(&[(common::ROOT, "abcdef")]);
+    let _ = db;
+    let edit = |s: u32, e: u32, t: &str| aa_lints::TextEdit { file: root, range: aa_syntax::TextRange::new(s.into(), e.into()), new_text: t.into() };
+    let (out, skipped) = aa_lints::apply_edits("abcdef", &[edit(0, 2, "X"), edit(1, 3, "Y"), edit(4, 4, "Z"), edit(9, 10, "!")]);
+    assert_eq!(out, "aYdZef");
+    assert_eq!(skipped.len(), 2);
+}

@@ -109,11 +109,7 @@ pub fn summary(db: &dyn Db, root: File, ds: &[LintDiagnostic]) -> Vec<String> {
 
 /// Applies edits (all to one file) to `text`.
 pub fn apply(text: &str, edits: &[TextEdit]) -> String {
-    let mut edits: Vec<&TextEdit> = edits.iter().collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(usize::from(e.range.start())..usize::from(e.range.end()), &e.new_text);
-    }
+    let (out, skipped) = aa_lints::apply_edits(text, edits);
+    assert!(skipped.is_empty(), "overlapping edits: {skipped:?}");
     out
 }

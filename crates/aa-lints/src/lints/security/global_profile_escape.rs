@@ -14,7 +14,8 @@ declare_lint! {
     /// to `/**` or a pattern as wide, or used as a layer of a `&` stack by
     /// another profile of the file), an exec rule that transitions to another
     /// profile without keeping the global one: `px`, `Px`, `pix`, `cx`, `Cx`,
-    /// `ux`, `Px -> name` without `&`.
+    /// `ux`, `Px -> name` without `&`; and a `change_profile` to a target
+    /// without `&`.
     ///
     /// ## Why it matters
     ///
@@ -77,6 +78,17 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in ctx.model.profiles.iter().filter(|p| is_global(ctx, p)) {
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
+            if let RuleKind::ChangeProfile { target, .. } = &rule.kind {
+                if target.as_deref().is_none_or(|t| !t.starts_with('&') && !t.contains("//&")) {
+                    let message = format!(
+                        "`{}` in the global profile `{}` lets the process move to a profile without the global layer; change to a stack (`change_profile -> &target`)",
+                        ctx.rule_text(rule),
+                        profile.name
+                    );
+                    ctx.report_rule(sink, rule, Severity::Warning, message);
+                }
+                continue;
+            }
             let RuleKind::File { perms, target, .. } = &rule.kind else { continue };
             let Some(mode) = Perms::parse(perms).exec else { continue };
             if mode == "i" || mode.is_empty() {

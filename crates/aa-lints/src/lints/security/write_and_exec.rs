@@ -14,7 +14,9 @@ declare_lint! {
     /// rwix`) or a write rule and an exec rule whose globs overlap
     /// (`@{HOME}/bin/* w` and `@{HOME}/bin/** ix`). This is the textual
     /// version: braces are expanded and globs intersected, character classes
-    /// are treated as any character, and deny rules are not subtracted yet.
+    /// are treated as any character. An exec rule is left alone when a deny
+    /// rule covers its whole path for writing (`deny /x/** w`); partial denies
+    /// are not subtracted yet.
     ///
     /// ## Why it matters
     ///
@@ -73,7 +75,20 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 execs.push((rule, Glob::new(path)));
             }
         }
+        let denied_writes: Vec<&String> = profile
+            .rules
+            .iter()
+            .filter(|r| r.qualifiers.mode == aa_hir::model::RuleMode::Deny)
+            .filter_map(|r| match &r.kind {
+                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(p),
+                _ => None,
+            })
+            .collect();
         for (rule, glob) in &execs {
+            let RuleKind::File { path: Some(path), .. } = &rule.kind else { continue };
+            if denied_writes.iter().any(|d| crate::glob::covers(d, path)) {
+                continue;
+            }
             let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else { continue };
             let message = format!("`{}` is executable, and a write rule (`{}`) covers some of the same files", ctx.rule_text(rule), ctx.rule_text(w));
             let (file, range) = (w.origin.location.file, w.origin.location.range);
