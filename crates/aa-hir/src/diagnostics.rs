@@ -2,14 +2,12 @@
 //! its includes: syntax errors of every file read, include errors, variable
 //! errors and the semantic checks.
 
-use aa_syntax::ast::AstNode;
-
 use crate::{
     Diagnostic,
     checks::{FileRole, abi_diagnostics, check_resolved},
     db::{Db, File, FileContent},
     includes::{include_closure, parse},
-    variables::{reference_diagnostics, variables},
+    variables::{file_references, reference_diagnostics, variables},
 };
 
 /// Diagnostics for `root` loaded as a policy file, each with the file it is in.
@@ -38,19 +36,36 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
     let table = variables(db, root);
     for &file in &closure.files {
         let parse = parse(db, file);
-        for error in parse.errors() {
-            out.push((file, Diagnostic::error("syntax-error", error.message.clone(), error.range)));
-        }
-        let role = if file == root { root_role } else { FileRole::Unknown };
         let tree = parse.tree();
-        let known_variables = (!fragment).then_some(table);
-        out.extend(check_resolved(&tree, role, known_variables).into_iter().map(|d| (file, d)));
-        if !fragment {
-            out.extend(reference_diagnostics(table, file, tree.syntax(), file != root));
+        if file == root {
+            for error in parse.errors() {
+                out.push((file, Diagnostic::error("syntax-error", error.message.clone(), error.range)));
+            }
+            let known_variables = (!fragment).then_some(table);
+            out.extend(check_resolved(&tree, root_role, known_variables).into_iter().map(|d| (file, d)));
+            out.extend(abi_diagnostics(db, file).into_iter().map(|d| (file, d)));
+        } else {
+            // What does not depend on the including file is computed once
+            // per included file, not once per profile that includes it.
+            out.extend(included_file_diagnostics(db, file).iter().map(|d| (file, d.clone())));
         }
-        out.extend(abi_diagnostics(db, file).into_iter().map(|d| (file, d)));
+        if !fragment {
+            out.extend(reference_diagnostics(table, file, file_references(db, file), file != root));
+        }
     }
     out.extend(closure.diagnostics.iter().cloned());
     out.extend(table.diagnostics.iter().cloned());
+    out
+}
+
+/// Syntax errors and semantic checks of a file read through an include,
+/// with values taken as written.
+#[salsa::tracked(returns(ref))]
+fn included_file_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
+    let parse = parse(db, file);
+    let mut out: Vec<Diagnostic> =
+        parse.errors().iter().map(|e| Diagnostic::error("syntax-error", e.message.clone(), e.range)).collect();
+    out.extend(check_resolved(&parse.tree(), FileRole::Unknown, None));
+    out.extend(abi_diagnostics(db, file));
     out
 }

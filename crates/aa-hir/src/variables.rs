@@ -390,88 +390,124 @@ impl Variables {
     }
 }
 
-/// Every `@{name}` and `$name` reference in the rules and headers of a file
-/// that the variable table cannot answer. `included`: the file is read
-/// through an include, so its bare rules may sit inside any profile.
-pub fn reference_diagnostics(variables: &Variables, file: File, root: &SyntaxNode, included: bool) -> Vec<(File, Diagnostic)> {
+/// A variable reference in a file, with what is needed to judge it
+/// against a root's variable table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    pub name: String,
+    pub is_bool: bool,
+    pub range: TextRange,
+    /// For the per-profile built-ins: whether they are defined here when the
+    /// file is the root, and when it is read through an include.
+    pub builtin_as_root: bool,
+    pub builtin_when_included: bool,
+}
+
+/// Every `@{name}` (in words and in quoted strings) and `$name` a file uses,
+/// outside definitions and `defined` tests. Computed once per file.
+#[salsa::tracked(returns(ref))]
+pub fn file_references(db: &dyn Db, file: File) -> Vec<Reference> {
+    let root = parse(db, file).syntax_node();
     let mut out = Vec::new();
-    for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
-        // Definitions are checked when a reference expands them, and
-        // `defined $x` asks rather than uses.
-        let skip = token.parent_ancestors().any(|n| {
-            matches!(n.kind(), SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR)
-        });
-        if skip {
-            continue;
-        }
+    let mut walk = root.preorder_with_tokens();
+    while let Some(event) = walk.next() {
+        let aa_syntax::WalkEvent::Enter(element) = event else { continue };
+        let token = match element {
+            aa_syntax::NodeOrToken::Node(node) => {
+                // Definitions are checked when a reference expands them, and
+                // `defined $x` asks rather than uses.
+                if matches!(node.kind(), SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR) {
+                    walk.skip_subtree();
+                }
+                continue;
+            }
+            aa_syntax::NodeOrToken::Token(token) => token,
+        };
+        let mut push = |name: &str, is_bool: bool, range: TextRange| {
+            let builtin = !is_bool && BUILTIN_VARIABLES.contains(&name);
+            out.push(Reference {
+                name: name.to_string(),
+                is_bool,
+                range,
+                builtin_as_root: builtin && builtin_defined(name, &token, false),
+                builtin_when_included: builtin && builtin_defined(name, &token, true),
+            });
+        };
         match token.kind() {
             SyntaxKind::VARIABLE => {
                 let text = token.text();
                 let name = &text[2..text.len() - 1];
-                if check_name(name).is_err() {
-                    continue;
-                }
-                if BUILTIN_VARIABLES.contains(&name) && builtin_defined(name, &token, included) {
-                    continue;
-                }
-                if let Err(error) = variables.set_values(name) {
-                    let code = match error {
-                        ExpandError::Undefined(_) => "undefined-variable",
-                        ExpandError::NotASet(_) => "boolean-as-set",
-                        ExpandError::Recursive(_) => "recursive-variable",
-                        ExpandError::TooLarge => "variable-too-large",
-                    };
-                    out.push((file, Diagnostic::error(code, error.to_string(), token.text_range())));
+                if check_name(name).is_ok() {
+                    push(name, false, token.text_range());
                 }
             }
             // A quoted value is expanded too (`path="/a/@{x}"`).
             SyntaxKind::STRING => {
-                let text = token.text();
-                let mut rest = text;
+                let text = token.text().to_string();
+                let mut rest = text.as_str();
                 let mut offset = 0;
                 while let Some((start, end)) = find_reference(rest) {
                     let name = &rest[start + 2..end - 1];
-                    let builtin = BUILTIN_VARIABLES.contains(&name) && builtin_defined(name, &token, included);
-                    if check_name(name).is_ok() && !builtin {
-                        if let Err(error) = variables.set_values(name) {
-                            let range = TextRange::at(
-                                token.text_range().start() + aa_syntax::TextSize::from((offset + start) as u32),
-                                aa_syntax::TextSize::from((end - start) as u32),
-                            );
-                            let code = match error {
-                                ExpandError::Undefined(_) => "undefined-variable",
-                                ExpandError::NotASet(_) => "boolean-as-set",
-                                ExpandError::Recursive(_) => "recursive-variable",
-                                ExpandError::TooLarge => "variable-too-large",
-                            };
-                            out.push((file, Diagnostic::error(code, error.to_string(), range)));
-                        }
+                    if check_name(name).is_ok() {
+                        let range = TextRange::at(
+                            token.text_range().start() + aa_syntax::TextSize::from((offset + start) as u32),
+                            aa_syntax::TextSize::from((end - start) as u32),
+                        );
+                        push(name, false, range);
                     }
                     offset += end;
                     rest = &rest[end..];
                 }
             }
-            SyntaxKind::BOOL_VARIABLE => {
-                let name = bool_name(token.text());
-                if !variables.bools.contains_key(&name) {
-                    let message = if variables.sets.contains_key(&name) {
-                        format!("`@{{{name}}}` is a set variable, not a boolean")
-                    } else {
-                        format!("`${name}` is not defined")
-                    };
-                    out.push((file, Diagnostic::error("undefined-variable", message, token.text_range())));
-                }
-            }
+            SyntaxKind::BOOL_VARIABLE => push(&bool_name(token.text()), true, token.text_range()),
             _ => {}
         }
     }
     out
 }
 
-/// Whether the profile around `token` defines the built-in variable `name`:
-/// every profile has a `profile_name`; only a profile with an attachment
-/// (written, or a name that is a path) has `attach_path` and `exec_path`;
-/// hats have none. An included file may be read inside any profile.
+/// The references of `file` that the root's variable table cannot answer.
+pub fn reference_diagnostics(
+    variables: &Variables,
+    file: File,
+    references: &[Reference],
+    included: bool,
+) -> Vec<(File, Diagnostic)> {
+    let mut out = Vec::new();
+    // Expanding a set can be costly (`@{HOME}` through several levels); each
+    // name is judged once.
+    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> = std::collections::HashMap::new();
+    for reference in references {
+        let name = reference.name.as_str();
+        if reference.is_bool {
+            if !variables.bools.contains_key(name) {
+                let message = if variables.sets.contains_key(name) {
+                    format!("`@{{{name}}}` is a set variable, not a boolean")
+                } else {
+                    format!("`${name}` is not defined")
+                };
+                out.push((file, Diagnostic::error("undefined-variable", message, reference.range)));
+            }
+            continue;
+        }
+        let builtin = if included { reference.builtin_when_included } else { reference.builtin_as_root };
+        if builtin {
+            continue;
+        }
+        let verdict = verdicts.entry(name).or_insert_with(|| variables.set_values(name).err());
+        if let Some(error) = verdict {
+            let code = match error {
+                ExpandError::Undefined(_) => "undefined-variable",
+                ExpandError::NotASet(_) => "boolean-as-set",
+                ExpandError::Recursive(_) => "recursive-variable",
+                ExpandError::TooLarge => "variable-too-large",
+            };
+            out.push((file, Diagnostic::error(code, error.to_string(), reference.range)));
+        }
+    }
+    out
+}
+
 fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -> bool {
     let Some(profile) = token.parent_ancestors().find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT)) else {
         return included;
