@@ -158,11 +158,26 @@ pub struct IncludeClosure {
 pub fn include_closure(db: &dyn Db, root: File) -> IncludeClosure {
     let mut closure = IncludeClosure::default();
     let mut stack: Vec<File> = Vec::new();
-    visit(db, root, &mut stack, &mut closure);
+    // Only included text counts: the root is already in memory, and reading
+    // its size would make every keystroke in it recompute the closure.
+    let mut bytes = 0;
+    visit(db, root, &mut stack, &mut closure, &mut bytes);
     closure
 }
 
-fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeClosure) {
+/// Bounds on what one policy file may pull in, so that a generated or
+/// hostile include tree gives an error instead of exhausting memory.
+pub const MAX_INCLUDED_BYTES: usize = 256 << 20;
+pub const MAX_INCLUDED_FILES: usize = 20_000;
+
+fn text_len(db: &dyn Db, file: File) -> usize {
+    match file.content(db) {
+        FileContent::Text(text) => text.len(),
+        _ => 0,
+    }
+}
+
+fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeClosure, bytes: &mut usize) {
     closure.files.push(file);
     stack.push(file);
     for include in file_includes(db, file) {
@@ -200,8 +215,25 @@ fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeCl
                         include.range,
                     ),
                 ));
+            } else if closure.files.len() >= MAX_INCLUDED_FILES
+                || *bytes + text_len(db, target) > MAX_INCLUDED_BYTES
+            {
+                closure.diagnostics.push((
+                    file,
+                    Diagnostic::error(
+                        "include-too-large",
+                        format!(
+                            "this include would take the policy past {MAX_INCLUDED_FILES} files or {} MiB of text; \
+                             the rest of it is not read",
+                            MAX_INCLUDED_BYTES >> 20
+                        ),
+                        include.range,
+                    ),
+                ));
+                return;
             } else {
-                visit(db, target, stack, closure);
+                *bytes += text_len(db, target);
+                visit(db, target, stack, closure, bytes);
             }
         }
     }

@@ -105,3 +105,27 @@ fn one_character_edit_recomputes_only_that_file() {
     assert!(parse(&db, a).syntax_node().to_string().contains("/a w,"));
     assert_eq!(file_includes(&db, a).len(), 1);
 }
+
+#[test]
+fn include_trees_are_bounded() {
+    // A chain deeper than the depth limit, and a fan-out past the file limit.
+    let mut files: Vec<(String, String)> = (0..100)
+        .map(|i| (format!("/etc/apparmor.d/chain/{i}"), format!("include <chain/{}>\n/c{i} r,\n", i + 1)))
+        .collect();
+    files.push(("/etc/apparmor.d/p".into(), "profile p {\n  include <chain/0>\n}\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let db = database(&refs);
+    let closure = include_closure(&db, db.file(Path::new("/etc/apparmor.d/p")));
+    assert!(closure.files.len() <= aa_hir::includes::MAX_INCLUDE_DEPTH + 1);
+    assert!(closure.diagnostics.iter().any(|(_, d)| d.code == "include-too-deep"));
+
+    let wide: Vec<(String, String)> = (0..aa_hir::includes::MAX_INCLUDED_FILES + 10)
+        .map(|i| (format!("/etc/apparmor.d/wide/{i:05}"), String::new()))
+        .chain(std::iter::once(("/etc/apparmor.d/q".into(), "profile q {\n  include <wide>\n}\n".into())))
+        .collect();
+    let refs: Vec<(&str, &str)> = wide.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let db = database(&refs);
+    let closure = include_closure(&db, db.file(Path::new("/etc/apparmor.d/q")));
+    assert_eq!(closure.files.len(), aa_hir::includes::MAX_INCLUDED_FILES);
+    assert!(closure.diagnostics.iter().any(|(_, d)| d.code == "include-too-large"));
+}
