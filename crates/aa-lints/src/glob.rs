@@ -152,43 +152,65 @@ fn tokens(glob: &str) -> Vec<Tok> {
 /// A glob with its alternatives expanded once, for repeated comparisons.
 #[derive(Debug, Clone)]
 pub struct Glob {
-    alts: Vec<Vec<Tok>>,
+    alts: Vec<Alt>,
+}
+
+#[derive(Debug, Clone)]
+struct Alt {
+    text: String,
+    /// The text before the first glob character.
+    literal: String,
+    toks: Vec<Tok>,
 }
 
 impl Glob {
     pub fn new(text: &str) -> Glob {
-        Glob { alts: expand_braces(&normalize(text), 64).iter().map(|a| tokens(&normalize(a))).collect() }
+        let alts = expand_braces(&normalize(text), 64)
+            .iter()
+            .map(|a| {
+                let text = normalize(a);
+                let literal = text[..text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len())].to_string();
+                Alt { toks: tokens(&text), literal, text }
+            })
+            .collect();
+        Glob { alts }
     }
 
     /// Whether some path matches both.
     pub fn overlaps(&self, other: &Glob) -> bool {
-        self.alts.iter().any(|x| other.alts.iter().any(|y| overlap_plain(x, y)))
+        self.alts.iter().any(|x| {
+            other.alts.iter().any(|y| {
+                (x.literal.starts_with(&y.literal) || y.literal.starts_with(&x.literal)) && overlap_plain(&x.toks, &y.toks)
+            })
+        })
+    }
+
+    /// Whether `self` matches every path `inner` matches, for the cases a
+    /// text comparison can decide (see [`covers`]).
+    pub fn covers(&self, inner: &Glob) -> bool {
+        inner.alts.iter().all(|i| {
+            self.alts.iter().any(|o| {
+                if !i.literal.starts_with(&o.literal) && !o.literal.starts_with(&i.literal) {
+                    return false;
+                }
+                if o.text == i.text {
+                    return true;
+                }
+                if i.literal.len() == i.text.len() {
+                    return overlap_plain(&o.toks, &i.toks);
+                }
+                o.text.strip_suffix("**").is_some_and(|prefix| prefix.ends_with('/') && prefix == o.literal && i.text.starts_with(prefix))
+            })
+        })
     }
 }
 
 /// Whether `glob` matches every path `inner` matches, for the cases a text
 /// comparison can decide: the same glob, a plain path matched by `glob`,
 /// or `inner` under a `prefix/**` that `glob` is.
+#[cfg(test)]
 pub fn covers(glob: &str, inner: &str) -> bool {
-    let inner_alts = expand_braces(&normalize(inner), 64);
-    let outer_alts = expand_braces(&normalize(glob), 64);
-    inner_alts.iter().all(|i| {
-        let i = normalize(i);
-        outer_alts.iter().any(|o| {
-            let o = normalize(o);
-            if o == i {
-                return true;
-            }
-            if !has_glob(&i) {
-                return overlap_plain(&tokens(&o), &tokens(&i));
-            }
-            o.strip_suffix("**").is_some_and(|prefix| prefix.ends_with('/') && !has_glob(prefix) && i.starts_with(prefix))
-        })
-    })
-}
-
-pub fn has_glob(text: &str) -> bool {
-    text.contains(['*', '?', '[', '{'])
+    Glob::new(glob).covers(&Glob::new(inner))
 }
 
 /// Product walk of two token lists: can both reach their ends on one input?
@@ -211,12 +233,10 @@ fn overlap_plain(a: &[Tok], b: &[Tok]) -> bool {
         if j < b.len() && matches!(b[j], Tok::Star | Tok::DStar) {
             stack.push((i, j + 1));
         }
-        if i < a.len() && j < b.len() {
-            if meet(a[i], b[j]) {
-                let ni = if matches!(a[i], Tok::Star | Tok::DStar) { i } else { i + 1 };
-                let nj = if matches!(b[j], Tok::Star | Tok::DStar) { j } else { j + 1 };
-                stack.push((ni, nj));
-            }
+        if i < a.len() && j < b.len() && meet(a[i], b[j]) {
+            let ni = if matches!(a[i], Tok::Star | Tok::DStar) { i } else { i + 1 };
+            let nj = if matches!(b[j], Tok::Star | Tok::DStar) { j } else { j + 1 };
+            stack.push((ni, nj));
         }
     }
     false

@@ -178,3 +178,27 @@ fn apply_edits_skips_overlaps() {
     assert_eq!(out, "aYdZef");
     assert_eq!(skipped.len(), 2);
 }
+
+/// A generated profile with thousands of overlapping rules is linted within
+/// the pair budgets (this test would take minutes without them).
+#[test]
+fn large_generated_profile_is_bounded() {
+    let mut text = String::from("profile big /usr/bin/big {\n");
+    for i in 0..1500 {
+        text.push_str(&format!("  /srv/{{a,b,c,d}}/**/{i}/** w,\n  /srv/{{a,b,c,d}}/*/x{i}/** ix,\n  deny /opt/{{a,b}}/**/{i}* w,\n  /opt/a/{i}/z r,\n"));
+    }
+    text.push_str("}\n");
+    let start = std::time::Instant::now();
+    let (_db, _root, out) = common::lint(&text, &["all"]);
+    assert!(!out.is_empty());
+    eprintln!("{} findings in {:?}", out.len(), start.elapsed());
+    if std::env::var_os("AA_LINTS_PROFILE").is_some() {
+        for sel in ["parser", "security", "correctness", "style", "indentation", "permission-order", "prefer-tunables", "directory-slash", "missing-local-include", "trailing-whitespace", "missing-header-comment"] {
+            let (db, root) = common::db_with(&[(common::ROOT, &text)]);
+            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select("parser").unwrap());
+            let start = std::time::Instant::now();
+            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select(sel).unwrap());
+            eprintln!("{sel}: {:?}", start.elapsed());
+        }
+    }
+}

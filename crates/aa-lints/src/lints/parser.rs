@@ -106,6 +106,7 @@ pub static PARSER_LINTS: &[Lint] = &[
     entry!("AA071", "bad-abi", "An `abi` rule names no features file, or one that cannot be found or read."),
     entry!("AA072", "peer-group-not-last", "A `peer=( ... )` group is not the last condition of its rule."),
     entry!("AA073", "bad-peer-condition", "A condition inside `peer=( ... )` that the rule class does not take there."),
+    entry!("AA074", "include-too-large", "Includes take the policy past the file-count or text-size limit; the rest is not read."),
 ];
 
 /// The `parser` group's findings for the root, as lint diagnostics.

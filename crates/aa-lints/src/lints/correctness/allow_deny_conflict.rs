@@ -4,7 +4,7 @@ use crate::{
     context::LintContext,
     diagnostic::Sink,
     glob::Perms,
-    lints::correctness::cancelled_by_deny::{deny_rules, fully_cancelled},
+    lints::correctness::cancelled_by_deny::deny_rules,
     registry::declare_lint,
 };
 
@@ -58,9 +58,6 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let denies = deny_rules(profile);
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
-            if fully_cancelled(rule, &denies).is_some() {
-                continue;
-            }
             let conflict = denies.iter().find(|d| {
                 if rule.origin.location.file != ctx.root && d.origin.location.file != ctx.root {
                     return false;
@@ -76,6 +73,10 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 }
             });
             let Some(deny) = conflict else { continue };
+            // Fully cancelled: `cancelled-by-deny`'s.
+            if denies.cancelling(rule).is_some() {
+                continue;
+            }
             let message = format!("`{}` is partly taken away by `{}`: deny always wins", ctx.rule_text(rule), ctx.rule_text(deny));
             let (file, range) = (deny.origin.location.file, deny.origin.location.range);
             ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "denied here");

@@ -3,7 +3,7 @@ use aa_hir::model::{Owner, Profile, Rule, RuleKind, RuleMode};
 use crate::{
     context::LintContext,
     diagnostic::Sink,
-    glob::{Perms, covers},
+    glob::{Glob, Perms},
     registry::declare_lint,
 };
 
@@ -53,26 +53,60 @@ declare_lint! {
     }
 }
 
-pub(crate) fn deny_rules(profile: &Profile) -> Vec<&Rule> {
-    profile.rules.iter().filter(|r| r.qualifiers.mode == RuleMode::Deny).collect()
+/// The deny rules compared per profile, at most (a bound on the work a
+/// generated giant profile can cause).
+pub(crate) const MAX_DENIES: usize = 500;
+
+/// A profile's deny rules, their globs expanded once.
+pub(crate) struct Denies<'a> {
+    rules: Vec<(&'a Rule, Option<Glob>, Perms)>,
 }
 
-/// The deny rule that takes away all of `rule`, if any.
-pub(crate) fn fully_cancelled<'a>(rule: &Rule, denies: &[&'a Rule]) -> Option<&'a Rule> {
-    denies.iter().copied().find(|d| {
-        let owner_ok = d.qualifiers.owner == Owner::Any || d.qualifiers.owner == rule.qualifiers.owner;
-        owner_ok
-            && match (&rule.kind, &d.kind) {
-                (RuleKind::File { path: Some(a), perms: pa, .. }, RuleKind::File { path: dp, perms: pb, .. }) => {
-                    let denied = if dp.is_none() { Perms::all() } else { Perms::parse(pb) };
-                    denied.contains(&Perms::parse(pa)) && dp.as_deref().is_none_or(|b| covers(b, a))
-                }
-                (RuleKind::Capability { names: a }, RuleKind::Capability { names: b }) => {
-                    !a.is_empty() && a.iter().all(|n| b.contains(n))
-                }
-                _ => false,
-            }
-    })
+pub(crate) fn deny_rules(profile: &Profile) -> Denies<'_> {
+    let rules = profile
+        .rules
+        .iter()
+        .filter(|r| r.qualifiers.mode == RuleMode::Deny)
+        .take(MAX_DENIES)
+        .map(|r| match &r.kind {
+            RuleKind::File { path: Some(p), perms, .. } => (r, Some(Glob::new(p)), Perms::parse(perms)),
+            RuleKind::File { path: None, .. } => (r, None, Perms::all()),
+            _ => (r, None, Perms::default()),
+        })
+        .collect();
+    Denies { rules }
+}
+
+impl<'a> Denies<'a> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a Rule> + '_ {
+        self.rules.iter().map(|(r, _, _)| *r)
+    }
+
+    /// The deny rule that takes away all of `rule`, if any.
+    pub(crate) fn cancelling(&self, rule: &Rule) -> Option<&'a Rule> {
+        let allow = match &rule.kind {
+            RuleKind::File { path: Some(p), perms, .. } => Some((Glob::new(p), Perms::parse(perms))),
+            _ => None,
+        };
+        self.rules.iter().find_map(|(d, glob, denied)| {
+            let owner_ok = d.qualifiers.owner == Owner::Any || d.qualifiers.owner == rule.qualifiers.owner;
+            let cancels = owner_ok
+                && match (&rule.kind, &d.kind) {
+                    (RuleKind::File { .. }, RuleKind::File { path: dp, .. }) => allow.as_ref().is_some_and(|(a, ap)| {
+                        denied.contains(ap) && (dp.is_none() || glob.as_ref().is_some_and(|g| g.covers(a)))
+                    }),
+                    (RuleKind::Capability { names: a }, RuleKind::Capability { names: b }) => {
+                        !a.is_empty() && a.iter().all(|n| b.contains(n))
+                    }
+                    _ => false,
+                };
+            cancels.then_some(*d)
+        })
+    }
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
@@ -82,7 +116,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
-            let Some(deny) = fully_cancelled(rule, &denies) else { continue };
+            let Some(deny) = denies.cancelling(rule) else { continue };
             if rule.origin.location.file != ctx.root && deny.origin.location.file != ctx.root {
                 continue;
             }

@@ -16,7 +16,9 @@ declare_lint! {
     /// version: braces are expanded and globs intersected, character classes
     /// are treated as any character. An exec rule is left alone when a deny
     /// rule covers its whole path for writing (`deny /x/** w`); partial denies
-    /// are not subtracted yet.
+    /// are not subtracted yet. A profile is compared pair by pair up to a
+    /// budget (100,000 pairs), so a generated giant profile cannot stall an
+    /// editor.
     ///
     /// ## Why it matters
     ///
@@ -56,6 +58,8 @@ declare_lint! {
     }
 }
 
+const PAIR_BUDGET: usize = 100_000;
+
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let mut writes = Vec::new();
@@ -75,18 +79,22 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 execs.push((rule, Glob::new(path)));
             }
         }
-        let denied_writes: Vec<&String> = profile
+        let denied_writes: Vec<Glob> = profile
             .rules
             .iter()
             .filter(|r| r.qualifiers.mode == aa_hir::model::RuleMode::Deny)
             .filter_map(|r| match &r.kind {
-                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(p),
+                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(Glob::new(p)),
                 _ => None,
             })
             .collect();
+        let mut budget = PAIR_BUDGET;
         for (rule, glob) in &execs {
-            let RuleKind::File { path: Some(path), .. } = &rule.kind else { continue };
-            if denied_writes.iter().any(|d| crate::glob::covers(d, path)) {
+            budget = budget.saturating_sub(writes.len());
+            if budget == 0 {
+                break;
+            }
+            if denied_writes.iter().any(|d| d.covers(glob)) {
                 continue;
             }
             let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else { continue };

@@ -1,5 +1,5 @@
 use aa_syntax::{
-    SyntaxKind::{BLOCK, ERROR, R_CURLY},
+    SyntaxKind::{BLOCK, COMMENT, ERROR, NEWLINE, R_CURLY, WHITESPACE},
     TextRange, TextSize,
 };
 
@@ -55,49 +55,60 @@ declare_lint! {
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
-    let text = ctx.root_text();
     let tree = ctx.parse(ctx.root).syntax_node();
-    let mut line_start = 0usize;
-    for line in text.split_inclusive('\n') {
-        let start = line_start;
-        line_start += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        let indent_len = body.len() - body.trim_start_matches([' ', '\t']).len();
-        let indent = &body[..indent_len];
-        if indent_len == body.len() || indent.contains('\t') {
-            continue;
-        }
-        let at = TextSize::from((start + indent_len) as u32);
-        let Some(token) = tree.token_at_offset(at).right_biased() else { continue };
-        let line_range_start = TextSize::from(start as u32);
-        let mut depth = 0usize;
-        let mut continuation = false;
-        for node in token.parent_ancestors() {
-            if node.kind() == ERROR {
-                continuation = true;
+    // One pass over the tokens: the first non-blank token of each line
+    // decides that line's expected indentation.
+    let mut line_start = Some(TextSize::from(0));
+    let mut indent: Option<aa_syntax::SyntaxToken> = None;
+    for token in tree.descendants_with_tokens().filter_map(|e| e.into_token()) {
+        match token.kind() {
+            NEWLINE => {
+                line_start = Some(token.text_range().end());
+                indent = None;
+                continue;
             }
-            if node.kind() == BLOCK {
-                depth += 1;
-            } else if depth == 0 && node.text_range().start() < line_range_start {
-                continuation = true;
+            WHITESPACE if line_start.is_some() && indent.is_none() => {
+                indent = Some(token);
+                continue;
             }
+            _ => {}
         }
-        if continuation || (indent_len == 0 && token.kind() == aa_syntax::SyntaxKind::COMMENT) {
-            continue;
+        let Some(start) = line_start.take() else { continue };
+        let written = indent.take().map(|t| t.text().to_string()).unwrap_or_default();
+        if let Some(expected) = expected_indent(&token, start, written.is_empty()) {
+            if written.contains('\t') || written == expected {
+                continue;
+            }
+            let range = TextRange::new(start, token.text_range().start());
+            let message = format!("indented by {} spaces; expected {}", written.len(), expected.len());
+            sink.report(message, ctx.root, range).with_fix(
+                Applicability::Safe,
+                "re-indent",
+                vec![TextEdit { file: ctx.root, range, new_text: expected }],
+            );
         }
-        if token.kind() == R_CURLY {
-            depth = depth.saturating_sub(1);
-        }
-        let expected = "  ".repeat(depth);
-        if indent == expected {
-            continue;
-        }
-        let range = TextRange::new(line_range_start, at);
-        let message = format!("indented by {} spaces; expected {}", indent.len(), expected.len());
-        sink.report(message, ctx.root, range).with_fix(
-            Applicability::Safe,
-            "re-indent",
-            vec![TextEdit { file: ctx.root, range, new_text: expected }],
-        );
     }
+}
+
+/// Two spaces per enclosing block; `None` for lines that continue a
+/// statement and for comments in the first column.
+fn expected_indent(token: &aa_syntax::SyntaxToken, line_start: TextSize, first_column: bool) -> Option<String> {
+    if first_column && token.kind() == COMMENT {
+        return None;
+    }
+    let mut depth = 0usize;
+    for node in token.parent_ancestors() {
+        if node.kind() == ERROR {
+            return None;
+        }
+        if node.kind() == BLOCK {
+            depth += 1;
+        } else if depth == 0 && node.text_range().start() < line_start {
+            return None;
+        }
+    }
+    if token.kind() == R_CURLY {
+        depth = depth.saturating_sub(1);
+    }
+    Some("  ".repeat(depth))
 }
