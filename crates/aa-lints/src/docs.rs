@@ -19,15 +19,70 @@ pub fn doc_text(lint: &Lint) -> String {
     out
 }
 
-/// The page for one lint: a title, its metadata and its documentation.
+/// The page for one lint: a title, its metadata and its documentation,
+/// one sentence per line (code blocks as written).
 pub fn render(lint: &Lint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} ({})\n", lint.name, lint.code);
     let default = if lint.is_enabled_by_default() { lint.default_level.name() } else { "off (opt in with `--select`)" };
     let _ = writeln!(out, "Group: `{}`. Default level: {}. Fix: {}.\n", lint.group.name(), default, lint.fix.name());
-    out.push_str(doc_text(lint).trim_end());
+    out.push_str(reflow(&doc_text(lint)).trim_end());
     out.push('\n');
     out
+}
+
+/// Joins the lines of each paragraph and breaks them after each sentence.
+fn reflow(text: &str) -> String {
+    let mut out = String::new();
+    let mut paragraph: Vec<&str> = Vec::new();
+    let mut in_code = false;
+    let flush = |paragraph: &mut Vec<&str>, out: &mut String| {
+        if paragraph.is_empty() {
+            return;
+        }
+        let joined = paragraph.join(" ");
+        let mut rest = joined.as_str();
+        while let Some(i) = sentence_end(rest) {
+            out.push_str(&rest[..=i]);
+            out.push('\n');
+            rest = &rest[i + 2..];
+        }
+        out.push_str(rest);
+        out.push('\n');
+        paragraph.clear();
+    };
+    for line in text.lines() {
+        let fence = line.trim_start().starts_with("```");
+        if in_code || fence || line.starts_with('#') || line.trim().is_empty() {
+            flush(&mut paragraph, &mut out);
+            out.push_str(line);
+            out.push('\n');
+            if fence {
+                in_code = !in_code;
+            }
+        } else {
+            paragraph.push(line.trim());
+        }
+    }
+    flush(&mut paragraph, &mut out);
+    out
+}
+
+/// The index of the `.` (or `:`) that ends the first sentence of `text`,
+/// when another sentence follows.
+fn sentence_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut in_code = false;
+    for i in 0..bytes.len().saturating_sub(2) {
+        match bytes[i] {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code && bytes[i + 1] == b' ' && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'`') => {
+                return Some(i);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The `## Example` (`false`) or `## Use instead` (`true`) code blocks of a
@@ -81,7 +136,7 @@ pub fn index() -> String {
                 l.code,
                 l.name,
                 l.name,
-                l.default_level.name(),
+                if l.is_enabled_by_default() { l.default_level.name() } else { "off" },
                 l.fix.name(),
                 summary(l)
             );

@@ -53,6 +53,18 @@ fn top_of_block_and_top_of_file() {
 }
 
 #[test]
+fn on_the_profile_line_for_the_whole_profile() {
+    check(
+        "profile p /usr/bin/p { # aa-lint: allow(dangerous-capability) a mount helper\n  capability sys_admin,\n  ^hat {\n    capability sys_module,\n  }\n}\nprofile q /usr/bin/q {\n  capability sys_admin,\n}\n",
+        expect![[r#"
+            [
+                "AA106 error 8: dangerous capability `sys_admin`: it bypasses the checks confinement relies on",
+            ]
+        "#]],
+    );
+}
+
+#[test]
 fn reasons_names_and_unused() {
     check(
         "profile p /usr/bin/p {\n  capability sys_admin, # aa-lint: allow(dangerous-capability)\n  capability chown, # aa-lint: allow(dangerous-capability) not needed\n  /etc/x r, # aa-lint: allow(no-such-lint) typo\n  /etc/y r, # aa-lint: allow(syntax-error) nope\n}\n",

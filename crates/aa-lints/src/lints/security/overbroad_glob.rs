@@ -15,7 +15,7 @@ declare_lint! {
     /// `@{HOME}/**`, ...), and read permission over every file or a whole
     /// sensitive tree (`/etc/**`, `/proc/**`, `/sys/**`, `@{HOME}/**`, `/root/**`).
     /// Paths are looked at after variable expansion, so `@{HOME}/**` is seen
-    /// as `{/home/*/,/root/}**`. The severity grows with the breadth and the
+    /// as `{/home/*,/root}/**`. The severity grows with the breadth and the
     /// permission: an error for write or exec over every file, a warning for
     /// write over a shared tree or read of every file, information for read
     /// of a sensitive tree. A rule that comes from an abstraction is reported
