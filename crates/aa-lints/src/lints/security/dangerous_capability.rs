@@ -78,7 +78,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         };
         let found: Vec<&String> = severe.into_iter().chain(risky).chain(notable).collect();
         let list = found.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-        let message = format!("dangerous capability {list}: it bypasses the checks confinement relies on");
+        let message = if severity == Severity::Info {
+            format!("{list}: the program may take any user's or group's identity (still under this profile)")
+        } else {
+            format!("dangerous capability {list}: it bypasses the checks confinement relies on")
+        };
         ctx.report_rule(sink, rule, severity, message);
     }
 }
