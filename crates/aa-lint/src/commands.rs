@@ -15,6 +15,10 @@ pub fn run(args: Cli) -> Status {
     let styles = Styles {
         enabled: use_color(args.color),
     };
+    if let Command::Lsp { .. } = args.command {
+        // The server writes to standard output itself: no Printer may hold its lock.
+        return lsp();
+    }
     let mut printer = Printer::new();
     let status = match args.command {
         Command::Parse { files } => {
@@ -33,19 +37,8 @@ pub fn run(args: Cli) -> Status {
             };
             check(&discover(&paths), &select, &search, styles, &mut printer)
         }
-        Command::Lsp { .. } => match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => {
-                runtime.block_on(aa_lsp::run_stdio());
-                Status::Clean
-            }
-            Err(error) => {
-                eprintln!("aa-lint: cannot start the language server: {error}");
-                Status::Failure
-            }
-        },
+        // Handled before the printer takes the standard output lock.
+        Command::Lsp { .. } => lsp(),
     };
     printer.finish();
     status
@@ -215,5 +208,19 @@ fn plural(count: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{count} {noun}s")
+    }
+}
+
+/// `aa-lint lsp`: the language server over standard input and output.
+fn lsp() -> Status {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => {
+            runtime.block_on(aa_lsp::run_stdio());
+            Status::Clean
+        }
+        Err(error) => {
+            eprintln!("aa-lint: cannot start the language server: {error}");
+            Status::Failure
+        }
     }
 }
