@@ -103,9 +103,13 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     }
 
     // @{variables}
-    if let Some(at) = word.rfind('@') {
-        if !word[at..].contains('}') {
-            let r = range(word_start + at, offset);
+    let var_start = before.rfind('@').filter(|&at| {
+        let rest = &before[at..];
+        at >= before.rfind('\n').map_or(0, |i| i + 1) && !rest.contains('}') && !rest.contains(char::is_whitespace) && (rest == "@" || rest.starts_with("@{"))
+    });
+    if let Some(at) = var_start {
+        {
+            let r = range(at, offset);
             let mut seen = Vec::new();
             for def in util::variable_defs(db, path) {
                 if seen.contains(&def.name) {

@@ -1,0 +1,526 @@
+//! Drives the `LspService` in-process: initialize, open, change, request,
+//! and snapshot the JSON answers. Paths under the per-test directory are
+//! shown as `$DIR`.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+
+use expect_test::{Expect, expect};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tower::{Service, ServiceExt};
+use tower_lsp_server::{
+    LspService,
+    jsonrpc::{Request, Response},
+};
+
+struct TestServer {
+    service: LspService<aa_lsp::Backend>,
+    notifications: mpsc::UnboundedReceiver<Request>,
+    next_id: i64,
+    dir: PathBuf,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory with a small policy tree: `apparmor.d/abstractions/base`
+/// and `apparmor.d/tunables/global`.
+fn policy_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "aa-lsp-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let base = dir.join("apparmor.d");
+    std::fs::create_dir_all(base.join("abstractions")).unwrap();
+    std::fs::create_dir_all(base.join("tunables")).unwrap();
+    std::fs::write(base.join("abstractions/base"), "capability chown,\n/etc/ld.so.cache r,\nnetwork inet stream,\n").unwrap();
+    std::fs::write(base.join("abstractions/broken"), "/x rwz,\n").unwrap();
+    std::fs::write(base.join("tunables/global"), "@{HOME}=/home/*/ /root/\n@{PROC}=/proc/\n").unwrap();
+    dir
+}
+
+impl TestServer {
+    async fn start(utf8: bool) -> TestServer {
+        let dir = policy_dir();
+        let (service, socket) = aa_lsp::service_with(std::sync::Arc::new(aa_lsp::OsLoader), Duration::from_millis(5));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let settings = json!({ "includePaths": [], "baseDir": dir.join("apparmor.d"), "lint": { "select": [], "ignore": [] } });
+        tokio::spawn(async move {
+            let (mut stream, mut sink) = socket.split();
+            while let Some(req) = stream.next().await {
+                // Answer the server's requests (workspace/configuration); pass notifications on.
+                if let Some(id) = req.id().cloned() {
+                    let result = if req.method() == "workspace/configuration" { json!([settings]) } else { Value::Null };
+                    let _ = sink.send(Response::from_ok(id, result)).await;
+                } else {
+                    let _ = tx.send(req);
+                }
+            }
+        });
+        let mut server = TestServer { service, notifications: rx, next_id: 0, dir };
+        let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
+        let base = server.dir.join("apparmor.d");
+        let init = server
+            .request(
+                "initialize",
+                json!({
+                    "capabilities": { "general": { "positionEncodings": encodings } },
+                    "rootUri": uri(&base),
+                    "initializationOptions": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": [] } },
+                }),
+            )
+            .await;
+        assert!(init.get("capabilities").is_some(), "{init}");
+        server.notify("initialized", json!({})).await;
+        server
+    }
+
+    async fn call(&mut self, req: Request) -> Option<Response> {
+        self.service.ready().await.unwrap().call(req).await.unwrap()
+    }
+
+    /// The result, or `{"error": ...}`.
+    async fn request(&mut self, method: &'static str, params: Value) -> Value {
+        self.next_id += 1;
+        let req = Request::build(method).id(self.next_id).params(params).finish();
+        let resp = self.call(req).await.expect("a response");
+        let (_, result) = resp.into_parts();
+        match result {
+            Ok(v) => v,
+            Err(e) => json!({ "error": { "code": e.code.code(), "message": e.message } }),
+        }
+    }
+
+    async fn notify(&mut self, method: &'static str, params: Value) {
+        let req = Request::build(method).params(params).finish();
+        assert!(self.call(req).await.is_none());
+    }
+
+    async fn open(&mut self, name: &str, text: &str) -> String {
+        let path = self.dir.join("apparmor.d").join(name);
+        let u = uri(&path);
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": u, "languageId": "apparmor", "version": 1, "text": text } }),
+        )
+        .await;
+        u
+    }
+
+    /// Waits for the next diagnostics of `uri`.
+    async fn diagnostics(&mut self, uri: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let req = tokio::time::timeout_at(deadline, self.notifications.recv())
+                .await
+                .expect("diagnostics in time")
+                .expect("channel open");
+            if req.method() == "textDocument/publishDiagnostics" {
+                let params = req.params().cloned().unwrap_or(Value::Null);
+                if params["uri"] == uri {
+                    return params;
+                }
+            }
+        }
+    }
+
+    fn redact(&self, v: &Value) -> String {
+        let text = serde_json::to_string_pretty(v).unwrap();
+        text.replace(&uri(&self.dir), "file://$DIR").replace(&self.dir.display().to_string(), "$DIR")
+    }
+
+    fn check(&self, v: &Value, expect: Expect) {
+        expect.assert_eq(&self.redact(v));
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn pos(uri: &str, line: u32, character: u32) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+}
+
+const PROFILE: &str = "include <tunables/global>\nprofile foo /usr/bin/foo flags=(complain) {\n  include <abstractions/base>\n  capability net_admin,\n  @{HOME}/x rw,\n  /bin/bar Px -> bar,\n  ^hat {\n  }\n}\nprofile bar {\n}\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_after_open_and_change() {
+    let mut s = TestServer::start(false).await;
+    let u = s.open("usr.bin.foo", "include <abstractions/broken>\nprofile foo {\n  capability net_admn,\n}\n").await;
+    let d = s.diagnostics(&u).await;
+    s.check(&d, expect![[r#"
+        {
+          "diagnostics": [
+            {
+              "code": "error-in-include",
+              "message": "included file $DIR/apparmor.d/abstractions/broken has errors: `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`",
+              "range": {
+                "end": {
+                  "character": 29,
+                  "line": 0
+                },
+                "start": {
+                  "character": 0,
+                  "line": 0
+                }
+              },
+              "relatedInformation": [
+                {
+                  "location": {
+                    "range": {
+                      "end": {
+                        "character": 6,
+                        "line": 0
+                      },
+                      "start": {
+                        "character": 3,
+                        "line": 0
+                      }
+                    },
+                    "uri": "file://$DIR/apparmor.d/abstractions/broken"
+                  },
+                  "message": "`rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`"
+                }
+              ],
+              "severity": 1,
+              "source": "aa-lint"
+            },
+            {
+              "code": "unknown-capability",
+              "message": "`net_admn` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`",
+              "range": {
+                "end": {
+                  "character": 21,
+                  "line": 2
+                },
+                "start": {
+                  "character": 13,
+                  "line": 2
+                }
+              },
+              "severity": 1,
+              "source": "aa-lint"
+            }
+          ],
+          "uri": "file://$DIR/apparmor.d/usr.bin.foo",
+          "version": 1
+        }"#]],
+    );
+    // Fix the capability with an incremental edit: `admn` → `admin`.
+    s.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": u, "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 2, "character": 17 }, "end": { "line": 2, "character": 21 } }, "text": "admin" }],
+        }),
+    )
+    .await;
+    let d = s.diagnostics(&u).await;
+    assert_eq!(d["version"], 2);
+    let codes: Vec<&Value> = d["diagnostics"].as_array().unwrap().iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, vec![&json!("error-in-include")]);
+    // lint.ignore through didChangeConfiguration (VS Code shape).
+    let base = s.dir.join("apparmor.d");
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "aa-lint": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": ["include"] } } } }),
+    )
+    .await;
+    let d = s.diagnostics(&u).await;
+    assert_eq!(d["diagnostics"], json!([]));
+    // Bare settings (Helix shape) turn it back on.
+    s.notify("workspace/didChangeConfiguration", json!({ "settings": { "baseDir": base, "lint": { "ignore": [] } } })).await;
+    let d = s.diagnostics(&u).await;
+    assert_eq!(d["diagnostics"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_follow_a_changed_include() {
+    let mut s = TestServer::start(false).await;
+    let main = s.open("usr.bin.foo", "include <abstractions/mine>\nprofile foo {\n}\n").await;
+    let d = s.diagnostics(&main).await;
+    assert_eq!(d["diagnostics"][0]["code"], "unresolved-include", "{d}");
+    let inc = s.open("abstractions/mine", "capability chown,\n").await;
+    // Opening the abstraction resolves the include of the other open file.
+    loop {
+        let d = s.diagnostics(&main).await;
+        if d["diagnostics"] == json!([]) {
+            break;
+        }
+    }
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": inc, "version": 2 }, "contentChanges": [{ "text": "capability bogus,\n" }] }),
+    )
+    .await;
+    let d = s.diagnostics(&main).await;
+    assert_eq!(d["diagnostics"][0]["code"], "error-in-include", "{d}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_texts() {
+    let mut s = TestServer::start(false).await;
+    let u = s.open("usr.bin.foo", PROFILE).await;
+    let mut out = Vec::new();
+    for (line, ch) in [(0, 3), (1, 9), (1, 34), (3, 15), (4, 4), (4, 13), (5, 12), (5, 17), (6, 3)] {
+        let h = s.request("textDocument/hover", pos(&u, line, ch)).await;
+        out.push(format!("{line}:{ch} {}", h["contents"]["value"].as_str().unwrap_or("null")));
+    }
+    let text = out.join("\n---\n").replace(&s.dir.display().to_string(), "$DIR");
+    expect![[r#"
+        0:3 **include `tunables/global`**
+
+        Resolves to:
+        - `$DIR/apparmor.d/tunables/global`
+
+        Reads 1 file(s) granting no rules.
+
+        Defines @{HOME}, @{PROC}.
+        ---
+        1:9 **profile `foo`**
+
+        Attaches to `/usr/bin/foo`.
+
+        Flags: `complain`.
+
+        Contains 1 capability, 2 file, 1 include, children: hat.
+        ---
+        1:34 **flag `complain`**
+
+        Mode: allow everything, but log what the profile would deny; for developing profiles.
+        ---
+        3:15 **capability `net_admin`** (`CAP_NET_ADMIN`)
+
+        Configure interfaces, routing, firewalls and other network settings.
+        ---
+        4:4 **variable `@{HOME}`**
+
+        ```apparmor
+        @{HOME} = /home/*/ /root/
+        ```
+
+        Defined in:
+        - `$DIR/apparmor.d/tunables/global` (=)
+        ---
+        4:13 **permissions `rw`**
+
+        - `r`: read
+        - `w`: write (implies append; cannot be combined with `a`)
+        ---
+        5:12 **permissions `Px`**
+
+        - `Px`: discrete profile, environment kept
+        ---
+        5:17 **profile `bar`**
+
+        Defined in `$DIR/apparmor.d/usr.bin.foo`.
+        ---
+        6:3 **hat `hat`**"#]]
+    .assert_eq(&text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_by_context() {
+    let mut s = TestServer::start(false).await;
+    let text = "include <abstractions/>\nprofile foo {\n  capability \n  network \n  signal send set=(\n  /x \n  @{\n  /y Px -> \n  \n}\nprofile bar {\n}\n";
+    let u = s.open("usr.bin.foo", text).await;
+    let mut out = Vec::new();
+    for (line, ch) in [(0, 22), (2, 13), (3, 10), (4, 19), (5, 5), (6, 4), (7, 11), (8, 2)] {
+        let c = s.request("textDocument/completion", pos(&u, line, ch)).await;
+        let items = c["items"].as_array().cloned().unwrap_or_default();
+        let labels: Vec<&str> = items.iter().take(6).filter_map(|i| i["label"].as_str()).collect();
+        out.push(format!("{line}:{ch} ({}) {}", items.len(), labels.join(" ")));
+    }
+    expect![[r#"
+        0:22 (2) base broken
+        2:13 (41) chown dac_override dac_read_search fowner fsetid kill
+        3:10 (54) unspec unix inet inet6 ax25 ipx
+        4:19 (35) hup int quit ill trap abrt
+        5:5 (27) ix ux Ux px Px cx
+        6:4 (4) @{profile_name} @{exec_path} @{attach_path} @{os_release}
+        7:11 (2) foo bar
+        8:2 (30) capability network unix dbus signal ptrace"#]]
+    .assert_eq(&out.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn definition_references_highlight_rename() {
+    let mut s = TestServer::start(true).await;
+    let u = s.open("usr.bin.foo", PROFILE).await;
+    let def = s.request("textDocument/definition", pos(&u, 0, 12)).await;
+    let var = s.request("textDocument/definition", pos(&u, 4, 4)).await;
+    let prof = s.request("textDocument/definition", pos(&u, 5, 17)).await;
+    s.check(
+        &json!({ "include": def, "variable": var, "profile": prof }),
+        expect![[r#"
+            {
+              "include": [
+                {
+                  "range": {
+                    "end": {
+                      "character": 0,
+                      "line": 0
+                    },
+                    "start": {
+                      "character": 0,
+                      "line": 0
+                    }
+                  },
+                  "uri": "file://$DIR/apparmor.d/tunables/global"
+                }
+              ],
+              "profile": [
+                {
+                  "range": {
+                    "end": {
+                      "character": 11,
+                      "line": 9
+                    },
+                    "start": {
+                      "character": 8,
+                      "line": 9
+                    }
+                  },
+                  "uri": "file://$DIR/apparmor.d/usr.bin.foo"
+                }
+              ],
+              "variable": [
+                {
+                  "range": {
+                    "end": {
+                      "character": 7,
+                      "line": 0
+                    },
+                    "start": {
+                      "character": 0,
+                      "line": 0
+                    }
+                  },
+                  "uri": "file://$DIR/apparmor.d/tunables/global"
+                }
+              ]
+            }"#]],
+    );
+    let refs = s
+        .request("textDocument/references", json!({ "textDocument": { "uri": u }, "position": { "line": 9, "character": 9 }, "context": { "includeDeclaration": true } }))
+        .await;
+    assert_eq!(refs.as_array().map(Vec::len), Some(2), "{refs}");
+    let hl = s.request("textDocument/documentHighlight", pos(&u, 5, 17)).await;
+    assert_eq!(hl.as_array().map(Vec::len), Some(2), "{hl}");
+    let prep = s.request("textDocument/prepareRename", pos(&u, 9, 9)).await;
+    assert_eq!(prep["start"], json!({ "line": 9, "character": 8 }), "{prep}");
+    let edit = s
+        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": { "line": 9, "character": 9 }, "newName": "baz" }))
+        .await;
+    let edits = &edit["changes"][&u];
+    assert_eq!(edits.as_array().map(Vec::len), Some(2), "{edit}");
+    let bad = s
+        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": { "line": 4, "character": 4 }, "newName": "no good" }))
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn symbols_folding_selection_tokens_hints() {
+    let mut s = TestServer::start(false).await;
+    let u = s.open("usr.bin.foo", PROFILE).await;
+    let syms = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } })).await;
+    let names: Vec<String> = syms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let children: Vec<&str> =
+                s["children"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str()).collect();
+            format!("{}[{}]", s["name"].as_str().unwrap_or(""), children.join(","))
+        })
+        .collect();
+    assert_eq!(names.join(" "), "include tunables/global[] foo[include abstractions/base,hat] bar[]");
+    let ws = s.request("workspace/symbol", json!({ "query": "HO" })).await;
+    let ws_names: Vec<&str> = ws.as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(ws_names, vec!["@{HOME}"]);
+    let folds = s.request("textDocument/foldingRange", json!({ "textDocument": { "uri": u } })).await;
+    let folds: Vec<String> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}-{}", f["startLine"], f["endLine"]))
+        .collect();
+    assert_eq!(folds, vec!["1-8", "6-7", "9-10"]);
+    let sel = s
+        .request("textDocument/selectionRange", json!({ "textDocument": { "uri": u }, "positions": [{ "line": 3, "character": 15 }] }))
+        .await;
+    assert_eq!(sel[0]["range"]["start"], json!({ "line": 3, "character": 13 }), "{sel}");
+    assert_eq!(sel[0]["parent"]["range"]["start"], json!({ "line": 3, "character": 2 }), "{sel}");
+    let tokens = s.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": u } })).await;
+    let data = tokens["data"].as_array().unwrap();
+    // First token: `include` keyword at 0:0, 7 long, type 0.
+    assert_eq!(&data[..5], &[json!(0), json!(0), json!(7), json!(0), json!(0)]);
+    assert_eq!(data.len() % 5, 0);
+    let hints = s
+        .request(
+            "textDocument/inlayHint",
+            json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 11, "character": 0 } } }),
+        )
+        .await;
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().filter_map(|h| h["label"].as_str()).collect();
+    assert_eq!(labels, vec!["= /home/*/ /root/", "discrete profile"]);
+    let tree = s.request("aa/syntaxTree", json!({ "textDocument": { "uri": u } })).await;
+    assert!(tree["tree"].as_str().unwrap().starts_with("SOURCE_FILE@0..193\n"), "{tree}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf16_and_utf8_positions() {
+    for utf8 in [false, true] {
+        let mut s = TestServer::start(utf8).await;
+        // `é` is 2 bytes and 1 UTF-16 unit; `😀` is 4 bytes and 2 units.
+        let u = s.open("usr.bin.foo", "# é😀\nprofile foo {\n}\n").await;
+        let first = if utf8 { 8 } else { 5 };
+        s.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": u, "version": 2 },
+                "contentChanges": [{ "range": { "start": { "line": 0, "character": first }, "end": { "line": 0, "character": first } }, "text": "!" }],
+            }),
+        )
+        .await;
+        let text = s.request("aa/documentText", json!({ "textDocument": { "uri": u } })).await;
+        assert_eq!(text["text"], "# é😀!\nprofile foo {\n}\n", "utf8={utf8}");
+        assert_eq!(text["analysisInSync"], Value::Null);
+        assert_eq!(text["analysis_in_sync"], true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_responses_never_crashes() {
+    let mut s = TestServer::start(false).await;
+    // A request for a document that is not open is an error, not a panic.
+    let h = s.request("textDocument/hover", pos("file:///nowhere", 0, 0)).await;
+    assert_eq!(h["error"]["code"], -32602, "{h}");
+    let u = s.open("usr.bin.foo", "profile foo {\n").await;
+    // Positions past the end are clamped.
+    let h = s.request("textDocument/hover", pos(&u, 999, 999)).await;
+    assert!(h.is_null() || h.get("contents").is_some(), "{h}");
+    let c = s.request("textDocument/completion", pos(&u, 0, 999)).await;
+    assert!(c.get("items").is_some(), "{c}");
+    // A range edit past the end appends.
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "range": { "start": { "line": 50, "character": 0 }, "end": { "line": 60, "character": 3 } }, "text": "}\n" }] }),
+    )
+    .await;
+    let text = s.request("aa/documentText", json!({ "textDocument": { "uri": u } })).await;
+    assert_eq!(text["text"], "profile foo {\n}\n");
+}
