@@ -104,32 +104,68 @@ fn word(lex: &mut logos::Lexer<RawToken>) {
     let first = lex.slice();
     let rest = lex.remainder();
     let bytes = rest.as_bytes();
-    let mut identifier_like = first.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let mut i = 0;
     if first == "\\" {
         i = escaped_len(rest, 0);
+    } else if first.bytes().all(is_identifier_byte) {
+        // flex's keyword rule ends an identifier at any other character:
+        // `deny/foo` is `deny` then `/foo`, `deny}` is `deny` then `}`.
+        while i < bytes.len() && is_identifier_byte(bytes[i]) {
+            i += 1;
+        }
+        if matches!(bytes.get(i), Some(b'{' | b'}' | b'/')) {
+            lex.bump(i);
+            return;
+        }
     }
     while i < bytes.len() {
         let b = bytes[i];
+        if WORD_BYTE[b as usize] {
+            i += 1;
+            continue;
+        }
         let next = bytes.get(i + 1).copied();
         match b {
-            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b',' | b'(' | b')' | b'=' | b'<' | b'>'
-            | b'!' => break,
-            // flex's keyword rule ends an identifier at any other character:
-            // `deny/foo` is `deny` then `/foo`.
-            b'{' | b'}' | b'/' if identifier_like => break,
             b'-' if next == Some(b'>') => break,
             b'@' if next == Some(b'{') => break,
             b'+' | b'?' | b':' if next == Some(b'=') => break,
+            b'-' | b'@' | b'+' | b'?' | b':' => i += 1,
             b'\\' => i = escaped_len(rest, i + 1),
-            _ => {
-                identifier_like &= b.is_ascii_alphanumeric() || b == b'_';
-                i += utf8_len(b);
-            }
+            // The rest of a multi-byte character.
+            0x80.. => i += utf8_len(b),
+            _ => break,
         }
     }
     lex.bump(i.min(rest.len()));
 }
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// ASCII bytes that continue a word with no further look: everything but
+/// blanks, quotes, `,`, `(`, `)`, `=`, `<`, `>`, `!` (which end it) and `-`,
+/// `@`, `+`, `?`, `:`, `\` (which need the next byte). Bytes from 0x80 up
+/// are handled as whole UTF-8 characters.
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x21; // after the space
+    while b < 0x7f {
+        table[b] = !matches!(
+            b as u8,
+            b'"' | b',' | b'(' | b')' | b'=' | b'<' | b'>' | b'!' | b'-' | b'@' | b'+' | b'?' | b':' | b'\\'
+        );
+        b += 1;
+    }
+    // Other control characters continue a word too, as in flex.
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = !matches!(c as u8, b'\t' | b'\r' | b'\n');
+        c += 1;
+    }
+    table[0x7f] = true;
+    table
+};
 
 /// Position after the character escaped by a backslash that ends at `at`
 /// (a backslash never escapes a line break).
