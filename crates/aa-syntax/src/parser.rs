@@ -35,6 +35,9 @@ pub(crate) struct Parser<'t> {
     tokens: Vec<Token>,
     /// Start offset of every token, plus the end of the text.
     offsets: Vec<u32>,
+    /// The text of every token, sliced once: the grammar looks at token
+    /// texts many times, and each slice checks character boundaries.
+    texts: Vec<&'t str>,
     /// Raw indices of the non-trivia tokens, plus `tokens.len()` as a sentinel.
     significant: Vec<usize>,
     /// Raw index of the next token to emit (trivia included).
@@ -57,6 +60,8 @@ impl<'t> Parser<'t> {
             offset += token.len;
         }
         offsets.push(offset);
+        let texts: Vec<&'t str> =
+            offsets.windows(2).map(|w| &text[w[0] as usize..w[1] as usize]).collect();
         let mut significant: Vec<usize> =
             (0..tokens.len()).filter(|&i| !tokens[i].kind.is_trivia()).collect();
         significant.push(tokens.len());
@@ -79,6 +84,7 @@ impl<'t> Parser<'t> {
             text,
             tokens,
             offsets,
+            texts,
             significant,
             pos: 0,
             sig: 0,
@@ -130,7 +136,7 @@ impl<'t> Parser<'t> {
     }
 
     fn raw_text(&self, raw: usize) -> &'t str {
-        &self.text[self.offsets[raw] as usize..self.offsets[raw + 1] as usize]
+        self.texts[raw]
     }
 
     /// Whether the `n`th token is the word `word`.
