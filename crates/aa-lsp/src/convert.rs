@@ -84,6 +84,10 @@ mod tests {
         let rope = Rope::from_str(text);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             for (i, _) in text.char_indices() {
+                // Between `\r` and `\n` is no position of its own.
+                if text[..i].ends_with('\r') && text[i..].starts_with('\n') {
+                    continue;
+                }
                 let off = TextSize::new(i as u32);
                 let pos = offset_to_position(&rope, off, enc);
                 assert_eq!(position_to_offset(&rope, pos, enc), off, "{enc:?} {i} {pos:?}");
