@@ -29,6 +29,38 @@ pub trait FileLoader: Send + Sync {
     fn load(&self, path: &Path) -> FileContent;
 }
 
+/// A file system held in memory: paths to texts, directories implied by
+/// the paths under them. For tests, examples and embedders that have no
+/// disk to read (it does no I/O, so it may live in the core).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLoader {
+    files: HashMap<PathBuf, String>,
+}
+
+impl MemoryLoader {
+    pub fn new<P: Into<PathBuf>, T: Into<String>>(files: impl IntoIterator<Item = (P, T)>) -> MemoryLoader {
+        MemoryLoader { files: files.into_iter().map(|(p, t)| (p.into(), t.into())).collect() }
+    }
+}
+
+impl FileLoader for MemoryLoader {
+    fn load(&self, path: &Path) -> FileContent {
+        if let Some(text) = self.files.get(path) {
+            return FileContent::Text(text.clone());
+        }
+        let mut entries: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|p| p.strip_prefix(path).ok())
+            .filter_map(|rest| rest.components().next())
+            .map(|first| first.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        entries.sort();
+        entries.dedup();
+        if entries.is_empty() { FileContent::NotFound } else { FileContent::Directory(entries) }
+    }
+}
+
 #[salsa::input(debug)]
 pub struct File {
     #[returns(ref)]

@@ -1,38 +1,12 @@
 //! The semantic checks against the policy Debian installs: all of it loads,
 //! so no check may report an error on it.
 
-use std::path::{Path, PathBuf};
-
 use aa_hir::Severity;
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.is_file() {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn debian_installed_policy_has_no_errors() {
-    let mut files = Vec::new();
-    for root in ["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"] {
-        walk(Path::new(root), &mut files);
-    }
-    // `apparmor_parser` skips these when it loads a directory; `abi/` holds
-    // feature files, not policy.
-    files.retain(|p| {
-        !p.ends_with("README")
-            && !p.to_string_lossy().contains(".dpkg-")
-            && !p.starts_with("/etc/apparmor.d/abi")
-    });
+    let files = aa_test_utils::debian_policy_files();
     if files.is_empty() {
-        eprintln!("\n!!! SKIPPED: no AppArmor policy installed (apt-get install apparmor apparmor-profiles apparmor-profiles-extra) !!!\n");
         return;
     }
     let mut failures = Vec::new();

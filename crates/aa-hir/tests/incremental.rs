@@ -8,7 +8,6 @@ use std::{
     sync::Arc,
 };
 
-use common::MapLoader;
 
 use aa_hir::{
     db::{Db, FileContent, RootDatabase},
@@ -18,7 +17,7 @@ use salsa::Durability;
 
 fn database(files: &[(&str, &str)]) -> RootDatabase {
     RootDatabase::new(
-        Arc::new(MapLoader::new(files)),
+        Arc::new(common::memory(files)),
         vec![PathBuf::from("/extra")],
         PathBuf::from("/etc/apparmor.d"),
         PathBuf::from("/work"),

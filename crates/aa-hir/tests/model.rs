@@ -9,10 +9,9 @@ use aa_hir::{
     db::{Db, RootDatabase},
     model::{RuleKind, policy_model},
 };
-use common::MapLoader;
 
 fn dump(files: &[(&str, &str)]) -> String {
-    let db = RootDatabase::new(Arc::new(MapLoader::new(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
+    let db = RootDatabase::new(Arc::new(common::memory(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
     let root = db.file(Path::new(files[0].0));
     let model = policy_model(&db, root);
     let mut out = String::new();

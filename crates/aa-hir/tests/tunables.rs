@@ -11,12 +11,11 @@ use aa_hir::{
     includes::uses_builtin_tunables,
     variables::variables,
 };
-use common::MapLoader;
 
 const PROFILE: &str = "include <tunables/global>\nprofile p {\n  owner @{HOME}/** r,\n  @{PROC}/@{pid}/stat r,\n  @{run}/p.pid w,\n  /usr/lib/@{multiarch}/** mr,\n}\n";
 
 fn database(files: &[(&str, &str)]) -> RootDatabase {
-    RootDatabase::new(Arc::new(MapLoader::new(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"))
+    RootDatabase::new(Arc::new(common::memory(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"))
 }
 
 #[test]

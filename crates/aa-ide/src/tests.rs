@@ -2,33 +2,13 @@
 
 use std::{
     collections::BTreeMap,
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::Arc,
 };
 
 use expect_test::{Expect, expect};
 
 use crate::*;
-
-/// Files in memory; directories are the prefixes of the file paths.
-struct MapLoader(BTreeMap<PathBuf, String>);
-
-impl FileLoader for MapLoader {
-    fn load(&self, path: &Path) -> FileContent {
-        if let Some(text) = self.0.get(path) {
-            return FileContent::Text(text.clone());
-        }
-        let mut entries: Vec<String> = self
-            .0
-            .keys()
-            .filter_map(|p| p.strip_prefix(path).ok())
-            .filter_map(|rest| rest.components().next())
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        entries.dedup();
-        if entries.is_empty() { FileContent::NotFound } else { FileContent::Directory(entries) }
-    }
-}
 
 const MAIN: &str = "/etc/apparmor.d/usr.bin.foo";
 
@@ -61,7 +41,7 @@ fn setup(fixture: &str) -> (AnalysisHost, PathBuf, TextSize) {
         }
     }
     let main_text = files.get(&main).cloned().unwrap_or_default();
-    let mut host = AnalysisHost::new(Arc::new(MapLoader(files)), Config::default());
+    let mut host = AnalysisHost::new(Arc::new(aa_hir::db::MemoryLoader::new(files)), Config::default());
     let mut change = Change::new();
     change.set_file_text(&main, main_text);
     host.apply_change(change);

@@ -1,7 +1,7 @@
 //! Loaders and helpers for the tests: an in-memory file tree with a few
 //! abstractions, the real file system, and fix application.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::{
     collections::HashMap,
@@ -9,53 +9,11 @@ use std::{
     sync::Arc,
 };
 
-use aa_hir::db::{Db, File, FileContent, FileLoader, RootDatabase};
+use aa_hir::db::{Db, File, FileContent, RootDatabase};
 use aa_lints::{LintDiagnostic, LintSelection, TextEdit};
 
-/// An in-memory file system: paths to texts; directories are implied.
-pub struct MapLoader(pub HashMap<PathBuf, String>);
-
-impl FileLoader for MapLoader {
-    fn load(&self, path: &Path) -> FileContent {
-        if let Some(text) = self.0.get(path) {
-            return FileContent::Text(text.clone());
-        }
-        let mut entries: Vec<String> = self
-            .0
-            .keys()
-            .filter_map(|p| p.strip_prefix(path).ok())
-            .filter_map(|rest| rest.components().next())
-            .map(|first| first.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        entries.sort();
-        entries.dedup();
-        if entries.is_empty() { FileContent::NotFound } else { FileContent::Directory(entries) }
-    }
-}
-
-/// Reads the real file system.
-pub struct FsLoader;
-
-impl FileLoader for FsLoader {
-    fn load(&self, path: &Path) -> FileContent {
-        match std::fs::metadata(path) {
-            Err(_) => FileContent::NotFound,
-            Ok(meta) if meta.is_dir() => match std::fs::read_dir(path) {
-                Ok(entries) => FileContent::Directory(
-                    entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
-                ),
-                Err(err) => FileContent::Unreadable(err.to_string()),
-            },
-            Ok(_) => match std::fs::read(path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => FileContent::Text(text),
-                    Err(err) => FileContent::NotUtf8 { offset: err.utf8_error().valid_up_to() },
-                },
-                Err(err) => FileContent::Unreadable(err.to_string()),
-            },
-        }
-    }
-}
+pub use aa_hir::db::MemoryLoader;
+pub use aa_test_utils::FsLoader;
 
 /// Abstractions every in-memory test tree has (the built-in tunables are
 /// used, since there is no `tunables/` directory).
@@ -76,7 +34,7 @@ pub fn db_with(files: &[(&str, &str)]) -> (RootDatabase, File) {
     for (p, t) in files {
         map.insert(PathBuf::from(p), t.to_string());
     }
-    let db = RootDatabase::new(Arc::new(MapLoader(map)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
+    let db = RootDatabase::new(Arc::new(MemoryLoader::new(map)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
     let root = db.file(Path::new(files[0].0));
     (db, root)
 }
