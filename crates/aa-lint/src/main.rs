@@ -12,7 +12,6 @@ mod cli;
 mod codes;
 mod commands;
 mod discover;
-mod loader;
 mod output;
 mod parser_config;
 mod render;

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::{
     codes::{Code, Diagnostic, Selector, Severity, is_selected},
     commands::{Findings, SearchPaths, process},
-    loader::OsLoader,
+
     render::{Styles, render},
     source::{Input, LineIndex},
 };
@@ -36,7 +36,7 @@ pub(crate) fn check(
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let sources = process(inputs, |source| source);
     let mut db = RootDatabase::new(
-        Arc::new(OsLoader),
+        Arc::new(aa_lsp::OsLoader),
         search.include_dirs.clone(),
         search.base.clone(),
         cwd,

@@ -1,5 +1,5 @@
-//! The file loader over the OS: the language server is one of the two
-//! crates allowed to read the file system.
+//! The file loader over the OS: the language server and the CLI (which
+//! uses this one) are the only crates allowed to read the file system.
 
 use std::path::Path;
 
