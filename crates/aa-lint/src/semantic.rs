@@ -20,7 +20,6 @@ use rayon::prelude::*;
 use crate::{
     codes::{Code, Diagnostic, Selector, Severity, is_selected},
     commands::{Findings, SearchPaths, process},
-
     render::{Styles, render},
     source::{Input, LineIndex},
 };
