@@ -73,7 +73,8 @@ fn separator(prev: Option<&SyntaxToken>, token: &SyntaxToken, gap: &str, options
         return String::new();
     };
     let shape = Gap::of(gap);
-    // `include <a b>`: blanks inside the target are part of the file name.
+    // `include <a b>`: blanks inside an include or abi target are part of
+    // the file name.
     if let Some(verbatim) = verbatim_node(token) {
         if prev.text_range().end() > verbatim.text_range().start() {
             return gap.to_string();
@@ -134,9 +135,9 @@ fn separator(prev: Option<&SyntaxToken>, token: &SyntaxToken, gap: &str, options
     if shape.blank { " ".to_string() } else { String::new() }
 }
 
-/// The `INCLUDE` or `ABI` node around `token`, kept exactly as written.
+/// The include or abi target around `token`, kept exactly as written.
 fn verbatim_node(token: &SyntaxToken) -> Option<SyntaxNode> {
-    token.parent_ancestors().find(|n| matches!(n.kind(), INCLUDE | ABI))
+    token.parent_ancestors().find(|n| n.kind() == INCLUDE_TARGET)
 }
 
 pub(crate) fn is_block_brace(token: &SyntaxToken, kind: SyntaxKind) -> bool {
@@ -178,7 +179,7 @@ pub(crate) fn starts_statement(token: &SyntaxToken) -> bool {
 pub(crate) fn is_rule_end(token: &SyntaxToken) -> bool {
     token.kind() == COMMA
         && token.parent().is_some_and(|p| {
-            (p.kind().is_rule() || p.kind() == ALIAS) && p.last_token().as_ref() == Some(token)
+            (p.kind().is_rule() || matches!(p.kind(), ALIAS | ABI)) && p.last_token().as_ref() == Some(token)
         })
 }
 

@@ -24,8 +24,9 @@
 //!   line is indented like the statement level it sits at (or as a
 //!   continuation line inside a multi-line statement); a comment after code
 //!   stays on its line, one space after it.
-//! - `include`/`#include`/`abi` statements are kept exactly as written,
-//!   including the blanks inside `< … >` (they are part of the file name).
+//! - `include`, `#include` and `abi` are kept as written (no modernising of
+//!   `#include`), including the blanks inside `< … >`, which are part of the
+//!   file name; only the blanks before the target become one.
 //!
 //! # What never changes
 //!
