@@ -4,14 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::codes::Selector;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "aa-lint",
     version,
     about = "Check AppArmor profiles the way apparmor_parser reads them",
-    after_help = "Exit status: 0 = clean, 1 = problems found, 2 = could not run.\n\
+    after_help = "Exit status: 0 = clean, 1 = findings at the --fail-on severity (or files\n\
+                  that `fmt --check` would change), 2 = could not run.\n\
                   A PATH of `-` reads standard input."
 )]
 pub struct Cli {
@@ -40,48 +39,24 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Report problems in files and directories (directories are walked recursively).
-    Check {
-        /// Comma-separated groups of checks to run: `parser` (everything
-        /// apparmor_parser rejects, through includes and variables), `syntax`
-        /// (syntax errors only, file by file) or `all`.
-        #[arg(
-            long,
-            value_name = "SELECTORS",
-            value_delimiter = ',',
-            default_value = "all",
-            value_parser = parse_selector
-        )]
-        select: Vec<Selector>,
-        /// Search DIR for `include <...>` before the base directory, as
-        /// `apparmor_parser -I` (repeatable).
-        #[arg(short = 'I', long = "include", value_name = "DIR")]
-        include_dirs: Vec<PathBuf>,
-        /// The base directory of the policy, searched last for `include <...>`,
-        /// as `apparmor_parser --base` (default: /etc/apparmor.d).
-        #[arg(short = 'b', long = "base", value_name = "DIR")]
-        base: Option<PathBuf>,
-        /// apparmor_parser's configuration file, whose `Include` and `base`
-        /// lines apply before the command line (`/dev/null` for none).
-        #[arg(long = "config-file", value_name = "FILE", default_value = "/etc/apparmor/parser.conf")]
-        config_file: PathBuf,
-        /// Files or directories to check (`-` for standard input).
-        #[arg(required = true, value_name = "PATH")]
-        paths: Vec<PathBuf>,
+    Check(Box<crate::check::CheckArgs>),
+    /// Print a lint's documentation (by code or name), or list every lint.
+    Explain {
+        /// A lint code (`AA101`) or name (`overbroad-glob`).
+        #[arg(value_name = "CODE_OR_NAME", required_unless_present = "list")]
+        lint: Option<String>,
+        /// List every lint: code, name, group, default level, fix.
+        #[arg(long)]
+        list: bool,
     },
+    /// List every lint: code, name, group, default level and fix.
+    Rules,
+    /// Format profiles (`-` reads standard input and writes standard output).
+    Fmt(crate::fmt::FmtArgs),
     /// Run the language server over standard input and output.
     Lsp {
         /// Accepted for clients that add it; stdio is the only transport.
         #[arg(long, hide = true)]
         stdio: bool,
     },
-}
-
-fn parse_selector(text: &str) -> Result<Selector, String> {
-    Selector::from_name(text.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Selector::ALL
-            .iter()
-            .map(|selector| selector.name())
-            .collect();
-        format!("unknown selector `{text}` (known: {})", known.join(", "))
-    })
 }

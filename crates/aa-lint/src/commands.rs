@@ -5,11 +5,9 @@ use rayon::prelude::*;
 
 use crate::Status;
 use crate::cli::{Cli, Command};
-use crate::codes::{Code, Diagnostic, Selector, Severity, is_selected, needs_semantics};
-use crate::discover::discover;
 use crate::output::{Printer, use_color};
-use crate::render::{Styles, render};
-use crate::source::{self, Input, LineIndex, SourceText};
+use crate::render::Styles;
+use crate::source::{self, Input, SourceText};
 
 pub fn run(args: Cli) -> Status {
     let styles = Styles {
@@ -26,17 +24,10 @@ pub fn run(args: Cli) -> Status {
                 files.iter().map(|path| Ok(Input::from_arg(path))).collect();
             parse(&inputs, &mut printer)
         }
-        Command::Check { select, include_dirs, base, config_file, paths } => {
-            // A missing configuration file is normal (no AppArmor installed).
-            let config = std::fs::read_to_string(&config_file)
-                .map(|text| crate::parser_config::parse(&text))
-                .unwrap_or_default();
-            let search = SearchPaths {
-                include_dirs: config.include_dirs.into_iter().chain(include_dirs).collect(),
-                base: base.or(config.base).unwrap_or_else(|| "/etc/apparmor.d".into()),
-            };
-            check(&discover(&paths), &select, &search, styles, &mut printer)
-        }
+        Command::Check(check) => crate::check::run(&check, styles, &mut printer),
+        Command::Explain { lint: Some(lint), list: false } => crate::explain::explain(&lint, &mut printer),
+        Command::Explain { .. } | Command::Rules => crate::explain::rules(&mut printer),
+        Command::Fmt(fmt) => crate::fmt::run(&fmt, &mut printer),
         // Handled before the printer takes the standard output lock.
         Command::Lsp { .. } => lsp(),
     };
@@ -95,120 +86,6 @@ fn parse(inputs: &[Result<Input, String>], printer: &mut Printer) -> Status {
         }
     }
     status
-}
-
-/// Every diagnostic the selected checks find in one text, sorted by position.
-fn diagnostics(text: &str, selectors: &[Selector]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if is_selected(selectors, Code::SyntaxError) {
-        let parse = aa_syntax::parse(text);
-        out.extend(parse.errors().iter().map(|error| Diagnostic {
-            code: Code::SyntaxError,
-            severity: Severity::Error,
-            message: error.message.clone(),
-            range: error.range,
-        }));
-    }
-    out.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.range.end()));
-    out
-}
-
-/// Where `include <...>` looks, as `apparmor_parser -I` and `--base`.
-pub struct SearchPaths {
-    pub include_dirs: Vec<std::path::PathBuf>,
-    pub base: std::path::PathBuf,
-}
-
-/// One file's rendered findings and how many of them are errors.
-pub(crate) struct Findings {
-    rendered: Vec<String>,
-    errors: usize,
-    warnings: usize,
-}
-
-fn check(
-    inputs: &[Result<Input, String>],
-    selectors: &[Selector],
-    search: &SearchPaths,
-    styles: Styles,
-    printer: &mut Printer,
-) -> Status {
-    let results: Vec<Result<Findings, String>> = if needs_semantics(selectors) {
-        crate::semantic::check(inputs, selectors, search, styles)
-    } else {
-        process(inputs, |source| {
-            let found = diagnostics(&source.text, selectors);
-            let index = LineIndex::new(&source.text);
-            let rendered: Vec<String> =
-                found.iter().map(|diagnostic| render(&source.name, &index, diagnostic, styles)).collect();
-            Findings { errors: rendered.len(), warnings: 0, rendered }
-        })
-    };
-    report(results, styles, printer)
-}
-
-fn report(results: Vec<Result<Findings, String>>, styles: Styles, printer: &mut Printer) -> Status {
-    let mut status = Status::Clean;
-    let (mut checked, mut failed, mut files_with_errors, mut errors, mut warnings) = (0usize, 0, 0, 0, 0);
-    for result in results {
-        match result {
-            Ok(findings) => {
-                checked += 1;
-                if findings.errors > 0 {
-                    files_with_errors += 1;
-                    errors += findings.errors;
-                    status = status.worst(Status::Findings);
-                }
-                warnings += findings.warnings;
-                for diagnostic in findings.rendered {
-                    printer.out(&diagnostic);
-                    printer.out("\n");
-                }
-            }
-            Err(message) => {
-                failed += 1;
-                printer.error(&message);
-                status = Status::Failure;
-            }
-        }
-    }
-
-    if checked == 0 && failed == 0 {
-        printer.warning("no files to check");
-    }
-    let mut summary = if errors == 0 {
-        styles.success(&format!("No errors found ({} checked).", plural(checked, "file")))
-    } else {
-        styles.error(&format!(
-            "Found {} in {} ({} checked).",
-            plural(errors, "error"),
-            plural(files_with_errors, "file"),
-            plural(checked, "file"),
-        ))
-    };
-    if warnings > 0 {
-        summary.push_str(&format!(" {}.", plural(warnings, "warning")));
-    }
-    if failed > 0 {
-        summary.push_str(&format!(" {} could not be checked.", plural(failed, "path")));
-    }
-    printer.out(&summary);
-    printer.out("\n");
-    status
-}
-
-impl Findings {
-    pub(crate) fn new(rendered: Vec<String>, errors: usize, warnings: usize) -> Findings {
-        Findings { rendered, errors, warnings }
-    }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 /// `aa-lint lsp`: the language server over standard input and output.

@@ -4,18 +4,23 @@
 //! text to the core crates and prints what they report. It is one of the two
 //! crates allowed to touch the OS (the other is the language server).
 //!
-//! Exit status: 0 when everything checked is clean, 1 when diagnostics were
-//! reported, 2 when something could not be run at all (bad arguments, a path
-//! that cannot be read, a file that is not UTF-8).
+//! Exit status: 0 when everything checked is clean, 1 when findings at the
+//! `--fail-on` severity were reported (or `fmt --check` found files to
+//! change), 2 when something could not be run at all (bad arguments, a bad
+//! aa-lint.toml, a path that cannot be read, a file that is not UTF-8).
 
+mod check;
 mod cli;
-mod codes;
 mod commands;
+mod config;
 mod discover;
+mod emit;
+mod explain;
+mod fmt;
+mod lint;
 mod output;
 mod parser_config;
 mod render;
-mod semantic;
 mod source;
 
 use std::process::ExitCode;

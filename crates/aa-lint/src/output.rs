@@ -38,6 +38,12 @@ impl Printer {
         let _ = writeln!(io::stderr().lock(), "aa-lint: warning: {message}");
     }
 
+    /// Writes one line to standard error as it is.
+    pub fn note(&mut self, message: &str) {
+        let _ = self.stdout.flush();
+        let _ = writeln!(io::stderr().lock(), "{message}");
+    }
+
     pub fn finish(mut self) {
         let _ = self.stdout.flush();
     }

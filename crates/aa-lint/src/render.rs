@@ -1,15 +1,19 @@
 //! Rendering diagnostics as text, in the style of rustc and ruff:
 //!
 //! ```text
-//! profile.aa:3:12: error[E0001]: expected `,`
+//! profile.aa:3:12: error[AA001 syntax-error]: expected `,`
 //!   |
 //! 3 |   /etc/foo r
 //!   |            ^
+//!   = note: usr.bin.foo:12:3: brought in by `include <abstractions/x>` here
+//!   = help: safe fix: remove the rule (`--fix`)
 //! ```
 
 use std::fmt::Write as _;
 
-use crate::codes::{Diagnostic, Severity};
+use aa_lints::Severity;
+
+use crate::lint::Finding;
 use crate::source::LineIndex;
 
 /// ANSI styles, or nothing when colour is off.
@@ -41,10 +45,14 @@ impl Styles {
     pub fn warning(&self, text: &str) -> String {
         self.paint("1;33", text)
     }
+    pub fn info(&self, text: &str) -> String {
+        self.paint("1;36", text)
+    }
     fn severity(&self, severity: Severity, text: &str) -> String {
         match severity {
             Severity::Error => self.error(text),
             Severity::Warning => self.warning(text),
+            Severity::Info => self.info(text),
         }
     }
 }
@@ -63,29 +71,22 @@ fn sanitize(line: &str) -> String {
         .collect()
 }
 
-/// Renders one diagnostic of file `name`.
-pub fn render(
-    name: &str,
-    index: &LineIndex<'_>,
-    diagnostic: &Diagnostic,
-    styles: Styles,
-) -> String {
-    let text = index.text();
-    let start = index.clamp(usize::from(diagnostic.range.start()));
-    let end = index.clamp(usize::from(diagnostic.range.end())).max(start);
+/// Renders one finding; `text` is the text of the file it points into.
+pub fn render(text: &str, finding: &Finding, styles: Styles) -> String {
+    let index = LineIndex::new(text);
+    let range = finding.location.range;
+    let start = index.clamp(usize::from(range.start()));
+    let end = index.clamp(usize::from(range.end())).max(start);
     let (line, column) = index.line_col(start);
-    let severity = diagnostic.severity;
+    let severity = finding.severity;
 
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}: {}: {}",
-        styles.bold(&format!("{name}:{line}:{column}")),
-        styles.severity(
-            severity,
-            &format!("{}[{}]", severity.as_str(), diagnostic.code)
-        ),
-        styles.bold(&sanitize(&diagnostic.message)),
+        styles.bold(&format!("{}:{line}:{column}", finding.location.path)),
+        styles.severity(severity, &format!("{}[{} {}]", severity.as_str(), finding.code, finding.name)),
+        styles.bold(&sanitize(&finding.message)),
     );
 
     let (line_start, line_end) = index.line_range(line - 1);
@@ -93,30 +94,30 @@ pub fn render(
     let prefix = &text[line_start..start.min(line_end)];
     // The underline stops at the end of the first line of the range, and is
     // at least one caret wide (an empty range points *between* characters).
-    let underlined = text[start.min(line_end)..end.min(line_end)]
-        .chars()
-        .count()
-        .max(1);
+    let underlined = text[start.min(line_end)..end.min(line_end)].chars().count().max(1);
 
     let number = line.to_string();
     let pad = " ".repeat(number.len());
     let bar = styles.gutter("|");
     let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(
-        out,
-        "{} {bar} {}",
-        styles.gutter(&number),
-        sanitize(source_line)
-    );
-    let indent: String = prefix
-        .chars()
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let _ = writeln!(
-        out,
-        "{pad} {bar} {indent}{}",
-        styles.severity(severity, &"^".repeat(underlined))
-    );
+    let _ = writeln!(out, "{} {bar} {}", styles.gutter(&number), sanitize(source_line));
+    let indent: String = prefix.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let _ = writeln!(out, "{pad} {bar} {indent}{}", styles.severity(severity, &"^".repeat(underlined)));
+    let equals = styles.gutter("=");
+    for related in &finding.related {
+        let (line, column) = related.location.start;
+        let _ = writeln!(
+            out,
+            "{pad} {equals} {}: {}:{line}:{column}: {}",
+            styles.bold("note"),
+            related.location.path,
+            sanitize(&related.message)
+        );
+    }
+    if let Some(fix) = &finding.fix {
+        let how = if fix.safe { "safe fix, `--fix`" } else { "unsafe fix, `--fix --unsafe-fixes`" };
+        let _ = writeln!(out, "{pad} {equals} {}: {} ({how})", styles.bold("help"), sanitize(&fix.description));
+    }
     out
 }
 
@@ -125,31 +126,28 @@ mod tests {
     use aa_syntax::{TextRange, TextSize};
 
     use super::*;
-    use crate::codes::Code;
+    use crate::lint::Location;
 
-
-    fn diagnostic(start: usize, end: usize) -> Diagnostic {
+    fn finding(start: usize, end: usize) -> Finding {
         let range = TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32));
-        Diagnostic {
-            code: Code::SyntaxError,
+        Finding {
+            location: Location { path: "f".to_owned(), range, start: (1, 1), end: (1, 1) },
+            code: "AA001",
+            name: "syntax-error",
+            group: "parser",
             severity: Severity::Error,
             message: "m".to_owned(),
-            range,
+            related: Vec::new(),
+            fix: None,
         }
     }
 
     #[test]
     fn underline_sits_under_the_range() {
         let text = "profile a {\n\t/é r\n}\n";
-        let index = LineIndex::new(text);
         let start = text.rfind(" r").map_or(0, |at| at + 1);
-        let out = render(
-            "f",
-            &index,
-            &diagnostic(start, start + 1),
-            Styles { enabled: false },
-        );
-        assert_eq!(out, "f:2:5: error[E0001]: m\n  |\n2 | \t/é r\n  | \t   ^\n");
+        let out = render(text, &finding(start, start + 1), Styles { enabled: false });
+        assert_eq!(out, "f:2:5: error[AA001 syntax-error]: m\n  |\n2 | \t/é r\n  | \t   ^\n");
     }
 
     /// Any range, even one outside the text or inside a character, renders
@@ -157,15 +155,9 @@ mod tests {
     #[test]
     fn every_range_renders() {
         for text in ["", "\n", "a\r\nb", "é\tß\u{1F600}\n\u{0}x", "x\n\n\ny"] {
-            let index = LineIndex::new(text);
             for start in 0..=text.len() + 2 {
                 for end in 0..=text.len() + 2 {
-                    let out = render(
-                        "f",
-                        &index,
-                        &diagnostic(start, end.max(start)),
-                        Styles { enabled: true },
-                    );
+                    let out = render(text, &finding(start, end.max(start)), Styles { enabled: true });
                     assert!(out.starts_with("\x1b[1mf:"), "{out:?}");
                     assert_eq!(out.lines().count(), 4, "{text:?} {start}..{end}: {out:?}");
                 }

@@ -142,10 +142,6 @@ impl<'a> LineIndex<'a> {
         }
         (start, end.max(start))
     }
-
-    pub fn text(&self) -> &'a str {
-        self.text
-    }
 }
 
 #[cfg(test)]

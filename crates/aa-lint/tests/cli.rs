@@ -177,12 +177,12 @@ fn colour_only_on_a_terminal_and_not_with_no_color() {
         return;
     };
     assert!(
-        plain_tty.contains("\x1b[1;31merror[E0001]\x1b[0m"),
+        plain_tty.contains("\x1b[1;31merror[AA001 syntax-error]\x1b[0m"),
         "{plain_tty:?}"
     );
     let no_color = run_on_terminal(args, Some("1")).expect("script");
     assert!(
-        no_color.contains("error[E0001]") && !no_color.contains('\x1b'),
+        no_color.contains("error[AA001 syntax-error]") && !no_color.contains('\x1b'),
         "{no_color:?}"
     );
     // An empty NO_COLOR does not count (https://no-color.org).

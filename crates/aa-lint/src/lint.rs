@@ -1,0 +1,390 @@
+//! `aa-lint check`: runs `aa-lints` over every input and turns its findings
+//! into plain [`Finding`]s (paths, byte ranges and line/column) that the
+//! output formats and `--fix` share.
+//!
+//! Inputs that share include search paths share one `aa-hir` database: each
+//! input is a root file, the files they include are read and parsed once,
+//! and roots are linted in parallel on clones of the database. Abstractions,
+//! tunables, `local/` files and `NAME.d` files are linted as fragments (their
+//! rules may stand outside a profile).
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use aa_hir::{
+    db::{Db, File, FileContent, RootDatabase},
+    default_tunables::BUILTIN_ROOT,
+    diagnostics::fragment_diagnostics,
+    includes::{include_closure, uses_builtin_tunables},
+};
+use aa_lints::{Applicability, LintDiagnostic, LintSelection, Severity};
+use aa_syntax::TextRange;
+use rayon::prelude::*;
+
+use crate::{
+    commands::process,
+    source::{Input, LineIndex},
+};
+
+/// Where `include <...>` looks, as `apparmor_parser -I` and `--base`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchPaths {
+    pub include_dirs: Vec<PathBuf>,
+    pub base: PathBuf,
+}
+
+/// How one input is checked.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub selection: LintSelection,
+    pub search: SearchPaths,
+}
+
+/// A place in a file: byte range and 1-based line/column (columns count
+/// characters) of both ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The path as shown (as given on the command line, or as the include
+    /// was resolved); `<stdin>` for standard input.
+    pub path: String,
+    pub range: TextRange,
+    pub start: (usize, usize),
+    pub end: (usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub location: Location,
+    pub new_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixInfo {
+    pub safe: bool,
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
+/// One finding, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub location: Location,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub group: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub related: Vec<Related>,
+    pub fix: Option<FixInfo>,
+}
+
+/// The result of checking one input.
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: String,
+    pub result: Result<Vec<Finding>, String>,
+}
+
+/// What a run found, in input order, with the texts of every file a finding
+/// points into (for snippets).
+#[derive(Debug, Default)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+    pub texts: HashMap<String, Arc<str>>,
+}
+
+struct Root {
+    index: usize,
+    name: String,
+    file: File,
+    fragment: bool,
+    selection: LintSelection,
+}
+
+struct Session {
+    db: RootDatabase,
+    roots: Vec<Root>,
+}
+
+/// Every input loaded into databases, ready to lint (and re-lint after
+/// `--fix` changes texts).
+pub struct Checker {
+    sessions: Vec<Session>,
+    failures: Vec<(usize, String, String)>,
+    count: usize,
+}
+
+impl Checker {
+    /// Reads every input (in parallel). `plans[i]` is how input `i` is checked.
+    pub fn new(inputs: &[Result<Input, String>], plans: &[Plan]) -> Checker {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let sources = process(inputs, |source| source);
+        let mut sessions: Vec<Session> = Vec::new();
+        let mut failures = Vec::new();
+        for (index, ((input, source), plan)) in inputs.iter().zip(sources).zip(plans).enumerate() {
+            let name = match input {
+                Ok(input) => input.display_name(),
+                Err(_) => String::new(),
+            };
+            let source = match source {
+                Ok(source) => source,
+                Err(message) => {
+                    failures.push((index, name, message));
+                    continue;
+                }
+            };
+            let path = match input {
+                Ok(Input::File(path)) => path.clone(),
+                _ => PathBuf::from("<stdin>"),
+            };
+            let session = match sessions.iter().position(|s| settings_of(&s.db) == plan.search) {
+                Some(at) => &mut sessions[at],
+                None => {
+                    let db = RootDatabase::new(
+                        Arc::new(aa_lsp::OsLoader),
+                        plan.search.include_dirs.clone(),
+                        plan.search.base.clone(),
+                        cwd.clone(),
+                    );
+                    sessions.push(Session { db, roots: Vec::new() });
+                    let last = sessions.len() - 1;
+                    &mut sessions[last]
+                }
+            };
+            // The text is read already: hand it over rather than read it twice.
+            session.db.set_file_content(&path, FileContent::Text(source.text), salsa::Durability::MEDIUM);
+            let file = session.db.file(&path);
+            session.roots.push(Root {
+                index,
+                fragment: is_fragment(&path),
+                name: source.name,
+                file,
+                selection: plan.selection.clone(),
+            });
+        }
+        Checker { sessions, failures, count: inputs.len() }
+    }
+
+    /// Replaces the text of a file (after fixes), wherever it is read.
+    pub fn set_text(&mut self, path: &Path, text: String) {
+        for session in &mut self.sessions {
+            session.db.set_file_content(path, FileContent::Text(text.clone()), salsa::Durability::LOW);
+        }
+    }
+
+    /// The current text of a checked input or of a file it includes.
+    pub fn text(&self, path: &Path) -> Option<String> {
+        self.sessions.iter().find_map(|session| match session.db.file(path).content(&session.db) {
+            FileContent::Text(text) => Some(text.clone()),
+            _ => None,
+        })
+    }
+
+    /// Lints every input. A finding in a file several inputs include is
+    /// reported once, under the first of them.
+    pub fn run(&self) -> Report {
+        let mut per_input: Vec<Option<Outcome>> = (0..self.count).map(|_| None).collect();
+        for (index, name, message) in &self.failures {
+            per_input[*index] = Some(Outcome { name: name.clone(), result: Err(message.clone()) });
+        }
+        let mut found: Vec<(usize, &Session, &Root, Vec<LintDiagnostic>)> = Vec::new();
+        for session in &self.sessions {
+            let results: Vec<Vec<LintDiagnostic>> = session
+                .roots
+                .par_iter()
+                .map_with(session.db.clone(), |db, root| lint_root(db, root))
+                .collect();
+            for (root, diagnostics) in session.roots.iter().zip(results) {
+                found.push((root.index, session, root, diagnostics));
+            }
+            if *uses_builtin_tunables(&session.db) && session.roots.iter().any(|r| reads_builtin(&session.db, r.file)) {
+                eprintln!("note: no `tunables` directory in the include path; using aa-lint's built-in standard tunables");
+            }
+        }
+        found.sort_by_key(|(index, ..)| *index);
+
+        let mut report = Report::default();
+        let mut shown: HashSet<(PathBuf, u32, u32, &'static str, String)> = HashSet::new();
+        for (index, session, root, diagnostics) in found {
+            let mut converter = Converter { db: &session.db, root, indexes: HashMap::new(), texts: &mut report.texts };
+            let mut findings = Vec::new();
+            for d in diagnostics {
+                let key = (
+                    d.file.path(&session.db).clone(),
+                    u32::from(d.range.start()),
+                    u32::from(d.range.end()),
+                    d.code,
+                    d.message.clone(),
+                );
+                if shown.insert(key) {
+                    findings.push(converter.finding(&d));
+                }
+            }
+            per_input[index] = Some(Outcome { name: root.name.clone(), result: Ok(findings) });
+        }
+        report.outcomes = per_input.into_iter().flatten().collect();
+        report
+    }
+}
+
+fn settings_of(db: &RootDatabase) -> SearchPaths {
+    let settings = db.settings();
+    SearchPaths { include_dirs: settings.include_dirs(db).clone(), base: settings.base_dir(db).clone() }
+}
+
+/// The findings of one root: policy files through `aa_lints::run`; fragments
+/// with the `parser` group taken from `fragment_diagnostics` (rules outside a
+/// profile are fine there).
+fn lint_root(db: &RootDatabase, root: &Root) -> Vec<LintDiagnostic> {
+    if !root.fragment {
+        return aa_lints::run(db, root.file, &root.selection);
+    }
+    let without_parser = root.selection.clone().ignore("parser").unwrap_or_else(|_| root.selection.clone());
+    let mut out = aa_lints::run(db, root.file, &without_parser);
+    let syntax_error = aa_lints::lint_by_code_or_name("syntax-error");
+    for (file, d) in fragment_diagnostics(db, root.file) {
+        let Some(lint) = aa_lints::lint_by_code_or_name(d.code).or(syntax_error) else { continue };
+        if !root.selection.is_enabled(lint) {
+            continue;
+        }
+        let severity = match d.severity {
+            aa_hir::Severity::Error => Severity::Error,
+            aa_hir::Severity::Warning => Severity::Warning,
+        };
+        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
+        out.push(LintDiagnostic::new(lint, root.selection.severity(lint, severity), message, *file, d.range));
+    }
+    out.sort_by(|a, b| {
+        (a.file != root.file, a.file.path(db), a.range.start(), a.range.end(), a.code)
+            .cmp(&(b.file != root.file, b.file.path(db), b.range.start(), b.range.end(), b.code))
+    });
+    out
+}
+
+struct Converter<'a> {
+    db: &'a RootDatabase,
+    root: &'a Root,
+    indexes: HashMap<File, (String, Arc<str>)>,
+    texts: &'a mut HashMap<String, Arc<str>>,
+}
+
+impl Converter<'_> {
+    fn location(&mut self, file: File, range: TextRange) -> Location {
+        let (db, root) = (self.db, self.root);
+        let (name, text) = self.indexes.entry(file).or_insert_with(|| {
+            let name = if file == root.file { root.name.clone() } else { file.path(db).display().to_string() };
+            let text: Arc<str> = match file.content(db) {
+                FileContent::Text(text) => Arc::from(text.as_str()),
+                _ => Arc::from(""),
+            };
+            (name, text)
+        });
+        self.texts.entry(name.clone()).or_insert_with(|| text.clone());
+        let index = LineIndex::new(text);
+        Location {
+            path: name.clone(),
+            range,
+            start: index.line_col(usize::from(range.start())),
+            end: index.line_col(usize::from(range.end())),
+        }
+    }
+
+    fn finding(&mut self, d: &LintDiagnostic) -> Finding {
+        let location = self.location(d.file, d.range);
+        let related = d
+            .related
+            .iter()
+            .map(|r| Related { location: self.location(r.file, r.range), message: r.message.clone() })
+            .collect();
+        let fix = d.fix.as_ref().map(|fix| FixInfo {
+            safe: fix.applicability == Applicability::Safe,
+            description: fix.description.clone(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| Edit { location: self.location(e.file, e.range), new_text: e.new_text.clone() })
+                .collect(),
+        });
+        Finding {
+            location,
+            code: d.code,
+            name: d.name,
+            group: d.group.name(),
+            severity: d.severity,
+            message: d.message.clone(),
+            related,
+            fix,
+        }
+    }
+}
+
+/// `--select syntax` alone: syntax errors file by file, without reading
+/// includes.
+pub fn syntax_only(inputs: &[Result<Input, String>]) -> Report {
+    let results = process(inputs, |source| {
+        let parse = aa_syntax::parse(&source.text);
+        let index = LineIndex::new(&source.text);
+        let findings: Vec<Finding> = parse
+            .errors()
+            .iter()
+            .map(|error| Finding {
+                location: Location {
+                    path: source.name.clone(),
+                    range: error.range,
+                    start: index.line_col(usize::from(error.range.start())),
+                    end: index.line_col(usize::from(error.range.end())),
+                },
+                code: "AA001",
+                name: "syntax-error",
+                group: "parser",
+                severity: Severity::Error,
+                message: error.message.clone(),
+                related: Vec::new(),
+                fix: None,
+            })
+            .collect();
+        (source.name, Arc::<str>::from(source.text.as_str()), findings)
+    });
+    let mut report = Report::default();
+    for (input, result) in inputs.iter().zip(results) {
+        match result {
+            Ok((name, text, mut findings)) => {
+                findings.sort_by_key(|f| (f.location.range.start(), f.location.range.end()));
+                if !findings.is_empty() {
+                    report.texts.insert(name.clone(), text);
+                }
+                report.outcomes.push(Outcome { name, result: Ok(findings) });
+            }
+            Err(message) => report.outcomes.push(Outcome {
+                name: input.as_ref().map(Input::display_name).unwrap_or_default(),
+                result: Err(message),
+            }),
+        }
+    }
+    report
+}
+
+/// Abstractions, tunables, `local/` overrides and the files of `NAME.d`
+/// directories (such as `apache2.d/`) are fragments included by profiles, not
+/// policy loaded on its own.
+pub fn is_fragment(path: &Path) -> bool {
+    let Some(dir) = path.parent() else { return false };
+    dir.components().any(|c| match c.as_os_str().to_str() {
+        Some("abstractions" | "tunables" | "local" | "abi") => true,
+        Some(name) => name.ends_with(".d") && name != "apparmor.d",
+        None => false,
+    })
+}
+
+fn reads_builtin(db: &RootDatabase, root: File) -> bool {
+    include_closure(db, root).files.iter().any(|f| f.path(db).starts_with(BUILTIN_ROOT))
+}
