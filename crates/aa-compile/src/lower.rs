@@ -1,0 +1,698 @@
+//! `aa-hir`'s resolved model → `aa_dfa::ProfileInput`, the way
+//! `apparmor_parser` 3.0.8 turns parsed rules into its internal rule
+//! objects: names become numbers (capabilities, rlimits, signals,
+//! families), permission strings become permission bits, qualifiers
+//! become deny/audit/owner, and every lowered entry remembers which model
+//! rule it came from ([`RuleMap`]).
+
+use aa_dfa::classes::{
+    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule, family_number,
+    sock_type_number,
+};
+use aa_dfa::file_rules::{Exec, ExecFallback, ExecMode};
+use aa_dfa::perms::old;
+use aa_dfa::profile::{
+    Capabilities, ChangeProfileRule, ProfileFlags, ProfileMode, Quals, Rlimit,
+};
+use aa_dfa::{FileRule, LinkRule, ProfileInput};
+use aa_hir::db::Db;
+use aa_hir::model::{Condition, Owner, PolicyModel, Profile, ProfileKind, Rule, RuleKind, RuleMode};
+use aa_syntax::{NodeOrToken, SyntaxKind};
+
+/// For each entry of a [`ProfileInput`] vector, the index of the model
+/// rule (in `Profile::rules`) it was lowered from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMap {
+    pub files: Vec<usize>,
+    pub links: Vec<usize>,
+    pub change_profile: Vec<usize>,
+    pub network: Vec<usize>,
+    pub unix: Vec<usize>,
+    pub dbus: Vec<usize>,
+    pub signal: Vec<usize>,
+    pub ptrace: Vec<usize>,
+    pub mount: Vec<usize>,
+}
+
+impl RuleMap {
+    /// The model rule behind a DFA origin (`None` for implicit entries).
+    pub fn rule_of(&self, origin: aa_dfa::profile::Origin) -> Option<usize> {
+        use aa_dfa::profile::Origin as O;
+        let (v, i) = match origin {
+            O::File(i) => (&self.files, i),
+            O::Link(i) => (&self.links, i),
+            O::ChangeProfile(i) => (&self.change_profile, i),
+            O::Network(i) => (&self.network, i),
+            O::Unix(i) => (&self.unix, i),
+            O::Dbus(i) => (&self.dbus, i),
+            O::Signal(i) => (&self.signal, i),
+            O::Ptrace(i) => (&self.ptrace, i),
+            O::Mount(i) => (&self.mount, i),
+            O::Implicit | O::Attachment | O::Mediates => return None,
+        };
+        v.get(i).copied()
+    }
+}
+
+/// A profile of the model, lowered.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// Index in `PolicyModel::profiles`.
+    pub profile: usize,
+    pub input: ProfileInput,
+    pub map: RuleMap,
+}
+
+/// Why a profile could not be lowered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowerError {
+    /// The model rule at fault, if it is one rule.
+    pub rule: Option<usize>,
+    pub kind: LowerErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LowerErrorKind {
+    /// `apparmor_parser` would reject it too.
+    Invalid,
+    /// Valid for some parser, but this compiler does not encode it
+    /// (a 4.x class or qualifier, or a feature we do not model).
+    Unsupported,
+}
+
+fn invalid(rule: usize, message: impl Into<String>) -> LowerError {
+    LowerError { rule: Some(rule), kind: LowerErrorKind::Invalid, message: message.into() }
+}
+
+fn unsupported(rule: Option<usize>, message: impl Into<String>) -> LowerError {
+    LowerError { rule, kind: LowerErrorKind::Unsupported, message: message.into() }
+}
+
+/// Capability names in kernel order (`CAP_CHOWN` = 0, ...).
+pub const CAPABILITIES: &[&str] = &[
+    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
+    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
+    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
+    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+];
+
+/// The kernel's capability number of a name.
+pub fn capability_number(name: &str) -> Option<u32> {
+    CAPABILITIES.iter().position(|c| *c == name).map(|i| i as u32)
+}
+
+/// `RLIMIT_*` numbers, as on x86 and most architectures.
+const RLIMITS: &[&str] = &[
+    "cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile", "memlock", "as", "locks",
+    "sigpending", "msgqueue", "nice", "rtprio", "rttime",
+];
+
+pub fn rlimit_number(name: &str) -> Option<u32> {
+    let name = if name == "ofile" { "nofile" } else { name };
+    RLIMITS.iter().position(|c| *c == name).map(|i| i as u32)
+}
+
+/// An rlimit value as the parser converts it (`RLIM_INFINITY` = `u64::MAX`).
+pub fn rlimit_value(resource: &str, text: &str) -> Result<u64, String> {
+    let text = text.trim().trim_start_matches("<=").trim();
+    let text: String = text.split_whitespace().collect();
+    if text == "infinity" {
+        return Ok(u64::MAX);
+    }
+    let digits = text.find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(text.len());
+    let (num, unit) = text.split_at(digits);
+    let n: i64 = num.parse().map_err(|_| format!("invalid rlimit value `{text}`"))?;
+    let bad = || format!("invalid unit `{unit}` for rlimit {resource}");
+    match resource {
+        "cpu" => {
+            // Seconds by default.
+            let mult: u64 = match unit {
+                "" | "s" | "sec" | "second" | "seconds" => 1,
+                "min" | "minute" | "minutes" => 60,
+                "h" | "hour" | "hours" => 3600,
+                "d" | "day" | "days" => 86_400,
+                "week" | "weeks" => 604_800,
+                _ => return Err(bad()),
+            };
+            u64::try_from(n).map(|n| n.saturating_mul(mult)).map_err(|_| bad())
+        }
+        "rttime" => {
+            // Microseconds by default.
+            let mult: u64 = match unit {
+                "" | "us" | "microsecond" | "microseconds" => 1,
+                "ms" | "millisecond" | "milliseconds" => 1_000,
+                "s" | "sec" | "second" | "seconds" => 1_000_000,
+                "min" | "minute" | "minutes" => 60_000_000,
+                "h" | "hour" | "hours" => 3_600_000_000,
+                _ => return Err(bad()),
+            };
+            u64::try_from(n).map(|n| n.saturating_mul(mult)).map_err(|_| bad())
+        }
+        "nofile" | "ofile" | "nproc" | "locks" | "sigpending" | "rtprio" => {
+            if !unit.is_empty() {
+                return Err(bad());
+            }
+            u64::try_from(n).map_err(|_| bad())
+        }
+        "nice" => {
+            if !unit.is_empty() || !(-20..=19).contains(&n) {
+                return Err(format!("invalid rlimit nice value `{text}`"));
+            }
+            Ok((20 - n) as u64)
+        }
+        _ => {
+            let mult: u64 = match unit {
+                "" => 1,
+                "K" | "KB" => 1 << 10,
+                "M" | "MB" => 1 << 20,
+                "G" | "GB" => 1 << 30,
+                _ => return Err(bad()),
+            };
+            u64::try_from(n).map(|n| n.saturating_mul(mult)).map_err(|_| bad())
+        }
+    }
+}
+
+fn quals(rule: &Rule) -> Quals {
+    Quals { audit: rule.qualifiers.audit, deny: rule.qualifiers.mode == RuleMode::Deny }
+}
+
+/// The permission letters of a file rule → a [`FileRule`] (path unset).
+pub fn file_perms(perms: &str) -> Result<(u32, Option<Exec>), String> {
+    let bytes = perms.as_bytes();
+    let mut bits = 0u32;
+    let mut exec: Option<Exec> = None;
+    let mut i = 0;
+    let set_exec = |x: Exec, exec: &mut Option<Exec>| -> Result<(), String> {
+        match exec {
+            Some(prev) if *prev != x => Err(format!("conflicting exec modes in `{perms}`")),
+            _ => {
+                *exec = Some(x);
+                Ok(())
+            }
+        }
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        let next2 = bytes.get(i + 2).copied();
+        match c {
+            b'r' | b'R' => bits |= old::READ,
+            b'w' | b'W' => bits |= old::WRITE | old::APPEND,
+            b'a' | b'A' => bits |= old::APPEND,
+            b'l' | b'L' => bits |= old::LINK,
+            b'k' | b'K' => bits |= old::LOCK,
+            b'm' | b'M' => bits |= old::EXEC_MMAP,
+            b'x' => bits |= old::EXEC,
+            b'i' | b'I' if matches!(next, Some(b'x' | b'X')) => {
+                set_exec(Exec { mode: ExecMode::Inherit, scrub: false, fallback: None, target_index: None }, &mut exec)?;
+                i += 2;
+                continue;
+            }
+            b'p' | b'P' | b'c' | b'C' | b'u' | b'U' => {
+                let mode = match c.to_ascii_lowercase() {
+                    b'p' => ExecMode::Profile,
+                    b'c' => ExecMode::Child,
+                    _ => ExecMode::Unconfined,
+                };
+                let scrub = c.is_ascii_uppercase();
+                let (fallback, len) = match (mode, next, next2) {
+                    (ExecMode::Profile | ExecMode::Child, Some(b'i' | b'I'), Some(b'x' | b'X')) => {
+                        (Some(ExecFallback::Inherit), 3)
+                    }
+                    (ExecMode::Profile | ExecMode::Child, Some(b'u' | b'U'), Some(b'x' | b'X')) => {
+                        (Some(ExecFallback::Unconfined), 3)
+                    }
+                    (_, Some(b'x' | b'X'), _) => (None, 2),
+                    _ => return Err(format!("invalid exec mode in `{perms}`")),
+                };
+                set_exec(Exec { mode, scrub, fallback, target_index: None }, &mut exec)?;
+                i += len;
+                continue;
+            }
+            _ => return Err(format!("invalid permission `{}` in `{perms}`", c as char)),
+        }
+        i += 1;
+    }
+    if exec.is_some() {
+        bits &= !old::EXEC;
+    }
+    Ok((bits, exec))
+}
+
+/// Lowers every profile of the model; one result per profile, in model order.
+pub fn lower_policy(db: &dyn Db, model: &PolicyModel) -> Vec<Result<Lowered, LowerError>> {
+    (0..model.profiles.len()).map(|i| lower_profile(db, model, i)).collect()
+}
+
+/// Lowers one profile (its own rules only; hats and children are
+/// separate profiles of the model).
+pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<Lowered, LowerError> {
+    let Some(profile) = model.profiles.get(index) else {
+        return Err(unsupported(None, "no such profile"));
+    };
+    let mut input = ProfileInput::default();
+    let mut map = RuleMap::default();
+    let (namespace, name) = split_namespace(&profile.name);
+    input.name = name;
+    input.namespace = namespace;
+    input.attachment = attachment(profile);
+    input.flags = flags(profile)?;
+    input.has_hats = model
+        .profiles
+        .iter()
+        .any(|p| p.parent == Some(index) && p.kind == ProfileKind::Hat);
+    let mut caps = Capabilities::default();
+    for (ri, rule) in profile.rules.iter().enumerate() {
+        if rule.qualifiers.mode == RuleMode::Prompt {
+            return Err(unsupported(Some(ri), "`prompt` rules need apparmor_parser 4.1"));
+        }
+        if rule.qualifiers.priority.is_some() {
+            return Err(unsupported(Some(ri), "rule priorities need apparmor_parser 4.1"));
+        }
+        let q = quals(rule);
+        match &rule.kind {
+            RuleKind::File { path, perms, target, exec_safety } => {
+                if exec_safety.is_some() {
+                    return Err(unsupported(Some(ri), "`safe`/`unsafe` file rules need apparmor_parser 4.0"));
+                }
+                if rule.qualifiers.owner == Owner::Other {
+                    return Err(unsupported(Some(ri), "`other` file rules are not encoded"));
+                }
+                let owner = rule.qualifiers.owner == Owner::Owner;
+                let (path, perms) = match path {
+                    Some(p) => (p.clone(), perms.clone()),
+                    // `file,`: every file, every permission, `ix` for exec.
+                    None if perms.is_empty() => ("/{**,}".to_owned(), "rwlkmix".to_owned()),
+                    None => ("/{**,}".to_owned(), perms.clone()),
+                };
+                let (bits, exec) = file_perms(&perms).map_err(|m| invalid(ri, m))?;
+                if exec.is_none() && bits & old::LINK != 0 && target.is_some() {
+                    // `PATH l -> TARGET` is a link rule.
+                    if bits != old::LINK {
+                        return Err(invalid(ri, "a link rule with a target takes only `l`"));
+                    }
+                    map.links.push(ri);
+                    input.links.push(LinkRule {
+                        path: path.into_bytes(),
+                        target: target.clone().unwrap_or_default().into_bytes(),
+                        subset: false,
+                        owner,
+                        deny: q.deny,
+                        audit: q.audit,
+                    });
+                    continue;
+                }
+                if target.is_some() && exec.is_none() {
+                    return Err(invalid(ri, "`->` on a file rule needs an exec mode"));
+                }
+                if q.deny && exec.is_some_and(|x| x.mode != ExecMode::Inherit || x.fallback.is_some()) {
+                    return Err(invalid(ri, "deny rules take a bare `x`, not an exec mode"));
+                }
+                let (bits, exec) = if q.deny {
+                    // `deny ... ix` denies exec; the mode itself is dropped.
+                    (bits | if exec.is_some() { old::EXEC } else { 0 }, None)
+                } else {
+                    (bits, exec)
+                };
+                if !q.deny && bits & old::EXEC != 0 && exec.is_none() {
+                    return Err(invalid(ri, "`x` needs an exec mode (ix, px, cx, ux, ...) outside deny rules"));
+                }
+                map.files.push(ri);
+                input.files.push(FileRule {
+                    path: path.into_bytes(),
+                    owner,
+                    deny: q.deny,
+                    audit: q.audit,
+                    perms: bits,
+                    exec,
+                    exec_target: target.clone(),
+                });
+            }
+            RuleKind::Link { subset, path, target } => {
+                map.links.push(ri);
+                input.links.push(LinkRule {
+                    path: path.clone().into_bytes(),
+                    target: target.clone().into_bytes(),
+                    subset: *subset,
+                    owner: rule.qualifiers.owner == Owner::Owner,
+                    deny: q.deny,
+                    audit: q.audit,
+                });
+            }
+            RuleKind::Capability { names } => {
+                let mut bits = 0u64;
+                if names.is_empty() {
+                    bits = u64::MAX;
+                }
+                for n in names {
+                    let c = capability_number(n).ok_or_else(|| invalid(ri, format!("unknown capability `{n}`")))?;
+                    bits |= 1 << c;
+                }
+                if q.deny {
+                    caps.deny |= bits;
+                    if !q.audit {
+                        caps.quiet |= bits;
+                    }
+                } else {
+                    caps.allow |= bits;
+                    if q.audit {
+                        caps.audit |= bits;
+                    }
+                }
+            }
+            RuleKind::ChangeProfile { exec, target } => {
+                map.change_profile.push(ri);
+                input.change_profile.push(ChangeProfileRule {
+                    quals: q,
+                    unsafe_exec: false,
+                    exec: exec.clone(),
+                    target: target.clone(),
+                });
+            }
+            RuleKind::Rlimit { resource, value } => {
+                let r = rlimit_number(resource).ok_or_else(|| invalid(ri, format!("unknown rlimit `{resource}`")))?;
+                let v = rlimit_value(resource, value).map_err(|m| invalid(ri, m))?;
+                if let Some(e) = input.rlimits.iter_mut().find(|e| e.resource == r) {
+                    e.value = v;
+                } else {
+                    input.rlimits.push(Rlimit { resource: r, value: v });
+                }
+            }
+            RuleKind::All => return Err(unsupported(Some(ri), "`all` rules need apparmor_parser 4.0")),
+            RuleKind::Other { class, access, words, conditions } => {
+                other(db, &mut input, &mut map, ri, rule, *class, access, words, conditions, q)?;
+            }
+        }
+    }
+    input.capabilities = caps;
+    Ok(Lowered { profile: index, input, map })
+}
+
+fn split_namespace(name: &str) -> (Option<String>, String) {
+    if let Some(rest) = name.strip_prefix(':')
+        && let Some((ns, n)) = rest.split_once(':')
+    {
+        return (Some(ns.to_owned()), n.trim_start_matches("//").to_owned());
+    }
+    (None, name.to_owned())
+}
+
+/// The explicit attachment only: a profile named by a path attaches by its
+/// name, which the compiler derives itself.
+fn attachment(profile: &Profile) -> Option<String> {
+    let a = profile.attachment.as_ref()?;
+    let last = profile.name.rsplit("//").next().unwrap_or(&profile.name);
+    (a != last && a != &profile.name).then(|| a.clone())
+}
+
+fn flags(profile: &Profile) -> Result<ProfileFlags, LowerError> {
+    let mut f = ProfileFlags { hat: profile.kind == ProfileKind::Hat, ..ProfileFlags::default() };
+    for flag in &profile.flags {
+        let flag = flag.trim();
+        match flag {
+            "complain" => f.mode = ProfileMode::Complain,
+            "enforce" => f.mode = ProfileMode::Enforce,
+            "kill" => f.mode = ProfileMode::Kill,
+            "unconfined" => f.mode = ProfileMode::Unconfined,
+            "audit" => f.audit = true,
+            "attach_disconnected" => f.attach_disconnected = true,
+            "no_attach_disconnected" => f.attach_disconnected = false,
+            "chroot_relative" => f.chroot_relative = true,
+            "namespace_relative" => f.chroot_relative = false,
+            "mediate_deleted" => f.mediate_deleted = true,
+            "delegate_deleted" => f.mediate_deleted = false,
+            "chroot_attach" => f.chroot_attach = true,
+            "chroot_no_attach" => f.chroot_attach = false,
+            "" => {}
+            other => {
+                return Err(unsupported(None, format!("profile flag `{other}` is not encoded")));
+            }
+        }
+    }
+    Ok(f)
+}
+
+fn cond<'a>(conditions: &'a [Condition], name: &str) -> Option<&'a Condition> {
+    conditions.iter().find(|c| c.name == name)
+}
+
+fn single(c: Option<&Condition>) -> Option<String> {
+    c.and_then(|c| c.values.first().cloned())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn other(
+    db: &dyn Db,
+    input: &mut ProfileInput,
+    map: &mut RuleMap,
+    ri: usize,
+    rule: &Rule,
+    class: SyntaxKind,
+    access: &[String],
+    words: &[String],
+    conditions: &[Condition],
+    q: Quals,
+) -> Result<(), LowerError> {
+    use SyntaxKind::*;
+    match class {
+        NETWORK_RULE => {
+            if !access.is_empty() || !conditions.is_empty() {
+                return Err(unsupported(Some(ri), "fine-grained network rules need apparmor_parser 4.x"));
+            }
+            let mut family = None;
+            let mut sock_type = None;
+            for w in words {
+                if let Some(t) = sock_type_number(w) {
+                    // `packet` is both a family and a type: first as family.
+                    if w == "packet" && family.is_none() {
+                        family = family_number(w);
+                    } else {
+                        sock_type = Some(t);
+                    }
+                } else if let Some(f) = family_number(w) {
+                    family = Some(f);
+                } else {
+                    let t = match w.as_str() {
+                        "tcp" => 1,
+                        "udp" => 2,
+                        "icmp" => 3,
+                        _ => return Err(invalid(ri, format!("unknown network word `{w}`"))),
+                    };
+                    sock_type = Some(t);
+                }
+            }
+            map.network.push(ri);
+            input.network.push(NetworkRule { quals: q, family, sock_type });
+        }
+        UNIX_RULE => {
+            let mut perms = 0u32;
+            for a in access {
+                perms |= unix_perm(a).ok_or_else(|| invalid(ri, format!("unknown unix access `{a}`")))?;
+            }
+            let peer = cond(conditions, "peer");
+            let sub = |name: &str| peer.and_then(|p| single(cond(&p.group, name)));
+            let sock_type = match single(cond(conditions, "type")) {
+                Some(t) => Some(sock_type_number(&t).ok_or_else(|| invalid(ri, format!("unknown socket type `{t}`")))?),
+                None => None,
+            };
+            let protocol = match single(cond(conditions, "protocol")) {
+                Some(p) => Some(p.parse().map_err(|_| invalid(ri, format!("invalid protocol `{p}`")))?),
+                None => None,
+            };
+            map.unix.push(ri);
+            input.unix.push(UnixRule {
+                quals: q,
+                perms,
+                sock_type,
+                protocol,
+                addr: single(cond(conditions, "addr")),
+                label: single(cond(conditions, "label")),
+                peer_addr: sub("addr"),
+                peer_label: sub("label"),
+            });
+        }
+        DBUS_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= match a.as_str() {
+                    "send" | "write" | "w" => DbusRule::SEND,
+                    "receive" | "read" | "r" => DbusRule::RECEIVE,
+                    "rw" | "wr" => DbusRule::SEND | DbusRule::RECEIVE,
+                    "bind" => DbusRule::BIND,
+                    "eavesdrop" => DbusRule::EAVESDROP,
+                    _ => return Err(invalid(ri, format!("unknown dbus access `{a}`"))),
+                };
+            }
+            let peer = cond(conditions, "peer");
+            let sub = |name: &str| peer.and_then(|p| single(cond(&p.group, name)));
+            map.dbus.push(ri);
+            input.dbus.push(DbusRule {
+                quals: q,
+                perms,
+                bus: single(cond(conditions, "bus")),
+                name: single(cond(conditions, "name")),
+                path: single(cond(conditions, "path")),
+                interface: single(cond(conditions, "interface")),
+                member: single(cond(conditions, "member")),
+                peer_name: sub("name"),
+                peer_label: sub("label"),
+            });
+        }
+        SIGNAL_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= match a.as_str() {
+                    "send" | "write" | "w" => SignalRule::SEND,
+                    "receive" | "read" | "r" => SignalRule::RECEIVE,
+                    "rw" | "wr" => SignalRule::SEND | SignalRule::RECEIVE,
+                    _ => return Err(invalid(ri, format!("unknown signal access `{a}`"))),
+                };
+            }
+            let mut signals = Vec::new();
+            for c in conditions.iter().filter(|c| c.name == "set") {
+                for v in &c.values {
+                    signals.extend(v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from));
+                }
+            }
+            for s in &signals {
+                if aa_dfa::classes::signal_number(s).is_none() {
+                    return Err(invalid(ri, format!("unknown signal `{s}`")));
+                }
+            }
+            map.signal.push(ri);
+            input.signal.push(SignalRule { quals: q, perms, signals, peer: single(cond(conditions, "peer")) });
+        }
+        PTRACE_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= match a.as_str() {
+                    "trace" | "w" | "write" => PtraceRule::TRACE,
+                    "read" | "r" => PtraceRule::READ,
+                    "rw" | "wr" => PtraceRule::READ | PtraceRule::TRACE,
+                    "tracedby" => PtraceRule::TRACEDBY,
+                    "readby" => PtraceRule::READBY,
+                    _ => return Err(invalid(ri, format!("unknown ptrace access `{a}`"))),
+                };
+            }
+            map.ptrace.push(ri);
+            input.ptrace.push(PtraceRule { quals: q, perms, peer: single(cond(conditions, "peer")) });
+        }
+        MOUNT_RULE | REMOUNT_RULE | UMOUNT_RULE | PIVOT_ROOT_RULE => {
+            let kind = match class {
+                MOUNT_RULE => MountKind::Mount,
+                REMOUNT_RULE => MountKind::Remount,
+                UMOUNT_RULE => MountKind::Umount,
+                _ => MountKind::PivotRoot,
+            };
+            let m = mount_rule(db, rule, kind, q).map_err(|msg| invalid(ri, msg))?;
+            map.mount.push(ri);
+            input.mount.push(m);
+        }
+        MQUEUE_RULE => return Err(unsupported(Some(ri), "`mqueue` rules need apparmor_parser 4.0")),
+        IO_URING_RULE => return Err(unsupported(Some(ri), "`io_uring` rules need apparmor_parser 4.0")),
+        USERNS_RULE => return Err(unsupported(Some(ri), "`userns` rules need apparmor_parser 4.0")),
+        other => return Err(unsupported(Some(ri), format!("{other:?} is not encoded"))),
+    }
+    Ok(())
+}
+
+fn unix_perm(a: &str) -> Option<u32> {
+    // `network.h`: AA_MAY_SEND 1<<1 ... as the parser packs them.
+    const SEND: u32 = 1 << 1;
+    const RECEIVE: u32 = 1 << 2;
+    const CREATE: u32 = 1 << 4;
+    const SHUTDOWN: u32 = 1 << 7;
+    const CONNECT: u32 = 1 << 8;
+    const SETATTR: u32 = 1 << 12;
+    const GETATTR: u32 = 1 << 13;
+    const SETCRED: u32 = 1 << 14;
+    const GETCRED: u32 = 1 << 15;
+    const BIND: u32 = 1 << 16;
+    const LISTEN: u32 = 1 << 17;
+    const ACCEPT: u32 = 1 << 18;
+    const SETOPT: u32 = 1 << 19;
+    const GETOPT: u32 = 1 << 20;
+    Some(match a {
+        "send" | "write" | "w" => SEND,
+        "receive" | "read" | "r" => RECEIVE,
+        "rw" | "wr" => SEND | RECEIVE,
+        "create" => CREATE,
+        "shutdown" => SHUTDOWN,
+        "connect" => CONNECT,
+        "setattr" => SETATTR,
+        "getattr" => GETATTR,
+        "setcred" => SETCRED,
+        "getcred" => GETCRED,
+        "bind" => BIND,
+        "listen" => LISTEN,
+        "accept" => ACCEPT,
+        "setopt" => SETOPT,
+        "getopt" => GETOPT,
+        _ => return None,
+    })
+}
+
+/// Mount-family rules need where `->` stands, which the model does not
+/// keep: read the rule's syntax again.
+fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result<MountRule, String> {
+    use SyntaxKind::*;
+    let loc = &rule.origin.location;
+    let tree = aa_hir::includes::parse(db, loc.file).syntax_node();
+    let node = match tree.covering_element(loc.range) {
+        NodeOrToken::Node(n) => n,
+        NodeOrToken::Token(t) => t.parent().ok_or("rule not found")?,
+    };
+    let node = node
+        .ancestors()
+        .find(|n| matches!(n.kind(), MOUNT_RULE | REMOUNT_RULE | UMOUNT_RULE | PIVOT_ROOT_RULE))
+        .ok_or("mount rule not found in its file")?;
+    let mut m = MountRule { quals, kind, ..MountRule::default() };
+    let mut after_arrow = false;
+    let (model_conds, model_words) = match &rule.kind {
+        RuleKind::Other { conditions, words, .. } => (conditions.clone(), words.clone()),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let mut cond_i = 0;
+    let mut word_i = 0;
+    for element in node.children_with_tokens() {
+        match element {
+            NodeOrToken::Token(t) if t.kind() == ARROW => after_arrow = true,
+            NodeOrToken::Token(_) => {}
+            NodeOrToken::Node(n) => match n.kind() {
+                CONDITION | CONDITION_GROUP => {
+                    let is_in = n.children_with_tokens().any(|e| e.kind() == IN_KW);
+                    // The model's conditions are in the same order, expanded.
+                    let c = model_conds.get(cond_i).cloned();
+                    cond_i += 1;
+                    let Some(c) = c else { continue };
+                    let values: Vec<String> =
+                        c.values.iter().flat_map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from)).collect();
+                    match c.name.as_str() {
+                        "fstype" | "vfstype" => m.fstype.extend(values),
+                        "options" | "option" if is_in => m.options_in.extend(values),
+                        "options" | "option" => m.options_eq.extend(values),
+                        "oldroot" => m.source = values.into_iter().next(),
+                        other => return Err(format!("unknown mount condition `{other}`")),
+                    }
+                }
+                VALUE => {
+                    let w = model_words.get(word_i).cloned();
+                    word_i += 1;
+                    let Some(w) = w else { continue };
+                    match (kind, after_arrow) {
+                        (MountKind::PivotRoot, false) => m.mountpoint = Some(w),
+                        (MountKind::PivotRoot, true) => m.target = Some(w),
+                        (MountKind::Mount, false) => m.source = Some(w),
+                        (_, _) => m.mountpoint = Some(w),
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    Ok(m)
+}
