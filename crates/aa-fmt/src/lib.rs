@@ -135,7 +135,7 @@ pub fn format(text: &str, options: &FormatOptions) -> Result<String, FormatError
 /// A range inside a block's body formats the innermost statements it
 /// touches; a range covering a profile's header formats the whole profile.
 /// The indentation before the first statement is included, the line break
-/// after the last one is not. Returns the syntax errors if `text` has any.
+/// after the last one is not (unless the range reaches the end of the file). Returns the syntax errors if `text` has any.
 /// Never panics; a range past the end is clamped.
 pub fn format_range(
     text: &str,
@@ -149,7 +149,11 @@ pub fn format_range(
     let span = edits::statement_span(&parse, range);
     let selected: Vec<TextEdit> = edits
         .into_iter()
-        .filter(|edit| edits::in_span(edit.range, span))
+        .filter(|edit| {
+            edits::in_span(edit.range, span)
+                // The end of the file, when the range reaches it.
+                || (edit.range.end() == len && range.end() >= edit.range.start())
+        })
         .collect();
     let out = apply(text, selected.iter());
     check::equivalent(text, &out).map_err(FormatError::Internal)?;
