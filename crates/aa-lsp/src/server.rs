@@ -29,7 +29,7 @@ use tower_lsp_server::{
 use crate::convert::{self, Encoding};
 
 /// How long diagnostics wait for more changes before they are computed.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(30);
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(5);
 
 struct Document {
     uri: Uri,
