@@ -144,7 +144,11 @@ impl Errors<'_> {
                 return Err(self.at(span, format!("`{key}` is not a lint code, lint name or group")));
             }
             let level = value.as_str().and_then(Level::from_name).ok_or_else(|| {
-                self.at(span.clone(), format!("the level of `{key}` must be one of \"allow\", \"info\", \"warn\", \"error\" (found {value:?})"))
+                let found = match value.as_str() {
+                    Some(text) => format!("\"{text}\""),
+                    None => format!("a {}", value.type_str()),
+                };
+                self.at(span.clone(), format!("the level of `{key}` must be one of \"allow\", \"info\", \"warn\", \"error\" (found {found})"))
             })?;
             steps.push(Step::Level(key.clone(), level));
         }
@@ -223,7 +227,9 @@ impl Config {
         for step in &self.steps {
             selection = apply_step(selection, step);
         }
-        let relative = path.strip_prefix(&self.dir).unwrap_or(path);
+        let absolute = absolute(path);
+        let dir = absolute_dir(&self.dir);
+        let relative = absolute.strip_prefix(&dir).unwrap_or(path);
         let relative = relative.strip_prefix(".").unwrap_or(relative);
         for o in &self.overrides {
             if o.globs.is_match(relative) || o.globs.is_match(path) {
@@ -234,6 +240,26 @@ impl Config {
         }
         selection
     }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+fn absolute_dir(dir: &Path) -> PathBuf {
+    let dir = absolute(dir);
+    // `a/./b` and `a/b` alike.
+    dir.components().collect()
+}
+
+/// `path` relative to the working directory when it is below it (for messages).
+fn shown(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
 fn apply_step(selection: LintSelection, step: &Step) -> LintSelection {
@@ -266,11 +292,7 @@ impl Finder {
         if let Some(forced) = &self.forced {
             return Ok(Some(forced.clone()));
         }
-        let absolute = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
-        };
+        let absolute = absolute(path);
         let start = if absolute.is_dir() { absolute.as_path() } else { absolute.parent().unwrap_or(&absolute) };
         self.for_dir(start)
     }
@@ -281,7 +303,7 @@ impl Finder {
         }
         let candidate = dir.join(FILE_NAME);
         let found = if candidate.is_file() {
-            Some(Arc::new(Config::load(&candidate)?))
+            Some(Arc::new(Config::load(&shown(&candidate))?))
         } else {
             match dir.parent() {
                 Some(parent) => self.for_dir(parent)?,

@@ -92,7 +92,9 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
                 let name = entry.file_name();
                 // A name that is not UTF-8 cannot match any skipped pattern
                 // except a leading dot, which `to_string_lossy` keeps.
-                if !is_skipped_name(&name.to_string_lossy()) {
+                let name = name.to_string_lossy();
+                // aa-lint's own configuration is not policy.
+                if !is_skipped_name(&name) && name != crate::config::FILE_NAME {
                     children.push(entry.path());
                 }
             }
