@@ -1,21 +1,28 @@
-//! Diagnostics of one file: its syntax errors, its semantic errors, and
-//! what goes wrong in the files it includes (reported on the include line,
-//! with the place in the included file as related information).
+//! Diagnostics of one file: what `aa_lints::run` reports for it (the
+//! `parser` group, which is what `apparmor_parser` rejects, and the lints the
+//! configuration selects), with codes, names, related places and fixes.
+//!
+//! Findings in the file itself are reported where they are. Findings in the
+//! files it includes are reported on the include line of this file that
+//! leads there, one diagnostic per include line and lint, with the places in
+//! the included files as related information.
 
-use std::path::{Path, PathBuf};
-
-use aa_hir::{
-    checks::FileRole,
-    db::{Db, File},
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
 };
+
+use aa_hir::db::{Db, File};
+use aa_lints::{Applicability, LintDiagnostic, LintSelection};
 use aa_syntax::TextRange;
 
-use crate::{FileRange, LintConfig};
+use crate::{FileRange, LintConfig, SourceChange, TextEdit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -24,145 +31,195 @@ pub struct RelatedInformation {
     pub message: String,
 }
 
+/// A lint's fix, as edits by path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fix {
+    /// Whether the fix keeps the policy's meaning (it may be applied without review).
+    pub safe: bool,
+    pub description: String,
+    pub change: SourceChange,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
-    /// Kebab-case code, e.g. `syntax-error`, `unknown-capability`.
+    /// Stable lint code, e.g. `AA058`.
     pub code: String,
+    /// Kebab-case lint name, e.g. `unknown-capability`.
+    pub name: String,
+    /// The lint's group (`parser`, `security`, ...).
+    pub group: String,
     pub severity: Severity,
     pub message: String,
     pub range: TextRange,
     pub related: Vec<RelatedInformation>,
+    pub fix: Option<Fix>,
+    /// Whether `# aa-lint: allow(NAME) reason` can silence it here (findings
+    /// of the `parser` group cannot be silenced, and a finding reported on
+    /// an include line is silenced at that line only through the include).
+    pub suppressible: bool,
 }
 
-/// Which group a code belongs to, for `lint.select` / `lint.ignore`.
-fn group(code: &str) -> &'static str {
-    match code {
-        "syntax-error" => "syntax",
-        "unresolved-include" | "include-cycle" | "include-too-deep" | "error-in-include" => "include",
-        _ => "semantic",
-    }
-}
-
-fn selected(config: &LintConfig, code: &str) -> bool {
-    let matches = |sel: &String| {
-        let sel = sel.trim();
-        sel == "all" || sel == code || sel == group(code)
+/// Maps `lint.select` / `lint.ignore` onto a lint selection: an empty
+/// `select` keeps the default lints, a non-empty one replaces them (as
+/// `aa-lint check --select`). Selectors are codes, code prefixes, names,
+/// groups or `all`; the old group names `syntax`, `include` and `semantic`
+/// still work; unknown selectors are skipped.
+pub(crate) fn selection(config: &LintConfig) -> LintSelection {
+    let expand = |sel: &str| -> Vec<String> {
+        match sel.trim() {
+            "syntax" => vec!["syntax-error".into()],
+            "include" => ["unresolved-include", "include-cycle", "include-too-deep", "include-too-large"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            "semantic" => vec!["parser".into()],
+            other => vec![other.to_string()],
+        }
     };
-    let selected = config.select.is_empty() || config.select.iter().any(matches);
-    selected && !config.ignore.iter().any(matches)
+    let mut sel = if config.select.is_empty() { LintSelection::defaults() } else { LintSelection::none() };
+    for s in config.select.iter().flat_map(|s| expand(s)) {
+        sel = sel.clone().select(&s).unwrap_or(sel);
+    }
+    for s in config.ignore.iter().flat_map(|s| expand(s)) {
+        sel = sel.clone().ignore(&s).unwrap_or(sel);
+    }
+    sel
 }
 
-/// How `apparmor_parser` would meet the file: a file with a profile that is
-/// not in an abstraction-like directory is loaded directly.
-fn role(db: &dyn Db, file: File) -> FileRole {
+/// Abstractions, tunables, `local/` overrides, `NAME.d` files and files
+/// without a profile are fragments: their rules may stand outside a
+/// profile, and their variables come from whoever includes them.
+pub(crate) fn is_fragment(db: &dyn Db, file: File) -> bool {
     let path = file.path(db);
-    let in_library = path.components().any(|c| {
-        let c = c.as_os_str().to_string_lossy();
-        matches!(c.as_ref(), "abstractions" | "tunables" | "local" | "abi") || c.ends_with(".d") && c != "apparmor.d"
+    let in_library = path.parent().is_some_and(|dir| {
+        dir.components().any(|c| match c.as_os_str().to_str() {
+            Some("abstractions" | "tunables" | "local" | "abi") => true,
+            Some(name) => name.ends_with(".d") && name != "apparmor.d",
+            None => false,
+        })
     });
+    if in_library {
+        return true;
+    }
     let parse = aa_hir::includes::parse(db, file);
-    let has_profile = parse.tree().items().any(|item| matches!(item, aa_syntax::ast::Item::Profile(_)));
-    if has_profile && !in_library { FileRole::Policy } else { FileRole::Unknown }
+    !parse.tree().items().any(|item| matches!(item, aa_syntax::ast::Item::Profile(_)))
 }
 
-/// Syntax and semantic errors of one file, cached per file.
-#[salsa::tracked(returns(ref))]
-pub(crate) fn file_errors(db: &dyn Db, file: File) -> Vec<aa_hir::Diagnostic> {
-    let parse = aa_hir::includes::parse(db, file);
-    let mut out: Vec<aa_hir::Diagnostic> = parse
-        .errors()
-        .iter()
-        .map(|e| aa_hir::Diagnostic::error("syntax-error", e.message.clone(), e.range))
-        .collect();
-    out.extend(aa_hir::checks::check_as(&parse.tree(), role(db, file)));
+/// The findings of `file` as `aa-lint check` reports them: policy files
+/// through `aa_lints::run`; fragments with the `parser` group taken from
+/// `fragment_diagnostics`.
+pub(crate) fn findings(db: &dyn Db, file: File, selection: &LintSelection) -> Vec<LintDiagnostic> {
+    if !is_fragment(db, file) {
+        return aa_lints::run(db, file, selection);
+    }
+    let without_parser = selection.clone().ignore("parser").unwrap_or_else(|_| selection.clone());
+    let mut out = aa_lints::run(db, file, &without_parser);
+    let syntax_error = aa_lints::lint_by_code_or_name("syntax-error");
+    for (in_file, d) in aa_hir::diagnostics::fragment_diagnostics(db, file) {
+        let Some(lint) = aa_lints::lint_by_code_or_name(d.code).or(syntax_error) else { continue };
+        if !selection.is_enabled(lint) {
+            continue;
+        }
+        let severity = match d.severity {
+            aa_hir::Severity::Error => aa_lints::Severity::Error,
+            aa_hir::Severity::Warning => aa_lints::Severity::Warning,
+        };
+        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
+        out.push(LintDiagnostic::new(lint, selection.severity(lint, severity), message, *in_file, d.range));
+    }
     out
 }
 
-fn convert(d: &aa_hir::Diagnostic) -> Diagnostic {
-    Diagnostic {
-        code: d.code.to_string(),
-        severity: match d.severity {
-            aa_hir::Severity::Error => Severity::Error,
-            aa_hir::Severity::Warning => Severity::Warning,
-        },
-        message: d.message.clone(),
-        range: d.range,
-        related: Vec::new(),
+fn severity(s: aa_lints::Severity) -> Severity {
+    match s {
+        aa_lints::Severity::Error => Severity::Error,
+        aa_lints::Severity::Warning => Severity::Warning,
+        aa_lints::Severity::Info => Severity::Info,
     }
+}
+
+fn related(db: &dyn Db, r: &aa_lints::Related) -> RelatedInformation {
+    RelatedInformation { location: FileRange { path: r.file.path(db).clone(), range: r.range }, message: r.message.clone() }
+}
+
+fn fix(db: &dyn Db, f: &aa_lints::Fix) -> Fix {
+    let mut by_path: BTreeMap<PathBuf, Vec<TextEdit>> = BTreeMap::new();
+    for e in &f.edits {
+        by_path.entry(e.file.path(db).clone()).or_default().push(TextEdit { range: e.range, new_text: e.new_text.clone() });
+    }
+    Fix {
+        safe: f.applicability == Applicability::Safe,
+        description: f.description.clone(),
+        change: SourceChange { edits: by_path.into_iter().collect() },
+    }
+}
+
+/// The include statement of `file` through which `target` is read.
+fn include_line_for(db: &dyn Db, file: File, target: File, d: &LintDiagnostic) -> Option<TextRange> {
+    // The lint names the include chain when it knows it (outermost first).
+    if let Some(r) = d.related.iter().find(|r| r.file == file && r.message.starts_with("brought in by")) {
+        return Some(r.range);
+    }
+    aa_hir::includes::file_includes(db, file)
+        .iter()
+        .find(|inc| {
+            inc.files
+                .iter()
+                .any(|&f| f == target || aa_hir::includes::include_closure(db, f).files.contains(&target))
+        })
+        .map(|inc| inc.range)
 }
 
 pub(crate) fn diagnostics(db: &dyn Db, lint: &LintConfig, path: &Path) -> Vec<Diagnostic> {
     let file = db.file(path);
-    let mut out: Vec<Diagnostic> = file_errors(db, file).iter().map(convert).collect();
-
-    // Errors found while following includes; those of this file are reported
-    // where they are, those deeper on the include line of this file that leads there.
-    let closure = aa_hir::includes::include_closure(db, file);
-    let includes = aa_hir::includes::file_includes(db, file);
-    let include_line_for = |target: File| -> Option<TextRange> {
-        includes
-            .iter()
-            .find(|inc| {
-                inc.files.iter().any(|&f| {
-                    f == target || aa_hir::includes::include_closure(db, f).files.contains(&target)
-                })
-            })
-            .map(|inc| inc.range)
-    };
-    for (in_file, d) in &closure.diagnostics {
-        if *in_file == file {
-            out.push(convert(d));
-        } else if let Some(range) = include_line_for(*in_file) {
-            let mut diag = convert(d);
-            diag.related.push(RelatedInformation {
-                location: FileRange { path: in_file.path(db).clone(), range: d.range },
+    let selection = selection(lint);
+    let findings = findings(db, file, &selection);
+    let mut out = Vec::new();
+    // (include line, code) → the findings behind it.
+    let mut elsewhere: BTreeMap<(u32, u32, &'static str), Vec<&LintDiagnostic>> = BTreeMap::new();
+    for d in &findings {
+        if d.file == file {
+            out.push(Diagnostic {
+                code: d.code.to_string(),
+                name: d.name.to_string(),
+                group: d.group.name().to_string(),
+                severity: severity(d.severity),
+                message: d.message.clone(),
+                range: d.range,
+                related: d.related.iter().map(|r| related(db, r)).collect(),
+                fix: d.fix.as_ref().map(|f| fix(db, f)),
+                suppressible: d.group != aa_lints::Group::Parser,
+            });
+        } else if let Some(line) = include_line_for(db, file, d.file, d) {
+            elsewhere.entry((line.start().into(), line.end().into(), d.code)).or_default().push(d);
+        }
+    }
+    for ((start, end, _), ds) in elsewhere {
+        let first = ds[0];
+        let in_path = first.file.path(db).display().to_string();
+        let message = match ds.len() {
+            1 => format!("in included file {in_path}: {}", first.message),
+            n => format!("in included file {in_path}: {} (and {} more in included files)", first.message, n - 1),
+        };
+        let mut rel: Vec<RelatedInformation> = Vec::new();
+        for d in ds.iter().take(10) {
+            rel.push(RelatedInformation {
+                location: FileRange { path: d.file.path(db).clone(), range: d.range },
                 message: d.message.clone(),
             });
-            diag.message = format!("in included file {}: {}", in_file.path(db).display(), d.message);
-            diag.range = range;
-            out.push(diag);
         }
+        out.push(Diagnostic {
+            code: first.code.to_string(),
+            name: first.name.to_string(),
+            group: first.group.name().to_string(),
+            severity: ds.iter().map(|d| severity(d.severity)).min().unwrap_or(Severity::Warning),
+            message,
+            range: TextRange::new(start.into(), end.into()),
+            related: rel,
+            fix: if ds.len() == 1 { first.fix.as_ref().map(|f| fix(db, f)) } else { None },
+            suppressible: first.group != aa_lints::Group::Parser,
+        });
     }
-
-    // Errors inside included files: one diagnostic per include statement.
-    for inc in includes {
-        let mut related = Vec::new();
-        let mut first: Option<(PathBuf, String)> = None;
-        let mut count = 0usize;
-        let mut seen = Vec::new();
-        for &target in &inc.files {
-            for &f in &aa_hir::includes::include_closure(db, target).files {
-                if f == file || seen.contains(&f) {
-                    continue;
-                }
-                seen.push(f);
-                for e in file_errors(db, f).iter().filter(|e| e.severity == aa_hir::Severity::Error) {
-                    count += 1;
-                    if first.is_none() {
-                        first = Some((f.path(db).clone(), e.message.clone()));
-                    }
-                    if related.len() < 10 {
-                        related.push(RelatedInformation {
-                            location: FileRange { path: f.path(db).clone(), range: e.range },
-                            message: e.message.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        if let Some((path, message)) = first {
-            let more = if count > 1 { format!(" (and {} more)", count - 1) } else { String::new() };
-            out.push(Diagnostic {
-                code: "error-in-include".to_string(),
-                severity: Severity::Error,
-                message: format!("included file {} has errors: {message}{more}", path.display()),
-                range: inc.range,
-                related,
-            });
-        }
-    }
-
-    out.retain(|d| selected(lint, &d.code));
     out.sort_by(|a, b| (a.range.start(), a.range.end(), &a.code).cmp(&(b.range.start(), b.range.end(), &b.code)));
     out.dedup();
     out

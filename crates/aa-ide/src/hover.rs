@@ -305,3 +305,42 @@ fn include_hover(db: &dyn Db, inc: &aa_hir::includes::ResolvedInclude) -> String
     }
     out
 }
+
+/// The short explanation of the lints whose diagnostics cover `offset`:
+/// the title and the *What it flags* section of their documentation.
+pub(crate) fn lint_hover(db: &dyn Db, lint: &crate::LintConfig, path: &Path, offset: TextSize) -> Option<Hover> {
+    let diags = crate::diagnostics::diagnostics(db, lint, path);
+    let mut range: Option<TextRange> = None;
+    let mut parts: Vec<String> = Vec::new();
+    for d in diags.iter().filter(|d| d.range.contains_inclusive(offset)) {
+        let Some(short) = lint_summary(&d.code) else { continue };
+        if parts.contains(&short) {
+            continue;
+        }
+        parts.push(short);
+        range = Some(range.map_or(d.range, |r| r.cover(d.range)));
+    }
+    Some(Hover { range: range?, markdown: parts.join("\n\n---\n\n") })
+}
+
+/// `**name** (AA101, security)` and the first section of `aa_lints::explain`.
+pub(crate) fn lint_summary(code: &str) -> Option<String> {
+    let lint = aa_lints::lint_by_code_or_name(code)?;
+    let doc = aa_lints::explain(code)?;
+    let mut section = String::new();
+    let mut inside = false;
+    for line in doc.lines() {
+        if line.starts_with("## ") {
+            if inside {
+                break;
+            }
+            inside = true;
+            continue;
+        }
+        if inside {
+            section.push_str(line);
+            section.push('\n');
+        }
+    }
+    Some(format!("**lint `{}`** ({}, {})\n\n{}", lint.name, lint.code, lint.group.name(), section.trim()))
+}

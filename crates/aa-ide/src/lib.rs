@@ -6,6 +6,7 @@
 //! computing, the computation stops and returns `Err(Cancelled)`.
 //! Nothing here knows LSP types, line numbers or UTF-16.
 
+mod assists;
 mod completion;
 mod diagnostics;
 mod docs;
@@ -28,8 +29,9 @@ pub use aa_syntax::{TextRange, TextSize};
 pub use salsa::Cancelled;
 
 pub use crate::{
+    assists::{Assist, AssistKind, SUPPRESSION_REASON_PLACEHOLDER},
     completion::{CompletionItem, CompletionKind},
-    diagnostics::{Diagnostic, RelatedInformation, Severity},
+    diagnostics::{Diagnostic, Fix, RelatedInformation, Severity},
     hover::Hover,
     navigation::{Highlight, HighlightKind, NavigationTarget, SourceChange, TextEdit},
     semantic::{InlayHint, SemanticToken, SemanticTokenKind},
@@ -45,8 +47,10 @@ pub struct FileRange {
     pub range: TextRange,
 }
 
-/// Which diagnostics to report: codes, names or groups (`syntax`,
-/// `include`, `semantic`, `all`). An empty `select` means all.
+/// Which lints to run, by code (`AA101`), code prefix (`AA1`), name
+/// (`overbroad-glob`), group (`parser`, `security`, `correctness`, `style`,
+/// `nursery`) or `all`. An empty `select` runs the default lints; a
+/// non-empty one replaces them. `ignore` turns lints off afterwards.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LintConfig {
     pub select: Vec<String>,
@@ -231,8 +235,40 @@ impl Analysis {
         self.with_db(|db| diagnostics::diagnostics(db, &self.config.lint, path))
     }
 
+    /// What the word at `offset` means; on a diagnostic's range, also the
+    /// short explanation of its lint.
     pub fn hover(&self, path: &Path, offset: TextSize) -> Cancellable<Option<Hover>> {
-        self.with_db(|db| hover::hover(db, path, offset))
+        self.with_db(|db| {
+            let word = hover::hover(db, path, offset);
+            let lint = hover::lint_hover(db, &self.config.lint, path, offset);
+            match (word, lint) {
+                (Some(w), Some(l)) => Some(Hover { range: w.range, markdown: format!("{}\n\n---\n\n{}", w.markdown, l.markdown) }),
+                (w, l) => w.or(l),
+            }
+        })
+    }
+
+    /// Code actions for the diagnostics overlapping `range`: the lints'
+    /// fixes (safe ones preferred) and a suppression comment for each
+    /// finding that can be silenced.
+    pub fn code_actions(&self, path: &Path, range: TextRange) -> Cancellable<Vec<Assist>> {
+        self.with_db(|db| assists::code_actions(db, &self.config.lint, path, range))
+    }
+
+    /// The edits of every safe fix of the file's own findings that do not
+    /// overlap (run it again for fixes that did).
+    pub fn fix_all(&self, path: &Path) -> Cancellable<Vec<TextEdit>> {
+        self.with_db(|db| assists::fix_all(db, &self.config.lint, path))
+    }
+
+    /// Formats the whole file; `None` when it has syntax errors.
+    pub fn format(&self, path: &Path) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_db(|db| assists::format(db, path))
+    }
+
+    /// Formats the statements `range` touches; `None` when the file has syntax errors.
+    pub fn format_range(&self, path: &Path, range: TextRange) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_db(|db| assists::format_range(db, path, range))
     }
 
     pub fn completions(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<CompletionItem>> {

@@ -41,7 +41,7 @@ pub struct TextEdit {
 }
 
 /// Edits to files, by path, in path order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct SourceChange {
     pub edits: Vec<(PathBuf, Vec<TextEdit>)>,
 }

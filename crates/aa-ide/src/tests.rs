@@ -53,9 +53,12 @@ fn check_diagnostics(fixture: &str, expect: Expect) {
     let diags = host.analysis().diagnostics(&main).unwrap();
     let mut out = String::new();
     for d in diags {
-        out.push_str(&format!("{:?} {:?} [{}] {}\n", d.range, d.severity, d.code, d.message));
+        out.push_str(&format!("{:?} {:?} [{} {}] {}\n", d.range, d.severity, d.code, d.name, d.message));
         for r in d.related {
             out.push_str(&format!("  related {}:{:?} {}\n", r.location.path.display(), r.location.range, r.message));
+        }
+        if let Some(fix) = d.fix {
+            out.push_str(&format!("  fix ({}) {}\n", if fix.safe { "safe" } else { "unsafe" }, fix.description));
         }
     }
     expect.assert_eq(&out);
@@ -101,11 +104,11 @@ capability chown,
 /x rwz,
 "#,
         expect![[r#"
-            0..27 Error [error-in-include] included file /etc/apparmor.d/abstractions/base has errors: `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`
+            0..27 Error [AA001 syntax-error] in included file /etc/apparmor.d/abstractions/base: `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`
               related /etc/apparmor.d/abstractions/base:21..24 `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`
-            28..58 Error [unresolved-include] could not find include `abstractions/missing` in /etc/apparmor.d/abstractions
-            86..96 Error [unknown-capability] `frobnicate` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`
-            109..109 Error [syntax-error] expected `,` at the end of the rule
+            28..58 Error [AA003 unresolved-include] could not find include `abstractions/missing` in /etc/apparmor.d/abstractions
+            86..96 Error [AA058 unknown-capability] `frobnicate` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`
+            109..109 Error [AA001 syntax-error] expected `,` at the end of the rule
         "#]],
     );
 }
@@ -161,4 +164,210 @@ fn settings_change_moves_include_search() {
     host.apply_change(change);
     let after = host.analysis().diagnostics(&main).unwrap();
     assert!(after.is_empty(), "{after:?}");
+}
+
+fn setup_with_lint(fixture: &str, select: &[&str]) -> (AnalysisHost, PathBuf, TextSize) {
+    let (mut host, main, offset) = setup(fixture);
+    let mut change = Change::new();
+    let lint = LintConfig { select: select.iter().map(|s| s.to_string()).collect(), ignore: Vec::new() };
+    change.set_config(Config { lint, ..Config::default() });
+    host.apply_change(change);
+    (host, main, offset)
+}
+
+/// Applies the edits of one file from the end.
+fn apply(text: &str, edits: &[TextEdit]) -> String {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.range.start(), e.range.end())));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(usize::from(e.range.start())..usize::from(e.range.end()), &e.new_text);
+    }
+    out
+}
+
+fn check_lint_diagnostics(fixture: &str, select: &[&str], expect: Expect) {
+    let (host, main, _) = setup_with_lint(fixture, select);
+    let diags = host.analysis().diagnostics(&main).unwrap();
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&format!("{:?} {:?} [{} {} {}] {}\n", d.range, d.severity, d.code, d.name, d.group, d.message));
+        for r in d.related {
+            out.push_str(&format!("  related {}:{:?} {}\n", r.location.path.display(), r.location.range, r.message));
+        }
+        if let Some(fix) = d.fix {
+            out.push_str(&format!("  fix ({}) {}\n", if fix.safe { "safe" } else { "unsafe" }, fix.description));
+        }
+    }
+    expect.assert_eq(&out);
+}
+
+/// Every code action at `$0`, with the text of the main file after it.
+fn check_assists(fixture: &str, select: &[&str], expect: Expect) {
+    let (host, main, offset) = setup_with_lint(fixture, select);
+    let analysis = host.analysis();
+    let text = analysis.file_text(&main).unwrap().unwrap();
+    let mut out = String::new();
+    for a in analysis.code_actions(&main, TextRange::empty(offset)).unwrap() {
+        out.push_str(&format!("{:?} preferred={} {} [{}]\n", a.kind, a.preferred, a.label, a.diagnostic.code));
+        for (path, edits) in &a.change.edits {
+            if *path == main {
+                out.push_str(&apply(&text, edits));
+            } else {
+                out.push_str(&format!("edits {}: {edits:?}\n", path.display()));
+            }
+        }
+        out.push_str("--\n");
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn lint_findings_with_codes_related_places_and_fixes() {
+    check_lint_diagnostics(
+        "profile foo {\n  include <abstractions/wide>\n  /etc/foo r,\n  /etc/foo r,\n  capability sys_admin,\n}\n//- /etc/apparmor.d/abstractions/wide\n/** w,\n",
+        &[],
+        expect![[r#"
+            16..43 Error [AA101 overbroad-glob security] in included file /etc/apparmor.d/abstractions/wide: `/** w,` grants write over every file
+              related /etc/apparmor.d/abstractions/wide:0..6 `/** w,` grants write over every file
+            60..71 Warning [AA201 duplicate-rule correctness] `/etc/foo r,` repeats a rule of profile `foo` (earlier in this file)
+              related /etc/apparmor.d/usr.bin.foo:46..57 the same rule
+              fix (safe) delete the repeated rule
+            74..95 Error [AA106 dangerous-capability security] dangerous capability `sys_admin`: it bypasses the checks confinement relies on
+        "#]],
+    );
+}
+
+#[test]
+fn lint_selection_by_code_name_and_group() {
+    let fixture = "profile foo {\n  /etc/foo r,\n  /etc/foo r,\n  capability sys_admin,\n  capability frob,\n}\n";
+    check_lint_diagnostics(fixture, &["AA201"], expect![[r#"
+        30..41 Warning [AA201 duplicate-rule correctness] `/etc/foo r,` repeats a rule of profile `foo` (earlier in this file)
+          related /etc/apparmor.d/usr.bin.foo:16..27 the same rule
+          fix (safe) delete the repeated rule
+    "#]]);
+    check_lint_diagnostics(fixture, &["dangerous-capability", "parser"], expect![[r#"
+        44..65 Error [AA106 dangerous-capability security] dangerous capability `sys_admin`: it bypasses the checks confinement relies on
+        79..83 Error [AA058 unknown-capability parser] `frob` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`
+    "#]]);
+    let (mut host, main, _) = setup(fixture);
+    let mut change = Change::new();
+    let lint = LintConfig { select: vec![], ignore: vec!["security".into(), "AA2".into()] };
+    change.set_config(Config { lint, ..Config::default() });
+    host.apply_change(change);
+    let codes: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["AA058"]);
+}
+
+#[test]
+fn assists_fix_and_suppress() {
+    check_assists(
+        "profile foo {\n  /etc/foo r,\n  /etc/f$0oo r,\n}\n",
+        &[],
+        expect![[r#"
+            QuickFix preferred=true delete the repeated rule [AA201]
+            profile foo {
+              /etc/foo r,
+            }
+            --
+            Suppress preferred=false Suppress duplicate-rule (AA201) here [AA201]
+            profile foo {
+              /etc/foo r,
+              # aa-lint: allow(duplicate-rule) TODO: say why this is fine
+              /etc/foo r,
+            }
+            --
+        "#]],
+    );
+}
+
+#[test]
+fn assists_unsafe_fix_is_not_preferred() {
+    check_assists(
+        "profile foo {\n  include <abstractions/dbus-sess$0ion>\n}\n//- /etc/apparmor.d/abstractions/dbus-session\n\n//- /etc/apparmor.d/abstractions/dbus-session-strict\n\n",
+        &[],
+        expect![[r#"
+            QuickFix preferred=false include `<abstractions/dbus-session-strict>` instead (unsafe fix: review it) [AA102]
+            profile foo {
+              include <abstractions/dbus-session-strict>
+            }
+            --
+            Suppress preferred=false Suppress missing-strict-abstraction (AA102) here [AA102]
+            profile foo {
+              # aa-lint: allow(missing-strict-abstraction) TODO: say why this is fine
+              include <abstractions/dbus-session>
+            }
+            --
+        "#]],
+    );
+}
+
+#[test]
+fn no_suppression_for_parser_findings() {
+    check_assists("profile foo {\n  capability fr$0ob,\n}\n", &[], expect![""]);
+}
+
+#[test]
+fn fix_all_applies_safe_fixes() {
+    let (host, main, _) = setup_with_lint(
+        "profile foo {\n  /etc/foo r,\n  /etc/foo r,\n  /etc/bar wr,  \n  /etc/baz/ r,\n}\n",
+        &["all"],
+    );
+    let analysis = host.analysis();
+    let text = analysis.file_text(&main).unwrap().unwrap();
+    let edits = analysis.fix_all(&main).unwrap();
+    expect![[r#"
+        profile foo {
+          /etc/foo r,
+          /etc/bar rw,
+          /etc/baz/ r,
+        }
+
+        # vim:syntax=apparmor
+    "#]]
+    .assert_eq(&apply(&text, &edits));
+}
+
+#[test]
+fn formatting_whole_file_and_range() {
+    let (host, main, _) = setup("profile foo {\ncapability chown,\n     /etc/x r,\n  ^hat {\n/y w,\n  }\n}\n");
+    let analysis = host.analysis();
+    let text = analysis.file_text(&main).unwrap().unwrap();
+    let edits = analysis.format(&main).unwrap().unwrap();
+    expect![[r#"
+        profile foo {
+          capability chown,
+          /etc/x r,
+          ^hat {
+            /y w,
+          }
+        }
+    "#]]
+    .assert_eq(&apply(&text, &edits));
+    // Only the second rule.
+    let start = TextSize::new(text.find("/etc").unwrap() as u32);
+    let edits = analysis.format_range(&main, TextRange::empty(start)).unwrap().unwrap();
+    expect![[r#"
+        profile foo {
+        capability chown,
+          /etc/x r,
+          ^hat {
+        /y w,
+          }
+        }
+    "#]]
+    .assert_eq(&apply(&text, &edits));
+    // Syntax errors: no edits.
+    let (host, main, _) = setup("profile foo {\n  /x r\n");
+    assert_eq!(host.analysis().format(&main).unwrap(), None);
+}
+
+#[test]
+fn hover_explains_the_lint_of_a_diagnostic() {
+    check_hover("profile foo {\n  /etc/foo r,\n  /etc/f$0oo r,\n}\n", expect![[r#"
+        30..41
+        **lint `duplicate-rule`** (AA201, correctness)
+
+        A rule that repeats another rule of the same profile exactly (same qualifiers, same rule after variable expansion), where at least one of the two is written in the file being linted: a rule the profile already has, or already gets from an abstraction.
+    "#]]);
 }
