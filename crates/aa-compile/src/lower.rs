@@ -264,7 +264,7 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
     input.has_hats = model
         .profiles
         .iter()
-        .any(|p| p.parent == Some(index) && p.kind == ProfileKind::Hat);
+        .any(|p| p.parent == Some(index));
     let mut caps = Capabilities::default();
     for (ri, rule) in profile.rules.iter().enumerate() {
         if rule.qualifiers.mode == RuleMode::Prompt {
@@ -284,6 +284,7 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                 }
                 let owner = rule.qualifiers.owner == Owner::Owner;
                 let (path, perms) = match path {
+                    Some(p) if has_variable(db, rule) => (join_slashes(p), perms.clone()),
                     Some(p) => (p.clone(), perms.clone()),
                     // `file,`: every file, every permission, `ix` for exec.
                     None if perms.is_empty() => ("/{**,}".to_owned(), "rwlkmix".to_owned()),
@@ -333,10 +334,12 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                 });
             }
             RuleKind::Link { subset, path, target } => {
+                let var = has_variable(db, rule);
+                let fix = |p: &String| if var { join_slashes(p) } else { p.clone() };
                 map.links.push(ri);
                 input.links.push(LinkRule {
-                    path: path.clone().into_bytes(),
-                    target: target.clone().into_bytes(),
+                    path: fix(path).into_bytes(),
+                    target: fix(target).into_bytes(),
                     subset: *subset,
                     owner: rule.qualifiers.owner == Owner::Owner,
                     deny: q.deny,
@@ -384,12 +387,99 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
             }
             RuleKind::All => return Err(unsupported(Some(ri), "`all` rules need apparmor_parser 4.0")),
             RuleKind::Other { class, access, words, conditions } => {
-                other(db, &mut input, &mut map, ri, rule, *class, access, words, conditions, q)?;
+                let own = aa_dfa::profile::own_name(&profile.name).to_owned();
+                let by_name = source_text(db, rule).is_some_and(|t| t.contains("@{profile_name}"));
+                let peer = |v: Option<String>| match v {
+                    Some(v) if by_name && (v == profile.name || v == own) => Some(escape_glob(&v)),
+                    v => v,
+                };
+                other(db, &mut input, &mut map, ri, rule, *class, access, words, conditions, q, &peer)?;
             }
         }
     }
     input.capabilities = caps;
     Ok(Lowered { profile: index, input, map })
+}
+
+/// The rule's text as written.
+fn source_text(db: &dyn Db, rule: &Rule) -> Option<String> {
+    let loc = &rule.origin.location;
+    match loc.file.content(db) {
+        aa_hir::db::FileContent::Text(t) => t.get(usize::from(loc.range.start())..usize::from(loc.range.end())).map(String::from),
+        _ => None,
+    }
+}
+
+fn has_variable(db: &dyn Db, rule: &Rule) -> bool {
+    source_text(db, rule).is_some_and(|t| t.contains("@{"))
+}
+
+/// A `/` followed by an alternation whose alternatives start with `/`
+/// (what `@{A}/@{B}` gives when `@{A}` is empty): `apparmor_parser`'s
+/// expansion drops the alternatives' leading slash, as it does at every
+/// variable join.
+pub fn join_slashes(path: &str) -> String {
+    let b = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'/' && b.get(i + 1) == Some(&b'{') {
+            // Find the matching brace and the top-level commas.
+            let mut depth = 0;
+            let mut j = i + 1;
+            let mut cuts = vec![i + 2];
+            let mut end = None;
+            while j < b.len() {
+                match b[j] {
+                    b'\\' => j += 1,
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(j);
+                            break;
+                        }
+                    }
+                    b',' if depth == 1 => cuts.push(j + 1),
+                    _ => {}
+                }
+                j += 1;
+            }
+            if let Some(end) = end
+                && cuts.iter().all(|&c| b.get(c) == Some(&b'/'))
+            {
+                out.push_str("/{");
+                let mut first = true;
+                for (k, &c) in cuts.iter().enumerate() {
+                    let stop = cuts.get(k + 1).map(|n| n - 1).unwrap_or(end);
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    out.push_str(&join_slashes(&path[c + 1..stop]));
+                }
+                out.push('}');
+                i = end + 1;
+                continue;
+            }
+        }
+        let ch = path[i..].chars().next().unwrap_or('?');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// `@{profile_name}` in a peer is the name itself, not a glob.
+fn escape_glob(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if "*?[]{}\\".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn split_namespace(name: &str) -> (Option<String>, String) {
@@ -405,7 +495,7 @@ fn split_namespace(name: &str) -> (Option<String>, String) {
 /// name, which the compiler derives itself.
 fn attachment(profile: &Profile) -> Option<String> {
     let a = profile.attachment.as_ref()?;
-    let last = profile.name.rsplit("//").next().unwrap_or(&profile.name);
+    let last = aa_dfa::profile::own_name(&profile.name);
     (a != last && a != &profile.name).then(|| a.clone())
 }
 
@@ -456,6 +546,7 @@ fn other(
     words: &[String],
     conditions: &[Condition],
     q: Quals,
+    peer_fix: &dyn Fn(Option<String>) -> Option<String>,
 ) -> Result<(), LowerError> {
     use SyntaxKind::*;
     match class {
@@ -512,7 +603,7 @@ fn other(
                 addr: single(cond(conditions, "addr")),
                 label: single(cond(conditions, "label")),
                 peer_addr: sub("addr"),
-                peer_label: sub("label"),
+                peer_label: peer_fix(sub("label")),
             });
         }
         DBUS_RULE => {
@@ -539,7 +630,7 @@ fn other(
                 interface: single(cond(conditions, "interface")),
                 member: single(cond(conditions, "member")),
                 peer_name: sub("name"),
-                peer_label: sub("label"),
+                peer_label: peer_fix(sub("label")),
             });
         }
         SIGNAL_RULE => {
@@ -564,7 +655,7 @@ fn other(
                 }
             }
             map.signal.push(ri);
-            input.signal.push(SignalRule { quals: q, perms, signals, peer: single(cond(conditions, "peer")) });
+            input.signal.push(SignalRule { quals: q, perms, signals, peer: peer_fix(single(cond(conditions, "peer"))) });
         }
         PTRACE_RULE => {
             let mut perms = 0;
@@ -579,7 +670,7 @@ fn other(
                 };
             }
             map.ptrace.push(ri);
-            input.ptrace.push(PtraceRule { quals: q, perms, peer: single(cond(conditions, "peer")) });
+            input.ptrace.push(PtraceRule { quals: q, perms, peer: peer_fix(single(cond(conditions, "peer"))) });
         }
         MOUNT_RULE | REMOUNT_RULE | UMOUNT_RULE | PIVOT_ROOT_RULE => {
             let kind = match class {

@@ -367,7 +367,9 @@ pub fn compile_profile(
     let mut files = RuleSet::new();
     // Named transitions, numbered in rule order.
     let mut file_rules: Vec<FileRule> = input.files.clone();
-    for fr in &mut file_rules {
+    // The parser numbers them walking its rule list, which holds the rules
+    // in reverse order of reading.
+    for fr in file_rules.iter_mut().rev() {
         if let (Some(t), Some(x)) = (&fr.exec_target, fr.exec.as_mut()) {
             let local = x.mode == file_rules::ExecMode::Child;
             if local && t.as_bytes() == fr.path.as_slice() {
@@ -610,6 +612,20 @@ fn change_profile_rules(
     Ok(())
 }
 
+/// The last component of a `parent//child` name; a child named by a
+/// path (`parent///usr/bin/x`) keeps its leading slash.
+pub fn own_name(name: &str) -> &str {
+    match name.rfind("//") {
+        Some(mut i) => {
+            while i > 0 && name.as_bytes()[i - 1] == b'/' {
+                i -= 1;
+            }
+            &name[i + 2..]
+        }
+        None => name,
+    }
+}
+
 /// The attachment DFA and its match length, if the profile has one.
 fn xmatch_dfa(
     input: &ProfileInput,
@@ -618,8 +634,7 @@ fn xmatch_dfa(
     let name = match &input.attachment {
         Some(a) => a.clone(),
         None => {
-            let n = input.name.rsplit("//").next().unwrap_or(&input.name);
-            n.to_owned()
+            own_name(&input.name).to_owned()
         }
     };
     let name = glob::filter_slashes(name.as_bytes());
