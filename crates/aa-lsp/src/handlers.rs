@@ -151,6 +151,10 @@ pub(crate) fn rename(
         Ok(change) => change,
         Err(message) => return Ok(Err(message)),
     };
+    Ok(Ok(Some(workspace_edit(a, s, change)?)))
+}
+
+fn workspace_edit(a: &Analysis, s: &Snapshot, change: aa_ide::SourceChange) -> Cancellable<lsp::WorkspaceEdit> {
     let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for (path, edits) in change.edits {
         for e in edits {
@@ -160,7 +164,78 @@ pub(crate) fn rename(
             }
         }
     }
-    Ok(Ok(Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })))
+    Ok(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })
+}
+
+/// `source.fixAll.aa-lint`: every safe fix of the document.
+pub(crate) fn fix_all_kind() -> lsp::CodeActionKind {
+    lsp::CodeActionKind::new("source.fixAll.aa-lint")
+}
+
+/// Whether a requested kind (`only`) asks for `kind`: equal, or a prefix
+/// ending at a dot (`source` asks for `source.fixAll.aa-lint`).
+fn kind_wanted(only: Option<&[lsp::CodeActionKind]>, kind: &lsp::CodeActionKind) -> bool {
+    let Some(only) = only else { return true };
+    only.iter().any(|o| {
+        let (o, k) = (o.as_str(), kind.as_str());
+        k == o || k.strip_prefix(o).is_some_and(|rest| rest.starts_with('.'))
+    })
+}
+
+pub(crate) fn code_actions(
+    a: &Analysis,
+    s: &Snapshot,
+    range: lsp::Range,
+    only: Option<&[lsp::CodeActionKind]>,
+) -> Cancellable<Option<lsp::CodeActionResponse>> {
+    let mut out = Vec::new();
+    if kind_wanted(only, &lsp::CodeActionKind::QUICKFIX) {
+        let range = convert::text_range(&s.rope, range, s.enc);
+        for assist in a.code_actions(&s.path, range)? {
+            let diagnostic = crate::server::to_lsp_diagnostic(a, &assist.diagnostic, &s.rope, s.enc, &s.docs_url, &|p| {
+                s.others.get(p).cloned()
+            })?;
+            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: assist.label,
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic]),
+                edit: Some(workspace_edit(a, s, assist.change)?),
+                is_preferred: assist.preferred.then_some(true),
+                ..Default::default()
+            }));
+        }
+    }
+    let kind = fix_all_kind();
+    // Only on request: a fix-all offered at every cursor position is noise.
+    if only.is_some() && kind_wanted(only, &kind) {
+        let edits = a.fix_all(&s.path)?;
+        if !edits.is_empty() {
+            let change = aa_ide::SourceChange { edits: vec![(s.path.clone(), edits)] };
+            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: "Fix all safely fixable aa-lint findings".into(),
+                kind: Some(kind),
+                edit: Some(workspace_edit(a, s, change)?),
+                ..Default::default()
+            }));
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Whole-document or range formatting; a document with syntax errors gets
+/// no edits (not an error the editor would pop up).
+pub(crate) fn formatting(a: &Analysis, s: &Snapshot, range: Option<lsp::Range>) -> Cancellable<Option<Vec<lsp::TextEdit>>> {
+    let edits = match range {
+        None => a.format(&s.path)?,
+        Some(r) => a.format_range(&s.path, convert::text_range(&s.rope, r, s.enc))?,
+    };
+    Ok(Some(
+        edits
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| lsp::TextEdit { range: s.range(e.range), new_text: e.new_text })
+            .collect(),
+    ))
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {

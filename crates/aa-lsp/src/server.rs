@@ -47,6 +47,8 @@ struct State {
     /// after a settings change.
     dirty: HashSet<PathBuf>,
     all_dirty: bool,
+    /// Where a lint's documentation page is: `{docs_url}/{name}.md`.
+    docs_url: Arc<str>,
 }
 
 pub struct Backend {
@@ -64,6 +66,7 @@ pub(crate) struct Snapshot {
     pub(crate) enc: Encoding,
     /// Ropes of the other open documents, to convert ranges in them.
     pub(crate) others: HashMap<PathBuf, (Uri, Rope)>,
+    pub(crate) docs_url: Arc<str>,
 }
 
 impl Snapshot {
@@ -122,6 +125,8 @@ struct Settings {
     include_paths: Option<Vec<String>>,
     base_dir: Option<String>,
     lint: Option<LintSettings>,
+    /// Base URL of the lint documentation pages (`docs/lints/`).
+    docs_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,10 +136,26 @@ struct LintSettings {
     ignore: Vec<String>,
 }
 
+/// The lint pages of the source tree this server was built from, as a
+/// `file://` URL; the `docsUrl` setting points elsewhere (a web site).
+pub fn default_docs_url() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = dir.parent().and_then(Path::parent).unwrap_or(dir).join("docs/lints");
+    format!("file://{}", docs.display())
+}
+
+/// The `docsUrl` setting, if `value` has one.
+fn docs_url_setting(value: &Value) -> Option<String> {
+    let value = value.get("aa-lint").unwrap_or(value);
+    let url = value.get("docsUrl")?.as_str()?.trim().trim_end_matches('/');
+    Some(if url.is_empty() { default_docs_url() } else { url.to_string() })
+}
+
 /// Applies `value` (`{"aa-lint": {...}}` or the bare object) over `config`.
 fn apply_settings(config: &mut Config, value: &Value) {
     let value = value.get("aa-lint").unwrap_or(value);
     let Ok(settings) = serde_json::from_value::<Settings>(value.clone()) else { return };
+    let _ = settings.docs_url;
     if let Some(paths) = settings.include_paths {
         config.include_dirs = paths.into_iter().filter(|p| !p.is_empty()).map(PathBuf::from).collect();
     }
@@ -177,6 +198,7 @@ impl Backend {
             revision: 0,
             dirty: HashSet::new(),
             all_dirty: false,
+            docs_url: default_docs_url().into(),
         };
         let backend = Backend {
             client,
@@ -229,7 +251,7 @@ impl Backend {
                 return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
             };
             let others = state.docs.iter().map(|(p, d)| (p.clone(), (d.uri.clone(), d.rope.clone()))).collect();
-            let snapshot = Snapshot { path, rope: doc.rope.clone(), enc: state.encoding, others };
+            let snapshot = Snapshot { path, rope: doc.rope.clone(), enc: state.encoding, others, docs_url: state.docs_url.clone() };
             (state.host.analysis(), snapshot, state.revision)
         };
         let result = tokio::task::spawn_blocking(move || {
@@ -282,6 +304,13 @@ impl Backend {
 
     fn apply_config(&self, value: &Value) {
         let mut state = lock(&self.state);
+        if let Some(url) = docs_url_setting(value) {
+            if *state.docs_url != *url {
+                state.docs_url = url.into();
+                state.all_dirty = true;
+                self.changed(&mut state, []);
+            }
+        }
         let mut config = state.host.config().clone();
         apply_settings(&mut config, value);
         if config != *state.host.config() {
@@ -297,13 +326,13 @@ impl Backend {
 /// Computes and publishes diagnostics for the dirty documents and those
 /// including a dirty file. `None` when cancelled by a newer change.
 async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> {
-    let (analysis, dirty, all, docs, enc, revision) = {
+    let (analysis, dirty, all, docs, enc, revision, docs_url) = {
         let mut st = lock(state);
         let dirty: Vec<PathBuf> = st.dirty.drain().collect();
         let all = std::mem::take(&mut st.all_dirty);
         let docs: Vec<(PathBuf, Uri, Rope, i32)> =
             st.docs.iter().map(|(p, d)| (p.clone(), d.uri.clone(), d.rope.clone(), d.version)).collect();
-        (st.host.analysis(), dirty, all, docs, st.encoding, st.revision)
+        (st.host.analysis(), dirty, all, docs, st.encoding, st.revision, st.docs_url.clone())
     };
     if dirty.is_empty() && !all {
         return Some(());
@@ -322,7 +351,11 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
                 let diags = analysis.diagnostics(path)?;
                 let converted: Vec<lsp::Diagnostic> = diags
                     .iter()
-                    .map(|d| to_lsp_diagnostic(&analysis, d, rope, enc, &docs))
+                    .map(|d| {
+                        to_lsp_diagnostic(&analysis, d, rope, enc, &docs_url, &|p| {
+                            docs.iter().find(|(q, ..)| q == p).map(|(_, u, r, _)| (u.clone(), r.clone()))
+                        })
+                    })
                     .collect::<Cancellable<_>>()?;
                 out.push((uri.clone(), converted, *version));
             }
@@ -361,17 +394,26 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
     Some(())
 }
 
-fn to_lsp_diagnostic(
+/// The documentation page of a lint (the `parser` group shares one).
+pub(crate) fn lint_docs_href(docs_url: &str, d: &aa_ide::Diagnostic) -> Option<Uri> {
+    let page = if d.group == "parser" { "parser" } else { d.name.as_str() };
+    format!("{docs_url}/{page}.md").parse().ok()
+}
+
+/// An aa-ide diagnostic as LSP sends it: the lint code as `code`, its name
+/// after the message, its documentation page as `codeDescription`.
+pub(crate) fn to_lsp_diagnostic(
     analysis: &Analysis,
     d: &aa_ide::Diagnostic,
     rope: &Rope,
     enc: Encoding,
-    docs: &[(PathBuf, Uri, Rope, i32)],
+    docs_url: &str,
+    open: &dyn Fn(&Path) -> Option<(Uri, Rope)>,
 ) -> Cancellable<lsp::Diagnostic> {
     let mut related = Vec::new();
     for r in &d.related {
-        let location = if let Some((_, uri, rope, _)) = docs.iter().find(|(p, ..)| *p == r.location.path) {
-            Some(lsp::Location { uri: uri.clone(), range: convert::range(rope, r.location.range, enc) })
+        let location = if let Some((uri, rope)) = open(&r.location.path) {
+            Some(lsp::Location { uri, range: convert::range(&rope, r.location.range, enc) })
         } else if let Some(uri) = Uri::from_file_path(&r.location.path) {
             let text = analysis.file_text(&r.location.path)?.unwrap_or_default();
             Some(lsp::Location { uri, range: convert::range(&Rope::from_str(&text), r.location.range, enc) })
@@ -387,10 +429,12 @@ fn to_lsp_diagnostic(
         severity: Some(match d.severity {
             aa_ide::Severity::Error => lsp::DiagnosticSeverity::ERROR,
             aa_ide::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            aa_ide::Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(d.code.clone())),
+        code_description: lint_docs_href(docs_url, d).map(|href| lsp::CodeDescription { href }),
         source: Some("aa-lint".to_string()),
-        message: d.message.clone(),
+        message: format!("{} [{}]", d.message, d.name),
         related_information: if related.is_empty() { None } else { Some(related) },
         ..lsp::Diagnostic::default()
     })
@@ -421,6 +465,9 @@ impl LanguageServer for Backend {
             }
             if let Some(options) = &params.initialization_options {
                 apply_settings(&mut config, options);
+                if let Some(url) = docs_url_setting(options) {
+                    state.docs_url = url.into();
+                }
             }
             let mut change = Change::new();
             change.set_config(config);
@@ -465,6 +512,12 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX, crate::handlers::fix_all_kind()]),
+                    ..Default::default()
+                })),
+                document_formatting_provider: Some(lsp::OneOf::Left(true)),
+                document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
                 ..Default::default()
             },
             ..Default::default()
@@ -483,7 +536,11 @@ impl LanguageServer for Backend {
                     let mut st = lock(&state);
                     let mut config = st.host.config().clone();
                     apply_settings(&mut config, value);
-                    if config != *st.host.config() {
+                    let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
+                    if let Some(url) = &url {
+                        st.docs_url = url.as_str().into();
+                    }
+                    if config != *st.host.config() || url.is_some() {
                         let mut change = Change::new();
                         change.set_config(config);
                         st.host.apply_change(change);
@@ -643,6 +700,21 @@ impl LanguageServer for Backend {
             Ok(crate::handlers::semantic_tokens(a, s, Some(range))?.map(lsp::SemanticTokensRangeResult::Tokens))
         })
         .await
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        let (range, only) = (params.range, params.context.only);
+        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::code_actions(a, s, range, only.as_deref()))
+            .await
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        self.with_snapshot(&params.text_document.uri, |a, s| crate::handlers::formatting(a, s, None)).await
+    }
+
+    async fn range_formatting(&self, params: lsp::DocumentRangeFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let range = params.range;
+        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::formatting(a, s, Some(range))).await
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {

@@ -25,6 +25,9 @@ struct TestServer {
     dir: PathBuf,
 }
 
+/// Lint documentation pages, as the `docsUrl` setting gives them.
+const DOCS: &str = "https://aa-lint.example/docs/lints";
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A fresh directory with a small policy tree: `apparmor.d/abstractions/base`
@@ -49,7 +52,7 @@ impl TestServer {
         let dir = policy_dir();
         let (service, socket) = aa_lsp::service_with(std::sync::Arc::new(aa_lsp::OsLoader), Duration::from_millis(5));
         let (tx, rx) = mpsc::unbounded_channel();
-        let settings = json!({ "includePaths": [], "baseDir": dir.join("apparmor.d"), "lint": { "select": [], "ignore": [] } });
+        let settings = json!({ "includePaths": [], "baseDir": dir.join("apparmor.d"), "lint": { "select": [], "ignore": [] }, "docsUrl": DOCS });
         tokio::spawn(async move {
             let (mut stream, mut sink) = socket.split();
             while let Some(req) = stream.next().await {
@@ -71,7 +74,7 @@ impl TestServer {
                 json!({
                     "capabilities": { "general": { "positionEncodings": encodings } },
                     "rootUri": uri(&base),
-                    "initializationOptions": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": [] } },
+                    "initializationOptions": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": [] }, "docsUrl": DOCS },
                 }),
             )
             .await;
@@ -164,8 +167,11 @@ async fn diagnostics_after_open_and_change() {
         {
           "diagnostics": [
             {
-              "code": "error-in-include",
-              "message": "included file $DIR/apparmor.d/abstractions/broken has errors: `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`",
+              "code": "AA001",
+              "codeDescription": {
+                "href": "https://aa-lint.example/docs/lints/parser.md"
+              },
+              "message": "in included file $DIR/apparmor.d/abstractions/broken: `rwz` is not a file permission: expected letters from `rwalkmx` and exec modes such as `ix`, `px`, `Px`, `cx`, `ux` [syntax-error]",
               "range": {
                 "end": {
                   "character": 29,
@@ -198,8 +204,11 @@ async fn diagnostics_after_open_and_change() {
               "source": "aa-lint"
             },
             {
-              "code": "unknown-capability",
-              "message": "`net_admn` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`",
+              "code": "AA058",
+              "codeDescription": {
+                "href": "https://aa-lint.example/docs/lints/parser.md"
+              },
+              "message": "`net_admn` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin` [unknown-capability]",
               "range": {
                 "end": {
                   "character": 21,
@@ -230,12 +239,12 @@ async fn diagnostics_after_open_and_change() {
     let d = s.diagnostics(&u).await;
     assert_eq!(d["version"], 2);
     let codes: Vec<&Value> = d["diagnostics"].as_array().unwrap().iter().map(|d| &d["code"]).collect();
-    assert_eq!(codes, vec![&json!("error-in-include")]);
-    // lint.ignore through didChangeConfiguration (VS Code shape).
+    assert_eq!(codes, vec![&json!("AA001")]);
+    // lint.ignore through didChangeConfiguration (VS Code shape), by lint name.
     let base = s.dir.join("apparmor.d");
     s.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "aa-lint": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": ["include"] } } } }),
+        json!({ "settings": { "aa-lint": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": ["syntax-error"] } } } }),
     )
     .await;
     let d = s.diagnostics(&u).await;
@@ -249,9 +258,12 @@ async fn diagnostics_after_open_and_change() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diagnostics_follow_a_changed_include() {
     let mut s = TestServer::start(false).await;
-    let main = s.open("usr.bin.foo", "include <abstractions/mine>\nprofile foo {\n}\n").await;
+    let main = s.open("usr.bin.foo", "profile foo {\n  include <abstractions/mine>\n}\n").await;
+    let codes = |d: &Value| -> Vec<String> {
+        d["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+    };
     let d = s.diagnostics(&main).await;
-    assert_eq!(d["diagnostics"][0]["code"], "unresolved-include", "{d}");
+    assert_eq!(codes(&d), ["AA204", "AA003"], "{d}");
     let inc = s.open("abstractions/mine", "capability chown,\n").await;
     // Opening the abstraction resolves the include of the other open file.
     loop {
@@ -266,7 +278,8 @@ async fn diagnostics_follow_a_changed_include() {
     )
     .await;
     let d = s.diagnostics(&main).await;
-    assert_eq!(d["diagnostics"][0]["code"], "error-in-include", "{d}");
+    assert_eq!(codes(&d), ["AA058"], "{d}");
+    assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 1, "{d}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -327,7 +340,14 @@ async fn hover_texts() {
 
         Defined in `$DIR/apparmor.d/usr.bin.foo`.
         ---
-        6:3 **hat `hat`**"#]]
+        6:3 **hat `hat`**
+
+        ---
+
+        **lint `empty-profile`** (AA204, correctness)
+
+        A profile, child profile or hat of the file being linted with no rules at all (after includes and conditionals) and no child profile or hat of its own.
+        Profiles in `unconfined` mode are left alone."#]]
     .assert_eq(&text);
 }
 
