@@ -544,3 +544,242 @@ async fn errors_are_responses_never_crashes() {
     let text = s.request("aa/documentText", json!({ "textDocument": { "uri": u } })).await;
     assert_eq!(text["text"], "profile foo {\n}\n");
 }
+
+/// Applies the `TextEdit`s of `edits` (LSP JSON, line/character in UTF-16
+/// of ASCII text) to `text`, from the end.
+fn apply_lsp_edits(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let (line, ch) = (p["line"].as_u64().unwrap() as usize, p["character"].as_u64().unwrap() as usize);
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + ch
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
+    json!({ "start": { "line": l1, "character": c1 }, "end": { "line": l2, "character": c2 } })
+}
+
+const LINTED: &str = "profile foo {\n  include <abstractions/wide>\n  /etc/foo r,\n  /etc/foo r,\n  /etc/bar wr,\n}\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lint_diagnostics_with_related_information() {
+    let mut s = TestServer::start(false).await;
+    std::fs::write(s.dir.join("apparmor.d/abstractions/wide"), "/** w,\n").unwrap();
+    let u = s.open("usr.bin.foo", LINTED).await;
+    let d = s.diagnostics(&u).await;
+    s.check(&d, expect![[r#"
+        {
+          "diagnostics": [
+            {
+              "code": "AA101",
+              "codeDescription": {
+                "href": "https://aa-lint.example/docs/lints/overbroad-glob.md"
+              },
+              "message": "in included file $DIR/apparmor.d/abstractions/wide: `/** w,` grants write over every file [overbroad-glob]",
+              "range": {
+                "end": {
+                  "character": 29,
+                  "line": 1
+                },
+                "start": {
+                  "character": 2,
+                  "line": 1
+                }
+              },
+              "relatedInformation": [
+                {
+                  "location": {
+                    "range": {
+                      "end": {
+                        "character": 6,
+                        "line": 0
+                      },
+                      "start": {
+                        "character": 0,
+                        "line": 0
+                      }
+                    },
+                    "uri": "file://$DIR/apparmor.d/abstractions/wide"
+                  },
+                  "message": "`/** w,` grants write over every file"
+                }
+              ],
+              "severity": 1,
+              "source": "aa-lint"
+            },
+            {
+              "code": "AA201",
+              "codeDescription": {
+                "href": "https://aa-lint.example/docs/lints/duplicate-rule.md"
+              },
+              "message": "`/etc/foo r,` repeats a rule of profile `foo` (earlier in this file) [duplicate-rule]",
+              "range": {
+                "end": {
+                  "character": 13,
+                  "line": 3
+                },
+                "start": {
+                  "character": 2,
+                  "line": 3
+                }
+              },
+              "relatedInformation": [
+                {
+                  "location": {
+                    "range": {
+                      "end": {
+                        "character": 13,
+                        "line": 2
+                      },
+                      "start": {
+                        "character": 2,
+                        "line": 2
+                      }
+                    },
+                    "uri": "file://$DIR/apparmor.d/usr.bin.foo"
+                  },
+                  "message": "the same rule"
+                }
+              ],
+              "severity": 2,
+              "source": "aa-lint"
+            }
+          ],
+          "uri": "file://$DIR/apparmor.d/usr.bin.foo",
+          "version": 1
+        }"#]]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_fix_and_suppress() {
+    let mut s = TestServer::start(false).await;
+    let u = s.open("usr.bin.foo", LINTED).await;
+    s.diagnostics(&u).await;
+    let actions = s
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": range(3, 4, 3, 4), "context": { "diagnostics": [] } }))
+        .await;
+    let mut out = String::new();
+    for a in actions.as_array().unwrap() {
+        let edits = &a["edit"]["changes"][&u];
+        out.push_str(&format!(
+            "{} | {} | preferred={} | diagnostic {}\n{}--\n",
+            a["kind"].as_str().unwrap(),
+            a["title"].as_str().unwrap(),
+            a["isPreferred"],
+            a["diagnostics"][0]["code"],
+            apply_lsp_edits(LINTED, edits)
+        ));
+    }
+    expect![[r#"
+        quickfix | delete the repeated rule | preferred=true | diagnostic "AA201"
+        profile foo {
+          include <abstractions/wide>
+          /etc/foo r,
+          /etc/bar wr,
+        }
+        --
+        quickfix | Suppress duplicate-rule (AA201) here | preferred=null | diagnostic "AA201"
+        profile foo {
+          include <abstractions/wide>
+          /etc/foo r,
+          # aa-lint: allow(duplicate-rule) TODO: say why this is fine
+          /etc/foo r,
+          /etc/bar wr,
+        }
+        --
+    "#]]
+    .assert_eq(&out);
+    // Nothing to fix on a line without findings.
+    let actions = s
+        .request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": range(0, 0, 0, 0), "context": { "diagnostics": [] } }))
+        .await;
+    assert_eq!(actions, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_source_action() {
+    let mut s = TestServer::start(false).await;
+    let base = s.dir.join("apparmor.d");
+    let text = "profile foo {\n  /etc/foo r,\n  /etc/foo r,\n    /etc/bar wr,  \n}\n";
+    let u = s.open("usr.bin.foo", text).await;
+    s.diagnostics(&u).await;
+    // After the answer to `workspace/configuration`, which would undo it.
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "baseDir": base, "lint": { "select": ["all"], "ignore": ["missing-header-comment", "missing-vim-modeline"] } } }),
+    )
+    .await;
+    loop {
+        let d = s.diagnostics(&u).await;
+        if d["diagnostics"].as_array().unwrap().iter().any(|d| d["code"].as_str().unwrap_or("").starts_with("AA3")) {
+            break;
+        }
+    }
+    let actions = s
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": u }, "range": range(0, 0, 0, 0), "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
+        )
+        .await;
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.aa-lint");
+    expect![[r#"
+        profile foo {
+          /etc/foo r,
+          /etc/bar rw,
+        }
+    "#]]
+    .assert_eq(&apply_lsp_edits(text, &actions[0]["edit"]["changes"][&u]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formatting_and_range_formatting() {
+    let mut s = TestServer::start(false).await;
+    let text = "profile foo {\ncapability chown,\n      /etc/x r,\n  ^hat {\n/y w,\n  }\n}\n";
+    let u = s.open("usr.bin.foo", text).await;
+    let options = json!({ "tabSize": 4, "insertSpaces": true });
+    let edits = s.request("textDocument/formatting", json!({ "textDocument": { "uri": u }, "options": options })).await;
+    expect![[r#"
+        profile foo {
+          capability chown,
+          /etc/x r,
+          ^hat {
+            /y w,
+          }
+        }
+    "#]]
+    .assert_eq(&apply_lsp_edits(text, &edits));
+    let edits = s
+        .request(
+            "textDocument/rangeFormatting",
+            json!({ "textDocument": { "uri": u }, "range": range(2, 8, 2, 8), "options": options }),
+        )
+        .await;
+    expect![[r#"
+        profile foo {
+        capability chown,
+          /etc/x r,
+          ^hat {
+        /y w,
+          }
+        }
+    "#]]
+    .assert_eq(&apply_lsp_edits(text, &edits));
+    // Syntax errors: no edits and no error.
+    let bad = s.open("usr.bin.bad", "profile foo {\n  /x r\n").await;
+    let edits = s.request("textDocument/formatting", json!({ "textDocument": { "uri": bad }, "options": options })).await;
+    assert_eq!(edits, json!([]));
+}
