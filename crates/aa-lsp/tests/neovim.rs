@@ -1,5 +1,6 @@
 //! A real headless Neovim (0.7+) client against the real `aa-lint lsp`:
-//! open a profile, wait for diagnostics, hover, completion, definition, edit.
+//! open a profile, wait for diagnostics, hover, completion, definition, edit,
+//! format, apply a lint's quick fix.
 //! Runs `editors/neovim/tests/real_server.lua`. Skips, loudly, without `nvim`.
 
 mod support;
@@ -25,5 +26,5 @@ fn neovim_against_the_real_server() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}\n{stderr}");
     assert!(output.status.success(), "nvim failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("6 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("8 passed, 0 failed"), "{stdout}");
 }

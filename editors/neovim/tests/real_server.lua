@@ -87,6 +87,44 @@ vim.wait(20000, function()
 end, 50)
 check('diagnostics follow an edit', #vim.diagnostic.get(bufnr) == 0, vim.inspect(vim.diagnostic.get(bufnr)))
 
+-- Formatting through the editor's own command (Neovim 0.7's formatting_sync).
+vim.api.nvim_buf_set_lines(bufnr, 4, 5, false, { '        @{HOME}/x r,' })
+vim.lsp.buf.formatting_sync(nil, 10000)
+local formatted = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+check('formatting re-indents the rule', formatted[5] == '  @{HOME}/x r,', vim.inspect(formatted))
+
+-- A lint finding and its quick fix: repeat a rule, apply the preferred action.
+vim.api.nvim_buf_set_lines(bufnr, 5, 5, false, { '  @{HOME}/x r,' })
+local dup = nil
+vim.wait(20000, function()
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.message:match('%[duplicate%-rule%]') then
+      dup = d
+    end
+  end
+  return dup ~= nil
+end, 50)
+local applied = false
+if dup ~= nil then
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = { start = { line = dup.lnum, character = dup.col }, ['end'] = { line = dup.lnum, character = dup.col } },
+    context = { diagnostics = {} },
+  }
+  local results = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', params, 10000)
+  for _, r in pairs(results or {}) do
+    for _, action in ipairs(r.result or {}) do
+      if action.isPreferred and action.edit and not applied then
+        vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16')
+        applied = true
+      end
+    end
+  end
+end
+local fixed = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+check('code action removes the repeated rule', dup ~= nil and applied and #fixed == 6 and fixed[5] == '  @{HOME}/x r,',
+  vim.inspect({ dup = dup, lines = fixed }))
+
 io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
 for _, client in pairs(vim.lsp.get_active_clients()) do
   client.stop()
