@@ -30,6 +30,15 @@ mod tests;
 
 pub use abi::abi_diagnostics;
 
+/// The names `apparmor_parser` knows, for front ends (completion, hover).
+pub mod names {
+    pub use super::{
+        capability::CAPABILITIES,
+        network::{FAMILIES as NETWORK_FAMILIES, TYPES as NETWORK_TYPES},
+        signal::SIGNALS,
+    };
+}
+
 use aa_syntax::{
     SyntaxKind::{self, *},
     SyntaxElement, SyntaxNode, TextRange,

@@ -7,14 +7,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::{Cond, Op, RuleInfo, check_access, quoted_list};
 use crate::Diagnostic;
 
-pub(crate) const FAMILIES: &[&str] = &[
+/// Address families `apparmor_parser` knows.
+pub const FAMILIES: &[&str] = &[
     "unspec", "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25",
     "inet6", "rose", "netbeui", "security", "key", "netlink", "packet", "ash", "econet", "atmsvc",
     "rds", "sna", "irda", "pppox", "wanpipe", "llc", "ib", "mpls", "can", "tipc", "bluetooth",
     "iucv", "rxrpc", "isdn", "phonet", "ieee802154", "caif", "alg", "nfc", "vsock", "kcm",
     "qipcrtr", "smc", "xdp", "mctp",
 ];
-pub(crate) const TYPES: &[&str] = &["stream", "dgram", "seqpacket", "rdm", "raw", "packet"];
+/// Socket types `apparmor_parser` knows.
+pub const TYPES: &[&str] = &["stream", "dgram", "seqpacket", "rdm", "raw", "packet"];
 /// Protocols written where a type goes (`network inet tcp`).
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp"];
 

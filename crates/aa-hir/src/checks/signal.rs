@@ -3,7 +3,8 @@
 use super::{RuleInfo, check_access, known_conditions};
 use crate::Diagnostic;
 
-const SIGNALS: &[&str] = &[
+/// Signal names `apparmor_parser` knows (lower case, without `SIG`); `rtmin+N` too.
+pub const SIGNALS: &[&str] = &[
     "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2",
     "pipe", "alrm", "term", "stkflt", "chld", "cont", "stop", "stp", "tstp", "ttin", "ttou", "urg",
     "xcpu", "xfsz", "vtalrm", "prof", "winch", "io", "poll", "pwr", "sys", "emt", "exists",
