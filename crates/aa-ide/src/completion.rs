@@ -4,7 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use aa_hir::db::{Db, FileContent};
+use aa_hir::{
+    checks::names,
+    db::{Db, FileContent},
+};
 use aa_syntax::{TextRange, TextSize};
 
 use crate::{docs, util};
@@ -55,6 +58,13 @@ fn range(start: usize, end: usize) -> TextRange {
 
 fn from_table(table: docs::Table, kind: CompletionKind, r: TextRange, out: &mut Vec<CompletionItem>) {
     out.extend(table.iter().map(|(n, d)| item(n, kind, Some(d), r)));
+}
+
+/// Every name `apparmor_parser` knows (aa-hir's table): those we explain
+/// first, in our order (the common ones first), then the rest.
+fn from_names(names: &[&str], table: docs::Table, kind: CompletionKind, r: TextRange, out: &mut Vec<CompletionItem>) {
+    out.extend(table.iter().filter(|(n, _)| names.contains(n)).map(|(n, d)| item(n, kind, Some(d), r)));
+    out.extend(names.iter().filter(|n| docs::lookup(table, n).is_none()).map(|n| item(n, kind, None, r)));
 }
 
 fn from_list(list: &[&str], kind: CompletionKind, r: TextRange, out: &mut Vec<CompletionItem>) {
@@ -195,14 +205,14 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
         after_kw.rfind(name).is_some_and(|i| !after_kw[i..].contains(')'))
     };
     match keyword {
-        "capability" => from_table(docs::CAPABILITIES, CompletionKind::Capability, word_range, &mut out),
+        "capability" => from_names(names::CAPABILITIES, docs::CAPABILITIES, CompletionKind::Capability, word_range, &mut out),
         "network" => {
-            from_table(docs::NETWORK_FAMILIES, CompletionKind::NetworkFamily, word_range, &mut out);
-            from_table(docs::NETWORK_TYPES, CompletionKind::NetworkType, word_range, &mut out);
+            from_names(names::NETWORK_FAMILIES, docs::NETWORK_FAMILIES, CompletionKind::NetworkFamily, word_range, &mut out);
+            from_names(names::NETWORK_TYPES, docs::NETWORK_TYPES, CompletionKind::NetworkType, word_range, &mut out);
         }
         "signal" => {
             if open_paren("set=(") || after_kw.trim_end().ends_with("set=") {
-                from_table(docs::SIGNALS, CompletionKind::Signal, word_range, &mut out);
+                from_names(names::SIGNALS, docs::SIGNALS, CompletionKind::Signal, word_range, &mut out);
             } else {
                 from_list(docs::SIGNAL_ACCESS, CompletionKind::Permission, word_range, &mut out);
                 from_list(&["set=(", "peer="], CompletionKind::Option, word_range, &mut out);

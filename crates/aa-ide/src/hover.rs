@@ -88,7 +88,11 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
     let in_condition = token.parent_ancestors().find(|n| n.kind() == CONDITION);
     match rule.kind() {
         CAPABILITY_RULE if token.kind() == WORD => {
-            let d = docs::lookup(docs::CAPABILITIES, &word).unwrap_or("Not a capability apparmor_parser knows.");
+            let d = match docs::lookup(docs::CAPABILITIES, &word) {
+                Some(d) => d,
+                None if aa_hir::checks::names::CAPABILITIES.contains(&word.as_str()) => "A capability apparmor_parser knows.",
+                None => "Not a capability apparmor_parser knows.",
+            };
             hover(format!("**capability `{word}`** (`CAP_{}`)\n\n{d}", word.to_ascii_uppercase()))
         }
         NETWORK_RULE if token.kind() == WORD && in_condition.is_none() && parent.kind() != ACCESS => {
@@ -206,29 +210,46 @@ pub(crate) fn rule_kind_name(kind: SyntaxKind) -> &'static str {
 }
 
 fn variable_hover(db: &dyn Db, path: &Path, token: &SyntaxToken) -> String {
+    let vars = aa_hir::variables::variables(db, db.file(path));
+    if token.kind() == BOOL_VARIABLE {
+        let name = aa_hir::variables::bool_name(token.text());
+        let mut out = format!("**boolean `${{{name}}}`**");
+        match vars.bools.get(&name) {
+            Some(b) => {
+                let _ = write!(out, "\n\n```apparmor\n${{{name}}} = {}\n```", b.value);
+                let _ = write!(out, "\n\nDefined in `{}`.", b.defined_at.file.path(db).display());
+            }
+            None => out.push_str("\n\nNot defined in this file or the files it includes."),
+        }
+        return out;
+    }
     let name = util::variable_name(token.text());
-    let defs: Vec<util::VarDef> = util::variable_defs(db, path).into_iter().filter(|d| d.name == name).collect();
     let mut out = format!("**variable `@{{{name}}}`**");
-    if defs.is_empty() {
-        if matches!(name.as_str(), "profile_name" | "exec_path" | "attach_path" | "os_release") {
+    let Some(set) = vars.sets.get(&name) else {
+        if aa_hir::variables::BUILTIN_VARIABLES.contains(&name.as_str()) || name == "os_release" {
             out.push_str("\n\nSet by apparmor_parser itself for each profile.");
+        } else if vars.bools.contains_key(&name) {
+            out.push_str("\n\nA boolean, not a set variable.");
         } else {
             out.push_str("\n\nNot defined in this file or the files it includes.");
         }
         return out;
-    }
-    let mut values = Vec::new();
-    for def in &defs {
-        if !def.append {
-            values.clear();
+    };
+    let written: Vec<&str> = set.values.iter().map(String::as_str).collect();
+    let _ = write!(out, "\n\n```apparmor\n@{{{name}}} = {}\n```", util::shorten(&written.join(" "), 400));
+    match vars.expand(&format!("@{{{name}}}"), &|_| None) {
+        Ok(expanded) if written.len() != 1 || expanded != written[0] => {
+            let _ = write!(out, "\n\nExpands to `{}`.", util::shorten(&expanded, 400));
         }
-        values.extend(def.values.iter().cloned());
+        Ok(_) => {}
+        Err(e) => {
+            let _ = write!(out, "\n\nCannot be expanded: {e}.");
+        }
     }
-    let _ = write!(out, "\n\n```apparmor\n@{{{name}}} = {}\n```", util::shorten(&values.join(" "), 400));
     out.push_str("\n\nDefined in:");
-    for def in &defs {
-        let op = if def.append { "+=" } else { "=" };
-        let _ = write!(out, "\n- `{}` ({op})", def.path.display());
+    let _ = write!(out, "\n- `{}` (=)", set.defined_at.file.path(db).display());
+    for add in &set.additions {
+        let _ = write!(out, "\n- `{}` (+=)", add.file.path(db).display());
     }
     out
 }

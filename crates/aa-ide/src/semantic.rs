@@ -104,18 +104,10 @@ pub struct InlayHint {
 pub(crate) fn inlay_hints(db: &dyn Db, path: &Path, range: Option<TextRange>) -> Vec<InlayHint> {
     let root = util::parse(db, path).syntax_node();
     let mut out = Vec::new();
-    let defs = util::variable_defs(db, path);
+    let vars = aa_hir::variables::variables(db, db.file(path));
+    // The value as apparmor_parser expands it (`{a,b}` for several values).
     let value_of = |name: &str| -> Option<String> {
-        let mut values: Vec<String> = Vec::new();
-        let mut found = false;
-        for d in defs.iter().filter(|d| d.name == name) {
-            found = true;
-            if !d.append {
-                values.clear();
-            }
-            values.extend(d.values.iter().cloned());
-        }
-        found.then(|| values.join(" "))
+        vars.sets.contains_key(name).then(|| vars.expand(&format!("@{{{name}}}"), &|_| None).ok()).flatten()
     };
     let wanted = |r: TextRange| range.is_none_or(|range| range.intersect(r).is_some());
     for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {

@@ -371,3 +371,24 @@ fn hover_explains_the_lint_of_a_diagnostic() {
         A rule that repeats another rule of the same profile exactly (same qualifiers, same rule after variable expansion), where at least one of the two is written in the file being linted: a rule the profile already has, or already gets from an abstraction.
     "#]]);
 }
+
+#[test]
+fn hover_variable_shows_the_expanded_value() {
+    check_hover(
+        "include <tunables/global>\nprofile foo {\n  @{MY$0DIRS}/** r,\n}\n//- /etc/apparmor.d/tunables/global\n@{BASE}=/srv /opt\n@{MYDIRS}=@{BASE}/data\n@{MYDIRS}+=/var/lib/foo\n",
+        expect![[r#"
+            42..51
+            **variable `@{MYDIRS}`**
+
+            ```apparmor
+            @{MYDIRS} = /var/lib/foo @{BASE}/data
+            ```
+
+            Expands to `{/opt/data,/srv/data,/var/lib/foo}`.
+
+            Defined in:
+            - `/etc/apparmor.d/tunables/global` (=)
+            - `/etc/apparmor.d/tunables/global` (+=)
+        "#]],
+    );
+}

@@ -62,7 +62,6 @@ pub(crate) struct VarDef {
     pub(crate) name_range: TextRange,
     pub(crate) full_range: TextRange,
     pub(crate) values: Vec<String>,
-    pub(crate) append: bool,
 }
 
 /// Every variable definition visible from `path`: its own and those of the
@@ -79,7 +78,6 @@ pub(crate) fn variable_defs(db: &dyn Db, path: &Path) -> Vec<VarDef> {
                 name_range: token.text_range(),
                 full_range: def.syntax().text_range(),
                 values: def.values().map(|v| v.text()).collect(),
-                append: def.is_append(),
             });
         }
     }

@@ -324,6 +324,8 @@ async fn hover_texts() {
         @{HOME} = /home/*/ /root/
         ```
 
+        Expands to `{/home/*/,/root/}`.
+
         Defined in:
         - `$DIR/apparmor.d/tunables/global` (=)
         ---
@@ -366,7 +368,7 @@ async fn completions_by_context() {
     expect![[r#"
         0:22 (2) base broken
         2:13 (41) chown dac_override dac_read_search fowner fsetid kill
-        3:10 (54) unspec unix inet inet6 ax25 ipx
+        3:10 (51) unspec unix inet inet6 ax25 ipx
         4:19 (35) hup int quit ill trap abrt
         5:5 (27) ix ux Ux px Px cx
         6:4 (4) @{profile_name} @{exec_path} @{attach_path} @{os_release}
@@ -496,7 +498,7 @@ async fn symbols_folding_selection_tokens_hints() {
         )
         .await;
     let labels: Vec<&str> = hints.as_array().unwrap().iter().filter_map(|h| h["label"].as_str()).collect();
-    assert_eq!(labels, vec!["= /home/*/ /root/", "discrete profile"]);
+    assert_eq!(labels, vec!["= {/home/*/,/root/}", "discrete profile"]);
     let tree = s.request("aa/syntaxTree", json!({ "textDocument": { "uri": u } })).await;
     assert!(tree["tree"].as_str().unwrap().starts_with("SOURCE_FILE@0..193\n"), "{tree}");
 }
