@@ -70,7 +70,9 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
     // Profile names and transitions.
     if let Some(name_node) = token.parent_ancestors().find(|n| matches!(n.kind(), PROFILE_NAME | ATTACHMENT)) {
         if let Some(profile) = name_node.parent().and_then(ast::Profile::cast) {
-            return Some(Hover { range: name_node.text_range(), markdown: profile_summary(&profile) });
+            let mut markdown = profile_summary(&profile);
+            markdown.push_str(&resolved_profile(db, path, profile.syntax().text_range()));
+            return Some(Hover { range: name_node.text_range(), markdown });
         }
     }
     if let Some(target) = token.parent_ancestors().find(|n| n.kind() == TARGET) {
@@ -135,6 +137,23 @@ fn find_profile<'a>(
         }
     }
     profiles.iter().find(|p| p.name == name || p.name == last)
+}
+
+/// What `aa_hir::model::policy_model` makes of the profile written at
+/// `range`: its full name, expanded attachment and rules after includes,
+/// variables and conditionals.
+fn resolved_profile(db: &dyn Db, path: &Path, range: TextRange) -> String {
+    let file = db.file(path);
+    let model = aa_hir::model::policy_model(db, file);
+    let Some(p) = model.profiles.iter().find(|p| p.origin.location.file == file && p.origin.location.range == range) else {
+        return String::new();
+    };
+    let mut out = format!("\n\nAs loaded: `{}`", p.name);
+    if let Some(att) = &p.attachment {
+        let _ = write!(out, " attached to `{}`", util::shorten(att, 200));
+    }
+    let _ = write!(out, ", {} rule(s) after includes, variables and conditionals.", p.rules.len());
+    out
 }
 
 pub(crate) fn profile_summary(profile: &ast::Profile) -> String {

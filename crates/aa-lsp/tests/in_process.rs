@@ -309,6 +309,8 @@ async fn hover_texts() {
         Flags: `complain`.
 
         Contains 1 capability, 2 file, 1 include, children: hat.
+
+        As loaded: `foo` attached to `/usr/bin/foo`, 6 rule(s) after includes, variables and conditionals.
         ---
         1:34 **flag `complain`**
 
@@ -343,6 +345,8 @@ async fn hover_texts() {
         Defined in `$DIR/apparmor.d/usr.bin.foo`.
         ---
         6:3 **hat `hat`**
+
+        As loaded: `foo//hat`, 0 rule(s) after includes, variables and conditionals.
 
         ---
 
