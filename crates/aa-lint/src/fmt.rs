@@ -35,11 +35,7 @@ pub struct FmtArgs {
 /// The formatter. `Err` carries a message (`aa-fmt` refuses text that does
 /// not parse).
 fn format_text(text: &str) -> Result<String, String> {
-    format_with_aa_fmt(text)
-}
-
-fn format_with_aa_fmt(_text: &str) -> Result<String, String> {
-    Err("the formatter (crate aa-fmt) is not part of this build yet".to_owned())
+    aa_fmt::format(text, &aa_fmt::FormatOptions::default()).map_err(|error| error.to_string())
 }
 
 pub fn run(args: &FmtArgs, printer: &mut Printer) -> Status {

@@ -133,3 +133,25 @@ fn included_files_are_not_edited_unless_checked() {
     assert!(stdout.contains("Fixed"), "{stdout}");
     assert_eq!(read(&temp.0, "abstractions/shared"), shared);
 }
+
+/// `aa-lint fmt` rewrites files in place; `--check` then passes.
+#[test]
+fn fmt_rewrites_files_in_place() {
+    let temp = TempDir::new("fmt");
+    copy_dir(&repo_root().join("fixtures/cli/lints"), &temp.0);
+    let fmt = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
+            .arg("fmt")
+            .args(args)
+            .current_dir(&temp.0)
+            .output()
+            .expect("run aa-lint fmt");
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    assert_eq!(fmt(&["--check", "."]).0, 1);
+    let (code, stderr) = fmt(&["."]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("2 files reformatted"), "{stderr}");
+    assert!(read(&temp.0, "style.demo").contains("\n  /etc/style.conf wr,\n  /var/lib/style/ r,\n"));
+    assert_eq!(fmt(&["--check", "."]), (0, "0 files would be reformatted, 3 already formatted\n".to_owned()));
+}
