@@ -9,6 +9,7 @@
 //! Like the parser's tables, state 0 is dead and state 1 is the start.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::perms::old;
 use crate::regex::{ByteSet, Regex};
@@ -243,6 +244,55 @@ impl Default for BuildOptions {
     }
 }
 
+/// A small multiplicative hasher (the Fx hash of rustc) for the integer
+/// keys of subset construction and minimization; SipHash dominated both.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Scratch space for epsilon closures: a generation stamp per NFA state,
+/// so no closure clears a whole bitmap.
+struct Scratch {
+    stamp: Vec<u32>,
+    generation: u32,
+    stack: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch { stamp: vec![0; n], generation: 0, stack: Vec::new() }
+    }
+}
+
 enum NState {
     /// Consume one byte of the set, go to the target.
     Byte(ByteSet, usize),
@@ -293,19 +343,31 @@ impl Nfa {
     }
 
     /// Epsilon closure, keeping only consuming and accepting states.
-    fn closure(&self, seeds: impl IntoIterator<Item = usize>) -> Vec<usize> {
-        let mut seen = vec![false; self.states.len()];
-        let mut stack: Vec<usize> = seeds.into_iter().collect();
+    fn closure(&self, seeds: impl IntoIterator<Item = usize>, scratch: &mut Scratch) -> Vec<usize> {
+        if scratch.stamp.len() < self.states.len() {
+            scratch.stamp.resize(self.states.len(), 0);
+        }
+        scratch.generation = scratch.generation.wrapping_add(1);
+        if scratch.generation == 0 {
+            scratch.stamp.iter_mut().for_each(|s| *s = 0);
+            scratch.generation = 1;
+        }
+        let g = scratch.generation;
+        let mut stack = std::mem::take(&mut scratch.stack);
+        stack.clear();
+        stack.extend(seeds);
         let mut out = Vec::new();
         while let Some(s) = stack.pop() {
-            if std::mem::replace(&mut seen[s], true) {
+            if scratch.stamp[s] == g {
                 continue;
             }
+            scratch.stamp[s] = g;
             match &self.states[s] {
                 NState::Split(v) => stack.extend(v.iter().copied()),
                 _ => out.push(s),
             }
         }
+        scratch.stack = stack;
         out.sort_unstable();
         out
     }
@@ -316,13 +378,14 @@ pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
     let mut nfa = Nfa { states: Vec::new() };
     let acc = nfa.push(NState::Accept(0));
     let entry = nfa.compile(regex, acc);
-    let mut cur = nfa.closure([entry]);
+    let mut scratch = Scratch::new(nfa.states.len());
+    let mut cur = nfa.closure([entry], &mut scratch);
     for &b in input {
         let next = cur.iter().filter_map(|&n| match &nfa.states[n] {
             NState::Byte(bs, t) if bs.contains(b) => Some(*t),
             _ => None,
         });
-        cur = nfa.closure(next);
+        cur = nfa.closure(next, &mut scratch);
         if cur.is_empty() {
             return false;
         }
@@ -430,11 +493,37 @@ impl Dfa {
         }
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
-
-        let mut ids: HashMap<Vec<usize>, u32> = HashMap::new();
+        // Consuming NFA states grouped by their byte set (hash-consed), and
+        // the byte classes each distinct set accepts.
+        let mut bs_ids: FxMap<ByteSet, u32> = FxMap::default();
+        let mut bs_classes: Vec<Vec<u16>> = Vec::new();
+        let bs_of: Vec<u32> = nfa
+            .states
+            .iter()
+            .map(|st| match st {
+                NState::Byte(bs, _) => *bs_ids.entry(*bs).or_insert_with(|| {
+                    bs_classes.push(
+                        reps.iter().enumerate().filter(|(_, r)| bs.contains(**r)).map(|(c, _)| c as u16).collect(),
+                    );
+                    bs_classes.len() as u32 - 1
+                }),
+                _ => u32::MAX,
+            })
+            .collect();
+        // Per DFA state: local group of each byte set, its targets, and per
+        // class the mask of groups accepting it. Classes with equal masks
+        // step to the same set, so each mask is closed over once.
+        let mut local: Vec<u32> = vec![u32::MAX; bs_classes.len()];
+        let mut group_bs: Vec<u32> = Vec::new();
+        let mut group_targets: Vec<Vec<usize>> = Vec::new();
+        let mut masks: Vec<u128> = vec![0; reps.len()];
+        let mut by_mask: FxMap<u128, u32> = FxMap::default();
+        let mut targets: Vec<usize> = Vec::new();
+        let mut ids: FxMap<Vec<usize>, u32> = FxMap::default();
         let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
         ids.insert(Vec::new(), DEAD_STATE);
-        let start = nfa.closure(entries);
+        let mut scratch = Scratch::new(nfa.states.len());
+        let start = nfa.closure(entries, &mut scratch);
         // The start state gets id 1 even when it is empty (no rules). Like
         // the parser's, it is never the target of a transition and never
         // accepts: an input that comes back to the start's NFA set lands
@@ -479,12 +568,65 @@ impl Dfa {
                 p
             });
             let mut row = vec![DEAD_STATE; reps.len()];
+            for g in &mut group_targets {
+                g.clear();
+            }
+            group_bs.clear();
+            for &n in &set {
+                if let NState::Byte(_, t) = &nfa.states[n] {
+                    let b = bs_of[n] as usize;
+                    if local[b] == u32::MAX {
+                        local[b] = group_bs.len() as u32;
+                        group_bs.push(b as u32);
+                        if group_targets.len() < group_bs.len() {
+                            group_targets.push(Vec::new());
+                        }
+                    }
+                    group_targets[local[b] as usize].push(*t);
+                }
+            }
+            for &b in &group_bs {
+                local[b as usize] = u32::MAX;
+            }
+            // More than 128 distinct byte sets: one class at a time.
+            let wide = group_bs.len() > 128;
+            masks.iter_mut().for_each(|m| *m = 0);
+            if !wide {
+                for (g, &b) in group_bs.iter().enumerate() {
+                    for &c in &bs_classes[b as usize] {
+                        masks[c as usize] |= 1u128 << g;
+                    }
+                }
+            }
+            by_mask.clear();
             for (class, &rep) in reps.iter().enumerate() {
-                let targets = set.iter().filter_map(|&n| match &nfa.states[n] {
-                    NState::Byte(bs, t) if bs.contains(rep) => Some(*t),
-                    _ => None,
-                });
-                let next = nfa.closure(targets);
+                targets.clear();
+                if wide {
+                    for (g, &b) in group_bs.iter().enumerate() {
+                        if bs_classes[b as usize].binary_search(&(class as u16)).is_ok() {
+                            targets.extend_from_slice(&group_targets[g]);
+                        }
+                    }
+                } else {
+                    let mask = masks[class];
+                    if mask == 0 {
+                        continue;
+                    }
+                    if let Some(&id) = by_mask.get(&mask) {
+                        row[class] = id;
+                        continue;
+                    }
+                    let mut m = mask;
+                    while m != 0 {
+                        let g = m.trailing_zeros() as usize;
+                        targets.extend_from_slice(&group_targets[g]);
+                        m &= m - 1;
+                    }
+                }
+                if targets.is_empty() {
+                    continue;
+                }
+                let next = nfa.closure(targets.iter().copied(), &mut scratch);
                 let id = match ids.get(&next) {
                     Some(&id) => id,
                     None => {
@@ -506,6 +648,9 @@ impl Dfa {
                         id
                     }
                 };
+                if !wide {
+                    by_mask.insert(masks[class], id);
+                }
                 row[class] = id;
             }
             // Every byte of a class behaves like its representative.
@@ -539,9 +684,9 @@ impl Dfa {
         self.perms.get(state as usize).copied().unwrap_or_default()
     }
 
-    /// Moore minimization: states with equal accept words start in one
-    /// block; blocks split until successors agree. Keeps dead = 0 and
-    /// start = 1.
+    /// Hopcroft minimization: states with equal accept words start in one
+    /// block; blocks split on the predecessors of a splitter block until
+    /// none splits. Keeps dead = 0 and start = 1.
     ///
     /// Like the parser, this compares only what reaches the tables (the
     /// accept and accept2 words), so states that differ only in deny bits
@@ -549,9 +694,12 @@ impl Dfa {
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
         let n = self.state_count();
+        if n == 0 {
+            return self.clone();
+        }
         let key = |p: &StatePerms| (p.accept1(), p.accept2());
-        let mut block: Vec<u32> = {
-            let mut ids: HashMap<(u32, u32), u32> = HashMap::new();
+        let initial: Vec<u32> = {
+            let mut ids: FxMap<(u32, u32), u32> = FxMap::default();
             // Block 0 holds the dead state's class.
             ids.insert(key(&self.perms[0]), 0);
             self.perms
@@ -562,23 +710,118 @@ impl Dfa {
                 })
                 .collect()
         };
-        loop {
-            let mut ids: HashMap<(u32, Vec<u32>), u32> = HashMap::new();
-            let next: Vec<u32> = (0..n)
-                .map(|s| {
-                    let sig: Vec<u32> = (0..256)
-                        .map(|b| block[self.trans[s * 256 + b] as usize])
-                        .collect();
-                    let k = ids.len() as u32;
-                    *ids.entry((block[s], sig)).or_insert(k)
-                })
-                .collect();
-            let stable = ids.len() == block.iter().copied().max().map_or(0, |m| m as usize + 1);
-            block = next;
-            if stable {
-                break;
+        // Bytes whose columns agree in every state act as one: split on
+        // one representative per class.
+        let reps: Vec<usize> = {
+            let mut by_hash: FxMap<u64, Vec<usize>> = FxMap::default();
+            let mut reps = Vec::new();
+            for b in 0..256 {
+                let mut h = FxHasher::default();
+                for st in 0..n {
+                    h.write_u32(self.trans[st * 256 + b]);
+                }
+                let same = by_hash.entry(h.finish()).or_default();
+                let dup = same.iter().any(|&r| (0..n).all(|st| self.trans[st * 256 + r] == self.trans[st * 256 + b]));
+                if !dup {
+                    same.push(b);
+                    reps.push(b);
+                }
+            }
+            reps
+        };
+        let k = reps.len();
+        // Predecessors per (class, target), compressed rows.
+        let mut pred_start = vec![0u32; k * n + 1];
+        for st in 0..n {
+            for (c, &b) in reps.iter().enumerate() {
+                let t = self.trans[st * 256 + b] as usize;
+                pred_start[c * n + t + 1] += 1;
             }
         }
+        for i in 1..pred_start.len() {
+            pred_start[i] += pred_start[i - 1];
+        }
+        let mut fill = pred_start.clone();
+        let mut preds = vec![0u32; k * n];
+        for st in 0..n {
+            for (c, &b) in reps.iter().enumerate() {
+                let t = self.trans[st * 256 + b] as usize;
+                let at = &mut fill[c * n + t];
+                preds[*at as usize] = st as u32;
+                *at += 1;
+            }
+        }
+        // The partition: `elems` grouped by block, `loc` the inverse.
+        let blocks0 = initial.iter().copied().max().map_or(0, |m| m as usize + 1);
+        let mut elems: Vec<u32> = (0..n as u32).collect();
+        elems.sort_by_key(|&st| initial[st as usize]);
+        let mut loc = vec![0usize; n];
+        for (i, &st) in elems.iter().enumerate() {
+            loc[st as usize] = i;
+        }
+        let mut bstart = vec![0usize; blocks0];
+        let mut bend = vec![0usize; blocks0];
+        for (i, &st) in elems.iter().enumerate() {
+            let b = initial[st as usize] as usize;
+            if i == 0 || initial[elems[i - 1] as usize] as usize != b {
+                bstart[b] = i;
+            }
+            bend[b] = i + 1;
+        }
+        let mut block_of = initial;
+        let mut marked = vec![0usize; blocks0];
+        let mut in_work = vec![true; blocks0];
+        let mut work: Vec<usize> = (0..blocks0).collect();
+        let mut touched: Vec<usize> = Vec::new();
+        let mut members: Vec<u32> = Vec::new();
+        while let Some(b) = work.pop() {
+            in_work[b] = false;
+            members.clear();
+            members.extend_from_slice(&elems[bstart[b]..bend[b]]);
+            for c in 0..k {
+                touched.clear();
+                for &t in &members {
+                    let row = c * n + t as usize;
+                    for &src in &preds[pred_start[row] as usize..pred_start[row + 1] as usize] {
+                        let y = block_of[src as usize] as usize;
+                        let pos = loc[src as usize];
+                        let m = bstart[y] + marked[y];
+                        if pos < m {
+                            continue;
+                        }
+                        let other = elems[m];
+                        elems.swap(pos, m);
+                        loc[other as usize] = pos;
+                        loc[src as usize] = m;
+                        if marked[y] == 0 {
+                            touched.push(y);
+                        }
+                        marked[y] += 1;
+                    }
+                }
+                for &y in &touched {
+                    let mk = std::mem::take(&mut marked[y]);
+                    if mk == bend[y] - bstart[y] {
+                        continue;
+                    }
+                    let z = bstart.len();
+                    bstart.push(bstart[y]);
+                    bend.push(bstart[y] + mk);
+                    marked.push(0);
+                    in_work.push(false);
+                    bstart[y] += mk;
+                    for &st in &elems[bstart[z]..bend[z]] {
+                        block_of[st as usize] = z as u32;
+                    }
+                    let add = if in_work[y] || mk <= bend[y] - bstart[y] { z } else { y };
+                    if !in_work[add] {
+                        in_work[add] = true;
+                        work.push(add);
+                    }
+                }
+            }
+        }
+        let block = block_of;
         // Renumber so that dead's block is 0 and start's block is 1 (if it
         // is a different block), then the rest in order of appearance.
         let mut order: HashMap<u32, u32> = HashMap::new();
