@@ -97,21 +97,21 @@ pub(crate) fn fix_all(db: &dyn Db, lint: &LintConfig, path: &Path) -> Vec<TextEd
             continue;
         }
         let edits: Vec<TextEdit> = fix.change.edits.into_iter().flat_map(|(_, e)| e).collect();
-        let clashes = edits.iter().any(|e| {
-            taken.iter().any(|t| {
-                e.range.start() < t.range.end() && t.range.start() < e.range.end()
-                    || (e.range == t.range && e.range.is_empty())
-                    || (e.range.is_empty() && t.range.contains(e.range.start()) && t.range.start() != e.range.start())
-                    || (t.range.is_empty() && e.range.contains(t.range.start()) && t.range.start() != e.range.start())
-            })
-        });
-        if !clashes {
+        if !edits.iter().any(|e| taken.iter().any(|t| clash(e, t))) {
             taken.extend(edits);
         }
     }
     taken.sort_by_key(|e| (e.range.start(), e.range.end()));
     taken.dedup();
     taken
+}
+
+/// Whether two edits cannot both be applied to the same text: their ranges
+/// overlap, or they start at the same place and one inserts (the order of
+/// the two would be undefined).
+fn clash(a: &TextEdit, b: &TextEdit) -> bool {
+    let overlap = a.range.start() < b.range.end() && b.range.start() < a.range.end();
+    overlap || (a.range.start() == b.range.start() && (a.range.is_empty() || b.range.is_empty()))
 }
 
 /// Formatting edits for the whole file (one edit around the changed part),
