@@ -53,6 +53,12 @@ pub enum Command {
     Rules,
     /// Format profiles (`-` reads standard input and writes standard output).
     Fmt(crate::fmt::FmtArgs),
+    /// Compile profiles into the DFAs apparmor_parser builds (dump them, or compare with apparmor_parser).
+    Compile(crate::compile::CompileArgs),
+    /// Show the permissions each profile grants at a path and the rules behind them.
+    Query(crate::compile::QueryArgs),
+    /// Show permission changes between two versions of a policy file, with an example path each.
+    Diff(crate::compile::DiffArgs),
     /// Run the language server over standard input and output.
     Lsp {
         /// Accepted for clients that add it; stdio is the only transport.

@@ -29,6 +29,9 @@ pub fn run(args: Cli) -> Status {
         Command::Explain { .. } | Command::Rules => crate::explain::rules(&mut printer),
         Command::Fmt(fmt) => crate::fmt::run(&fmt, &mut printer),
         // Handled before the printer takes the standard output lock.
+        Command::Compile(args) => crate::compile::compile(&args, &mut printer),
+        Command::Query(args) => crate::compile::query(&args, &mut printer),
+        Command::Diff(args) => crate::compile::diff(&args, &mut printer),
         Command::Lsp { .. } => lsp(),
     };
     printer.finish();

@@ -12,6 +12,7 @@
 mod check;
 mod cli;
 mod commands;
+mod compile;
 mod config;
 mod discover;
 mod emit;

@@ -1,0 +1,602 @@
+//! `aa-lint compile`, `aa-lint query` and `aa-lint diff`: profiles compiled
+//! into the automata `apparmor_parser` builds (`aa-compile`), dumped,
+//! compared with the real parser, asked what a path may do, or compared
+//! with another version.
+//!
+//! Exit status: 0 when everything compiled (and was equivalent, granted,
+//! unchanged), 1 when not, 2 when something could not be run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use aa_compile::compare::{compare_profile, escape};
+use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, compile_diagnostics, options};
+use aa_dfa::perms::old;
+use aa_dfa::{CompileOptions, CompiledProfile, Dfa, Features, Policy};
+use aa_hir::db::{Db, File, FileContent, RootDatabase};
+use aa_hir::model::{PolicyModel, policy_model};
+use aa_hir::variables::Location;
+use clap::{Args, ValueEnum};
+
+use crate::Status;
+use crate::output::Printer;
+
+const DEFAULT_FEATURES: &str = "/usr/share/apparmor-features/features";
+
+/// Where includes are searched and which kernel features to compile for,
+/// as `apparmor_parser -I`, `--base` and `-M`.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// Search DIR for `include <...>` before the base directory (repeatable).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub include_dirs: Vec<PathBuf>,
+    /// The base directory of the policy (default: /etc/apparmor.d).
+    #[arg(short = 'b', long = "base", value_name = "DIR")]
+    pub base: Option<PathBuf>,
+    /// The kernel features to compile for (default:
+    /// /usr/share/apparmor-features/features when present, else none).
+    #[arg(short = 'M', long = "features-file", value_name = "FILE")]
+    pub features_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// A readable dump of every DFA: states, accept words, transitions.
+    Dfa,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// What to print besides errors (default: a summary per profile).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub emit: Option<Emit>,
+    /// Also compile with this apparmor_parser, decode its output and report
+    /// per profile whether each DFA and word is equivalent.
+    #[arg(long = "compare-with", value_name = "APPARMOR_PARSER")]
+    pub compare_with: Option<PathBuf>,
+    /// Policy files to compile.
+    #[arg(required = true, value_name = "PROFILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Only the profile with this name (default: every profile of the file).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Permissions to check (comma-separated letters or words: r, w, a, l, k,
+    /// m, x); exit 1 if a profile does not grant them all.
+    #[arg(long, value_name = "PERMS", value_delimiter = ',')]
+    pub perm: Vec<String>,
+    /// The policy file.
+    #[arg(value_name = "PROFILE")]
+    pub file: PathBuf,
+    /// The path to ask about.
+    #[arg(value_name = "PATH")]
+    pub path: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// At most this many changes per profile.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    /// The old version of the policy file.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new version.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+}
+
+fn features(args: &PolicyArgs) -> Result<(Features, Option<PathBuf>), String> {
+    let path = match &args.features_file {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from(DEFAULT_FEATURES)).filter(|p| p.exists()),
+    };
+    match &path {
+        Some(p) => std::fs::read_to_string(p)
+            .map(|t| (Features::parse(&t), path.clone()))
+            .map_err(|e| format!("cannot read features file {}: {e}", p.display())),
+        None => Ok((Features::parse(""), None)),
+    }
+}
+
+fn database(args: &PolicyArgs) -> RootDatabase {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let base = args.base.clone().unwrap_or_else(|| PathBuf::from("/etc/apparmor.d"));
+    let dirs = args.include_dirs.iter().map(|d| absolute(&cwd, d)).collect();
+    RootDatabase::new(Arc::new(aa_lsp::OsLoader), dirs, absolute(&cwd, &base), cwd)
+}
+
+fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) }
+}
+
+/// The policy file as a database input, or why it cannot be read.
+fn root(db: &RootDatabase, path: &Path) -> Result<File, String> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let file = db.file(&absolute(&cwd, path));
+    match file.content(db) {
+        FileContent::Text(_) => Ok(file),
+        FileContent::NotFound => Err(format!("{}: no such file", path.display())),
+        FileContent::Directory(_) => Err(format!("{}: is a directory", path.display())),
+        FileContent::NotUtf8 { offset } => Err(format!("{}: not UTF-8 (byte {offset})", path.display())),
+        FileContent::Unreadable(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// `path:line:col` of a location.
+fn position(db: &dyn Db, loc: &Location) -> String {
+    let path = loc.file.path(db).display().to_string();
+    match loc.file.content(db) {
+        FileContent::Text(t) => {
+            let at = usize::from(loc.range.start()).min(t.len());
+            let before = &t[..at];
+            let line = before.matches('\n').count() + 1;
+            let col = at - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("{path}:{line}:{col}")
+        }
+        _ => path,
+    }
+}
+
+/// The text of a location, on one line.
+fn snippet(db: &dyn Db, loc: &Location) -> String {
+    match loc.file.content(db) {
+        FileContent::Text(t) => t
+            .get(usize::from(loc.range.start())..usize::from(loc.range.end()))
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+/// Errors `apparmor_parser` would stop at before compiling; printed, and
+/// true if any.
+fn parse_errors(db: &RootDatabase, file: File, printer: &mut Printer) -> bool {
+    let mut any = false;
+    for (f, d) in aa_hir::diagnostics::policy_diagnostics(db, file) {
+        if d.severity == aa_hir::Severity::Error {
+            any = true;
+            let loc = Location { file: *f, range: d.range };
+            printer.out(&format!("{}: error[{}]: {}\n", position(db, &loc), d.code, d.message));
+        }
+    }
+    any
+}
+
+fn compile_file(db: &RootDatabase, file: File, opts: &CompileOptions) -> (PolicyModel, Vec<CompiledEntry>) {
+    let model = policy_model(db, file).clone();
+    let entries = compile_model(db, &model, opts);
+    (model, entries)
+}
+
+pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
+    let (feats, features_path) = match features(&args.policy) {
+        Ok(f) => f,
+        Err(e) => {
+            printer.error(&e);
+            return Status::Failure;
+        }
+    };
+    let opts = options(feats.clone());
+    let db = database(&args.policy);
+    let mut status = Status::Clean;
+    for path in &args.files {
+        let file = match root(&db, path) {
+            Ok(f) => f,
+            Err(e) => {
+                printer.error(&e);
+                status = status.worst(Status::Failure);
+                continue;
+            }
+        };
+        if parse_errors(&db, file, printer) {
+            status = status.worst(Status::Findings);
+            continue;
+        }
+        let (_model, entries) = compile_file(&db, file, &opts);
+        for (f, d) in compile_diagnostics(&db, file, &feats) {
+            let loc = Location { file: f, range: d.range };
+            let sev = if d.severity == aa_hir::Severity::Error { "error" } else { "warning" };
+            printer.out(&format!("{}: {sev}[{}]: {}\n", position(&db, &loc), d.code, d.message));
+            status = status.worst(Status::Findings);
+        }
+        for e in &entries {
+            if let Ok((_, c)) = &e.result {
+                match args.emit {
+                    Some(Emit::Dfa) => printer.out(&dump_profile(c)),
+                    None if args.compare_with.is_none() => printer.out(&summary(c)),
+                    None => {}
+                }
+            }
+        }
+        if let Some(parser) = &args.compare_with {
+            status = status.worst(compare_with(parser, path, &args.policy, features_path.as_deref(), &entries, printer));
+        }
+    }
+    status
+}
+
+fn summary(c: &CompiledProfile) -> String {
+    let n = |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map_or("none".to_owned(), |d| format!("{} states", d.dfa.state_count()));
+    format!(
+        "profile {}: file DFA {}, xmatch DFA {}, policy DFA {}, capabilities {:#x}\n",
+        c.name,
+        n(&c.file),
+        n(&c.xmatch),
+        n(&c.policydb),
+        c.caps_allow
+    )
+}
+
+/// A readable dump of one profile's automata.
+pub fn dump_profile(c: &CompiledProfile) -> String {
+    let mut out = format!("profile {}\n", c.name);
+    if let Some(ns) = &c.namespace {
+        out.push_str(&format!("  namespace {ns}\n"));
+    }
+    out.push_str(&format!(
+        "  flags {:?}\n  capabilities allow {:#x} audit {:#x} quiet {:#x}\n",
+        c.flags, c.caps_allow, c.caps_audit, c.caps_quiet
+    ));
+    for r in &c.rlimits {
+        out.push_str(&format!("  rlimit {} = {}\n", r.resource, r.value));
+    }
+    for (i, x) in c.xtable.iter().enumerate() {
+        out.push_str(&format!("  transition {} -> {}\n", i + 4, escape(x.as_bytes())));
+    }
+    for (what, d) in [("xmatch", &c.xmatch), ("file", &c.file), ("policy", &c.policydb)] {
+        if let Some(d) = d {
+            if what == "xmatch" {
+                out.push_str(&format!("  xmatch length {}\n", c.xmatch_len));
+            }
+            out.push_str(&format!("  {what} DFA, {} states\n", d.dfa.state_count()));
+            out.push_str(&dump_dfa(&d.dfa));
+        }
+    }
+    out
+}
+
+fn byte(b: u8) -> String {
+    escape(&[b])
+}
+
+/// States with their accept words and transitions, byte ranges merged;
+/// transitions to the dead state are left out.
+pub fn dump_dfa(d: &Dfa) -> String {
+    let mut out = String::new();
+    for s in 1..d.state_count() as u32 {
+        let p = d.perms(s);
+        out.push_str(&format!("    state {s}: accept {:#x} accept2 {:#x}\n", p.accept1(), p.accept2()));
+        let mut b = 0usize;
+        while b < 256 {
+            let t = d.step(s, b as u8);
+            let mut e = b;
+            while e + 1 < 256 && d.step(s, (e + 1) as u8) == t {
+                e += 1;
+            }
+            if t != aa_dfa::DEAD_STATE {
+                if e == b {
+                    out.push_str(&format!("      {} -> {t}\n", byte(b as u8)));
+                } else {
+                    out.push_str(&format!("      [{}-{}] -> {t}\n", byte(b as u8), byte(e as u8)));
+                }
+            }
+            b = e + 1;
+        }
+    }
+    out
+}
+
+fn compare_with(
+    parser: &Path,
+    path: &Path,
+    policy: &PolicyArgs,
+    features_path: Option<&Path>,
+    entries: &[CompiledEntry],
+    printer: &mut Printer,
+) -> Status {
+    let mut cmd = Command::new(parser);
+    cmd.arg("--config-file=/dev/null").arg("-QKS");
+    if let Some(f) = features_path {
+        cmd.arg("-M").arg(f);
+    }
+    for d in &policy.include_dirs {
+        cmd.arg("-I").arg(d);
+    }
+    if let Some(b) = &policy.base {
+        cmd.arg("--base").arg(b);
+    }
+    let out = match cmd.arg(path).output() {
+        Ok(o) => o,
+        Err(e) => {
+            printer.error(&format!("cannot run {}: {e}", parser.display()));
+            return Status::Failure;
+        }
+    };
+    if !out.status.success() {
+        printer.out(&format!(
+            "{}: apparmor_parser rejects the policy:\n{}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        return Status::Findings;
+    }
+    let theirs = match Policy::decode(&out.stdout) {
+        Ok(p) => p,
+        Err(e) => {
+            printer.error(&format!("cannot decode apparmor_parser's output: {e}"));
+            return Status::Failure;
+        }
+    };
+    let mut status = Status::Clean;
+    for e in entries {
+        let t = theirs.profiles.iter().find(|p| p.name == e.name);
+        match (&e.result, t) {
+            (Err(f), _) => {
+                printer.out(&format!("profile {}: not compiled: {f}\n", e.name));
+                status = status.worst(Status::Findings);
+            }
+            (Ok(_), None) => {
+                printer.out(&format!("profile {}: missing from apparmor_parser's output\n", e.name));
+                status = status.worst(Status::Findings);
+            }
+            (Ok((_, ours)), Some(t)) => {
+                let m = compare_profile(ours, t);
+                if m.is_empty() {
+                    printer.out(&format!("profile {}: equivalent\n", e.name));
+                } else {
+                    status = status.worst(Status::Findings);
+                    printer.out(&format!("profile {}: differs\n", e.name));
+                    for x in m {
+                        printer.out(&format!("  {}: {}\n", x.part.name(), x.message));
+                    }
+                }
+            }
+        }
+    }
+    for t in &theirs.profiles {
+        if !entries.iter().any(|e| e.name == t.name) {
+            printer.out(&format!("profile {}: only in apparmor_parser's output\n", t.name));
+            status = status.worst(Status::Findings);
+        }
+    }
+    status
+}
+
+fn wanted_bits(perm: &[String]) -> Result<u32, String> {
+    let mut bits = 0;
+    for p in perm {
+        for word in [p.trim()] {
+            let add = match word {
+                "r" | "read" => old::READ,
+                "w" | "write" => old::WRITE,
+                "a" | "append" => old::APPEND,
+                "l" | "link" => old::LINK,
+                "k" | "lock" => old::LOCK,
+                "m" | "mmap" => old::EXEC_MMAP,
+                "x" | "exec" => old::EXEC,
+                "" => 0,
+                w if w.chars().all(|c| "rwalkmx".contains(c)) => {
+                    wanted_bits(&w.chars().map(String::from).collect::<Vec<_>>())?
+                }
+                w => return Err(format!("unknown permission `{w}` (use r, w, a, l, k, m, x)")),
+            };
+            bits |= add;
+        }
+    }
+    Ok(bits)
+}
+
+fn load_compiled(
+    policy: &PolicyArgs,
+    path: &Path,
+    printer: &mut Printer,
+) -> Result<(RootDatabase, PolicyModel, Vec<CompiledEntry>), Status> {
+    let (feats, _) = features(policy).map_err(|e| {
+        printer.error(&e);
+        Status::Failure
+    })?;
+    let db = database(policy);
+    let file = root(&db, path).map_err(|e| {
+        printer.error(&e);
+        Status::Failure
+    })?;
+    if parse_errors(&db, file, printer) {
+        return Err(Status::Findings);
+    }
+    let (model, entries) = compile_file(&db, file, &options(feats));
+    Ok((db, model, entries))
+}
+
+pub fn query(args: &QueryArgs, printer: &mut Printer) -> Status {
+    let want = match wanted_bits(&args.perm) {
+        Ok(b) => b,
+        Err(e) => {
+            printer.error(&e);
+            return Status::Failure;
+        }
+    };
+    let (db, model, entries) = match load_compiled(&args.policy, &args.file, printer) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let mut status = Status::Clean;
+    let mut shown = 0;
+    for e in &entries {
+        if args.profile.as_ref().is_some_and(|p| *p != e.name) {
+            continue;
+        }
+        shown += 1;
+        let (lowered, c) = match &e.result {
+            Ok(x) => x,
+            Err(f) => {
+                printer.out(&format!("profile {}: not compiled: {f}\n", e.name));
+                status = status.worst(Status::Findings);
+                continue;
+            }
+        };
+        printer.out(&query_text(&db, &model, lowered, c, args.path.as_bytes()));
+        if want != 0 {
+            let granted = analysis::effective_permissions(c, lowered, args.path.as_bytes())
+                .map_or(0, |p| p.owner.allow & p.other.allow);
+            let missing = want & !granted;
+            if missing == 0 {
+                printer.out(&format!("  granted: {}\n", analysis::perm_letters(want)));
+            } else {
+                printer.out(&format!("  NOT granted: {}\n", analysis::perm_letters(missing)));
+                status = status.worst(Status::Findings);
+            }
+        }
+    }
+    if shown == 0 {
+        printer.error(&format!("no profile named {:?}", args.profile.clone().unwrap_or_default()));
+        return Status::Failure;
+    }
+    status
+}
+
+/// What one profile may do at `path`, and the rules behind it.
+pub fn query_text(db: &dyn Db, model: &PolicyModel, lowered: &Lowered, c: &CompiledProfile, path: &[u8]) -> String {
+    let mut out = format!("profile {}:\n", c.name);
+    let Some(p) = analysis::effective_permissions(c, lowered, path) else {
+        out.push_str("  no file rules: nothing allowed\n");
+        return out;
+    };
+    let show = |h: &aa_dfa::query::HalfPerms| {
+        let mut s = analysis::perm_letters(h.allow);
+        if s.is_empty() {
+            s.push('-');
+        }
+        if h.deny & old::HALF_MASK != 0 {
+            s.push_str(&format!(" (denied {})", analysis::perm_letters(h.deny)));
+        }
+        if h.audit != 0 {
+            s.push_str(&format!(" (audited {})", analysis::perm_letters(h.audit)));
+        }
+        s
+    };
+    out.push_str(&format!("  owner: {}\n  other: {}\n", show(&p.owner), show(&p.other)));
+    let prof = model.profiles.get(lowered.profile);
+    for con in &p.contributions {
+        let half = |w: u32| analysis::perm_letters(w & old::HALF_MASK);
+        let owner_only = con.perms >> old::OTHER_SHIFT & old::HALF_MASK == 0;
+        let what = format!(
+            "{}{}{}",
+            if con.deny { "deny " } else { "" },
+            if owner_only { "owner " } else { "" },
+            half(con.perms)
+        );
+        match con.rule.and_then(|r| prof.and_then(|p| p.rules.get(r))) {
+            Some(rule) => {
+                out.push_str(&format!(
+                    "  {}: {what}: {}\n",
+                    position(db, &rule.origin.location),
+                    snippet(db, &rule.origin.location)
+                ));
+                for via in &rule.origin.via {
+                    out.push_str(&format!("    included from {}\n", position(db, via)));
+                }
+            }
+            None => out.push_str(&format!("  (implicit rule): {what}\n")),
+        }
+    }
+    out
+}
+
+pub fn diff(args: &DiffArgs, printer: &mut Printer) -> Status {
+    let (_, _, old_entries) = match load_compiled(&args.policy, &args.old, printer) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let (_, _, new_entries) = match load_compiled(&args.policy, &args.new, printer) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let mut status = Status::Clean;
+    let ok = |e: &CompiledEntry| e.result.as_ref().ok().map(|(_, c)| c.clone());
+    for o in &old_entries {
+        let Some(n) = new_entries.iter().find(|n| n.name == o.name) else {
+            printer.out(&format!("profile {}: removed\n", o.name));
+            status = status.worst(Status::Findings);
+            continue;
+        };
+        let (Some(a), Some(b)) = (ok(o), ok(n)) else {
+            printer.out(&format!("profile {}: does not compile in one version\n", o.name));
+            status = status.worst(Status::Findings);
+            continue;
+        };
+        let changes = diff_profiles(&a, &b, args.limit);
+        if changes.is_empty() {
+            continue;
+        }
+        status = status.worst(Status::Findings);
+        printer.out(&format!("profile {}:\n", o.name));
+        for c in changes {
+            printer.out(&format!("  {c}\n"));
+        }
+    }
+    for n in &new_entries {
+        if !old_entries.iter().any(|o| o.name == n.name) {
+            printer.out(&format!("profile {}: added\n", n.name));
+            status = status.worst(Status::Findings);
+        }
+    }
+    status
+}
+
+/// Permission changes between two compiled versions of a profile, each
+/// with a shortest example input.
+pub fn diff_profiles(a: &CompiledProfile, b: &CompiledProfile, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let empty = Dfa { trans: vec![aa_dfa::DEAD_STATE; 512], perms: vec![Default::default(); 2] };
+    let pick = |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map(|d| d.dfa.clone()).unwrap_or_else(|| empty.clone());
+    let (fa, fb) = (pick(&a.file), pick(&b.file));
+    for ch in aa_dfa::query::diff(&fa, &fb, limit) {
+        let side = |w: u32, shift: u32| analysis::perm_letters((w >> shift) & old::HALF_MASK);
+        let show = |w: (u32, u32)| {
+            let (o, t) = (side(w.0, 0), side(w.0, old::OTHER_SHIFT));
+            let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
+            if o == t { dash(o) } else { format!("owner {} other {}", dash(o), dash(t)) }
+        };
+        let what = if ch.example.contains(&0) { "link pair" } else { "path" };
+        let mut line = format!("{what} \"{}\": {} → {}", escape(&ch.example), show(ch.left), show(ch.right));
+        if ch.left.0 == ch.right.0 {
+            line.push_str(&format!(" (audit/quiet {:#x} → {:#x})", ch.left.1, ch.right.1));
+        }
+        out.push(line);
+    }
+    let (pa, pb) = (pick(&a.policydb), pick(&b.policydb));
+    for ch in aa_dfa::query::diff(&pa, &pb, limit) {
+        out.push(format!(
+            "policy \"{}\": {:#x}/{:#x} → {:#x}/{:#x}",
+            escape(&ch.example),
+            ch.left.0,
+            ch.left.1,
+            ch.right.0,
+            ch.right.1
+        ));
+    }
+    if a.caps_allow != b.caps_allow {
+        out.push(format!("capabilities {:#x} → {:#x}", a.caps_allow, b.caps_allow));
+    }
+    if a.xmatch_len != b.xmatch_len || a.xmatch.is_some() != b.xmatch.is_some() {
+        out.push("attachment changed".to_owned());
+    } else if let (Some(x), Some(y)) = (&a.xmatch, &b.xmatch)
+        && let Some(d) = aa_dfa::find_difference(&x.dfa, &y.dfa)
+    {
+        out.push(format!("attachment now differs at \"{}\"", escape(&d.input)));
+    }
+    out
+}
