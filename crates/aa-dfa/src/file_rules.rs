@@ -205,9 +205,15 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             half | (half << old::OTHER_SHIFT)
         };
         let link_bits = perms & (old::LINK | (old::LINK << old::OTHER_SHIFT));
+        // The mmap bit `ix` implies is added after the audit word is made.
+        let implied = if fr.perms & old::EXEC_MMAP == 0 && half & old::EXEC_INHERIT != 0 {
+            old::EXEC_MMAP | (old::EXEC_MMAP << old::OTHER_SHIFT)
+        } else {
+            0
+        };
         // Deny rules are quiet unless audited; allow rules audit if asked.
         let audit = match (fr.deny, fr.audit) {
-            (false, true) | (true, false) => perms,
+            (false, true) | (true, false) => perms & !implied,
             _ => 0,
         };
         if fr.deny {

@@ -378,7 +378,9 @@ pub fn compile_profile(
             }
             // A child transition names a child of this profile.
             let name = if local && !t.starts_with(':') {
-                format!("{}//{}", input.name, t)
+                // The parser prefixes the profile's own name (a hat's
+                // children are `hat//child`, not `parent//hat//child`).
+                format!("{}//{}", own_name(&input.name), t)
             } else {
                 t.clone()
             };
