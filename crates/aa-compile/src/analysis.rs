@@ -141,7 +141,7 @@ fn examples(dfa: &Dfa, limit: usize, nul: bool, mut pred: impl FnMut(u32) -> boo
                 break;
             }
         }
-        for b in 0..=255u8 {
+        for &b in query::PREFERRED_BYTES.iter() {
             if b == 0 && !nul {
                 continue;
             }

@@ -68,6 +68,51 @@ pub fn query(dfa: &CompiledDfa, input: &[u8]) -> PathQuery {
     }
 }
 
+/// Every byte once, in the order examples should prefer them: lower-case
+/// letters, digits, upper case, `/`, `.`, `-`, `_`, other printable
+/// characters, then the rest. Breadth-first searches that try bytes in
+/// this order still find a shortest input, but one a person can read.
+pub static PREFERRED_BYTES: [u8; 256] = preferred_bytes();
+
+const fn preferred_bytes() -> [u8; 256] {
+    let mut out = [0u8; 256];
+    let mut taken = [false; 256];
+    let mut n = 0;
+    let groups: [(u8, u8); 8] = [
+        (b'a', b'z'),
+        (b'0', b'9'),
+        (b'A', b'Z'),
+        (b'/', b'/'),
+        (b'.', b'.'),
+        (b'-', b'-'),
+        (b'_', b'_'),
+        (b' ', b'~'),
+    ];
+    let mut g = 0;
+    while g < groups.len() {
+        let (lo, hi) = groups[g];
+        let mut b = lo as usize;
+        while b <= hi as usize {
+            if !taken[b] {
+                taken[b] = true;
+                out[n] = b as u8;
+                n += 1;
+            }
+            b += 1;
+        }
+        g += 1;
+    }
+    let mut b = 0;
+    while b < 256 {
+        if !taken[b] {
+            out[n] = b as u8;
+            n += 1;
+        }
+        b += 1;
+    }
+    out
+}
+
 /// One way two automata differ: every input reaching states with these
 /// accept words behaves the same; `example` is a shortest such input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +151,7 @@ pub fn diff(a: &dyn Automaton, b: &dyn Automaton, limit: usize) -> Vec<Change> {
                 break;
             }
         }
-        for byte in 0..=255u8 {
+        for &byte in PREFERRED_BYTES.iter() {
             let next = (a.step(pair.0, byte), b.step(pair.1, byte));
             parent.entry(next).or_insert_with(|| {
                 queue.push_back(next);

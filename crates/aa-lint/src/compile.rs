@@ -18,6 +18,7 @@ use aa_hir::db::{Db, File, FileContent, RootDatabase};
 use aa_hir::model::{PolicyModel, policy_model};
 use aa_hir::variables::Location;
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 
 use crate::Status;
 use crate::output::Printer;
@@ -161,9 +162,27 @@ fn snippet(db: &dyn Db, loc: &Location) -> String {
     }
 }
 
+/// Where command output goes: the printer, or a buffer filled on a
+/// worker thread.
+trait Sink {
+    fn out(&mut self, text: &str);
+}
+
+impl Sink for Printer {
+    fn out(&mut self, text: &str) {
+        Printer::out(self, text)
+    }
+}
+
+impl Sink for Out {
+    fn out(&mut self, text: &str) {
+        Out::out(self, text)
+    }
+}
+
 /// Errors `apparmor_parser` would stop at before compiling; printed, and
 /// true if any.
-fn parse_errors(db: &RootDatabase, file: File, printer: &mut Printer) -> bool {
+fn parse_errors(db: &RootDatabase, file: File, printer: &mut impl Sink) -> bool {
     let mut any = false;
     for (f, d) in aa_hir::diagnostics::policy_diagnostics(db, file) {
         if d.severity == aa_hir::Severity::Error {
@@ -191,39 +210,82 @@ pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
     };
     let opts = options(feats.clone());
     let db = database(&args.policy);
+    // Files compile in parallel on clones of one database (a shared
+    // abstraction is parsed once); output keeps the order of the arguments.
+    let results: Vec<(String, Vec<String>, Status)> = args
+        .files
+        .par_iter()
+        .map_with(db, |db, path| {
+            let mut out = Out::default();
+            let status = compile_one(args, db, path, &feats, &opts, features_path.as_deref(), &mut out);
+            (out.out, out.errors, status)
+        })
+        .collect();
     let mut status = Status::Clean;
-    for path in &args.files {
-        let file = match root(&db, path) {
-            Ok(f) => f,
-            Err(e) => {
-                printer.error(&e);
-                status = status.worst(Status::Failure);
-                continue;
+    for (out, errors, s) in results {
+        printer.out(&out);
+        for e in errors {
+            printer.error(&e);
+        }
+        status = status.worst(s);
+    }
+    status
+}
+
+/// Output gathered off the main thread.
+#[derive(Default)]
+struct Out {
+    out: String,
+    errors: Vec<String>,
+}
+
+impl Out {
+    fn out(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+    fn error(&mut self, text: &str) {
+        self.errors.push(text.to_owned());
+    }
+}
+
+fn compile_one(
+    args: &CompileArgs,
+    db: &RootDatabase,
+    path: &Path,
+    feats: &Features,
+    opts: &CompileOptions,
+    features_path: Option<&Path>,
+    printer: &mut Out,
+) -> Status {
+    let mut status = Status::Clean;
+    let file = match root(db, path) {
+        Ok(f) => f,
+        Err(e) => {
+            printer.error(&e);
+            return Status::Failure;
+        }
+    };
+    if parse_errors(db, file, printer) {
+        return Status::Findings;
+    }
+    let (_model, entries) = compile_file(db, file, opts);
+    for (f, d) in compile_diagnostics(db, file, feats) {
+        let loc = Location { file: f, range: d.range };
+        let sev = if d.severity == aa_hir::Severity::Error { "error" } else { "warning" };
+        printer.out(&format!("{}: {sev}[{}]: {}\n", position(db, &loc), d.code, d.message));
+        status = status.worst(Status::Findings);
+    }
+    for e in &entries {
+        if let Ok((_, c)) = &e.result {
+            match args.emit {
+                Some(Emit::Dfa) => printer.out(&dump_profile(c)),
+                None if args.compare_with.is_none() => printer.out(&summary(c)),
+                None => {}
             }
-        };
-        if parse_errors(&db, file, printer) {
-            status = status.worst(Status::Findings);
-            continue;
         }
-        let (_model, entries) = compile_file(&db, file, &opts);
-        for (f, d) in compile_diagnostics(&db, file, &feats) {
-            let loc = Location { file: f, range: d.range };
-            let sev = if d.severity == aa_hir::Severity::Error { "error" } else { "warning" };
-            printer.out(&format!("{}: {sev}[{}]: {}\n", position(&db, &loc), d.code, d.message));
-            status = status.worst(Status::Findings);
-        }
-        for e in &entries {
-            if let Ok((_, c)) = &e.result {
-                match args.emit {
-                    Some(Emit::Dfa) => printer.out(&dump_profile(c)),
-                    None if args.compare_with.is_none() => printer.out(&summary(c)),
-                    None => {}
-                }
-            }
-        }
-        if let Some(parser) = &args.compare_with {
-            status = status.worst(compare_with(parser, path, &args.policy, features_path.as_deref(), &entries, printer));
-        }
+    }
+    if let Some(parser) = &args.compare_with {
+        status = status.worst(compare_with(parser, path, &args.policy, features_path, &entries, printer));
     }
     status
 }
@@ -305,7 +367,7 @@ fn compare_with(
     policy: &PolicyArgs,
     features_path: Option<&Path>,
     entries: &[CompiledEntry],
-    printer: &mut Printer,
+    printer: &mut Out,
 ) -> Status {
     let mut cmd = Command::new(parser);
     cmd.arg("--config-file=/dev/null").arg("-QKS");
