@@ -161,7 +161,8 @@ pub fn rlimit_value(resource: &str, text: &str) -> Result<u64, String> {
             if !unit.is_empty() || !(-20..=19).contains(&n) {
                 return Err(format!("invalid rlimit nice value `{text}`"));
             }
-            Ok((20 - n) as u64)
+            // 3.0.8 stores `20 + value` (not the kernel's `20 - nice`).
+            Ok((20 + n) as u64)
         }
         _ => {
             let mult: u64 = match unit {
@@ -291,25 +292,8 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                     None => ("/{**,}".to_owned(), perms.clone()),
                 };
                 let (bits, exec) = file_perms(&perms).map_err(|m| invalid(ri, m))?;
-                if exec.is_none() && bits & old::LINK != 0 && target.is_some() {
-                    // `PATH l -> TARGET` is a link rule.
-                    if bits != old::LINK {
-                        return Err(invalid(ri, "a link rule with a target takes only `l`"));
-                    }
-                    map.links.push(ri);
-                    input.links.push(LinkRule {
-                        path: path.into_bytes(),
-                        target: target.clone().unwrap_or_default().into_bytes(),
-                        subset: false,
-                        owner,
-                        deny: q.deny,
-                        audit: q.audit,
-                    });
-                    continue;
-                }
-                if target.is_some() && exec.is_none() {
-                    return Err(invalid(ri, "`->` on a file rule needs an exec mode"));
-                }
+                // `PATH l -> TARGET` without an exec mode: 3.0.8 keeps the
+                // rule and only enters the target in the transition table.
                 if q.deny && exec.is_some_and(|x| x.mode != ExecMode::Inherit || x.fallback.is_some()) {
                     return Err(invalid(ri, "deny rules take a bare `x`, not an exec mode"));
                 }

@@ -370,6 +370,12 @@ pub fn compile_profile(
     // The parser numbers them walking its rule list, which holds the rules
     // in reverse order of reading.
     for fr in file_rules.iter_mut().rev() {
+        if let (Some(t), None) = (&fr.exec_target, &fr.exec) {
+            // A target without an exec mode (`PATH l -> TARGET`) still
+            // takes a slot in the table.
+            xtable_index(&mut xtable, t)?;
+            continue;
+        }
         if let (Some(t), Some(x)) = (&fr.exec_target, fr.exec.as_mut()) {
             let local = x.mode == file_rules::ExecMode::Child;
             if local && t.as_bytes() == fr.path.as_slice() {
