@@ -323,16 +323,26 @@ impl Backend {
     }
 }
 
+/// How many threads compute diagnostics for `docs` documents: one per core
+/// (at most 4), one for a single document.
+fn workers(docs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.clamp(1, 4).min(docs.max(1))
+}
+
 /// Computes and publishes diagnostics for the dirty documents and those
-/// including a dirty file. `None` when cancelled by a newer change.
+/// including a dirty file, on several threads. `None` when cancelled by a
+/// newer change.
 async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> {
-    let (analysis, dirty, all, docs, enc, revision, docs_url) = {
+    let (mut analyses, dirty, all, docs, enc, revision, docs_url) = {
         let mut st = lock(state);
         let dirty: Vec<PathBuf> = st.dirty.drain().collect();
         let all = std::mem::take(&mut st.all_dirty);
         let docs: Vec<(PathBuf, Uri, Rope, i32)> =
             st.docs.iter().map(|(p, d)| (p.clone(), d.uri.clone(), d.rope.clone(), d.version)).collect();
-        (st.host.analysis(), dirty, all, docs, st.encoding, st.revision, st.docs_url.clone())
+        // One snapshot per worker thread.
+        let analyses: Vec<Analysis> = (0..workers(docs.len())).map(|_| st.host.analysis()).collect();
+        (analyses, dirty, all, docs, st.encoding, st.revision, st.docs_url.clone())
     };
     if dirty.is_empty() && !all {
         return Some(());
@@ -340,26 +350,61 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
     let dirty_for_retry = dirty.clone();
     let computed = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<Vec<_>> {
-            let mut out = Vec::new();
-            for (path, uri, rope, version) in &docs {
-                let affected = all
-                    || dirty.contains(path)
-                    || (!dirty.is_empty() && analysis.include_closure(path)?.iter().any(|p| dirty.contains(p)));
-                if !affected {
-                    continue;
+            // The changed documents first, then those that include a changed file.
+            let mut work: Vec<usize> = Vec::new();
+            let (first, rest): (Vec<usize>, Vec<usize>) =
+                (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
+            work.extend(first);
+            for i in rest {
+                if !dirty.is_empty() && analyses[0].include_closure(&docs[i].0)?.iter().any(|p| dirty.contains(p)) {
+                    work.push(i);
                 }
+            }
+            let one = |analysis: &Analysis, i: usize| -> Cancellable<(Uri, Vec<lsp::Diagnostic>, i32)> {
+                let (path, uri, rope, version) = &docs[i];
                 let diags = analysis.diagnostics(path)?;
                 let converted: Vec<lsp::Diagnostic> = diags
                     .iter()
                     .map(|d| {
-                        to_lsp_diagnostic(&analysis, d, rope, enc, &docs_url, &|p| {
+                        to_lsp_diagnostic(analysis, d, rope, enc, &docs_url, &|p| {
                             docs.iter().find(|(q, ..)| q == p).map(|(_, u, r, _)| (u.clone(), r.clone()))
                         })
                     })
                     .collect::<Cancellable<_>>()?;
-                out.push((uri.clone(), converted, *version));
+                Ok((uri.clone(), converted, *version))
+            };
+            if work.len() < 2 || analyses.len() < 2 {
+                return work.iter().map(|&i| one(&analyses[0], i)).collect();
             }
-            Ok(out)
+            // Documents are independent: share them out over the snapshots.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let results: Vec<Cancellable<Vec<(usize, (Uri, Vec<lsp::Diagnostic>, i32))>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = analyses
+                    .iter_mut()
+                    .map(|analysis| {
+                        let (next, work, one) = (&next, &work, &one);
+                        scope.spawn(move || {
+                            let mut out = Vec::new();
+                            loop {
+                                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(&i) = work.get(k) else { break };
+                                out.push((k, one(analysis, i)?));
+                            }
+                            Ok(out)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload)))
+                    .collect()
+            });
+            let mut out = Vec::new();
+            for r in results {
+                out.extend(r?);
+            }
+            out.sort_by_key(|(k, _)| *k);
+            Ok(out.into_iter().map(|(_, r)| r).collect())
         }))
     })
     .await;
