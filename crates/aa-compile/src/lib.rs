@@ -123,11 +123,17 @@ pub fn rule_origin(model: &PolicyModel, profile: usize, rule: usize) -> Option<&
 pub fn compile_diagnostics(db: &dyn Db, root: File, features: &Features) -> Vec<(File, Diagnostic)> {
     let model = policy_model(db, root);
     let opts = options(features.clone());
+    diagnostics_of(model, &compile_model(db, model, &opts))
+}
+
+/// [`compile_diagnostics`] of profiles already compiled (by
+/// [`compile_model`] on the same model).
+pub fn diagnostics_of(model: &PolicyModel, entries: &[CompiledEntry]) -> Vec<(File, Diagnostic)> {
     let mut out = Vec::new();
-    for entry in compile_model(db, model, &opts) {
-        let Err(failure) = entry.result else { continue };
+    for entry in entries {
+        let Err(failure) = &entry.result else { continue };
         let profile = &model.profiles[entry.profile];
-        let (code, severity_error, message, rules) = match &failure {
+        let (code, severity_error, message, rules) = match failure {
             CompileFailure::Lower(e) => {
                 let code = match e.kind {
                     LowerErrorKind::Invalid => "invalid-rule",

@@ -343,7 +343,7 @@ impl Nfa {
     }
 
     /// Epsilon closure, keeping only consuming and accepting states.
-    fn closure(&self, seeds: impl IntoIterator<Item = usize>, scratch: &mut Scratch) -> Vec<usize> {
+    fn closure(&self, seeds: impl IntoIterator<Item = usize>, scratch: &mut Scratch) -> Vec<u32> {
         if scratch.stamp.len() < self.states.len() {
             scratch.stamp.resize(self.states.len(), 0);
         }
@@ -364,7 +364,7 @@ impl Nfa {
             scratch.stamp[s] = g;
             match &self.states[s] {
                 NState::Split(v) => stack.extend(v.iter().copied()),
-                _ => out.push(s),
+                _ => out.push(s as u32),
             }
         }
         scratch.stack = stack;
@@ -381,7 +381,7 @@ pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
     let mut scratch = Scratch::new(nfa.states.len());
     let mut cur = nfa.closure([entry], &mut scratch);
     for &b in input {
-        let next = cur.iter().filter_map(|&n| match &nfa.states[n] {
+        let next = cur.iter().filter_map(|&n| match &nfa.states[n as usize] {
             NState::Byte(bs, t) if bs.contains(b) => Some(*t),
             _ => None,
         });
@@ -390,7 +390,7 @@ pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
             return false;
         }
     }
-    cur.contains(&acc)
+    cur.contains(&(acc as u32))
 }
 
 /// The input that reaches `state` along the construction's tree.
@@ -410,11 +410,12 @@ fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
 /// Rules ranked by the number of DFA states whose NFA set includes one of
 /// their NFA states; keeps those present in at least a tenth as many
 /// states as the top one (at most 20).
-fn culprits(sets: &[Vec<usize>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
+fn culprits(sets: &[Vec<u32>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
     let mut count = vec![0usize; rules.len()];
     let mut seen = vec![usize::MAX; rules.len()];
     for (si, set) in sets.iter().enumerate() {
         for &n in set {
+            let n = n as usize;
             let r = bounds.partition_point(|&b| b <= n).saturating_sub(1);
             if r < rules.len() && seen[r] != si {
                 seen[r] = si;
@@ -468,7 +469,7 @@ impl Dfa {
 
     /// Compiles rules into a minimized DFA.
     pub fn build_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
-        let d = Dfa::build_unminimized_with(rules, opts)?.minimize();
+        let d = Dfa::construct(rules, opts)?.minimize();
         if d.state_count() > MAX_STATES {
             return Err(CompileError::TooManyStates(MAX_STATES));
         }
@@ -482,6 +483,11 @@ impl Dfa {
 
     /// Subset construction without minimization.
     pub fn build_unminimized_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
+        Ok(Dfa::construct(rules, opts)?.dense())
+    }
+
+    /// Subset construction into class rows.
+    fn construct(rules: &[Rule], opts: &BuildOptions) -> Result<Compact, CompileError> {
         let mut nfa = Nfa { states: Vec::new() };
         let mut entries = Vec::new();
         // NFA states [bounds[i], bounds[i + 1]) belong to rule i.
@@ -493,6 +499,7 @@ impl Dfa {
         }
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
+        let width = reps.len();
         // Consuming NFA states grouped by their byte set (hash-consed), and
         // the byte classes each distinct set accepts.
         let mut bs_ids: FxMap<ByteSet, u32> = FxMap::default();
@@ -519,9 +526,19 @@ impl Dfa {
         let mut masks: Vec<u128> = vec![0; reps.len()];
         let mut by_mask: FxMap<u128, u32> = FxMap::default();
         let mut targets: Vec<usize> = Vec::new();
-        let mut ids: FxMap<Vec<usize>, u32> = FxMap::default();
-        let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
-        ids.insert(Vec::new(), DEAD_STATE);
+        // NFA sets are stored once, in `sets`; `ids` maps a set's hash to
+        // the newest state with that hash and `same_hash` chains the rest.
+        let hash_of = |set: &[u32]| {
+            let mut h = FxHasher::default();
+            for &n in set {
+                h.write_u32(n);
+            }
+            h.finish()
+        };
+        let mut ids: FxMap<u64, u32> = FxMap::default();
+        let mut same_hash: Vec<u32> = vec![u32::MAX, u32::MAX];
+        let mut sets: Vec<Vec<u32>> = vec![Vec::new()];
+        ids.insert(hash_of(&[]), DEAD_STATE);
         let mut scratch = Scratch::new(nfa.states.len());
         let start = nfa.closure(entries, &mut scratch);
         // The start state gets id 1 even when it is empty (no rules). Like
@@ -531,16 +548,16 @@ impl Dfa {
         sets.push(start);
         // Paths to each state, for error messages: (parent, byte).
         let mut parents: Vec<(u32, u8)> = vec![(0, 0), (0, 0)];
-        let mut trans = vec![DEAD_STATE; 2 * 256];
+        let mut trans = vec![DEAD_STATE; 2 * width];
         let mut perms = Vec::new();
         // Estimated heap use: a transition row, the set twice (list and
         // map key), map and bookkeeping overhead per state.
-        let state_cost = |set: &[usize]| 256 * 4 + 2 * 8 * set.len() + 96;
+        let state_cost = |set: &[u32]| width * 4 + 4 * set.len() + 64;
         let mut bytes: usize = sets.iter().map(|s| state_cost(s)).sum();
         let mut s = 0;
         while s < sets.len() {
             let set = std::mem::take(&mut sets[s]);
-            let accepting = set.iter().filter_map(|&n| match nfa.states[n] {
+            let accepting = set.iter().filter_map(|&n| match nfa.states[n as usize] {
                 NState::Accept(i) => Some((&rules[i].perms, exact[i])),
                 _ => None,
             });
@@ -548,7 +565,7 @@ impl Dfa {
             if conflict {
                 let origins = set
                     .iter()
-                    .filter_map(|&n| match nfa.states[n] {
+                    .filter_map(|&n| match nfa.states[n as usize] {
                         NState::Accept(i) if rules[i].perms.perms & (USER_EXEC | OTHER_EXEC) != 0 => {
                             Some(rules[i].origin)
                         }
@@ -573,6 +590,7 @@ impl Dfa {
             }
             group_bs.clear();
             for &n in &set {
+                let n = n as usize;
                 if let NState::Byte(_, t) = &nfa.states[n] {
                     let b = bs_of[n] as usize;
                     if local[b] == u32::MAX {
@@ -627,8 +645,19 @@ impl Dfa {
                     continue;
                 }
                 let next = nfa.closure(targets.iter().copied(), &mut scratch);
-                let id = match ids.get(&next) {
-                    Some(&id) => id,
+                let h = hash_of(&next);
+                let mut found = None;
+                let mut cand = ids.get(&h).copied().unwrap_or(u32::MAX);
+                while cand != u32::MAX {
+                    let same = if cand as usize == s { set == next } else { sets[cand as usize] == next };
+                    if same {
+                        found = Some(cand);
+                        break;
+                    }
+                    cand = same_hash[cand as usize];
+                }
+                let id = match found {
+                    Some(id) => id,
                     None => {
                         bytes += state_cost(&next);
                         if sets.len() >= opts.limits.max_states || bytes > opts.limits.max_bytes {
@@ -641,10 +670,10 @@ impl Dfa {
                             }));
                         }
                         let id = sets.len() as u32;
-                        ids.insert(next.clone(), id);
+                        same_hash.push(ids.insert(h, id).unwrap_or(u32::MAX));
                         sets.push(next);
                         parents.push((s as u32, rep));
-                        trans.extend_from_slice(&[DEAD_STATE; 256]);
+                        trans.resize(trans.len() + width, DEAD_STATE);
                         id
                     }
                 };
@@ -653,15 +682,12 @@ impl Dfa {
                 }
                 row[class] = id;
             }
-            // Every byte of a class behaves like its representative.
-            for b in 0..256 {
-                trans[s * 256 + b] = row[class_of[b] as usize];
-            }
+            trans[s * width..(s + 1) * width].copy_from_slice(&row);
             // Keep the set for culprit analysis (the map holds a copy too).
             sets[s] = set;
             s += 1;
         }
-        Ok(Dfa { trans, perms })
+        Ok(Compact { class_of, width, rows: trans, perms })
     }
 
     pub fn state_count(&self) -> usize {
@@ -697,6 +723,68 @@ impl Dfa {
         if n == 0 {
             return self.clone();
         }
+        // Bytes whose columns agree in every state act as one.
+        let mut class_of = [0u16; 256];
+        let mut reps: Vec<usize> = Vec::new();
+        let mut by_hash: FxMap<u64, Vec<usize>> = FxMap::default();
+        for b in 0..256 {
+            let mut h = FxHasher::default();
+            for st in 0..n {
+                h.write_u32(self.trans[st * 256 + b]);
+            }
+            let same = by_hash.entry(h.finish()).or_default();
+            match same.iter().find(|&&r| (0..n).all(|st| self.trans[st * 256 + r] == self.trans[st * 256 + b])) {
+                Some(&r) => class_of[b] = class_of[r],
+                None => {
+                    same.push(b);
+                    class_of[b] = reps.len() as u16;
+                    reps.push(b);
+                }
+            }
+        }
+        let width = reps.len();
+        let mut rows = vec![DEAD_STATE; n * width];
+        for st in 0..n {
+            for (c, &b) in reps.iter().enumerate() {
+                rows[st * width + c] = self.trans[st * 256 + b];
+            }
+        }
+        Compact { class_of, width, rows, perms: self.perms.clone() }.minimize()
+    }
+}
+
+/// An automaton with one transition per byte class (`class_of` maps
+/// bytes to classes): what subset construction produces, a fraction of
+/// the size of 256 entries per state.
+struct Compact {
+    class_of: [u16; 256],
+    width: usize,
+    rows: Vec<u32>,
+    perms: Vec<StatePerms>,
+}
+
+impl Compact {
+    fn state_count(&self) -> usize {
+        self.perms.len()
+    }
+
+    fn dense(&self) -> Dfa {
+        let n = self.state_count();
+        let mut trans = vec![DEAD_STATE; n * 256];
+        for st in 0..n {
+            for b in 0..256 {
+                trans[st * 256 + b] = self.rows[st * self.width + self.class_of[b] as usize];
+            }
+        }
+        Dfa { trans, perms: self.perms.clone() }
+    }
+
+    /// See [`Dfa::minimize`].
+    fn minimize(&self) -> Dfa {
+        let n = self.state_count();
+        if n == 0 {
+            return self.dense();
+        }
         let key = |p: &StatePerms| (p.accept1(), p.accept2());
         let initial: Vec<u32> = {
             let mut ids: FxMap<(u32, u32), u32> = FxMap::default();
@@ -710,31 +798,12 @@ impl Dfa {
                 })
                 .collect()
         };
-        // Bytes whose columns agree in every state act as one: split on
-        // one representative per class.
-        let reps: Vec<usize> = {
-            let mut by_hash: FxMap<u64, Vec<usize>> = FxMap::default();
-            let mut reps = Vec::new();
-            for b in 0..256 {
-                let mut h = FxHasher::default();
-                for st in 0..n {
-                    h.write_u32(self.trans[st * 256 + b]);
-                }
-                let same = by_hash.entry(h.finish()).or_default();
-                let dup = same.iter().any(|&r| (0..n).all(|st| self.trans[st * 256 + r] == self.trans[st * 256 + b]));
-                if !dup {
-                    same.push(b);
-                    reps.push(b);
-                }
-            }
-            reps
-        };
-        let k = reps.len();
+        let k = self.width;
         // Predecessors per (class, target), compressed rows.
         let mut pred_start = vec![0u32; k * n + 1];
         for st in 0..n {
-            for (c, &b) in reps.iter().enumerate() {
-                let t = self.trans[st * 256 + b] as usize;
+            for c in 0..k {
+                let t = self.rows[st * k + c] as usize;
                 pred_start[c * n + t + 1] += 1;
             }
         }
@@ -744,8 +813,8 @@ impl Dfa {
         let mut fill = pred_start.clone();
         let mut preds = vec![0u32; k * n];
         for st in 0..n {
-            for (c, &b) in reps.iter().enumerate() {
-                let t = self.trans[st * 256 + b] as usize;
+            for c in 0..k {
+                let t = self.rows[st * k + c] as usize;
                 let at = &mut fill[c * n + t];
                 preds[*at as usize] = st as u32;
                 *at += 1;
@@ -824,7 +893,7 @@ impl Dfa {
         let block = block_of;
         // Renumber so that dead's block is 0 and start's block is 1 (if it
         // is a different block), then the rest in order of appearance.
-        let mut order: HashMap<u32, u32> = HashMap::new();
+        let mut order: FxMap<u32, u32> = FxMap::default();
         order.insert(block[0], 0);
         for s in std::iter::once(1).chain(0..n) {
             let k = order.len() as u32;
@@ -837,7 +906,8 @@ impl Dfa {
             let t = order[&block[s]] as usize;
             perms[t] = self.perms[s];
             for b in 0..256 {
-                trans[t * 256 + b] = order[&block[self.trans[s * 256 + b] as usize]];
+                let next = self.rows[s * self.width + self.class_of[b] as usize];
+                trans[t * 256 + b] = order[&block[next as usize]];
             }
         }
         Dfa { trans, perms }

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use aa_compile::compare::{compare_profile, escape};
-use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, compile_diagnostics, options};
+use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, diagnostics_of, options};
 use aa_dfa::perms::old;
 use aa_dfa::{CompileOptions, CompiledProfile, Dfa, Features, Policy};
 use aa_hir::db::{Db, File, FileContent, RootDatabase};
@@ -208,7 +208,7 @@ pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
             return Status::Failure;
         }
     };
-    let opts = options(feats.clone());
+    let opts = options(feats);
     let db = database(&args.policy);
     // Files compile in parallel on clones of one database (a shared
     // abstraction is parsed once); output keeps the order of the arguments.
@@ -217,7 +217,7 @@ pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
         .par_iter()
         .map_with(db, |db, path| {
             let mut out = Out::default();
-            let status = compile_one(args, db, path, &feats, &opts, features_path.as_deref(), &mut out);
+            let status = compile_one(args, db, path, &opts, features_path.as_deref(), &mut out);
             (out.out, out.errors, status)
         })
         .collect();
@@ -252,7 +252,6 @@ fn compile_one(
     args: &CompileArgs,
     db: &RootDatabase,
     path: &Path,
-    feats: &Features,
     opts: &CompileOptions,
     features_path: Option<&Path>,
     printer: &mut Out,
@@ -268,8 +267,8 @@ fn compile_one(
     if parse_errors(db, file, printer) {
         return Status::Findings;
     }
-    let (_model, entries) = compile_file(db, file, opts);
-    for (f, d) in compile_diagnostics(db, file, feats) {
+    let (model, entries) = compile_file(db, file, opts);
+    for (f, d) in diagnostics_of(&model, &entries) {
         let loc = Location { file: f, range: d.range };
         let sev = if d.severity == aa_hir::Severity::Error { "error" } else { "warning" };
         printer.out(&format!("{}: {sev}[{}]: {}\n", position(db, &loc), d.code, d.message));
