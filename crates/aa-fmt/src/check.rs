@@ -139,3 +139,42 @@ fn allowed(prev: &SyntaxToken, token: &SyntaxToken, was: Shape, is: Shape) -> bo
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::equivalent;
+
+    #[test]
+    fn accepts_a_reformatting() {
+        let before = "profile p   {\n      /a   r ,  # c  \n}";
+        let after = "profile p {\n  /a r, # c\n}\n";
+        assert_eq!(equivalent(before, after), Ok(()));
+    }
+
+    #[test]
+    fn rejects_changed_or_moved_tokens() {
+        let before = "profile p {\n  /a r,\n  /b w,\n}\n";
+        assert!(equivalent(before, "profile p {\n  /a w,\n  /b r,\n}\n").is_err());
+        assert!(equivalent(before, "profile p {\n  /b w,\n  /a r,\n}\n").is_err());
+        assert!(equivalent("# one\n", "# two\n").is_err());
+    }
+
+    #[test]
+    fn rejects_lexically_significant_white_space_changes() {
+        // A blank invented before `{` (`profile p{` is a syntax error upstream).
+        assert!(equivalent("profile p flags=(complain){\n}\n", "profile p flags=(complain) {\n}\n").is_err());
+        // A line break removed from a variable definition's continuation.
+        assert!(equivalent("@{A}=a \\\n b\n", "@{A}=a \\ b\n").is_err());
+        // Blanks removed between words.
+        assert!(equivalent("profile p {\n  /a r,\n}\n", "profile p {\n  /ar,\n}\n").is_err());
+        // A line break turned into a blank inside a rule.
+        assert!(equivalent("profile p {\n  dbus send\n bus=system,\n}\n", "profile p {\n  dbus send bus=system,\n}\n").is_err());
+        // A comment joined with what follows it.
+        assert!(equivalent("profile p { # c\n}\n", "profile p { # c }\n").is_err());
+    }
+
+    #[test]
+    fn rejects_output_with_syntax_errors() {
+        assert!(equivalent("profile p {\n}\n", "profile p {\n").is_err());
+    }
+}

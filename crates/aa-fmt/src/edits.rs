@@ -75,10 +75,8 @@ fn separator(prev: Option<&SyntaxToken>, token: &SyntaxToken, gap: &str, options
     let shape = Gap::of(gap);
     // `include <a b>`: blanks inside an include or abi target are part of
     // the file name.
-    if let Some(verbatim) = verbatim_node(token) {
-        if prev.text_range().end() > verbatim.text_range().start() {
-            return gap.to_string();
-        }
+    if verbatim_node(token).is_some_and(|v| prev.text_range().end() > v.text_range().start()) {
+        return gap.to_string();
     }
     // Places where a line break may be inserted (and, because a blank is
     // already there, where a blank may become one): `apparmor_parser` is in
