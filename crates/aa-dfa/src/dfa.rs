@@ -439,17 +439,24 @@ fn culprits(sets: &[Vec<u32>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, us
 fn byte_classes(nfa: &Nfa) -> ([u16; 256], Vec<u8>) {
     let mut class_of = [0u16; 256];
     let mut classes = 1u16;
+    // Refine by each distinct byte set once.
+    let mut seen: FxMap<ByteSet, ()> = FxMap::default();
+    let mut remap: Vec<u16> = Vec::new();
     for s in &nfa.states {
         if let NState::Byte(set, _) = s {
-            let mut remap: HashMap<(u16, bool), u16> = HashMap::new();
+            if seen.insert(*set, ()).is_some() {
+                continue;
+            }
+            remap.clear();
+            remap.resize(2 * classes as usize, u16::MAX);
             let mut next = 0u16;
             for b in 0..=255u8 {
-                let key = (class_of[b as usize], set.contains(b));
-                let id = *remap.entry(key).or_insert_with(|| {
+                let key = 2 * class_of[b as usize] as usize + set.contains(b) as usize;
+                if remap[key] == u16::MAX {
+                    remap[key] = next;
                     next += 1;
-                    next - 1
-                });
-                class_of[b as usize] = id;
+                }
+                class_of[b as usize] = remap[key];
             }
             classes = next;
         }
