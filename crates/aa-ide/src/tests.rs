@@ -392,3 +392,35 @@ fn hover_variable_shows_the_expanded_value() {
         "#]],
     );
 }
+
+#[test]
+fn suppression_action_on_an_include_line_silences_the_abstraction_finding() {
+    let fixture = "profile foo {\n  include <abstractions/wi$0de>\n}\n//- /etc/apparmor.d/abstractions/wide\n/** w,\n";
+    let (mut host, main, offset) = setup_with_lint(fixture, &[]);
+    let analysis = host.analysis();
+    let text = analysis.file_text(&main).unwrap().unwrap();
+    let assists = analysis.code_actions(&main, TextRange::empty(offset)).unwrap();
+    let suppress = assists.iter().find(|a| a.kind == AssistKind::Suppress).expect("a suppression action");
+    let new_text = apply(&text, &suppress.change.edits[0].1);
+    drop(analysis);
+    let mut change = Change::new();
+    change.set_file_text(&main, new_text.clone());
+    host.apply_change(change);
+    let after: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| format!("{} {}", d.code, d.message)).collect();
+    expect![[r#"
+        profile foo {
+          # aa-lint: allow(overbroad-glob) TODO: say why this is fine
+          include <abstractions/wide>
+        }
+        []
+    "#]]
+    .assert_eq(&format!("{new_text}{after:?}\n"));
+}
+
+#[test]
+fn unknown_selectors_are_skipped() {
+    let (host, main, _) =
+        setup_with_lint("profile foo {\n  capability frob,\n  capability sys_admin,\n}\n", &["no-such-lint", "AA058", "XYZ"]);
+    let codes: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["AA058"]);
+}
