@@ -424,3 +424,13 @@ fn unknown_selectors_are_skipped() {
     let codes: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.code).collect();
     assert_eq!(codes, ["AA058"]);
 }
+
+#[test]
+fn goto_profile_named_by_a_variable_through_the_model() {
+    check_goto(
+        "@{NAME}=helper\nprofile @{NAME} {\n}\nprofile foo {\n  /usr/bin/x Px -> hel$0per,\n}\n",
+        expect![[r#"
+            /etc/apparmor.d/usr.bin.foo 15..34 23..30 helper
+        "#]],
+    );
+}

@@ -109,11 +109,40 @@ pub(crate) fn profile_name(profile: &ast::Profile) -> Option<(String, TextRange)
     Some((unquote(&attachment.text()), attachment.syntax().text_range()))
 }
 
-/// Every profile and hat of the files `path` reads.
+/// Every profile and hat of the policy `path` loads, as
+/// `aa_hir::model::policy_model` resolves it (so a profile in an `if`
+/// branch that is not taken is left out); for a file whose model has no
+/// profile (an abstraction), every profile written in the files it reads.
 pub(crate) fn profiles(db: &dyn Db, path: &Path) -> Vec<ProfileInfo> {
-    let mut out = Vec::new();
-    for file in closure(db, db.file(path)) {
-        profiles_in(db, file, &mut out);
+    let file = db.file(path);
+    let model = aa_hir::model::policy_model(db, file);
+    let mut out: Vec<ProfileInfo> = Vec::new();
+    for p in &model.profiles {
+        let loc = p.origin.location;
+        let root = aa_hir::includes::parse(db, loc.file).syntax_node();
+        let Some(node) = root.descendants().filter_map(ast::Profile::cast).find(|n| n.syntax().text_range() == loc.range)
+        else {
+            continue;
+        };
+        let Some((_, name_range)) = profile_name(&node) else { continue };
+        let path = loc.file.path(db).clone();
+        if out.iter().any(|o| o.path == path && o.full_range == loc.range) {
+            continue;
+        }
+        out.push(ProfileInfo {
+            path,
+            // The last component of `parent//child`, variables expanded.
+            name: p.name.rsplit("//").next().unwrap_or(&p.name).to_string(),
+            name_range,
+            full_range: loc.range,
+            is_hat: node.is_hat(),
+            node: node.syntax().clone(),
+        });
+    }
+    if out.is_empty() {
+        for file in closure(db, file) {
+            profiles_in(db, file, &mut out);
+        }
     }
     out
 }
