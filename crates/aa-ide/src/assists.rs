@@ -52,16 +52,16 @@ pub(crate) fn code_actions(db: &dyn Db, lint: &LintConfig, path: &Path, range: T
                 diagnostic: d.clone(),
             });
         }
-        if d.suppressible {
-            if let Some(edit) = suppression_edit(&text, d.range.start(), &d.name) {
-                suppressions.push(Assist {
-                    label: format!("Suppress {} ({}) here", d.name, d.code),
-                    kind: AssistKind::Suppress,
-                    preferred: false,
-                    change: SourceChange { edits: vec![(path.to_path_buf(), vec![edit])] },
-                    diagnostic: d,
-                });
-            }
+        if d.suppressible
+            && let Some(edit) = suppression_edit(&text, d.range.start(), &d.name)
+        {
+            suppressions.push(Assist {
+                label: format!("Suppress {} ({}) here", d.name, d.code),
+                kind: AssistKind::Suppress,
+                preferred: false,
+                change: SourceChange { edits: vec![(path.to_path_buf(), vec![edit])] },
+                diagnostic: d,
+            });
         }
     }
     // Fixes first, then suppressions, one per lint and line.

@@ -86,6 +86,12 @@ pub(crate) fn selection(config: &LintConfig) -> LintSelection {
     sel
 }
 
+/// The selectors of `config` that name no lint, code or group.
+pub fn unknown_selectors(config: &LintConfig) -> Vec<String> {
+    let known = |s: &str| matches!(s.trim(), "syntax" | "include" | "semantic") || LintSelection::none().select(s).is_ok();
+    config.select.iter().chain(&config.ignore).filter(|s| !known(s)).cloned().collect()
+}
+
 /// Abstractions, tunables, `local/` overrides, `NAME.d` files and files
 /// without a profile are fragments: their rules may stand outside a
 /// profile, and their variables come from whoever includes them.

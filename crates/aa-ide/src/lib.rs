@@ -31,7 +31,7 @@ pub use salsa::Cancelled;
 pub use crate::{
     assists::{Assist, AssistKind, SUPPRESSION_REASON_PLACEHOLDER},
     completion::{CompletionItem, CompletionKind},
-    diagnostics::{Diagnostic, Fix, RelatedInformation, Severity},
+    diagnostics::{Diagnostic, Fix, RelatedInformation, Severity, unknown_selectors},
     hover::Hover,
     navigation::{Highlight, HighlightKind, NavigationTarget, SourceChange, TextEdit},
     semantic::{InlayHint, SemanticToken, SemanticTokenKind},

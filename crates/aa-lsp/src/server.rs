@@ -323,6 +323,19 @@ impl Backend {
     }
 }
 
+/// Tells the user about `lint.select` / `lint.ignore` entries that name no
+/// lint (they are skipped).
+async fn warn_unknown_selectors(client: &Client, lint: &LintConfig) {
+    let unknown = aa_ide::unknown_selectors(lint);
+    if !unknown.is_empty() {
+        let message = format!(
+            "aa-lint: {} in lint.select/lint.ignore: not a lint code, name or group (skipped)",
+            unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        );
+        client.show_message(lsp::MessageType::WARNING, message).await;
+    }
+}
+
 /// How many threads compute diagnostics for `docs` documents: one per core
 /// (at most 4), one for a single document.
 fn workers(docs: usize) -> usize {
@@ -578,21 +591,25 @@ impl LanguageServer for Backend {
             let items = vec![lsp::ConfigurationItem { scope_uri: None, section: Some("aa-lint".into()) }];
             if let Ok(values) = client.configuration(items).await {
                 if let Some(value) = values.first().filter(|v| v.is_object()) {
-                    let mut st = lock(&state);
-                    let mut config = st.host.config().clone();
-                    apply_settings(&mut config, value);
-                    let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
-                    if let Some(url) = &url {
-                        st.docs_url = url.as_str().into();
-                    }
-                    if config != *st.host.config() || url.is_some() {
-                        let mut change = Change::new();
-                        change.set_config(config);
-                        st.host.apply_change(change);
-                        st.all_dirty = true;
-                        st.revision += 1;
-                        wake.notify_one();
-                    }
+                    let lint = {
+                        let mut st = lock(&state);
+                        let mut config = st.host.config().clone();
+                        apply_settings(&mut config, value);
+                        let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
+                        if let Some(url) = &url {
+                            st.docs_url = url.as_str().into();
+                        }
+                        if config != *st.host.config() || url.is_some() {
+                            let mut change = Change::new();
+                            change.set_config(config);
+                            st.host.apply_change(change);
+                            st.all_dirty = true;
+                            st.revision += 1;
+                            wake.notify_one();
+                        }
+                        st.host.config().lint.clone()
+                    };
+                    warn_unknown_selectors(&client, &lint).await;
                 }
             }
         });
@@ -655,6 +672,8 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
         self.apply_config(&params.settings);
+        let lint = lock(&self.state).host.config().lint.clone();
+        warn_unknown_selectors(&self.client, &lint).await;
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {

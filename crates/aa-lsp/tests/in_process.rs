@@ -789,3 +789,26 @@ async fn formatting_and_range_formatting() {
     let edits = s.request("textDocument/formatting", json!({ "textDocument": { "uri": bad }, "options": options })).await;
     assert_eq!(edits, json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_lint_selectors_are_reported() {
+    let mut s = TestServer::start(false).await;
+    let base = s.dir.join("apparmor.d");
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "baseDir": base, "lint": { "select": ["security", "AA9"], "ignore": ["no-such-lint"] } } }),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let req = tokio::time::timeout_at(deadline, s.notifications.recv()).await.expect("a message in time").expect("open");
+        if req.method() == "window/showMessage" {
+            s.check(req.params().unwrap(), expect![[r#"
+                {
+                  "message": "aa-lint: `AA9`, `no-such-lint` in lint.select/lint.ignore: not a lint code, name or group (skipped)",
+                  "type": 2
+                }"#]]);
+            break;
+        }
+    }
+}
