@@ -108,6 +108,29 @@ pub fn compile_model(db: &dyn Db, model: &PolicyModel, opts: &CompileOptions) ->
         .collect()
 }
 
+/// Effective file permissions at `path` in every profile of `root`, for
+/// hover and `aa-lint query`: the profile's name and the answer (owner and
+/// other halves, and the model rules that contribute, whose `Origin`s give
+/// file, line and include chain), or why the profile did not compile.
+/// `None` in the answer: the profile has no file rules, nothing is allowed.
+/// This compiles the whole policy: callers answering many questions should
+/// keep the result of [`compile_policy`] and call
+/// [`effective_permissions`] on it.
+pub fn permissions_at(
+    db: &dyn Db,
+    root: File,
+    features: &Features,
+    path: &[u8],
+) -> Vec<(String, Result<Option<PathPerms>, CompileFailure>)> {
+    compile_policy(db, root, &options(features.clone()))
+        .into_iter()
+        .map(|e| {
+            let answer = e.result.map(|(lowered, compiled)| effective_permissions(&compiled, &lowered, path));
+            (e.name, answer)
+        })
+        .collect()
+}
+
 /// The `Origin` of rule `rule` of profile `profile`.
 pub fn rule_origin(model: &PolicyModel, profile: usize, rule: usize) -> Option<&Origin> {
     model.profiles.get(profile)?.rules.get(rule).map(|r| &r.origin)

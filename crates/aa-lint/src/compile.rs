@@ -136,7 +136,10 @@ fn root(db: &RootDatabase, path: &Path) -> Result<File, String> {
 
 /// `path:line:col` of a location.
 fn position(db: &dyn Db, loc: &Location) -> String {
-    let path = loc.file.path(db).display().to_string();
+    let full = loc.file.path(db);
+    // Relative to the working directory when inside it, as the user wrote it.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = full.strip_prefix(&cwd).unwrap_or(full).display().to_string();
     match loc.file.content(db) {
         FileContent::Text(t) => {
             let at = usize::from(loc.range.start()).min(t.len());
