@@ -343,9 +343,13 @@ fn workers(docs: usize) -> usize {
     cores.clamp(1, 4).min(docs.max(1))
 }
 
+/// One published document: its URI, diagnostics and version.
+type Published = (Uri, Vec<lsp::Diagnostic>, i32);
+
 /// Computes and publishes diagnostics for the dirty documents and those
-/// including a dirty file, on several threads. `None` when cancelled by a
-/// newer change.
+/// including a dirty file, on several threads: the changed documents first
+/// (published as soon as they are done), then the documents that include
+/// them. `None` when cancelled by a newer change.
 async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> {
     let (mut analyses, dirty, all, docs, enc, revision, docs_url) = {
         let mut st = lock(state);
@@ -361,19 +365,11 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
         return Some(());
     }
     let dirty_for_retry = dirty.clone();
-    let computed = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<Vec<_>> {
-            // The changed documents first, then those that include a changed file.
-            let mut work: Vec<usize> = Vec::new();
-            let (first, rest): (Vec<usize>, Vec<usize>) =
-                (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
-            work.extend(first);
-            for i in rest {
-                if !dirty.is_empty() && analyses[0].include_closure(&docs[i].0)?.iter().any(|p| dirty.contains(p)) {
-                    work.push(i);
-                }
-            }
-            let one = |analysis: &Analysis, i: usize| -> Cancellable<(Uri, Vec<lsp::Diagnostic>, i32)> {
+    let (batches, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Vec<Published>>();
+    let task = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<()> {
+            let (first, rest): (Vec<usize>, Vec<usize>) = (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
+            let one = |analysis: &Analysis, i: usize| -> Cancellable<Published> {
                 let (path, uri, rope, version) = &docs[i];
                 let diags = analysis.diagnostics(path)?;
                 let converted: Vec<lsp::Diagnostic> = diags
@@ -386,48 +382,36 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
                     .collect::<Cancellable<_>>()?;
                 Ok((uri.clone(), converted, *version))
             };
-            if work.len() < 2 || analyses.len() < 2 {
-                return work.iter().map(|&i| one(&analyses[0], i)).collect();
+            let _ = batches.send(compute_all(&mut analyses, &first, &one)?);
+            let mut dependents = Vec::new();
+            for i in rest {
+                if !dirty.is_empty() && analyses[0].include_closure(&docs[i].0)?.iter().any(|p| dirty.contains(p)) {
+                    dependents.push(i);
+                }
             }
-            // Documents are independent: share them out over the snapshots.
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let results: Vec<Cancellable<Vec<(usize, (Uri, Vec<lsp::Diagnostic>, i32))>>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = analyses
-                    .iter_mut()
-                    .map(|analysis| {
-                        let (next, work, one) = (&next, &work, &one);
-                        scope.spawn(move || {
-                            let mut out = Vec::new();
-                            loop {
-                                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(&i) = work.get(k) else { break };
-                                out.push((k, one(analysis, i)?));
-                            }
-                            Ok(out)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload)))
-                    .collect()
-            });
-            let mut out = Vec::new();
-            for r in results {
-                out.extend(r?);
+            if !dependents.is_empty() {
+                let _ = batches.send(compute_all(&mut analyses, &dependents, &one)?);
             }
-            out.sort_by_key(|(k, _)| *k);
-            Ok(out.into_iter().map(|(_, r)| r).collect())
+            Ok(())
         }))
-    })
-    .await;
+    });
     let restore = |st: &Mutex<State>| {
         let mut st = lock(st);
         st.dirty.extend(dirty_for_retry.iter().cloned());
         st.all_dirty |= all;
     };
-    let results = match computed {
-        Ok(Ok(Ok(results))) => results,
+    let mut stale = false;
+    while let Some(batch) = receiver.recv().await {
+        if stale || lock(state).revision != revision {
+            stale = true;
+            continue;
+        }
+        for (uri, diags, version) in batch {
+            client.publish_diagnostics(uri, diags, Some(version)).await;
+        }
+    }
+    match task.await {
+        Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(_cancelled))) => {
             restore(state);
             return None;
@@ -440,16 +424,50 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
             return Some(());
         }
         Err(_) => return Some(()),
-    };
-    if lock(state).revision != revision {
+    }
+    if stale || lock(state).revision != revision {
         // Stale for the documents changed since: recompute them.
         restore(state);
         return None;
     }
-    for (uri, diags, version) in results {
-        client.publish_diagnostics(uri, diags, Some(version)).await;
-    }
     Some(())
+}
+
+/// `one` for every document of `work`, shared out over the snapshots (one
+/// thread each), results in the order of `work`.
+fn compute_all(
+    analyses: &mut [Analysis],
+    work: &[usize],
+    one: &(dyn Fn(&Analysis, usize) -> Cancellable<Published> + Sync),
+) -> Cancellable<Vec<Published>> {
+    if work.len() < 2 || analyses.len() < 2 {
+        return work.iter().map(|&i| one(&analyses[0], i)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Cancellable<Vec<(usize, Published)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = analyses
+            .iter_mut()
+            .map(|analysis| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = work.get(k) else { break };
+                        out.push((k, one(analysis, i)?));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload))).collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    out.sort_by_key(|(k, _)| *k);
+    Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
 /// The documentation page of a lint (the `parser` group shares one).
