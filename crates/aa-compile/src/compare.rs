@@ -107,6 +107,7 @@ pub fn compare_profile(ours: &CompiledProfile, theirs: &aa_dfa::Profile) -> Vec<
     words("mode", format!("{mode:?}"), format!("{:?}", theirs.mode));
     words("audit flag", ours.flags.audit.to_string(), theirs.audit.to_string());
     words("hat flag", ours.flags.hat.to_string(), theirs.is_hat().to_string());
+    words("path flags", format!("{:?}", path_flags(&ours.flags)), format!("{:?}", theirs.path_flags));
     let ours_rl: Vec<(u32, u64)> = {
         let mut v: Vec<(u32, u64)> = ours.rlimits.iter().map(|r| (r.resource, r.value)).collect();
         v.sort_unstable();
@@ -128,4 +129,27 @@ pub fn compare_profile(ours: &CompiledProfile, theirs: &aa_dfa::Profile) -> Vec<
     let net_theirs: Vec<(u16, u16, u16)> = theirs.net_allowed_af.iter().map(|n| (n.allow, n.audit, n.quiet)).collect();
     words("network table", format!("{net_ours:?}"), format!("{net_theirs:?}"));
     out
+}
+
+/// The `path_flags` word 3.0.8 writes for a profile's flags (`None`: the
+/// parser writes none).
+pub fn path_flags(f: &aa_dfa::profile::ProfileFlags) -> Option<u32> {
+    const CONNECT_PATH: u32 = 0x4;
+    const CHROOT_REL: u32 = 0x8;
+    const CHROOT_NSCONNECT: u32 = 0x10;
+    const MEDIATE_DELETED: u32 = 0x10000;
+    let mut w = 0;
+    if f.attach_disconnected {
+        w |= CONNECT_PATH;
+    }
+    if f.chroot_relative {
+        w |= CHROOT_REL;
+    }
+    if f.chroot_attach {
+        w |= CHROOT_NSCONNECT;
+    }
+    if f.mediate_deleted {
+        w |= MEDIATE_DELETED;
+    }
+    (w != 0).then_some(w)
 }

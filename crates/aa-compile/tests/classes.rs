@@ -39,6 +39,9 @@ const HEADERS: &[&str] = &[
     "/usr/lib/**/t flags=(complain)",
     "profile t flags=(attach_disconnected, mediate_deleted)",
     "profile t flags=(audit)",
+    "profile t flags=(chroot_relative, chroot_attach)",
+    "profile t flags=(kill, attach_disconnected)",
+    "profile t flags=(unconfined)",
 ];
 
 #[test]
