@@ -771,3 +771,53 @@ fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result
     }
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_letters() {
+        assert_eq!(file_perms("rw"), Ok((old::READ | old::WRITE | old::APPEND, None)));
+        let (bits, x) = file_perms("mrPix").unwrap();
+        assert_eq!(bits, old::READ | old::EXEC_MMAP);
+        let x = x.unwrap();
+        assert_eq!((x.mode, x.scrub, x.fallback), (ExecMode::Profile, true, Some(ExecFallback::Inherit)));
+        let (_, x) = file_perms("cux").unwrap();
+        assert_eq!(x.map(|x| (x.mode, x.scrub, x.fallback)), Some((ExecMode::Child, false, Some(ExecFallback::Unconfined))));
+        assert_eq!(file_perms("x"), Ok((old::EXEC, None)));
+        assert!(file_perms("ixpx").is_err());
+        assert!(file_perms("rq").is_err());
+    }
+
+    #[test]
+    fn slash_joins() {
+        assert_eq!(join_slashes("/{/run,/var/run}/x"), "/{run,var/run}/x");
+        assert_eq!(join_slashes("/{run,/var/run}/x"), "/{run,/var/run}/x");
+        assert_eq!(join_slashes("/a/{b,c}"), "/a/{b,c}");
+        assert_eq!(join_slashes("/{/a,/b/{c,d}}"), "/{a,b/{c,d}}");
+        assert_eq!(join_slashes("/{/unterminated"), "/{/unterminated");
+    }
+
+    #[test]
+    fn rlimit_values() {
+        assert_eq!(rlimit_value("nofile", "<= 1024"), Ok(1024));
+        assert_eq!(rlimit_value("as", "2GB"), Ok(2 << 30));
+        assert_eq!(rlimit_value("cpu", "2min"), Ok(120));
+        assert_eq!(rlimit_value("rttime", "10ms"), Ok(10_000));
+        assert_eq!(rlimit_value("nice", "-5"), Ok(15));
+        assert_eq!(rlimit_value("core", "infinity"), Ok(u64::MAX));
+        assert!(rlimit_value("nofile", "10K").is_err());
+        assert!(rlimit_value("nice", "40").is_err());
+        assert!(rlimit_value("stack", "").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(capability_number("chown"), Some(0));
+        assert_eq!(capability_number("checkpoint_restore"), Some(40));
+        assert_eq!(capability_number("CAP_CHOWN"), None);
+        assert_eq!(rlimit_number("rttime"), Some(15));
+        assert_eq!(rlimit_number("ofile"), Some(7));
+    }
+}
