@@ -144,9 +144,13 @@ pub fn rule_origin(model: &PolicyModel, profile: usize, rule: usize) -> Option<&
 /// Each points at the rule; a rule read from an include also gets a copy at
 /// the include statement in `root`'s chain, so the policy file shows it.
 pub fn compile_diagnostics(db: &dyn Db, root: File, features: &Features) -> Vec<(File, Diagnostic)> {
+    compile_diagnostics_with(db, root, &options(features.clone()))
+}
+
+/// [`compile_diagnostics`] with explicit options (limits).
+pub fn compile_diagnostics_with(db: &dyn Db, root: File, opts: &CompileOptions) -> Vec<(File, Diagnostic)> {
     let model = policy_model(db, root);
-    let opts = options(features.clone());
-    diagnostics_of(model, &compile_model(db, model, &opts))
+    diagnostics_of(model, &compile_model(db, model, opts))
 }
 
 /// [`compile_diagnostics`] of profiles already compiled (by

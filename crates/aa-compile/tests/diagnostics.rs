@@ -155,3 +155,26 @@ fn analyses_agree_with_the_parser() {
 fn walk(t: &aa_dfa::TableSet, input: &[u8]) -> u32 {
     input.iter().fold(aa_dfa::START_STATE, |s, &b| t.step(s, b))
 }
+
+#[test]
+fn an_exploding_dfa_names_the_rules_responsible() {
+    // Each `**` rule multiplies the states of the others; a small limit
+    // stands in for the default 500,000 states.
+    let rules: String = (0..8).map(|k| format!("  /srv/**/d{k}/**/a{k} r,\n")).collect();
+    let text = format!("profile t {{\n  /etc/fine r,\n{rules}}}\n");
+    let text = text.as_str();
+    let path = Path::new("/p/t");
+    let db = db_for(path, text);
+    let root = db.file(path);
+    let opts = aa_dfa::CompileOptions {
+        features: common::features(),
+        limits: aa_dfa::Limits { max_states: 2000, max_bytes: 1 << 30 },
+    };
+    let d = aa_compile::compile_diagnostics_with(&db, root, &opts);
+    assert!(!d.is_empty());
+    assert!(d.iter().all(|(_, d)| d.code == "dfa-too-large"), "{d:?}");
+    let lines: Vec<usize> = d.iter().map(|(_, d)| text[..usize::from(d.range.start())].matches('\n').count() + 1).collect();
+    assert!(!lines.contains(&2), "the plain rule is not to blame: {lines:?}");
+    // With the default limits the same profile compiles.
+    assert!(compile_diagnostics(&db, root, &common::features()).is_empty());
+}
