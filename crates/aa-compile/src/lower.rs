@@ -717,6 +717,9 @@ fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result
     use SyntaxKind::*;
     let loc = &rule.origin.location;
     let tree = aa_hir::includes::parse(db, loc.file).syntax_node();
+    if !tree.text_range().contains_range(loc.range) {
+        return Err("mount rule not found in its file".to_owned());
+    }
     let node = match tree.covering_element(loc.range) {
         NodeOrToken::Node(n) => n,
         NodeOrToken::Token(t) => t.parent().ok_or("rule not found")?,
