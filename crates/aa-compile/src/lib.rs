@@ -73,6 +73,22 @@ pub fn options(features: Features) -> CompileOptions {
 
 /// Compiles one lowered profile, mapping error origins back to model rules.
 pub fn compile_lowered(lowered: Lowered, opts: &CompileOptions) -> Result<(Lowered, CompiledProfile), CompileFailure> {
+    if opts.features.unix {
+        // Fine-grained unix mediation (`network/af_unix`) is not encoded:
+        // name the first rule that needs it.
+        let net_unix = lowered.input.network.iter().position(|n| matches!(n.family, None | Some(1)));
+        let first = match (lowered.map.unix.first(), net_unix.and_then(|i| lowered.map.network.get(i))) {
+            (Some(&a), Some(&b)) => Some(a.min(b)),
+            (a, b) => a.or(b).copied(),
+        };
+        if let Some(rule) = first {
+            return Err(CompileFailure::Lower(LowerError {
+                rule: Some(rule),
+                kind: LowerErrorKind::Unsupported,
+                message: "fine-grained unix socket rules (kernel feature network/af_unix) are not encoded yet".to_owned(),
+            }));
+        }
+    }
     match aa_dfa::compile_profile(&lowered.input, opts) {
         Ok(c) => Ok((lowered, c)),
         Err(error) => {

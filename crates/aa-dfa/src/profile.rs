@@ -461,7 +461,7 @@ pub fn compile_profile(
     // Unix rules come first: the parser keeps them in its rule list.
     for (i, r) in input.unix.iter().enumerate() {
         if feat.unix {
-            let rules = classes::unix_rules(r, feat).map_err(|e| e.at(Origin::Unix(i)))?;
+            let rules = classes::unix_rules(r, feat).map_err(|e| ProfileError::Unsupported(format!("{:?}: {}", Origin::Unix(i), e.0)))?;
             push(&mut policy, Origin::Unix(i), rules);
         }
         classes::unix_downgrade(r, &mut net);
