@@ -487,12 +487,17 @@ pub(crate) fn to_lsp_diagnostic(
     open: &dyn Fn(&Path) -> Option<(Uri, Rope)>,
 ) -> Cancellable<lsp::Diagnostic> {
     let mut related = Vec::new();
+    // Related places are often in one file: convert its text once.
+    let mut closed: Option<(&Path, Rope)> = None;
     for r in &d.related {
-        let location = if let Some((uri, rope)) = open(&r.location.path) {
+        let path = r.location.path.as_path();
+        let location = if let Some((uri, rope)) = open(path) {
             Some(lsp::Location { uri, range: convert::range(&rope, r.location.range, enc) })
-        } else if let Some(uri) = Uri::from_file_path(&r.location.path) {
-            let text = analysis.file_text(&r.location.path)?.unwrap_or_default();
-            Some(lsp::Location { uri, range: convert::range(&Rope::from_str(&text), r.location.range, enc) })
+        } else if let Some(uri) = Uri::from_file_path(path) {
+            if closed.as_ref().is_none_or(|(p, _)| *p != path) {
+                closed = Some((path, Rope::from_str(&analysis.file_text(path)?.unwrap_or_default())));
+            }
+            closed.as_ref().map(|(_, rope)| lsp::Location { uri, range: convert::range(rope, r.location.range, enc) })
         } else {
             None
         };
