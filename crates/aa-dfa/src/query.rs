@@ -127,10 +127,11 @@ pub struct Change {
 /// of accept words, shortest example first; at most `limit` of them.
 pub fn diff(a: &dyn Automaton, b: &dyn Automaton, limit: usize) -> Vec<Change> {
     let start = (a.start(), b.start());
-    let mut parent: HashMap<(u32, u32), Option<((u32, u32), u8)>> = HashMap::new();
+    type Pair = (u32, u32);
+    let mut parent: HashMap<Pair, Option<(Pair, u8)>> = HashMap::new();
     parent.insert(start, None);
     let mut queue = VecDeque::from([start]);
-    let mut seen: HashMap<((u32, u32), (u32, u32)), ()> = HashMap::new();
+    let mut seen: HashMap<(Pair, Pair), ()> = HashMap::new();
     let mut out = Vec::new();
     while let Some(pair) = queue.pop_front() {
         let (l, r) = (a.accept(pair.0), b.accept(pair.1));
