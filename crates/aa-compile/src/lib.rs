@@ -11,6 +11,22 @@
 //!
 //! The crate does no I/O: running `apparmor_parser` for comparisons is the
 //! caller's job ([`compare`] only compares decoded output).
+//!
+//! For front ends and lints:
+//! - [`compile_diagnostics`] (`conflicting-exec-modifiers`, `dfa-too-large`,
+//!   `too-many-transitions`, `invalid-rule`; `compile-unsupported` as a
+//!   warning), each at the rule and, for a rule from an include, also at the
+//!   include statement of the policy file;
+//! - [`compile_policy`] once, then per profile [`effective_permissions`]
+//!   (hover, `aa-lint query`), [`shadowed_by_deny`], [`subsumed_by`] and
+//!   [`writable_and_executable`]; rule ids are indexes into the model
+//!   profile's `rules`, so `Profile::rules[id].origin` locates them;
+//! - [`permissions_at`] when one answer is all that is needed.
+//!
+//! Not encoded (reported as unsupported): fine-grained unix rules when the
+//! features have `network/af_unix`, xattr attachments with out-of-band
+//! transitions, `mqueue`/`io_uring`/`userns`/`all` rules, `prompt`,
+//! priorities, `other` file rules, `safe`/`unsafe` file rules.
 
 pub mod analysis;
 pub mod compare;
