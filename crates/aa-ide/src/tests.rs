@@ -434,3 +434,29 @@ fn goto_profile_named_by_a_variable_through_the_model() {
         "#]],
     );
 }
+
+/// Every new request at every offset of odd inputs answers without a panic.
+#[test]
+fn new_features_never_panic() {
+    let inputs = [
+        "",
+        "profile",
+        "profile foo {\n  /x rw\n",
+        "profile foo {\n  /etc/x r,\n  /etc/x r,\n  capability sys_admin,\n}\n# aa-lint: allow(\n",
+        "\u{e9}\u{1F600} profile \"a b\" {\r\n\t/x  wr,  \r\n  include <abstractions/nope>\r\n}",
+        "#include <tunables/global>\n@{A}=@{A}\nprofile p @{A} {\n  @{A} r,\n}\n",
+    ];
+    for text in inputs {
+        let (host, main, _) = setup_with_lint(text, &["all"]);
+        let a = host.analysis();
+        a.diagnostics(&main).unwrap();
+        a.fix_all(&main).unwrap();
+        a.format(&main).unwrap();
+        for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let at = TextSize::new(i as u32);
+            a.hover(&main, at).unwrap();
+            a.code_actions(&main, TextRange::empty(at)).unwrap();
+            a.format_range(&main, TextRange::new(TextSize::new(0), at)).unwrap();
+        }
+    }
+}
