@@ -176,8 +176,30 @@ fn include_line_for(db: &dyn Db, file: File, target: File, d: &LintDiagnostic) -
         .map(|inc| inc.range)
 }
 
+/// The lint selection, interned so that diagnostics can be memoised per
+/// file and selection.
+#[salsa::interned(debug)]
+struct LintKey<'db> {
+    #[returns(ref)]
+    select: Vec<String>,
+    #[returns(ref)]
+    ignore: Vec<String>,
+}
+
+/// The diagnostics of `path`; computed once per revision and selection, so
+/// hover and code actions reuse what publishing computed.
 pub(crate) fn diagnostics(db: &dyn Db, lint: &LintConfig, path: &Path) -> Vec<Diagnostic> {
-    let file = db.file(path);
+    let key = LintKey::new(db, lint.select.clone(), lint.ignore.clone());
+    file_diagnostics(db, db.file(path), key).clone()
+}
+
+#[salsa::tracked(returns(ref))]
+fn file_diagnostics<'db>(db: &'db dyn Db, file: File, key: LintKey<'db>) -> Vec<Diagnostic> {
+    let lint = LintConfig { select: key.select(db).clone(), ignore: key.ignore(db).clone() };
+    compute(db, &lint, file)
+}
+
+fn compute(db: &dyn Db, lint: &LintConfig, file: File) -> Vec<Diagnostic> {
     let selection = selection(lint);
     let findings = findings(db, file, &selection);
     let mut out = Vec::new();

@@ -460,3 +460,19 @@ fn new_features_never_panic() {
         }
     }
 }
+
+/// Hover and code actions reuse the diagnostics publishing computed.
+#[test]
+fn diagnostics_are_memoised_per_revision() {
+    let (host, main, offset) = setup("profile foo {\n  /etc/x r,\n  /etc/$0x r,\n}\n");
+    let analysis = host.analysis();
+    analysis.db.record_executions();
+    analysis.diagnostics(&main).unwrap();
+    let runs = analysis.db.take_executions();
+    assert!(runs.iter().any(|q| q.contains("file_diagnostics")), "{runs:?}");
+    analysis.hover(&main, offset).unwrap();
+    analysis.code_actions(&main, TextRange::empty(offset)).unwrap();
+    analysis.diagnostics(&main).unwrap();
+    let runs = analysis.db.take_executions();
+    assert!(!runs.iter().any(|q| q.contains("file_diagnostics")), "{runs:?}");
+}
