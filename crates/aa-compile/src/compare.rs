@@ -122,7 +122,11 @@ pub fn compare_profile(ours: &CompiledProfile, theirs: &aa_dfa::Profile) -> Vec<
     };
     words("rlimits", format!("{ours_rl:?}"), format!("{theirs_rl:?}"));
     let net_ours: Vec<(u16, u16, u16)> = if ours.emit_net_table {
-        ours.net.iter().map(|m| (m.allow & !m.deny, m.allow & !m.deny & m.audit, m.deny & m.quiet)).collect()
+        // The kernel's table holds 16 bits per family.
+        ours.net
+            .iter()
+            .map(|m| ((m.allow & !m.deny) as u16, (m.allow & !m.deny & m.audit) as u16, (m.deny & m.quiet) as u16))
+            .collect()
     } else {
         Vec::new()
     };

@@ -23,9 +23,8 @@
 //!   profile's `rules`, so `Profile::rules[id].origin` locates them;
 //! - [`permissions_at`] when one answer is all that is needed.
 //!
-//! Not encoded (reported as unsupported): fine-grained unix rules when the
-//! features have `network/af_unix`, xattr attachments with out-of-band
-//! transitions, `mqueue`/`io_uring`/`userns`/`all` rules, `prompt`,
+//! Not encoded (reported as unsupported): xattr attachments with
+//! out-of-band transitions, `mqueue`/`io_uring`/`userns`/`all` rules, `prompt`,
 //! priorities, `other` file rules, `safe`/`unsafe` file rules.
 
 pub mod analysis;
@@ -89,22 +88,6 @@ pub fn options(features: Features) -> CompileOptions {
 
 /// Compiles one lowered profile, mapping error origins back to model rules.
 pub fn compile_lowered(lowered: Lowered, opts: &CompileOptions) -> Result<(Lowered, CompiledProfile), CompileFailure> {
-    if opts.features.unix {
-        // Fine-grained unix mediation (`network/af_unix`) is not encoded:
-        // name the first rule that needs it.
-        let net_unix = lowered.input.network.iter().position(|n| matches!(n.family, None | Some(1)));
-        let first = match (lowered.map.unix.first(), net_unix.and_then(|i| lowered.map.network.get(i))) {
-            (Some(&a), Some(&b)) => Some(a.min(b)),
-            (a, b) => a.or(b).copied(),
-        };
-        if let Some(rule) = first {
-            return Err(CompileFailure::Lower(LowerError {
-                rule: Some(rule),
-                kind: LowerErrorKind::Unsupported,
-                message: "fine-grained unix socket rules (kernel feature network/af_unix) are not encoded yet".to_owned(),
-            }));
-        }
-    }
     match aa_dfa::compile_profile(&lowered.input, opts) {
         Ok(c) => Ok((lowered, c)),
         Err(error) => {

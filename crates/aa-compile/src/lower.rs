@@ -588,6 +588,7 @@ fn other(
                 label: single(cond(conditions, "label")),
                 peer_addr: sub("addr"),
                 peer_label: peer_fix(sub("label")),
+                from_network: false,
             });
         }
         DBUS_RULE => {
@@ -676,37 +677,20 @@ fn other(
 }
 
 fn unix_perm(a: &str) -> Option<u32> {
-    // `network.h`: AA_MAY_SEND 1<<1 ... as the parser packs them.
-    const SEND: u32 = 1 << 1;
-    const RECEIVE: u32 = 1 << 2;
-    const CREATE: u32 = 1 << 4;
-    const SHUTDOWN: u32 = 1 << 7;
-    const CONNECT: u32 = 1 << 8;
-    const SETATTR: u32 = 1 << 12;
-    const GETATTR: u32 = 1 << 13;
-    const SETCRED: u32 = 1 << 14;
-    const GETCRED: u32 = 1 << 15;
-    const BIND: u32 = 1 << 16;
-    const LISTEN: u32 = 1 << 17;
-    const ACCEPT: u32 = 1 << 18;
-    const SETOPT: u32 = 1 << 19;
-    const GETOPT: u32 = 1 << 20;
     Some(match a {
-        "send" | "write" | "w" => SEND,
-        "receive" | "read" | "r" => RECEIVE,
-        "rw" | "wr" => SEND | RECEIVE,
-        "create" => CREATE,
-        "shutdown" => SHUTDOWN,
-        "connect" => CONNECT,
-        "setattr" => SETATTR,
-        "getattr" => GETATTR,
-        "setcred" => SETCRED,
-        "getcred" => GETCRED,
-        "bind" => BIND,
-        "listen" => LISTEN,
-        "accept" => ACCEPT,
-        "setopt" => SETOPT,
-        "getopt" => GETOPT,
+        "send" | "write" | "w" => UnixRule::SEND,
+        "receive" | "read" | "r" => UnixRule::RECEIVE,
+        "rw" | "wr" => UnixRule::SEND | UnixRule::RECEIVE,
+        "create" => UnixRule::CREATE,
+        "shutdown" => UnixRule::SHUTDOWN,
+        "connect" => UnixRule::CONNECT,
+        "setattr" => UnixRule::SETATTR,
+        "getattr" => UnixRule::GETATTR,
+        "bind" => UnixRule::BIND,
+        "listen" => UnixRule::LISTEN,
+        "accept" => UnixRule::ACCEPT,
+        "setopt" => UnixRule::SETOPT,
+        "getopt" => UnixRule::GETOPT,
         _ => return None,
     })
 }

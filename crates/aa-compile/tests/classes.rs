@@ -21,6 +21,9 @@ const CASES: &[&str] = &[
     "network, deny network raw,",
     "network inet stream, network inet6 dgram, audit network netlink raw, network packet packet, network inet tcp, network unix,",
     "unix (send, receive) type=stream peer=(label=foo), unix type=dgram,",
+    "unix (bind, listen) addr=@foo*, unix (connect, send) peer=(addr=@bar label=baz), unix addr=none, unix (create) type=dgram,",
+    "deny unix (send) peer=(label=x), audit unix (getopt, setattr) addr=auto, audit deny unix (accept) addr=@x, unix type=seqpacket,",
+    "network raw, deny network unix dgram, audit network unix, network,",
     "signal, signal (send) set=(hup, term) peer=foo, signal receive set=(rtmin+3 kill), deny signal (receive) peer=bar,",
     "ptrace, ptrace (read, trace) peer=foo, ptrace (readby) peer=@{profile_name}, deny ptrace (tracedby),",
     "dbus, dbus send bus=session path=/org/x interface=org.x member=Y peer=(name=org.y label=z), dbus bind bus=system name=org.z, deny dbus eavesdrop,",
@@ -46,10 +49,21 @@ const HEADERS: &[&str] = &[
 
 #[test]
 fn every_class_matches_the_parser() {
+    check("default");
+}
+
+/// With fine-grained unix mediation (`network/af_unix`).
+#[test]
+fn every_class_matches_the_parser_with_af_unix() {
+    check("all-no-policy-v8");
+}
+
+fn check(features_name: &str) {
     let Some(parser) = common::parser() else { return };
-    let feats = common::features();
+    let feats = common::named_features(features_name);
+    let features_file = common::named_features_path(features_name);
     let opts = options(feats.clone());
-    let dir = std::env::temp_dir().join(format!("aa-compile-classes-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("aa-compile-classes-{features_name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let mut failures = Vec::new();
     let mut n = 0;
@@ -58,7 +72,7 @@ fn every_class_matches_the_parser() {
         let text = format!("{header} {{\n  {}\n}}\n", body.replace(", ", ",\n  "));
         let file = dir.join(format!("c{i}.aa"));
         std::fs::write(&file, &text).expect("writing the case");
-        let theirs = common::oracle(&parser, &file, None);
+        let theirs = common::oracle_with(&parser, &file, None, &features_file);
         let db = RootDatabase::new(
             Arc::new(MemoryLoader::new([(file.clone(), text.clone())])),
             Vec::new(),
@@ -93,7 +107,7 @@ fn every_class_matches_the_parser() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("classes: {} cases, {n} profiles, {} failures", CASES.len(), failures.len());
+    eprintln!("classes ({features_name}): {} cases, {n} profiles, {} failures", CASES.len(), failures.len());
     for f in &failures {
         eprintln!("FAILED {f}");
     }

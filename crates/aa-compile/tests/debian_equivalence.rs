@@ -23,13 +23,26 @@ fn corpus() -> Vec<PathBuf> {
 
 #[test]
 fn debian_profiles_are_equivalent() {
+    check_corpus("default");
+}
+
+/// The same corpus for a kernel with fine-grained unix socket mediation
+/// (`network/af_unix`): every `unix` rule and every `network` rule
+/// covering AF_UNIX becomes policydb entries.
+#[test]
+fn debian_profiles_are_equivalent_with_af_unix() {
+    check_corpus("all-no-policy-v8");
+}
+
+fn check_corpus(features_name: &str) {
     let Some(parser) = common::parser() else { return };
     let files = corpus();
     if files.is_empty() {
         eprintln!("!!! SKIPPING: no installed profiles found !!!");
         return;
     }
-    let feats = common::features();
+    let feats = common::named_features(features_name);
+    let features_file = common::named_features_path(features_name);
     let base = Path::new("/etc/apparmor.d");
     // Two workers: the parser runs are the slow part.
     let results: Vec<(PathBuf, Result<Vec<Outcome>, String>)> = std::thread::scope(|s| {
@@ -37,12 +50,12 @@ fn debian_profiles_are_equivalent() {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
-                let (parser, feats) = (&parser, &feats);
+                let (parser, feats, features_file) = (&parser, &feats, &features_file);
                 s.spawn(move || {
                     chunk
                         .into_iter()
                         .map(|f| {
-                            let r = common::compare_file(parser, &f, base, feats);
+                            let r = common::compare_file(parser, &f, base, feats, features_file);
                             (f, r)
                         })
                         .collect::<Vec<_>>()
@@ -93,7 +106,7 @@ fn debian_profiles_are_equivalent() {
         }
     }
     eprintln!(
-        "Debian corpus: {} files, {} rejected by apparmor_parser; {profiles} profiles compared: \
+        "Debian corpus, features {features_name}: {} files, {} rejected by apparmor_parser; {profiles} profiles compared: \
          {equivalent} fully equivalent; file DFA {file_eq}, xmatch DFA {xmatch_eq}, policy DFA {policy_eq} equivalent; \
          {} unsupported",
         results.len(),

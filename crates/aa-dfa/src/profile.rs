@@ -176,10 +176,10 @@ pub struct CompiledDfa {
 /// The old network table: per address family, type-bit masks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NetMasks {
-    pub allow: u16,
-    pub deny: u16,
-    pub audit: u16,
-    pub quiet: u16,
+    pub allow: u32,
+    pub deny: u32,
+    pub audit: u32,
+    pub quiet: u32,
 }
 
 /// What `apparmor_parser` would write for one profile.
@@ -447,21 +447,33 @@ pub fn compile_profile(
         }
     };
     for (i, r) in input.network.iter().enumerate() {
-        if feat.unix && matches!(r.family, None | Some(1)) {
-            // The parser turns these into fine-grained unix rules.
-            return Err(ProfileError::Unsupported(
-                "network rules covering unix sockets with network/af_unix".to_owned(),
-            ));
-        }
         classes::network_masks(r, &mut net).map_err(|message| ProfileError::Invalid {
             origin: Origin::Network(i),
             message,
         })?;
+        if matches!(r.family, None | Some(1)) {
+            // The parser makes a unix rule of the AF_UNIX part, encoded
+            // when the features have fine-grained unix mediation and
+            // downgraded back into the table otherwise.
+            // A family without a type means each named socket type; no
+            // family and no type (`network,`) means any type.
+            let types: Vec<Option<u16>> = match (r.family, r.sock_type) {
+                (Some(_), None) => [1, 2, 3, 4, 5, 10].into_iter().map(Some).collect(),
+                (_, t) => vec![t],
+            };
+            for sock_type in types {
+                let u = UnixRule { quals: r.quals, sock_type, from_network: true, ..UnixRule::default() };
+                if feat.unix {
+                    let rules = classes::unix_rules(&u, feat).map_err(|e| e.at(Origin::Network(i)))?;
+                    push(&mut policy, Origin::Network(i), rules);
+                }
+                classes::unix_downgrade(&u, &mut net);
+            }
+        }
     }
-    // Unix rules come first: the parser keeps them in its rule list.
     for (i, r) in input.unix.iter().enumerate() {
         if feat.unix {
-            let rules = classes::unix_rules(r, feat).map_err(|e| ProfileError::Unsupported(format!("{:?}: {}", Origin::Unix(i), e.0)))?;
+            let rules = classes::unix_rules(r, feat).map_err(|e| e.at(Origin::Unix(i)))?;
             push(&mut policy, Origin::Unix(i), rules);
         }
         classes::unix_downgrade(r, &mut net);

@@ -98,7 +98,7 @@ fn check_with(header: &str, body: &str, input: &ProfileInput, feat: &str) {
         let mine: Vec<(u16, u16, u16)> = ours
             .net
             .iter()
-            .map(|m| (m.allow & !m.deny, m.allow & !m.deny & m.audit, m.deny & m.quiet))
+            .map(|m| ((m.allow & !m.deny) as u16, (m.allow & !m.deny & m.audit) as u16, (m.deny & m.quiet) as u16))
             .collect();
         let theirs: Vec<(u16, u16, u16)> = theirs
             .net_allowed_af

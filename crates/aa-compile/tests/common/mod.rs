@@ -20,19 +20,35 @@ pub fn parser() -> Option<PathBuf> {
     found
 }
 
-/// The features pin: the same file `aa-dfa`'s tests use.
+/// The features pin: the same file `aa-dfa`'s tests use (Debian's own
+/// `/usr/share/apparmor-features/features`).
 pub fn features_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aa-dfa/tests/features/default")
+    named_features_path("default")
+}
+
+/// One of `aa-dfa`'s pinned feature sets (`default`, `all-no-policy-v8`
+/// with fine-grained unix mediation, ...).
+pub fn named_features_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aa-dfa/tests/features").join(name)
 }
 
 pub fn features() -> Features {
-    Features::parse(&std::fs::read_to_string(features_path()).expect("features file"))
+    named_features("default")
+}
+
+pub fn named_features(name: &str) -> Features {
+    Features::parse(&std::fs::read_to_string(named_features_path(name)).expect("features file"))
 }
 
 /// `apparmor_parser -QKS` on a file: Ok(binary) or Err(stderr).
 pub fn oracle(parser: &Path, profile: &Path, base: Option<&Path>) -> Result<Vec<u8>, String> {
+    oracle_with(parser, profile, base, &features_path())
+}
+
+/// [`oracle`] with another features file.
+pub fn oracle_with(parser: &Path, profile: &Path, base: Option<&Path>, features: &Path) -> Result<Vec<u8>, String> {
     let mut cmd = Command::new(parser);
-    cmd.arg("--config-file=/dev/null").arg("-QKS").arg("-M").arg(features_path());
+    cmd.arg("--config-file=/dev/null").arg("-QKS").arg("-M").arg(features);
     if let Some(b) = base {
         cmd.arg("--base").arg(b);
     }
@@ -52,8 +68,14 @@ pub enum Outcome {
 }
 
 /// Compiles `path` both ways and compares profile by profile.
-pub fn compare_file(parser: &Path, path: &Path, base: &Path, feats: &Features) -> Result<Vec<Outcome>, String> {
-    let bin = oracle(parser, path, Some(base))?;
+pub fn compare_file(
+    parser: &Path,
+    path: &Path,
+    base: &Path,
+    feats: &Features,
+    features_file: &Path,
+) -> Result<Vec<Outcome>, String> {
+    let bin = oracle_with(parser, path, Some(base), features_file)?;
     let policy = Policy::decode(&bin).map_err(|e| format!("decode: {e}"))?;
     let db = RootDatabase::new(Arc::new(aa_test_utils::FsLoader), Vec::new(), base.to_path_buf(), PathBuf::from("/"));
     let root = db.file(path);
