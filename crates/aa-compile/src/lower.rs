@@ -355,7 +355,7 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                 map.change_profile.push(ri);
                 input.change_profile.push(ChangeProfileRule {
                     quals: q,
-                    unsafe_exec: false,
+                    unsafe_exec: has_token(db, rule, SyntaxKind::UNSAFE_KW),
                     exec: exec.clone(),
                     target: target.clone(),
                 });
@@ -383,6 +383,24 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
     }
     input.capabilities = caps;
     Ok(Lowered { profile: index, input, map })
+}
+
+/// Whether the rule's own syntax has a token of `kind` (for what the model
+/// does not keep, like `change_profile unsafe`).
+fn has_token(db: &dyn Db, rule: &Rule, kind: SyntaxKind) -> bool {
+    let loc = &rule.origin.location;
+    let tree = aa_hir::includes::parse(db, loc.file).syntax_node();
+    if !tree.text_range().contains_range(loc.range) {
+        return false;
+    }
+    let node = match tree.covering_element(loc.range) {
+        NodeOrToken::Node(n) => n,
+        NodeOrToken::Token(t) => match t.parent() {
+            Some(p) => p,
+            None => return false,
+        },
+    };
+    node.descendants_with_tokens().any(|e| e.kind() == kind)
 }
 
 /// The rule's text as written.

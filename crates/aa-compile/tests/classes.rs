@@ -30,6 +30,7 @@ const CASES: &[&str] = &[
     "mount, mount fstype=tmpfs -> /run/, mount options=(ro, bind) /a/ -> /b/, mount options in (rw, nosuid) fstype=(ext4 xfs) /dev/sd* -> /mnt/**,",
     "umount /mnt/**, remount /x/, pivot_root oldroot=/old/ /new/ -> prof, pivot_root,",
     "change_profile, change_profile -> foo, change_profile /bin/x -> bar//*, deny change_profile -> baz,",
+    "change_profile unsafe /bin/y -> baz, change_profile safe /bin/z -> q, audit change_profile unsafe /bin/w,",
     "link /a -> /b, owner link subset /c* -> /d/**, /e l -> /f, deny link /g -> /h, audit /i rwl,",
     "file, deny /etc/shadow w,",
     "owner /home/*/** rwk, audit owner /tmp/** rw, audit deny owner /tmp/x w, /bin/** mrix, /usr/bin/* Pix, /opt/* Cx -> kid, profile kid { /k r, }",
