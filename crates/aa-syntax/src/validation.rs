@@ -3,7 +3,7 @@
 //! any mix of words and conditions in a rule; here we report what
 //! `apparmor_parser`'s grammar would reject.
 
-use rowan::{GreenNodeData, TextSize};
+use rowan::{GreenNodeData, TextRange, TextSize};
 
 use crate::{
     NodeOrToken, SyntaxError, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, grammar::is_file_mode,
@@ -18,9 +18,15 @@ pub(crate) fn validate(root: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     let mut stack: Vec<(&GreenNodeData, TextSize)> = vec![(&*root_green, TextSize::from(0))];
     while let Some((green, offset)) = stack.pop() {
         let kind = SyntaxKind::from_raw(green.kind().0);
+        if kind == PERMS {
+            // Every file rule has one: checked on the green node directly.
+            if let Some(NodeOrToken::Token(token)) = green.children().next() {
+                file_permissions(token.text(), offset, errors);
+            }
+            continue;
+        }
         let check: Option<fn(&SyntaxNode, &mut Vec<SyntaxError>)> = match kind {
             QUALIFIERS => Some(qualifier_order),
-            PERMS => Some(file_permissions),
             kind if kind.is_rule() && shape(kind).is_some() => Some(rule_shape),
             _ => None,
         };
@@ -106,16 +112,15 @@ fn qualifier_rank(kind: SyntaxKind) -> Option<u8> {
     })
 }
 
-fn file_permissions(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
-    let Some(token) = node.first_token() else { return };
-    if !is_file_mode(token.text()) {
+/// `text` is the permission word of a file rule, starting at `offset`.
+fn file_permissions(text: &str, offset: TextSize, errors: &mut Vec<SyntaxError>) {
+    if !is_file_mode(text) {
         errors.push(SyntaxError::new(
             format!(
-                "`{}` is not a file permission: expected letters from `rwalkmx` \
-                 and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`",
-                token.text()
+                "`{text}` is not a file permission: expected letters from `rwalkmx` \
+                 and exec modes such as `ix`, `px`, `Px`, `cx`, `ux`"
             ),
-            token.text_range(),
+            TextRange::at(offset, TextSize::of(text)),
         ));
     }
 }
