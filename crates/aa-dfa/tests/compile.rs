@@ -9,25 +9,10 @@ use aa_dfa::{Dfa, FileRule, Policy, find_difference};
 
 /// Parses our tiny test syntax, which is also valid profile syntax:
 /// `[audit] [deny] [owner] PATH PERMS [-> TARGET]`.
+/// A test rule; a `-> TARGET` takes the first named-transition slot.
 fn rule(line: &str) -> FileRule {
-    let mut words: Vec<&str> = line.split_whitespace().collect();
-    let mut target = false;
-    if let Some(i) = words.iter().position(|w| *w == "->") {
-        target = true;
-        words.truncate(i);
-    }
-    let mut flags = Vec::new();
-    while matches!(words.first(), Some(&("audit" | "deny" | "owner"))) {
-        flags.push(words.remove(0));
-    }
-    let [path, perms] = words[..] else {
-        panic!("bad test rule {line:?}")
-    };
-    let mut r = FileRule::parse(path, perms).unwrap_or_else(|| panic!("bad perms in {line:?}"));
-    r.audit = flags.contains(&"audit");
-    r.deny = flags.contains(&"deny");
-    r.owner = flags.contains(&"owner");
-    if target {
+    let (mut r, target) = common::file_rule(line);
+    if target.is_some() {
         let x = r.exec.get_or_insert(Exec {
             mode: ExecMode::Profile,
             scrub: true,

@@ -30,23 +30,7 @@ fn q(s: &str) -> Quals {
 }
 
 fn file(line: &str) -> FileRule {
-    let mut words: Vec<&str> = line.split_whitespace().collect();
-    let mut target = None;
-    if let Some(i) = words.iter().position(|w| *w == "->") {
-        target = words.get(i + 1).map(|s| s.to_string());
-        words.truncate(i);
-    }
-    let mut flags = Vec::new();
-    while matches!(words.first(), Some(&("audit" | "deny" | "owner"))) {
-        flags.push(words.remove(0));
-    }
-    let [path, perms] = words[..] else {
-        panic!("bad test rule {line:?}")
-    };
-    let mut r = FileRule::parse(path, perms).unwrap_or_else(|| panic!("bad perms in {line:?}"));
-    r.audit = flags.contains(&"audit");
-    r.deny = flags.contains(&"deny");
-    r.owner = flags.contains(&"owner");
+    let (mut r, target) = common::file_rule(line);
     r.exec_target = target;
     r
 }

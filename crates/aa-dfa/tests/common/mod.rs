@@ -93,3 +93,26 @@ pub fn dump_text(text: &str, features: &str, dump: &[&str]) -> Option<String> {
     let _ = std::fs::remove_file(&path);
     Some(String::from_utf8_lossy(&out.stderr).into_owned())
 }
+
+/// Parses a test rule written like a profile line, `[audit] [deny] [owner]
+/// PATH PERMS [-> TARGET]`, into the rule and its exec target's name.
+pub fn file_rule(line: &str) -> (aa_dfa::FileRule, Option<String>) {
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let mut target = None;
+    if let Some(i) = words.iter().position(|w| *w == "->") {
+        target = words.get(i + 1).map(|s| s.to_string());
+        words.truncate(i);
+    }
+    let mut flags = Vec::new();
+    while matches!(words.first(), Some(&("audit" | "deny" | "owner"))) {
+        flags.push(words.remove(0));
+    }
+    let [path, perms] = words[..] else {
+        panic!("bad test rule {line:?}")
+    };
+    let mut r = aa_dfa::FileRule::parse(path, perms).unwrap_or_else(|| panic!("bad perms in {line:?}"));
+    r.audit = flags.contains(&"audit");
+    r.deny = flags.contains(&"deny");
+    r.owner = flags.contains(&"owner");
+    (r, target)
+}
