@@ -588,3 +588,45 @@ mod tests {
         assert_eq!(unquote("a\\*b"), "a\\*b");
     }
 }
+
+/// Every variable name a file mentions, other than as the name a definition
+/// defines: `@{x}` and `${x}` anywhere (rules, values of other definitions,
+/// quoted strings, conditions), and the bare `@x` / `$x` of `defined` tests.
+/// Set and boolean names are not told apart. Computed once per file: it is
+/// what `unused-variable` looks for, and what the file's meaning can depend
+/// on in a variable table.
+#[salsa::tracked(returns(ref))]
+pub fn file_variable_names(db: &dyn Db, file: File) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    parse(db, file).visit_tokens(|token| {
+        let defines = matches!(token.parent, SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF) && token.first_child;
+        if !defines && token.text.contains(['@', '$']) {
+            collect_mentioned_names(token.text, &mut names);
+        }
+    });
+    names
+}
+
+/// Names mentioned in a token's text: `@{name}`, `${name}`, `@name`, `$name`.
+fn collect_mentioned_names(text: &str, out: &mut BTreeSet<String>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b'@' | b'$') {
+            if bytes.get(i + 1) == Some(&b'{') {
+                if let Some(end) = text[i + 2..].find('}') {
+                    out.insert(text[i + 2..i + 2 + end].to_string());
+                    i += end + 3;
+                    continue;
+                }
+            } else {
+                let rest = &text[i + 1..];
+                let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                if len > 0 {
+                    out.insert(rest[..len].to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+}

@@ -362,8 +362,14 @@ const TREES: &[(&str, &str)] = &[
 /// The breadth of a path glob (after variable expansion), looking at every
 /// alternative; `None` when it is narrower than a shared tree.
 pub fn breadth(path: &str) -> Option<Breadth> {
+    // Every wide glob ends in `**` or `**/`: most paths are ruled out
+    // without expanding their alternations.
+    if !path.contains("**") {
+        return None;
+    }
+    let alternatives = if path.contains('{') { expand_braces(&normalize(path), 64) } else { vec![path.to_string()] };
     let mut widest: Option<Breadth> = None;
-    for alt in expand_braces(&normalize(path), 64) {
+    for alt in alternatives {
         let alt = normalize(&alt);
         let b = if matches!(alt.as_str(), "/**" | "/*/**" | "/**/") {
             Some(Breadth::Everything)

@@ -74,6 +74,28 @@ impl Parse {
         &self.green
     }
 
+    /// Calls `visit` for every token in text order, walking the green tree
+    /// (no red node is built, so this is much cheaper than
+    /// `descendants_with_tokens`).
+    pub fn visit_tokens(&self, mut visit: impl FnMut(TokenVisit<'_>)) {
+        let mut stack: Vec<(&rowan::GreenNodeData, SyntaxKind, usize)> = Vec::new();
+        let root_kind = SyntaxKind::from_raw(self.green.kind().0);
+        stack.push((&self.green, root_kind, 0));
+        while let Some((node, kind, index)) = stack.pop() {
+            let Some(child) = node.children().nth(index) else { continue };
+            stack.push((node, kind, index + 1));
+            match child {
+                NodeOrToken::Node(child) => stack.push((child, SyntaxKind::from_raw(child.kind().0), 0)),
+                NodeOrToken::Token(token) => visit(TokenVisit {
+                    kind: SyntaxKind::from_raw(token.kind().0),
+                    text: token.text(),
+                    parent: kind,
+                    first_child: index == 0,
+                }),
+            }
+        }
+    }
+
     /// Syntax errors, sorted by position.
     pub fn errors(&self) -> &[SyntaxError] {
         &self.errors
@@ -94,6 +116,17 @@ impl Parse {
         }
         out
     }
+}
+
+/// A token seen by [`Parse::visit_tokens`].
+#[derive(Debug, Clone, Copy)]
+pub struct TokenVisit<'a> {
+    pub kind: SyntaxKind,
+    pub text: &'a str,
+    /// The kind of the node holding the token.
+    pub parent: SyntaxKind,
+    /// Whether the token is that node's first child.
+    pub first_child: bool,
 }
 
 /// Parses AppArmor policy text. Never fails and never panics; the tree's text

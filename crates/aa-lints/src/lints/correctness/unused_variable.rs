@@ -1,6 +1,4 @@
-use std::collections::HashSet;
-
-use aa_syntax::SyntaxKind::{BOOL_DEF, VARIABLE_DEF};
+use aa_hir::variables::{Location, file_variable_names};
 
 use crate::{
     context::LintContext,
@@ -58,27 +56,20 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     if !ctx.root_has_profiles() {
         return;
     }
-    let mut used: HashSet<String> = HashSet::new();
-    for &file in &ctx.closure.files {
-        let tree = ctx.parse(file).syntax_node();
-        for token in tree.descendants_with_tokens().filter_map(|e| e.into_token()) {
-            let is_definition = token
-                .parent()
-                .is_some_and(|p| matches!(p.kind(), VARIABLE_DEF | BOOL_DEF) && p.first_token().as_ref() == Some(&token));
-            if is_definition {
-                continue;
-            }
-            collect_references(token.text(), &mut used);
-        }
-    }
-    let defined = ctx
+    let defined_here: Vec<(&String, Location)> = ctx
         .variables
         .sets
         .iter()
         .map(|(n, v)| (n, v.defined_at))
-        .chain(ctx.variables.bools.iter().map(|(n, v)| (n, v.defined_at)));
-    for (name, at) in defined {
-        if at.file != ctx.root || used.contains(name) {
+        .chain(ctx.variables.bools.iter().map(|(n, v)| (n, v.defined_at)))
+        .filter(|(_, at)| at.file == ctx.root)
+        .collect();
+    if defined_here.is_empty() {
+        return;
+    }
+    let used = |name: &str| ctx.closure.files.iter().any(|&file| file_variable_names(ctx.db, file).contains(name));
+    for (name, at) in defined_here {
+        if used(name) {
             continue;
         }
         let edit = ctx.line_removal(at.file, at.range);
@@ -86,30 +77,5 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if let Some(edit) = edit {
             d.with_fix(Applicability::Safe, "delete the definition", vec![edit]);
         }
-    }
-}
-
-/// Names referenced in a token's text: `@{name}`, `${name}`, and the bare
-/// `@name` / `$name` forms of `if defined`.
-fn collect_references(text: &str, out: &mut HashSet<String>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if matches!(bytes[i], b'@' | b'$') {
-            if bytes.get(i + 1) == Some(&b'{') {
-                if let Some(end) = text[i + 2..].find('}') {
-                    out.insert(text[i + 2..i + 2 + end].to_string());
-                    i += end + 3;
-                    continue;
-                }
-            } else {
-                let rest = &text[i + 1..];
-                let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
-                if len > 0 {
-                    out.insert(rest[..len].to_string());
-                }
-            }
-        }
-        i += 1;
     }
 }

@@ -61,12 +61,13 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
-        let (perms, breadth, what) = match &rule.kind {
-            RuleKind::File { path: None, .. } => (Perms::all(), Some(Breadth::Everything), "`file,`".to_string()),
-            RuleKind::File { path: Some(path), perms, .. } => (Perms::parse(perms), breadth(path), written(ctx, rule, path)),
-            RuleKind::Link { path, .. } => {
-                (Perms { link: true, ..Perms::default() }, breadth(path), written(ctx, rule, path))
+        let (perms, breadth, path) = match &rule.kind {
+            RuleKind::File { path: None, .. } => (Perms::all(), Some(Breadth::Everything), None),
+            RuleKind::File { path: Some(path), perms, .. } => {
+                let Some(breadth) = breadth(path) else { continue };
+                (Perms::parse(perms), Some(breadth), Some(path))
             }
+            RuleKind::Link { path, .. } => (Perms { link: true, ..Perms::default() }, breadth(path), Some(path)),
             _ => continue,
         };
         let Some(breadth) = breadth else { continue };
@@ -100,6 +101,10 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if !dangerous {
             granted.push("read");
         }
+        let what = match path {
+            Some(path) => written(ctx, rule, path),
+            None => "`file,`".to_string(),
+        };
         let message = format!("{what} grants {} over {scope}", granted.join(", "));
         ctx.report_rule(sink, rule, severity, message);
     }
