@@ -46,6 +46,7 @@
 
 pub mod classes;
 pub mod dfa;
+pub mod encode;
 pub mod equiv;
 pub mod error;
 pub mod features;
@@ -61,6 +62,7 @@ pub mod walk;
 pub mod wire;
 
 pub use dfa::{BuildOptions, CompileError, Dfa, LimitExceeded, Limits, Rule, RulePerms, StatePerms};
+pub use encode::{EncodeOptions, encode_dfa, encode_policy};
 pub use features::Features;
 pub use profile::{CompileOptions, CompiledProfile, ProfileError, ProfileInput, compile_profile};
 pub use equiv::{Automaton, Difference, find_difference};
