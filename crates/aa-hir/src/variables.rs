@@ -58,6 +58,85 @@ pub fn variables(db: &dyn Db, root: File) -> Variables {
     collector.variables
 }
 
+/// A statement of one file that the variable table depends on, as read
+/// from its tree once (the table of every root that includes the file is
+/// then built from these lists, without walking trees again).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum VariableStatement {
+    Set(SetDefinition),
+    Bool(BoolDefinition),
+    /// An `include` statement (its targets come from `file_includes`).
+    Include { range: TextRange },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SetDefinition {
+    name: String,
+    name_range: TextRange,
+    range: TextRange,
+    operator: Option<SyntaxKind>,
+    values: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct BoolDefinition {
+    name: String,
+    range: TextRange,
+    operator: Option<SyntaxKind>,
+    /// `None`: not `true` or `false`.
+    value: Option<bool>,
+}
+
+fn assignment_operator(node: &SyntaxNode) -> Option<SyntaxKind> {
+    node.children_with_tokens()
+        .filter_map(|e| e.into_token())
+        .map(|t| t.kind())
+        .find(|k| matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ))
+}
+
+/// Definitions and includes of a file in text order, wherever they are
+/// (inside profiles and conditional blocks too, as `apparmor_parser` reads
+/// them).
+#[salsa::tracked(returns(ref))]
+fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
+    let mut out = Vec::new();
+    for node in parse(db, file).syntax_node().descendants() {
+        match node.kind() {
+            SyntaxKind::VARIABLE_DEF => {
+                let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else { continue };
+                let (Some(token), Some(name)) = (def.variable(), def.name()) else { continue };
+                out.push(VariableStatement::Set(SetDefinition {
+                    name,
+                    name_range: token.text_range(),
+                    range: node.text_range(),
+                    operator: assignment_operator(&node),
+                    values: def.values().map(|v| unquote(&v.text())).collect(),
+                }));
+            }
+            SyntaxKind::BOOL_DEF => {
+                let mut tokens = node.children_with_tokens().filter_map(|e| e.into_token());
+                let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else { continue };
+                let values: Vec<String> =
+                    node.children().filter(|n| n.kind() == SyntaxKind::VALUE).map(|n| n.text().to_string()).collect();
+                let value = match values.as_slice() {
+                    [one] if one.eq_ignore_ascii_case("true") => Some(true),
+                    [one] if one.eq_ignore_ascii_case("false") => Some(false),
+                    _ => None,
+                };
+                out.push(VariableStatement::Bool(BoolDefinition {
+                    name: bool_name(variable.text()),
+                    range: node.text_range(),
+                    operator: assignment_operator(&node),
+                    value,
+                }));
+            }
+            SyntaxKind::INCLUDE => out.push(VariableStatement::Include { range: node.text_range() }),
+            _ => {}
+        }
+    }
+    out
+}
+
 struct Collector<'db> {
     db: &'db dyn Db,
     variables: Variables,
@@ -70,25 +149,20 @@ impl Collector<'_> {
             return;
         }
         self.visited.push(file);
-        let includes = file_includes(self.db, file);
-        let root = parse(self.db, file).syntax_node();
-        // Definitions and includes in text order, wherever they are.
-        for node in root.descendants() {
-            match node.kind() {
-                SyntaxKind::VARIABLE_DEF => self.set_definition(file, &node),
-                SyntaxKind::BOOL_DEF => self.bool_definition(file, &node),
-                SyntaxKind::INCLUDE => {
-                    let range = node.text_range();
-                    let targets: Vec<File> = includes
+        for statement in variable_statements(self.db, file) {
+            match statement {
+                VariableStatement::Set(def) => self.set_definition(file, def),
+                VariableStatement::Bool(def) => self.bool_definition(file, def),
+                VariableStatement::Include { range } => {
+                    let targets: Vec<File> = file_includes(self.db, file)
                         .iter()
-                        .filter(|include| include.range == range)
+                        .filter(|include| include.range == *range)
                         .flat_map(|include| include.files.iter().copied())
                         .collect();
                     for target in targets {
                         self.file(target);
                     }
                 }
-                _ => {}
             }
         }
     }
@@ -97,26 +171,19 @@ impl Collector<'_> {
         self.variables.diagnostics.push((file, Diagnostic::error(code, message, range)));
     }
 
-    fn set_definition(&mut self, file: File, node: &SyntaxNode) {
-        let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else { return };
-        let Some(token) = def.variable() else { return };
-        let Some(name) = def.name() else { return };
-        let range = node.text_range();
+    fn set_definition(&mut self, file: File, def: &SetDefinition) {
+        let SetDefinition { name, name_range, range, operator, values } = def;
+        let (name, range) = (name.clone(), *range);
         let location = Location { file, range };
         if let Err(message) = check_name(&name) {
-            self.error(file, "invalid-variable-name", message, token.text_range());
+            self.error(file, "invalid-variable-name", message, *name_range);
             return;
         }
-        let values: BTreeSet<String> = def.values().map(|v| unquote(&v.text())).collect();
         if values.is_empty() {
             self.error(file, "empty-variable", format!("`@{{{name}}}` is given no value"), range);
             return;
         }
-        let operator = node
-            .children_with_tokens()
-            .filter_map(|e| e.into_token())
-            .map(|t| t.kind())
-            .find(|k| matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ));
+        let values = values.clone();
         let sets = &mut self.variables.sets;
         match operator {
             Some(SyntaxKind::PLUS_EQ) => match sets.get_mut(&name) {
@@ -152,35 +219,16 @@ impl Collector<'_> {
         }
     }
 
-    fn bool_definition(&mut self, file: File, node: &SyntaxNode) {
-        let mut tokens = node.children_with_tokens().filter_map(|e| e.into_token());
-        let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else { return };
-        let name = bool_name(variable.text());
-        let range = node.text_range();
-        let operator = tokens.map(|t| t.kind()).find(|k| {
-            matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ)
-        });
-        if operator == Some(SyntaxKind::PLUS_EQ) {
+    fn bool_definition(&mut self, file: File, def: &BoolDefinition) {
+        let BoolDefinition { name, range, operator, value } = def;
+        let (name, range) = (name.clone(), *range);
+        if *operator == Some(SyntaxKind::PLUS_EQ) {
             self.error(file, "bool-append", "`+=` cannot be used with boolean variables".into(), range);
             return;
         }
-        let values: Vec<String> = node
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::VALUE)
-            .map(|n| n.text().to_string())
-            .collect();
-        let value = match values.as_slice() {
-            [one] if one.eq_ignore_ascii_case("true") => true,
-            [one] if one.eq_ignore_ascii_case("false") => false,
-            _ => {
-                self.error(
-                    file,
-                    "invalid-boolean",
-                    format!("`${name}` must be set to `true` or `false`"),
-                    range,
-                );
-                return;
-            }
+        let Some(value) = *value else {
+            self.error(file, "invalid-boolean", format!("`${name}` must be set to `true` or `false`"), range);
+            return;
         };
         let location = Location { file, range };
         let bools = &mut self.variables.bools;
@@ -193,12 +241,7 @@ impl Collector<'_> {
             }
             _ => {
                 if bools.contains_key(&name) || self.variables.sets.contains_key(&name) {
-                    self.error(
-                        file,
-                        "variable-redefined",
-                        format!("`${name}` is already defined"),
-                        range,
-                    );
+                    self.error(file, "variable-redefined", format!("`${name}` is already defined"), range);
                 } else {
                     bools.insert(name, BoolVariable { value, defined_at: location });
                 }
