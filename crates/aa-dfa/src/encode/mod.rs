@@ -36,14 +36,37 @@ pub fn encode_dfa(d: &CompiledDfa, opts: &EncodeOptions) -> Vec<u8> {
     pack::pack(&l).to_bytes()
 }
 
-/// A whole stream: one chunk per profile, in the given order.
+/// A whole stream: one chunk per profile, in 3.0.8's order (see
+/// [`policy_order`]).
 pub fn encode_policy<'a>(
     profiles: impl IntoIterator<Item = &'a CompiledProfile>,
     opts: &EncodeOptions,
 ) -> Vec<u8> {
     let mut out = Vec::new();
-    for p in profiles {
+    for p in policy_order(profiles) {
         out.extend(stream::encode_profile(p, opts));
     }
     out
+}
+
+/// The order 3.0.8 writes profiles in: its profile list is a set sorted
+/// by namespace (profiles without one first) and then name, and each
+/// profile is followed by its hats and children, sorted by name the same
+/// way, depth first. That is the order of the names split at `//` and
+/// compared part by part, byte-wise.
+pub fn policy_order<'a>(
+    profiles: impl IntoIterator<Item = &'a CompiledProfile>,
+) -> Vec<&'a CompiledProfile> {
+    let mut v: Vec<&CompiledProfile> = profiles.into_iter().collect();
+    v.sort_by(|a, b| {
+        let key = |p: &'a CompiledProfile| {
+            (
+                p.namespace.is_some(),
+                p.namespace.as_deref().map(str::as_bytes),
+                p.name.split("//").map(str::as_bytes).collect::<Vec<_>>(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    v
 }
