@@ -13,7 +13,9 @@ use std::sync::Arc;
 use aa_compile::compare::{compare_profile, escape};
 use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, diagnostics_of, options};
 use aa_dfa::perms::old;
-use aa_dfa::{CompileOptions, CompiledProfile, Dfa, Features, Policy};
+use aa_dfa::{
+    CompileOptions, CompiledProfile, Dfa, EncodeOptions, Features, Policy, encode_policy,
+};
 use aa_hir::db::{Db, File, FileContent, RootDatabase};
 use aa_hir::model::{PolicyModel, policy_model};
 use aa_hir::variables::Location;
@@ -45,6 +47,9 @@ pub struct PolicyArgs {
 pub enum Emit {
     /// A readable dump of every DFA: states, accept words, transitions.
     Dfa,
+    /// The binary policy `apparmor_parser -S` writes (3.0.8's stream), on
+    /// standard output; diagnostics go to standard error.
+    Binary,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +209,9 @@ fn compile_file(db: &RootDatabase, file: File, opts: &CompileOptions) -> (Policy
 }
 
 pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
+    if args.emit == Some(Emit::Binary) {
+        return compile_binary(args, printer);
+    }
     let (feats, features_path) = match features(&args.policy) {
         Ok(f) => f,
         Err(e) => {
@@ -281,6 +289,7 @@ fn compile_one(
         if let Ok((_, c)) = &e.result {
             match args.emit {
                 Some(Emit::Dfa) => printer.out(&dump_profile(c)),
+                Some(Emit::Binary) => {}
                 None if args.compare_with.is_none() => printer.out(&summary(c)),
                 None => {}
             }
@@ -663,4 +672,116 @@ pub fn diff_profiles(a: &CompiledProfile, b: &CompiledProfile, limit: usize) -> 
         out.push(format!("attachment now differs at \"{}\"", escape(&d.input)));
     }
     out
+}
+
+/// `--emit binary`: every file's policy as `apparmor_parser -S` writes it,
+/// in argument order, on standard output (never a terminal). A file with
+/// errors, or with a profile that did not compile, contributes nothing,
+/// as the parser would write nothing; its diagnostics go to standard
+/// error.
+fn compile_binary(args: &CompileArgs, printer: &mut Printer) -> Status {
+    use std::io::{IsTerminal, Write};
+    if args.compare_with.is_some() {
+        printer.error("--compare-with cannot be combined with --emit binary");
+        return Status::Failure;
+    }
+    if std::io::stdout().is_terminal() {
+        printer.error(
+            "refusing to write a binary policy to a terminal; redirect standard output \
+             (aa-lint compile --emit binary PROFILE > FILE)",
+        );
+        return Status::Failure;
+    }
+    let (feats, _) = match features(&args.policy) {
+        Ok(f) => f,
+        Err(e) => {
+            printer.error(&e);
+            return Status::Failure;
+        }
+    };
+    let opts = options(feats.clone());
+    let enc = EncodeOptions { features: feats };
+    let db = database(&args.policy);
+    let results: Vec<(Vec<u8>, Out, Status)> = args
+        .files
+        .par_iter()
+        .map_with(db, |db, path| {
+            let mut log = Out::default();
+            let (bytes, status) = binary_one(db, path, &opts, &enc, &mut log);
+            (bytes, log, status)
+        })
+        .collect();
+    let mut status = Status::Clean;
+    let mut stdout = std::io::stdout().lock();
+    for (bytes, log, s) in results {
+        let _ = std::io::stderr().lock().write_all(log.out.as_bytes());
+        for e in log.errors {
+            printer.error(&e);
+        }
+        if let Err(e) = stdout.write_all(&bytes) {
+            printer.error(&format!("cannot write standard output: {e}"));
+            return Status::Failure;
+        }
+        status = status.worst(s);
+    }
+    if let Err(e) = stdout.flush() {
+        printer.error(&format!("cannot write standard output: {e}"));
+        return Status::Failure;
+    }
+    status
+}
+
+/// One file's binary policy, or nothing; diagnostics go to `log.out`.
+fn binary_one(
+    db: &RootDatabase,
+    path: &Path,
+    opts: &CompileOptions,
+    enc: &EncodeOptions,
+    log: &mut Out,
+) -> (Vec<u8>, Status) {
+    let file = match root(db, path) {
+        Ok(f) => f,
+        Err(e) => {
+            log.error(&e);
+            return (Vec::new(), Status::Failure);
+        }
+    };
+    if parse_errors(db, file, log) {
+        return (Vec::new(), Status::Findings);
+    }
+    let (model, entries) = compile_file(db, file, opts);
+    let mut status = Status::Clean;
+    for (f, d) in diagnostics_of(&model, &entries) {
+        let loc = Location {
+            file: f,
+            range: d.range,
+        };
+        let sev = if d.severity == aa_hir::Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        log.out(&format!(
+            "{}: {sev}[{}]: {}\n",
+            position(db, &loc),
+            d.code,
+            d.message
+        ));
+        status = status.worst(Status::Findings);
+    }
+    let mut compiled = Vec::new();
+    for e in &entries {
+        match &e.result {
+            Ok((_, c)) => compiled.push(c),
+            Err(f) => {
+                log.error(&format!(
+                    "{}: profile {}: not compiled, no binary written: {f}",
+                    path.display(),
+                    e.name
+                ));
+                return (Vec::new(), Status::Findings);
+            }
+        }
+    }
+    (encode_policy(compiled, enc), status)
 }
