@@ -1,5 +1,5 @@
 //! Our own regex → DFA compiler: Thompson NFA, subset construction over
-//! bytes, permission accumulation per state, and Moore minimization.
+//! bytes, permission accumulation per state, and Hopcroft minimization.
 //!
 //! A [`Rule`] is a regex plus the permission record the parser attaches to
 //! it. Every DFA state collects the records of the rules that accept there
@@ -144,13 +144,30 @@ impl StatePerms {
     }
 }
 
-/// A compiled DFA with dense transitions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A compiled DFA. Bytes no transition tells apart share a class, and
+/// each state stores one successor per class (`rows[s * width + c]`), a
+/// fraction of the 1 KiB a 256-entry row of `u32` would take.
+/// [`Dfa::step`] hides the classes; equality compares behaviour, not
+/// class layout.
+#[derive(Debug, Clone)]
 pub struct Dfa {
-    /// `trans[s * 256 + b]` is the successor of state `s` on byte `b`.
-    pub trans: Vec<u32>,
-    pub perms: Vec<StatePerms>,
+    /// The class (column of `rows`) of each byte.
+    class_of: [u8; 256],
+    /// Classes per state, 1 to 256.
+    width: usize,
+    rows: Vec<u32>,
+    perms: Vec<StatePerms>,
 }
+
+impl PartialEq for Dfa {
+    fn eq(&self, other: &Dfa) -> bool {
+        self.perms == other.perms
+            && (0..self.state_count() as u32)
+                .all(|s| (0..=255u8).all(|b| self.step(s, b) == other.step(s, b)))
+    }
+}
+
+impl Eq for Dfa {}
 
 /// A compile failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,7 +507,7 @@ impl Dfa {
 
     /// Subset construction without minimization.
     pub fn build_unminimized_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
-        Ok(Dfa::construct(rules, opts)?.dense())
+        Ok(Dfa::construct(rules, opts)?.into_dfa())
     }
 
     /// Subset construction into class rows.
@@ -697,13 +714,29 @@ impl Dfa {
         Ok(Compact { class_of, width, rows: trans, perms })
     }
 
+    /// The DFA that accepts nothing: the dead state and a start state
+    /// that goes nowhere.
+    pub fn empty() -> Dfa {
+        Dfa { class_of: [0; 256], width: 1, rows: vec![DEAD_STATE; 2], perms: vec![StatePerms::default(); 2] }
+    }
+
     pub fn state_count(&self) -> usize {
         self.perms.len()
     }
 
+    /// Byte classes per state (bytes in one class step alike everywhere).
+    pub fn class_count(&self) -> usize {
+        self.width
+    }
+
+    /// Heap bytes held by the automaton.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * 4 + self.perms.capacity() * size_of::<StatePerms>()
+    }
+
     pub fn step(&self, state: u32, byte: u8) -> u32 {
-        self.trans
-            .get(state as usize * 256 + byte as usize)
+        self.rows
+            .get(state as usize * self.width + self.class_of[byte as usize] as usize)
             .copied()
             .unwrap_or(DEAD_STATE)
     }
@@ -726,43 +759,13 @@ impl Dfa {
     /// hidden behind equal words merge; the merged state keeps the
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
-        let n = self.state_count();
-        if n == 0 {
-            return self.clone();
-        }
-        // Bytes whose columns agree in every state act as one.
-        let mut class_of = [0u16; 256];
-        let mut reps: Vec<usize> = Vec::new();
-        let mut by_hash: FxMap<u64, Vec<usize>> = FxMap::default();
-        for b in 0..256 {
-            let mut h = FxHasher::default();
-            for st in 0..n {
-                h.write_u32(self.trans[st * 256 + b]);
-            }
-            let same = by_hash.entry(h.finish()).or_default();
-            match same.iter().find(|&&r| (0..n).all(|st| self.trans[st * 256 + r] == self.trans[st * 256 + b])) {
-                Some(&r) => class_of[b] = class_of[r],
-                None => {
-                    same.push(b);
-                    class_of[b] = reps.len() as u16;
-                    reps.push(b);
-                }
-            }
-        }
-        let width = reps.len();
-        let mut rows = vec![DEAD_STATE; n * width];
-        for st in 0..n {
-            for (c, &b) in reps.iter().enumerate() {
-                rows[st * width + c] = self.trans[st * 256 + b];
-            }
-        }
-        Compact { class_of, width, rows, perms: self.perms.clone() }.minimize()
+        let class_of = self.class_of.map(u16::from);
+        Compact { class_of, width: self.width, rows: self.rows.clone(), perms: self.perms.clone() }.minimize()
     }
 }
 
 /// An automaton with one transition per byte class (`class_of` maps
-/// bytes to classes): what subset construction produces, a fraction of
-/// the size of 256 entries per state.
+/// bytes to classes): what subset construction produces.
 struct Compact {
     class_of: [u16; 256],
     width: usize,
@@ -775,65 +778,97 @@ impl Compact {
         self.perms.len()
     }
 
-    fn dense(&self) -> Dfa {
-        let n = self.state_count();
-        let mut trans = vec![DEAD_STATE; n * 256];
-        for st in 0..n {
-            for b in 0..256 {
-                trans[st * 256 + b] = self.rows[st * self.width + self.class_of[b] as usize];
-            }
-        }
-        Dfa { trans, perms: self.perms.clone() }
+    fn into_dfa(self) -> Dfa {
+        let class_of = self.class_of.map(|c| c as u8);
+        Dfa { class_of, width: self.width, rows: self.rows, perms: self.perms }
     }
 
-    /// See [`Dfa::minimize`].
-    fn minimize(&self) -> Dfa {
+    /// See [`Dfa::minimize`]. State 0 must be dead (no way out, default
+    /// permissions).
+    ///
+    /// Memory: only transitions into live states are kept as predecessor
+    /// lists (most transitions go to the dead state), grouped by target;
+    /// states from which no accepting state is reachable join the dead
+    /// state's block up front and are never splitters, which makes a
+    /// transition into them the same as one into the dead state.
+    fn minimize(self) -> Dfa {
         let n = self.state_count();
         if n == 0 {
-            return self.dense();
+            return self.into_dfa();
         }
+        let k = self.width;
         let key = |p: &StatePerms| (p.accept1(), p.accept2());
+        let dead_key = key(&self.perms[0]);
+        // Predecessors by target: `pred_src`/`pred_class` in
+        // `pred_start[t]..pred_start[t + 1]`, in class order.
+        let mut pred_start = vec![0u32; n + 1];
+        for &t in &self.rows {
+            if t != DEAD_STATE {
+                pred_start[t as usize] += 1;
+            }
+        }
+        let mut sum = 0;
+        for x in pred_start.iter_mut() {
+            sum += *x;
+            *x = sum;
+        }
+        let edges = sum as usize;
+        let mut pred_src = vec![0u32; edges];
+        let mut pred_class = vec![0u8; edges];
+        for st in (0..n).rev() {
+            for c in (0..k).rev() {
+                let t = self.rows[st * k + c];
+                if t != DEAD_STATE {
+                    let at = &mut pred_start[t as usize];
+                    *at -= 1;
+                    pred_src[*at as usize] = st as u32;
+                    pred_class[*at as usize] = c as u8;
+                }
+            }
+        }
+        let preds_of = |t: u32| pred_start[t as usize] as usize..pred_start[t as usize + 1] as usize;
+        // Live states: those that reach a state whose words differ from the
+        // dead state's.
+        let mut live = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        for (s, p) in self.perms.iter().enumerate() {
+            if key(p) != dead_key {
+                live[s] = true;
+                stack.push(s as u32);
+            }
+        }
+        while let Some(t) = stack.pop() {
+            for i in preds_of(t) {
+                let src = pred_src[i];
+                if !live[src as usize] {
+                    live[src as usize] = true;
+                    stack.push(src);
+                }
+            }
+        }
+        // Block 0: the dead state and every state equivalent to it.
         let initial: Vec<u32> = {
             let mut ids: FxMap<(u32, u32), u32> = FxMap::default();
-            // Block 0 holds the dead state's class.
-            ids.insert(key(&self.perms[0]), 0);
             self.perms
                 .iter()
-                .map(|p| {
-                    let k = ids.len() as u32;
-                    *ids.entry(key(p)).or_insert(k)
+                .zip(&live)
+                .map(|(p, &l)| {
+                    if !l {
+                        return 0;
+                    }
+                    let next = ids.len() as u32 + 1;
+                    *ids.entry(key(p)).or_insert(next)
                 })
                 .collect()
         };
-        let k = self.width;
-        // Predecessors per (class, target), compressed rows.
-        let mut pred_start = vec![0u32; k * n + 1];
-        for st in 0..n {
-            for c in 0..k {
-                let t = self.rows[st * k + c] as usize;
-                pred_start[c * n + t + 1] += 1;
-            }
-        }
-        for i in 1..pred_start.len() {
-            pred_start[i] += pred_start[i - 1];
-        }
-        let mut fill = pred_start.clone();
-        let mut preds = vec![0u32; k * n];
-        for st in 0..n {
-            for c in 0..k {
-                let t = self.rows[st * k + c] as usize;
-                let at = &mut fill[c * n + t];
-                preds[*at as usize] = st as u32;
-                *at += 1;
-            }
-        }
+        drop(live);
         // The partition: `elems` grouped by block, `loc` the inverse.
         let blocks0 = initial.iter().copied().max().map_or(0, |m| m as usize + 1);
         let mut elems: Vec<u32> = (0..n as u32).collect();
         elems.sort_by_key(|&st| initial[st as usize]);
-        let mut loc = vec![0usize; n];
+        let mut loc = vec![0u32; n];
         for (i, &st) in elems.iter().enumerate() {
-            loc[st as usize] = i;
+            loc[st as usize] = i as u32;
         }
         let mut bstart = vec![0usize; blocks0];
         let mut bend = vec![0usize; blocks0];
@@ -846,34 +881,63 @@ impl Compact {
         }
         let mut block_of = initial;
         let mut marked = vec![0usize; blocks0];
+        // Block 0 is never a splitter: nothing it contains is live.
         let mut in_work = vec![true; blocks0];
-        let mut work: Vec<usize> = (0..blocks0).collect();
+        in_work[0] = false;
+        let mut work: Vec<usize> = (1..blocks0).collect();
         let mut touched: Vec<usize> = Vec::new();
-        let mut members: Vec<u32> = Vec::new();
+        // The splitter's predecessors, bucketed by class.
+        let mut class_count = vec![0u32; k + 1];
+        let mut bucket: Vec<u32> = Vec::new();
         while let Some(b) = work.pop() {
             in_work[b] = false;
-            members.clear();
-            members.extend_from_slice(&elems[bstart[b]..bend[b]]);
-            for c in 0..k {
-                touched.clear();
-                for &t in &members {
-                    let row = c * n + t as usize;
-                    for &src in &preds[pred_start[row] as usize..pred_start[row + 1] as usize] {
-                        let y = block_of[src as usize] as usize;
-                        let pos = loc[src as usize];
-                        let m = bstart[y] + marked[y];
-                        if pos < m {
-                            continue;
-                        }
-                        let other = elems[m];
-                        elems.swap(pos, m);
-                        loc[other as usize] = pos;
-                        loc[src as usize] = m;
-                        if marked[y] == 0 {
-                            touched.push(y);
-                        }
-                        marked[y] += 1;
+            class_count.iter_mut().for_each(|c| *c = 0);
+            let mut total = 0;
+            for &t in &elems[bstart[b]..bend[b]] {
+                for i in preds_of(t) {
+                    class_count[pred_class[i] as usize + 1] += 1;
+                    total += 1;
+                }
+            }
+            if total == 0 {
+                continue;
+            }
+            for c in 1..=k {
+                class_count[c] += class_count[c - 1];
+            }
+            bucket.clear();
+            bucket.resize(total, 0);
+            {
+                let mut fill = class_count.clone();
+                for &t in &elems[bstart[b]..bend[b]] {
+                    for i in preds_of(t) {
+                        let at = &mut fill[pred_class[i] as usize];
+                        bucket[*at as usize] = pred_src[i];
+                        *at += 1;
                     }
+                }
+            }
+            for c in 0..k {
+                let group = class_count[c] as usize..class_count[c + 1] as usize;
+                if group.is_empty() {
+                    continue;
+                }
+                touched.clear();
+                for &src in &bucket[group] {
+                    let y = block_of[src as usize] as usize;
+                    let pos = loc[src as usize] as usize;
+                    let m = bstart[y] + marked[y];
+                    if pos < m {
+                        continue;
+                    }
+                    let other = elems[m];
+                    elems.swap(pos, m);
+                    loc[other as usize] = pos as u32;
+                    loc[src as usize] = m as u32;
+                    if marked[y] == 0 {
+                        touched.push(y);
+                    }
+                    marked[y] += 1;
                 }
                 for &y in &touched {
                     let mk = std::mem::take(&mut marked[y]);
@@ -897,26 +961,97 @@ impl Compact {
                 }
             }
         }
+        drop((pred_start, pred_src, pred_class, elems, loc, bucket));
         let block = block_of;
         // Renumber so that dead's block is 0 and start's block is 1 (if it
         // is a different block), then the rest in order of appearance.
-        let mut order: FxMap<u32, u32> = FxMap::default();
-        order.insert(block[0], 0);
-        for s in std::iter::once(1).chain(0..n) {
-            let k = order.len() as u32;
-            order.entry(block[s]).or_insert(k);
-        }
-        let m = order.len().max(2);
-        let mut trans = vec![DEAD_STATE; m * 256];
-        let mut perms = vec![StatePerms::default(); m];
-        for s in 0..n {
-            let t = order[&block[s]] as usize;
-            perms[t] = self.perms[s];
-            for b in 0..256 {
-                let next = self.rows[s * self.width + self.class_of[b] as usize];
-                trans[t * 256 + b] = order[&block[next as usize]];
+        let mut order = vec![u32::MAX; bstart.len()];
+        let mut m = 0u32;
+        for s in std::iter::once(0).chain(std::iter::once(1).filter(|&s| s < n)).chain(0..n) {
+            let o = &mut order[block[s] as usize];
+            if *o == u32::MAX {
+                *o = m;
+                m += 1;
             }
         }
-        Dfa { trans, perms }
+        let m = (m as usize).max(2);
+        let mut rows = vec![DEAD_STATE; m * k];
+        let mut perms = vec![StatePerms::default(); m];
+        for s in 0..n {
+            let t = order[block[s] as usize] as usize;
+            perms[t] = self.perms[s];
+            for c in 0..k {
+                let next = self.rows[s * k + c];
+                rows[t * k + c] = order[block[next as usize] as usize];
+            }
+        }
+        let class_of = self.class_of.map(|c| c as u8);
+        drop(self);
+        merge_classes(class_of, k, rows, perms)
+    }
+}
+
+/// The DFA with classes whose columns are equal in every state merged
+/// (minimization often makes classes the construction needed alike).
+fn merge_classes(class_of: [u8; 256], k: usize, rows: Vec<u32>, perms: Vec<StatePerms>) -> Dfa {
+    let m = perms.len();
+    let column_eq = |a: usize, b: usize| (0..m).all(|t| rows[t * k + a] == rows[t * k + b]);
+    let mut new_class = vec![0u8; k];
+    let mut reps: Vec<usize> = Vec::new();
+    let mut by_hash: FxMap<u64, Vec<usize>> = FxMap::default();
+    for c in 0..k {
+        let mut h = FxHasher::default();
+        for t in 0..m {
+            h.write_u32(rows[t * k + c]);
+        }
+        let same = by_hash.entry(h.finish()).or_default();
+        match same.iter().find(|&&r| column_eq(reps[r], c)) {
+            Some(&r) => new_class[c] = r as u8,
+            None => {
+                same.push(reps.len());
+                new_class[c] = reps.len() as u8;
+                reps.push(c);
+            }
+        }
+    }
+    if reps.len() == k {
+        return Dfa { class_of, width: k, rows, perms };
+    }
+    let w = reps.len();
+    let mut merged = Vec::with_capacity(m * w);
+    for t in 0..m {
+        merged.extend(reps.iter().map(|&c| rows[t * k + c]));
+    }
+    Dfa { class_of: class_of.map(|c| new_class[c as usize]), width: w, rows: merged, perms }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(re: &str, deny: bool) -> Rule {
+        let regex = crate::regex::parse(re.as_bytes()).unwrap();
+        Rule { regex, perms: RulePerms { deny, perms: old::READ, audit: 0 }, origin: 0 }
+    }
+
+    #[test]
+    fn states_that_only_lead_to_denied_paths_merge_with_dead() {
+        let d = Dfa::build(&[rule("/a[bc]*", false), rule("/a[bc]*", true)]).unwrap();
+        assert_eq!(d.state_count(), 2);
+        assert_eq!(d.walk(b"/ab"), DEAD_STATE);
+        assert_eq!(d.perms(DEAD_STATE).accept1(), 0);
+    }
+
+    #[test]
+    fn minimized_rows_have_one_column_per_distinct_behaviour() {
+        let rules = [rule("/[a-z]x", false), rule("/[a-m]y", false)];
+        let big = Dfa::build_unminimized(&rules).unwrap();
+        let small = Dfa::build(&rules).unwrap();
+        assert_eq!(small, big.minimize());
+        // Bytes outside every set, a-m, n-z, '/', 'x' and 'y'.
+        assert_eq!(small.class_count(), 6);
+        assert!(small.heap_bytes() < small.state_count() * 256);
+        assert_eq!(small.perms(small.walk(b"/cy")).allow, old::READ);
+        assert_eq!(small.walk(b"/ny"), DEAD_STATE);
     }
 }

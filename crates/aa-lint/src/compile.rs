@@ -633,7 +633,7 @@ pub fn diff(args: &DiffArgs, printer: &mut Printer) -> Status {
 /// with a shortest example input.
 pub fn diff_profiles(a: &CompiledProfile, b: &CompiledProfile, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
-    let empty = Dfa { trans: vec![aa_dfa::DEAD_STATE; 512], perms: vec![Default::default(); 2] };
+    let empty = Dfa::empty();
     let pick = |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map(|d| d.dfa.clone()).unwrap_or_else(|| empty.clone());
     let (fa, fb) = (pick(&a.file), pick(&b.file));
     for ch in aa_dfa::query::diff(&fa, &fb, limit) {
