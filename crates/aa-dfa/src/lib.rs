@@ -1,11 +1,13 @@
 //! `aa-dfa`: AppArmor rules as automata, the way `apparmor_parser` and the
 //! kernel see them.
 //!
-//! The crate has three jobs:
+//! The crate has four jobs:
 //! 1. **Decode** `apparmor_parser`'s binary policy (what it loads into the
 //!    kernel, or prints with `-S`) into profiles and DFAs we can walk;
 //! 2. **Compile** AppArmor rules into a DFA ourselves (glob → regex → DFA);
-//! 3. **Compare** the two, state by state, to find where they differ.
+//! 3. **Compare** the two, state by state, to find where they differ;
+//! 4. **Encode** compiled profiles into the binary policy, laid out and
+//!    packed as 3.0.8 does ([`encode`]).
 //!
 //! Decoding, bottom up:
 //!
