@@ -275,7 +275,7 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
             return Err(unsupported(Some(ri), "rule priorities need apparmor_parser 4.1"));
         }
         let q = quals(rule);
-        match &rule.kind {
+        match &*rule.kind {
             RuleKind::File { path, perms, target, exec_safety } => {
                 if exec_safety.is_some() {
                     return Err(unsupported(Some(ri), "`safe`/`unsafe` file rules need apparmor_parser 4.0"));
@@ -732,7 +732,7 @@ fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result
         .ok_or("mount rule not found in its file")?;
     let mut m = MountRule { quals, kind, ..MountRule::default() };
     let mut after_arrow = false;
-    let (model_conds, model_words) = match &rule.kind {
+    let (model_conds, model_words) = match &*rule.kind {
         RuleKind::Other { conditions, words, .. } => (conditions.clone(), words.clone()),
         _ => (Vec::new(), Vec::new()),
     };

@@ -18,7 +18,9 @@ pub enum FileContent {
     Directory(Vec<String>),
     NotFound,
     /// Not UTF-8; the offset of the first invalid byte.
-    NotUtf8 { offset: usize },
+    NotUtf8 {
+        offset: usize,
+    },
     /// Any other read error, as the OS described it.
     Unreadable(String),
 }
@@ -38,8 +40,15 @@ pub struct MemoryLoader {
 }
 
 impl MemoryLoader {
-    pub fn new<P: Into<PathBuf>, T: Into<String>>(files: impl IntoIterator<Item = (P, T)>) -> MemoryLoader {
-        MemoryLoader { files: files.into_iter().map(|(p, t)| (p.into(), t.into())).collect() }
+    pub fn new<P: Into<PathBuf>, T: Into<String>>(
+        files: impl IntoIterator<Item = (P, T)>,
+    ) -> MemoryLoader {
+        MemoryLoader {
+            files: files
+                .into_iter()
+                .map(|(p, t)| (p.into(), t.into()))
+                .collect(),
+        }
     }
 }
 
@@ -57,7 +66,11 @@ impl FileLoader for MemoryLoader {
             .collect();
         entries.sort();
         entries.dedup();
-        if entries.is_empty() { FileContent::NotFound } else { FileContent::Directory(entries) }
+        if entries.is_empty() {
+            FileContent::NotFound
+        } else {
+            FileContent::Directory(entries)
+        }
     }
 }
 
@@ -101,12 +114,19 @@ pub struct RootDatabase {
 }
 
 impl RootDatabase {
-    pub fn new(loader: Arc<dyn FileLoader>, include_dirs: Vec<PathBuf>, base_dir: PathBuf, working_dir: PathBuf) -> RootDatabase {
+    pub fn new(
+        loader: Arc<dyn FileLoader>,
+        include_dirs: Vec<PathBuf>,
+        base_dir: PathBuf,
+        working_dir: PathBuf,
+    ) -> RootDatabase {
         let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
         let storage = salsa::Storage::new(Some(Box::new({
             let executed = executed.clone();
             move |event: salsa::Event| {
-                if std::env::var_os("AA_SALSA_TRACE").is_some() { eprintln!("{:?}", event.kind); }
+                if std::env::var_os("AA_SALSA_TRACE").is_some() {
+                    eprintln!("{:?}", event.kind);
+                }
                 if let salsa::EventKind::WillExecute { database_key } = event.kind {
                     if let Some(log) = executed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
                         log.push(format!("{database_key:?}"));
@@ -114,9 +134,15 @@ impl RootDatabase {
                 }
             }
         })));
-        let db = RootDatabase { storage, loader, files: Arc::default(), executed };
-        let _settings =
-            Settings::builder(include_dirs, base_dir, working_dir).durability(Durability::HIGH).new(&db);
+        let db = RootDatabase {
+            storage,
+            loader,
+            files: Arc::default(),
+            executed,
+        };
+        let _settings = Settings::builder(include_dirs, base_dir, working_dir)
+            .durability(Durability::HIGH)
+            .new(&db);
         db
     }
 
@@ -125,7 +151,9 @@ impl RootDatabase {
     /// does not invalidate queries that only read stable files.
     pub fn set_file_content(&mut self, path: &Path, content: FileContent, durability: Durability) {
         let file = self.file(path);
-        file.set_content(self).with_durability(durability).to(content);
+        file.set_content(self)
+            .with_durability(durability)
+            .to(content);
     }
 
     /// Starts recording the queries salsa executes (for incrementality tests).
@@ -162,7 +190,9 @@ impl Db for RootDatabase {
         };
         // Files on disk rarely change while we analyse; an editor's open
         // documents are set again with low durability.
-        let file = File::builder(path.to_path_buf(), content).durability(Durability::MEDIUM).new(self);
+        let file = File::builder(path.to_path_buf(), content)
+            .durability(Durability::MEDIUM)
+            .new(self);
         files.insert(path.to_path_buf(), file);
         file
     }

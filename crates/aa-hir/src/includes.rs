@@ -46,8 +46,13 @@ pub struct ResolvedInclude {
 #[salsa::tracked(returns(ref))]
 pub fn file_includes(db: &dyn Db, file: File) -> Vec<ResolvedInclude> {
     let parse = parse(db, file);
-    let includes = parse.syntax_node().descendants().filter_map(aa_syntax::ast::Include::cast);
-    includes.filter_map(|include| resolve(db, &include)).collect()
+    let includes = parse
+        .syntax_node()
+        .descendants()
+        .filter_map(aa_syntax::ast::Include::cast);
+    includes
+        .filter_map(|include| resolve(db, &include))
+        .collect()
 }
 
 fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInclude> {
@@ -59,7 +64,9 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         if target.starts_with("tunables/") && *uses_builtin_tunables(db) {
             dirs.push(PathBuf::from(crate::default_tunables::BUILTIN_ROOT));
         }
-        dirs.iter().map(|dir| dir.join(target.trim_start_matches('/'))).collect()
+        dirs.iter()
+            .map(|dir| dir.join(target.trim_start_matches('/')))
+            .collect()
     } else if Path::new(&target).is_absolute() {
         vec![PathBuf::from(&target)]
     } else {
@@ -71,11 +78,18 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         match found.content(db) {
             FileContent::NotFound => continue,
             FileContent::Text(_) => {
-                return Some(ResolvedInclude { range, target, files: vec![found], error: None });
+                return Some(ResolvedInclude {
+                    range,
+                    target,
+                    files: vec![found],
+                    error: None,
+                });
             }
             FileContent::Directory(entries) => {
-                let mut names: Vec<&String> =
-                    entries.iter().filter(|name| !is_skipped_file_name(name)).collect();
+                let mut names: Vec<&String> = entries
+                    .iter()
+                    .filter(|name| !is_skipped_file_name(name))
+                    .collect();
                 names.sort();
                 let files = names
                     .into_iter()
@@ -83,7 +97,12 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
                     // Subdirectories of an included directory are not descended into.
                     .filter(|f| !matches!(f.content(db), FileContent::Directory(_)))
                     .collect();
-                return Some(ResolvedInclude { range, target, files, error: None });
+                return Some(ResolvedInclude {
+                    range,
+                    target,
+                    files,
+                    error: None,
+                });
             }
             FileContent::NotUtf8 { offset } => {
                 error = Some(format!(
@@ -93,7 +112,10 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
                 break;
             }
             FileContent::Unreadable(reason) => {
-                error = Some(format!("could not read `{}`: {reason}", candidate.display()));
+                error = Some(format!(
+                    "could not read `{}`: {reason}",
+                    candidate.display()
+                ));
                 break;
             }
         }
@@ -111,30 +133,53 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         };
         error = Some(format!("could not find include `{target}`{searched}"));
     }
-    Some(ResolvedInclude { range, target, files: Vec::new(), error })
+    Some(ResolvedInclude {
+        range,
+        target,
+        files: Vec::new(),
+        error,
+    })
 }
 
 /// The directories `include <name>` searches: `-I` ones, then the base.
 fn search_dirs(db: &dyn Db) -> Vec<PathBuf> {
     let settings = db.settings();
-    settings.include_dirs(db).iter().chain(std::iter::once(settings.base_dir(db))).cloned().collect()
+    settings
+        .include_dirs(db)
+        .iter()
+        .chain(std::iter::once(settings.base_dir(db)))
+        .cloned()
+        .collect()
 }
 
 /// Whether `<tunables/...>` falls back to the built-in tunables: only when no
 /// search directory has a `tunables` directory, so a user's own always win.
 #[salsa::tracked]
 pub fn uses_builtin_tunables(db: &dyn Db) -> bool {
-    !search_dirs(db)
-        .iter()
-        .any(|dir| matches!(db.file(&dir.join("tunables")).content(db), FileContent::Directory(_)))
+    !search_dirs(db).iter().any(|dir| {
+        matches!(
+            db.file(&dir.join("tunables")).content(db),
+            FileContent::Directory(_)
+        )
+    })
 }
 
 /// Names `apparmor_parser` skips when it loads a directory: dot files,
 /// `README`, and package-manager and editor leftovers.
 pub fn is_skipped_file_name(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        ".dpkg-new", ".dpkg-old", ".dpkg-dist", ".dpkg-bak", ".dpkg-remove", ".pacsave",
-        ".pacnew", ".rpmnew", ".rpmsave", ".orig", ".rej", "~",
+        ".dpkg-new",
+        ".dpkg-old",
+        ".dpkg-dist",
+        ".dpkg-bak",
+        ".dpkg-remove",
+        ".pacsave",
+        ".pacnew",
+        ".rpmnew",
+        ".rpmsave",
+        ".orig",
+        ".rej",
+        "~",
     ];
     name.is_empty()
         || name.starts_with('.')
@@ -177,14 +222,21 @@ fn text_len(db: &dyn Db, file: File) -> usize {
     }
 }
 
-fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeClosure, bytes: &mut usize) {
+fn visit(
+    db: &dyn Db,
+    file: File,
+    stack: &mut Vec<File>,
+    closure: &mut IncludeClosure,
+    bytes: &mut usize,
+) {
     closure.files.push(file);
     stack.push(file);
     for include in file_includes(db, file) {
         if let Some(error) = &include.error {
-            closure
-                .diagnostics
-                .push((file, Diagnostic::error("unresolved-include", error.clone(), include.range)));
+            closure.diagnostics.push((
+                file,
+                Diagnostic::error("unresolved-include", error.clone(), include.range),
+            ));
         }
         for &target in &include.files {
             if let Some(position) = stack.iter().position(|&f| f == target) {

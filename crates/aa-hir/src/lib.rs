@@ -5,10 +5,10 @@
 pub mod checks;
 pub mod db;
 pub mod default_tunables;
+mod diagnostic;
 pub mod diagnostics;
 pub mod includes;
 pub mod model;
 pub mod variables;
-mod diagnostic;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -4,6 +4,12 @@
 //! where it was written and the chain of includes that brought it in, so a
 //! finding inside an abstraction can point at both.
 
+use std::{
+    cell::Cell,
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+};
+
 use aa_syntax::{
     SyntaxKind::{self, *},
     SyntaxNode, TextRange,
@@ -13,7 +19,10 @@ use aa_syntax::{
 use crate::{
     db::{Db, File},
     includes::{file_includes, parse},
-    variables::{Location, Variables, bool_name, unquote, variables},
+    variables::{
+        BUILTIN_VARIABLES, BoolVariable, Location, SetVariable, Variables, bool_name,
+        file_variable_names, unquote, variables,
+    },
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,7 +56,41 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub location: Location,
-    pub via: Vec<Location>,
+    pub via: IncludeChain,
+}
+
+/// The include statements that led to a file, outermost first. Shared by
+/// every rule read through the same chain.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct IncludeChain(Arc<[Location]>);
+
+impl IncludeChain {
+    fn then(&self, include: Location) -> IncludeChain {
+        IncludeChain(
+            self.0
+                .iter()
+                .copied()
+                .chain(std::iter::once(include))
+                .collect(),
+        )
+    }
+}
+
+impl std::ops::Deref for IncludeChain {
+    type Target = [Location];
+
+    fn deref(&self) -> &[Location] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a IncludeChain {
+    type Item = &'a Location;
+    type IntoIter = std::slice::Iter<'a, Location>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -78,22 +121,46 @@ pub struct Qualifiers {
 pub struct Rule {
     pub origin: Origin,
     pub qualifiers: Qualifiers,
-    pub kind: RuleKind,
+    /// Shared with every other profile that reads the same rule through an
+    /// include with the same variables.
+    pub kind: Arc<RuleKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RuleKind {
     /// `path perms [-> target]`, or `file,` (path `None`: every file).
-    File { path: Option<String>, perms: String, target: Option<String>, exec_safety: Option<bool> },
-    Link { subset: bool, path: String, target: String },
-    Capability { names: Vec<String> },
-    ChangeProfile { exec: Option<String>, target: Option<String> },
-    Rlimit { resource: String, value: String },
+    File {
+        path: Option<String>,
+        perms: String,
+        target: Option<String>,
+        exec_safety: Option<bool>,
+    },
+    Link {
+        subset: bool,
+        path: String,
+        target: String,
+    },
+    Capability {
+        names: Vec<String>,
+    },
+    ChangeProfile {
+        exec: Option<String>,
+        target: Option<String>,
+    },
+    Rlimit {
+        resource: String,
+        value: String,
+    },
     All,
     /// network, unix, dbus, signal, ptrace, mount, umount, remount,
     /// pivot_root, mqueue, io_uring, userns: the access words, the plain
     /// words and the conditions, values expanded.
-    Other { class: SyntaxKind, access: Vec<String>, words: Vec<String>, conditions: Vec<Condition> },
+    Other {
+        class: SyntaxKind,
+        access: Vec<String>,
+        words: Vec<String>,
+        conditions: Vec<Condition>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -106,11 +173,219 @@ pub struct Condition {
 
 #[salsa::tracked(returns(ref))]
 pub fn policy_model(db: &dyn Db, root: File) -> PolicyModel {
-    let mut builder = Builder { db, variables: variables(db, root), profiles: Vec::new(), include_depth: 0 };
+    let mut builder = Builder {
+        db,
+        variables: variables(db, root),
+        profiles: Vec::new(),
+        include_depth: 0,
+        views: HashMap::new(),
+    };
     let tree = parse(db, root).tree();
-    let ctx = Context { file: root, via: Vec::new(), profile: None, qualifiers: Qualifiers::default() };
+    let ctx = Context {
+        file: root,
+        via: IncludeChain::default(),
+        profile: None,
+        qualifiers: Qualifiers::default(),
+    };
     builder.items(tree.syntax(), &ctx);
-    PolicyModel { profiles: builder.profiles }
+    PolicyModel {
+        profiles: builder.profiles,
+    }
+}
+
+// An included file is read once per set of variable values it can see, not
+// once per profile: `fragment` holds its rules expanded and its conditionals
+// decided, and each profile splices the shared rules in with its own include
+// chain and qualifiers. What depends on the including profile
+// (`@{profile_name}`, profiles defined inside the file) is left to the
+// splice.
+
+/// The part of a root's variable table that an included file's meaning can
+/// depend on: the sets and booleans the file mentions, and the sets their
+/// values refer to. Profiles whose tables agree on it share the file's
+/// [`fragment`].
+#[salsa::interned(debug)]
+struct VariableView<'db> {
+    #[returns(ref)]
+    sets: Vec<(String, BTreeSet<String>)>,
+    #[returns(ref)]
+    bools: Vec<(String, bool)>,
+}
+
+fn variable_view<'db>(db: &'db dyn Db, file: File, table: &Variables) -> VariableView<'db> {
+    let mut sets = Vec::new();
+    let mut bools = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut work: Vec<&str> = file_variable_names(db, file)
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let mut mentioned = BTreeSet::new();
+    while let Some(name) = work.pop() {
+        if !seen.insert(name.to_string()) {
+            continue;
+        }
+        if let Some((name, set)) = table.sets.get_key_value(name) {
+            for value in &set.values {
+                crate::variables::collect_mentioned_names(value, &mut mentioned);
+            }
+            sets.push((name.clone(), set.values.clone()));
+        } else if let Some((name, bool)) = table.bools.get_key_value(name) {
+            bools.push((name.clone(), bool.value));
+        }
+        for name in std::mem::take(&mut mentioned) {
+            if !seen.contains(&name) {
+                if let Some((name, _)) = table.sets.get_key_value(&name) {
+                    work.push(name);
+                } else if let Some((name, _)) = table.bools.get_key_value(&name) {
+                    work.push(name);
+                }
+            }
+        }
+    }
+    sets.sort();
+    bools.sort();
+    VariableView::new(db, sets, bools)
+}
+
+/// What an included file contributes, read with the variables of `view`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct Fragment {
+    items: Vec<FragmentItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FragmentItem {
+    /// A rule, its qualifiers merged with those of the blocks around it in
+    /// the file.
+    Rule {
+        range: TextRange,
+        qualifiers: Qualifiers,
+        kind: Arc<RuleKind>,
+    },
+    /// A profile or hat defined in the file, or a rule that uses a
+    /// per-profile variable: built when spliced. `qualifiers` are those of
+    /// the blocks around it.
+    Deferred {
+        kind: SyntaxKind,
+        range: TextRange,
+        qualifiers: Qualifiers,
+    },
+    Include {
+        range: TextRange,
+        qualifiers: Qualifiers,
+    },
+}
+
+#[salsa::tracked(returns(ref))]
+fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragment {
+    let unknown = Location {
+        file,
+        range: TextRange::default(),
+    };
+    let table = Variables {
+        sets: view
+            .sets(db)
+            .iter()
+            .map(|(name, values)| {
+                (
+                    name.clone(),
+                    SetVariable {
+                        values: values.clone(),
+                        defined_at: unknown,
+                        additions: Vec::new(),
+                    },
+                )
+            })
+            .collect(),
+        bools: view
+            .bools(db)
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.clone(),
+                    BoolVariable {
+                        value: *value,
+                        defined_at: unknown,
+                    },
+                )
+            })
+            .collect(),
+        diagnostics: Vec::new(),
+    };
+    let mut items = Vec::new();
+    collect_fragment(
+        &table,
+        &parse(db, file).syntax_node(),
+        Qualifiers::default(),
+        &mut items,
+    );
+    Fragment { items }
+}
+
+fn collect_fragment(
+    table: &Variables,
+    parent: &SyntaxNode,
+    qualifiers: Qualifiers,
+    out: &mut Vec<FragmentItem>,
+) {
+    for node in parent.children() {
+        match node.kind() {
+            kind @ (PROFILE | HAT) => out.push(FragmentItem::Deferred {
+                kind,
+                range: node.text_range(),
+                qualifiers,
+            }),
+            INCLUDE => out.push(FragmentItem::Include {
+                range: node.text_range(),
+                qualifiers,
+            }),
+            IF_STMT => {
+                for branch in taken_branch(table, &node) {
+                    collect_fragment(table, &branch, qualifiers, out);
+                }
+            }
+            QUALIFIED_BLOCK => {
+                if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
+                    collect_fragment(table, &block, block_qualifiers(&node, qualifiers), out);
+                }
+            }
+            kind if kind.is_rule() => {
+                let per_profile = Cell::new(false);
+                let builtin = |var: &str| {
+                    if BUILTIN_VARIABLES.contains(&var) {
+                        per_profile.set(true);
+                    }
+                    None
+                };
+                match build_rule(table, &node, qualifiers, &builtin) {
+                    Some(_) if per_profile.get() => out.push(FragmentItem::Deferred {
+                        kind,
+                        range: node.text_range(),
+                        qualifiers,
+                    }),
+                    Some((qualifiers, rule)) => out.push(FragmentItem::Rule {
+                        range: node.text_range(),
+                        qualifiers,
+                        kind: Arc::new(rule),
+                    }),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The node of `kind` spanning exactly `range`.
+fn find_node(root: &SyntaxNode, kind: SyntaxKind, range: TextRange) -> Option<SyntaxNode> {
+    let start = match root.covering_element(range) {
+        aa_syntax::NodeOrToken::Node(node) => node,
+        aa_syntax::NodeOrToken::Token(token) => token.parent()?,
+    };
+    start
+        .ancestors()
+        .find(|n| n.kind() == kind && n.text_range() == range)
 }
 
 struct Builder<'db> {
@@ -118,19 +393,26 @@ struct Builder<'db> {
     variables: &'db Variables,
     profiles: Vec<Profile>,
     include_depth: usize,
+    views: HashMap<File, VariableView<'db>>,
 }
 
 #[derive(Clone)]
 struct Context {
     file: File,
-    via: Vec<Location>,
+    via: IncludeChain,
     profile: Option<usize>,
     qualifiers: Qualifiers,
 }
 
 impl Context {
     fn origin(&self, range: TextRange) -> Origin {
-        Origin { location: Location { file: self.file, range }, via: self.via.clone() }
+        Origin {
+            location: Location {
+                file: self.file,
+                range,
+            },
+            via: self.via.clone(),
+        }
     }
 }
 
@@ -139,104 +421,128 @@ impl Builder<'_> {
         for node in parent.children() {
             match node.kind() {
                 PROFILE | HAT => self.profile(&node, ctx),
-                INCLUDE => self.include(&node, ctx),
-                IF_STMT => self.conditional(&node, ctx),
-                QUALIFIED_BLOCK => {
-                    let mut inner = ctx.clone();
-                    if let Some(q) = node.children().find(|n| n.kind() == QUALIFIERS) {
-                        inner.qualifiers = merge(ctx.qualifiers, qualifiers(&q));
+                INCLUDE => self.include(node.text_range(), ctx),
+                IF_STMT => {
+                    for branch in taken_branch(self.variables, &node) {
+                        self.items(&branch, ctx);
                     }
+                }
+                QUALIFIED_BLOCK => {
                     if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
+                        let inner = Context {
+                            qualifiers: block_qualifiers(&node, ctx.qualifiers),
+                            ..ctx.clone()
+                        };
                         self.items(&block, &inner);
                     }
                 }
-                kind if kind.is_rule() => {
-                    if let Some(index) = ctx.profile {
-                        if let Some(rule) = self.rule(&node, ctx) {
-                            self.profiles[index].rules.push(rule);
-                        }
-                    }
-                }
+                kind if kind.is_rule() => self.rule(&node, ctx),
                 _ => {}
             }
         }
     }
 
-    fn include(&mut self, node: &SyntaxNode, ctx: &Context) {
+    fn include(&mut self, range: TextRange, ctx: &Context) {
         if self.include_depth >= crate::includes::MAX_INCLUDE_DEPTH {
             return;
         }
-        let range = node.text_range();
         let targets: Vec<File> = file_includes(self.db, ctx.file)
             .iter()
             .filter(|include| include.range == range)
             .flat_map(|include| include.files.iter().copied())
             .collect();
+        let via = ctx.via.then(Location {
+            file: ctx.file,
+            range,
+        });
         for target in targets {
             // An include cycle is reported elsewhere; here it just stops.
             if target == ctx.file || ctx.via.iter().any(|l| l.file == target) {
                 continue;
             }
-            let mut inner = ctx.clone();
-            inner.via.push(Location { file: ctx.file, range });
-            inner.file = target;
-            let tree = parse(self.db, target).tree();
+            let inner = Context {
+                file: target,
+                via: via.clone(),
+                ..ctx.clone()
+            };
             self.include_depth += 1;
-            self.items(tree.syntax(), &inner);
+            self.splice(&inner);
             self.include_depth -= 1;
         }
     }
 
-    fn conditional(&mut self, node: &SyntaxNode, ctx: &Context) {
-        let condition = node.children().find(|n| is_expr(n.kind()));
-        let taken = condition.map(|c| self.eval(&c)).unwrap_or(false);
-        if taken {
-            if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
-                self.items(&block, ctx);
-            }
-        } else if let Some(branch) = node.children().find(|n| n.kind() == ELSE_BRANCH) {
-            // `else if ...` is a nested IF_STMT, `else { }` a BLOCK.
-            self.items(&branch, ctx);
-            if let Some(block) = branch.children().find(|n| n.kind() == BLOCK) {
-                self.items(&block, ctx);
-            }
-        }
-    }
-
-    fn eval(&self, node: &SyntaxNode) -> bool {
-        let operands: Vec<SyntaxNode> = node.children().filter(|n| is_expr(n.kind())).collect();
-        match node.kind() {
-            OR_EXPR => operands.iter().any(|o| self.eval(o)),
-            AND_EXPR => operands.iter().all(|o| self.eval(o)),
-            NOT_EXPR => !operands.first().is_some_and(|o| self.eval(o)),
-            PAREN_EXPR => operands.first().is_some_and(|o| self.eval(o)),
-            DEFINED_EXPR => node.children_with_tokens().filter_map(|e| e.into_token()).any(|t| match t.kind() {
-                VARIABLE => {
-                    let text = t.text();
-                    self.variables.sets.contains_key(&text[2..text.len() - 1])
+    /// Reads the included file `ctx.file` through its shared fragment.
+    fn splice(&mut self, ctx: &Context) {
+        let (db, variables) = (self.db, self.variables);
+        let view = *self
+            .views
+            .entry(ctx.file)
+            .or_insert_with(|| variable_view(db, ctx.file, variables));
+        let mut tree = None;
+        for item in &fragment(db, ctx.file, view).items {
+            match item {
+                FragmentItem::Rule {
+                    range,
+                    qualifiers,
+                    kind,
+                } => {
+                    if let Some(index) = ctx.profile {
+                        self.profiles[index].rules.push(Rule {
+                            origin: ctx.origin(*range),
+                            qualifiers: merge(ctx.qualifiers, *qualifiers),
+                            kind: kind.clone(),
+                        });
+                    }
                 }
-                BOOL_VARIABLE => self.variables.bools.contains_key(&bool_name(t.text())),
-                WORD => t.text().starts_with('@') && self.variables.sets.contains_key(&t.text()[1..]),
-                _ => false,
-            }),
-            ATOM_EXPR => node
-                .children_with_tokens()
-                .filter_map(|e| e.into_token())
-                .find(|t| t.kind() == BOOL_VARIABLE)
-                .is_some_and(|t| self.variables.bools.get(&bool_name(t.text())).is_some_and(|b| b.value)),
-            _ => false,
+                FragmentItem::Deferred {
+                    kind,
+                    range,
+                    qualifiers,
+                } => {
+                    let root = tree.get_or_insert_with(|| parse(db, ctx.file).syntax_node());
+                    let Some(node) = find_node(root, *kind, *range) else {
+                        continue;
+                    };
+                    let inner = Context {
+                        qualifiers: merge(ctx.qualifiers, *qualifiers),
+                        ..ctx.clone()
+                    };
+                    match kind {
+                        PROFILE | HAT => self.profile(&node, &inner),
+                        _ => self.rule(&node, &inner),
+                    }
+                }
+                FragmentItem::Include { range, qualifiers } => {
+                    let inner = Context {
+                        qualifiers: merge(ctx.qualifiers, *qualifiers),
+                        ..ctx.clone()
+                    };
+                    self.include(*range, &inner);
+                }
+            }
         }
     }
 
     fn profile(&mut self, node: &SyntaxNode, ctx: &Context) {
-        let Some(profile) = ast::Profile::cast(node.clone()) else { return };
-        let raw_name = profile.name().map(|v| unquote(&v.text())).unwrap_or_default();
+        let Some(profile) = ast::Profile::cast(node.clone()) else {
+            return;
+        };
+        let raw_name = profile
+            .name()
+            .map(|v| unquote(&v.text()))
+            .unwrap_or_default();
         let parent_name = ctx.profile.map(|i| self.profiles[i].name.clone());
         let builtin_name = raw_name.clone();
         let builtin = move |var: &str| (var == "profile_name").then(|| builtin_name.clone());
-        let name = self.variables.expand(&raw_name, &builtin).unwrap_or(raw_name.clone());
+        let name = self
+            .variables
+            .expand(&raw_name, &builtin)
+            .unwrap_or(raw_name.clone());
         let attachment = match profile.attachment() {
-            Some(value) => self.variables.expand(&unquote(&value.text()), &builtin).ok(),
+            Some(value) => self
+                .variables
+                .expand(&unquote(&value.text()), &builtin)
+                .ok(),
             None if name.starts_with('/') => Some(name.clone()),
             None => None,
         };
@@ -255,110 +561,238 @@ impl Builder<'_> {
             kind,
             parent: ctx.profile,
             attachment,
-            flags: profile.flags().map(|f| f.values().collect()).unwrap_or_default(),
+            flags: profile
+                .flags()
+                .map(|f| f.values().collect())
+                .unwrap_or_default(),
             origin: ctx.origin(node.text_range()),
             rules: Vec::new(),
         });
         if let Some(body) = profile.body() {
-            let mut inner = ctx.clone();
-            inner.profile = Some(index);
-            inner.qualifiers = Qualifiers::default();
+            let inner = Context {
+                profile: Some(index),
+                qualifiers: Qualifiers::default(),
+                ..ctx.clone()
+            };
             self.items(body.syntax(), &inner);
         }
     }
 
-    fn expand(&self, text: &str, ctx: &Context) -> String {
-        let text = unquote(text);
-        let profile = ctx.profile.map(|i| &self.profiles[i]);
+    /// Adds a rule written in `ctx.file` to the current profile.
+    fn rule(&mut self, node: &SyntaxNode, ctx: &Context) {
+        let Some(index) = ctx.profile else { return };
+        let profile = &self.profiles[index];
         let builtin = |var: &str| match var {
-            "profile_name" => profile.map(|p| p.name.clone()),
-            "attach_path" | "exec_path" => profile.and_then(|p| p.attachment.clone()),
+            "profile_name" => Some(profile.name.clone()),
+            "attach_path" | "exec_path" => profile.attachment.clone(),
             _ => None,
         };
-        // An expansion error is reported by `reference_diagnostics`; the
-        // model keeps the text as written.
-        self.variables.expand(&text, &builtin).unwrap_or(text)
+        if let Some((qualifiers, kind)) = build_rule(self.variables, node, ctx.qualifiers, &builtin)
+        {
+            let rule = Rule {
+                origin: ctx.origin(node.text_range()),
+                qualifiers,
+                kind: Arc::new(kind),
+            };
+            self.profiles[index].rules.push(rule);
+        }
     }
+}
 
-    fn rule(&self, node: &SyntaxNode, ctx: &Context) -> Option<Rule> {
-        let rule = ast::Rule::cast(node.clone())?;
-        let own = rule.qualifiers().map(|q| qualifiers(q.syntax())).unwrap_or_default();
-        let qualifiers = merge(ctx.qualifiers, own);
-        let value_text = |n: &SyntaxNode| n.children().find(|c| c.kind() == VALUE).map(|v| self.expand(&v.text().to_string(), ctx));
-        let target = rule.target().map(|t| self.expand(&t.text(), ctx));
-        let kind = match node.kind() {
-            FILE_RULE => {
-                let tokens: Vec<SyntaxKind> =
-                    node.children_with_tokens().filter_map(|e| e.into_token()).map(|t| t.kind()).collect();
-                let exec_safety = if tokens.contains(&SAFE_KW) {
-                    Some(true)
-                } else if tokens.contains(&UNSAFE_KW) {
-                    Some(false)
-                } else {
-                    None
-                };
-                RuleKind::File {
-                    path: value_text(node),
-                    perms: rule.perms().map(|t| t.text().to_string()).unwrap_or_default(),
-                    target,
-                    exec_safety,
-                }
-            }
-            LINK_RULE => RuleKind::Link {
-                subset: node.children_with_tokens().any(|e| e.kind() == SUBSET_KW),
-                path: value_text(node).unwrap_or_default(),
-                target: target.unwrap_or_default(),
-            },
-            CAPABILITY_RULE => RuleKind::Capability {
-                names: node
-                    .children_with_tokens()
-                    .filter_map(|e| e.into_token())
-                    .filter(|t| t.kind() == WORD)
-                    .map(|t| t.text().to_string())
-                    .collect(),
-            },
-            CHANGE_PROFILE_RULE => RuleKind::ChangeProfile { exec: value_text(node), target },
-            RLIMIT_RULE => {
-                let mut words = node.children_with_tokens().filter(|e| matches!(e.kind(), WORD | VALUE));
-                RuleKind::Rlimit {
-                    resource: words.next().map(|e| e.to_string()).unwrap_or_default(),
-                    value: words.map(|e| e.to_string()).collect::<Vec<_>>().join(" "),
-                }
-            }
-            ALL_RULE => RuleKind::All,
-            class => {
-                let mut access = Vec::new();
-                let mut words = Vec::new();
-                let mut conditions = Vec::new();
-                for child in node.children() {
-                    match child.kind() {
-                        ACCESS => access.extend(list_values(&child).into_iter().map(|v| self.expand(&v, ctx))),
-                        VALUE => words.push(self.expand(&child.text().to_string(), ctx)),
-                        CONDITION | CONDITION_GROUP => conditions.push(self.condition(&child, ctx)),
-                        _ => {}
-                    }
-                }
-                RuleKind::Other { class, access, words, conditions }
-            }
-        };
-        Some(Rule { origin: ctx.origin(node.text_range()), qualifiers, kind })
-    }
-
-    fn condition(&self, node: &SyntaxNode, ctx: &Context) -> Condition {
-        let name = node.first_token().map(|t| t.text().to_string()).unwrap_or_default();
-        let values = node
+/// The branch of an `if` statement that `table` selects: the nodes whose
+/// items apply (`else if ...` is a nested IF_STMT, `else { }` a BLOCK).
+fn taken_branch(table: &Variables, node: &SyntaxNode) -> Vec<SyntaxNode> {
+    let condition = node.children().find(|n| is_expr(n.kind()));
+    if condition.is_some_and(|c| eval(table, &c)) {
+        return node
             .children()
-            .filter(|c| matches!(c.kind(), VALUE | VALUE_LIST))
-            .flat_map(|c| if c.kind() == VALUE { vec![c.text().to_string()] } else { list_values(&c) })
-            .map(|v| self.expand(&v, ctx))
+            .filter(|n| n.kind() == BLOCK)
+            .take(1)
             .collect();
-        let group = node.children().filter(|c| c.kind() == CONDITION).map(|c| self.condition(&c, ctx)).collect();
-        Condition { name, values, group }
+    }
+    match node.children().find(|n| n.kind() == ELSE_BRANCH) {
+        Some(branch) => {
+            let block = branch.children().find(|n| n.kind() == BLOCK);
+            std::iter::once(branch).chain(block).collect()
+        }
+        None => Vec::new(),
+    }
+}
+
+fn eval(table: &Variables, node: &SyntaxNode) -> bool {
+    let operands: Vec<SyntaxNode> = node.children().filter(|n| is_expr(n.kind())).collect();
+    match node.kind() {
+        OR_EXPR => operands.iter().any(|o| eval(table, o)),
+        AND_EXPR => operands.iter().all(|o| eval(table, o)),
+        NOT_EXPR => !operands.first().is_some_and(|o| eval(table, o)),
+        PAREN_EXPR => operands.first().is_some_and(|o| eval(table, o)),
+        DEFINED_EXPR => node
+            .children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .any(|t| match t.kind() {
+                VARIABLE => {
+                    let text = t.text();
+                    table.sets.contains_key(&text[2..text.len() - 1])
+                }
+                BOOL_VARIABLE => table.bools.contains_key(&bool_name(t.text())),
+                WORD => t.text().starts_with('@') && table.sets.contains_key(&t.text()[1..]),
+                _ => false,
+            }),
+        ATOM_EXPR => node
+            .children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .find(|t| t.kind() == BOOL_VARIABLE)
+            .is_some_and(|t| {
+                table
+                    .bools
+                    .get(&bool_name(t.text()))
+                    .is_some_and(|b| b.value)
+            }),
+        _ => false,
+    }
+}
+
+/// The qualifiers of a `QUALIFIED_BLOCK` applied inside `outer`.
+fn block_qualifiers(node: &SyntaxNode, outer: Qualifiers) -> Qualifiers {
+    match node.children().find(|n| n.kind() == QUALIFIERS) {
+        Some(q) => merge(outer, qualifiers(&q)),
+        None => outer,
+    }
+}
+
+/// A rule's qualifiers (merged into `outer`) and meaning, values expanded
+/// with `table`; `builtin` answers the per-profile variables. An expansion
+/// error is reported by `reference_diagnostics`; the model keeps the text
+/// as written.
+fn build_rule(
+    table: &Variables,
+    node: &SyntaxNode,
+    outer: Qualifiers,
+    builtin: &dyn Fn(&str) -> Option<String>,
+) -> Option<(Qualifiers, RuleKind)> {
+    let rule = ast::Rule::cast(node.clone())?;
+    let expand = |text: &str| {
+        let text = unquote(text);
+        table.expand(&text, builtin).unwrap_or(text)
+    };
+    let own = rule
+        .qualifiers()
+        .map(|q| qualifiers(q.syntax()))
+        .unwrap_or_default();
+    let value_text = |n: &SyntaxNode| {
+        n.children()
+            .find(|c| c.kind() == VALUE)
+            .map(|v| expand(&v.text().to_string()))
+    };
+    let target = rule.target().map(|t| expand(&t.text()));
+    let kind = match node.kind() {
+        FILE_RULE => {
+            let tokens: Vec<SyntaxKind> = node
+                .children_with_tokens()
+                .filter_map(|e| e.into_token())
+                .map(|t| t.kind())
+                .collect();
+            let exec_safety = if tokens.contains(&SAFE_KW) {
+                Some(true)
+            } else if tokens.contains(&UNSAFE_KW) {
+                Some(false)
+            } else {
+                None
+            };
+            RuleKind::File {
+                path: value_text(node),
+                perms: rule
+                    .perms()
+                    .map(|t| t.text().to_string())
+                    .unwrap_or_default(),
+                target,
+                exec_safety,
+            }
+        }
+        LINK_RULE => RuleKind::Link {
+            subset: node.children_with_tokens().any(|e| e.kind() == SUBSET_KW),
+            path: value_text(node).unwrap_or_default(),
+            target: target.unwrap_or_default(),
+        },
+        CAPABILITY_RULE => RuleKind::Capability {
+            names: node
+                .children_with_tokens()
+                .filter_map(|e| e.into_token())
+                .filter(|t| t.kind() == WORD)
+                .map(|t| t.text().to_string())
+                .collect(),
+        },
+        CHANGE_PROFILE_RULE => RuleKind::ChangeProfile {
+            exec: value_text(node),
+            target,
+        },
+        RLIMIT_RULE => {
+            let mut words = node
+                .children_with_tokens()
+                .filter(|e| matches!(e.kind(), WORD | VALUE));
+            RuleKind::Rlimit {
+                resource: words.next().map(|e| e.to_string()).unwrap_or_default(),
+                value: words.map(|e| e.to_string()).collect::<Vec<_>>().join(" "),
+            }
+        }
+        ALL_RULE => RuleKind::All,
+        class => {
+            let mut access = Vec::new();
+            let mut words = Vec::new();
+            let mut conditions = Vec::new();
+            for child in node.children() {
+                match child.kind() {
+                    ACCESS => access.extend(list_values(&child).into_iter().map(|v| expand(&v))),
+                    VALUE => words.push(expand(&child.text().to_string())),
+                    CONDITION | CONDITION_GROUP => conditions.push(condition(&child, &expand)),
+                    _ => {}
+                }
+            }
+            RuleKind::Other {
+                class,
+                access,
+                words,
+                conditions,
+            }
+        }
+    };
+    Some((merge(outer, own), kind))
+}
+
+fn condition(node: &SyntaxNode, expand: &dyn Fn(&str) -> String) -> Condition {
+    let name = node
+        .first_token()
+        .map(|t| t.text().to_string())
+        .unwrap_or_default();
+    let values = node
+        .children()
+        .filter(|c| matches!(c.kind(), VALUE | VALUE_LIST))
+        .flat_map(|c| {
+            if c.kind() == VALUE {
+                vec![c.text().to_string()]
+            } else {
+                list_values(&c)
+            }
+        })
+        .map(|v| expand(&v))
+        .collect();
+    let group = node
+        .children()
+        .filter(|c| c.kind() == CONDITION)
+        .map(|c| condition(&c, expand))
+        .collect();
+    Condition {
+        name,
+        values,
+        group,
     }
 }
 
 fn is_expr(kind: SyntaxKind) -> bool {
-    matches!(kind, OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR)
+    matches!(
+        kind,
+        OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR
+    )
 }
 
 /// The items of an access list or value list (`(send, receive)` or `send`).
@@ -366,8 +800,12 @@ fn list_values(node: &SyntaxNode) -> Vec<String> {
     let mut values = Vec::new();
     for element in node.descendants_with_tokens() {
         match element {
-            aa_syntax::NodeOrToken::Node(n) if n.kind() == VALUE => values.push(n.text().to_string()),
-            aa_syntax::NodeOrToken::Token(t) if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() != VALUE) => {
+            aa_syntax::NodeOrToken::Node(n) if n.kind() == VALUE => {
+                values.push(n.text().to_string())
+            }
+            aa_syntax::NodeOrToken::Token(t)
+                if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() != VALUE) =>
+            {
                 values.push(t.text().to_string())
             }
             _ => {}
@@ -401,8 +839,16 @@ fn qualifiers(node: &SyntaxNode) -> Qualifiers {
 fn merge(outer: Qualifiers, inner: Qualifiers) -> Qualifiers {
     Qualifiers {
         audit: outer.audit || inner.audit,
-        mode: if inner.mode != RuleMode::Allow { inner.mode } else { outer.mode },
-        owner: if inner.owner != Owner::Any { inner.owner } else { outer.owner },
+        mode: if inner.mode != RuleMode::Allow {
+            inner.mode
+        } else {
+            outer.mode
+        },
+        owner: if inner.owner != Owner::Any {
+            inner.owner
+        } else {
+            outer.owner
+        },
         priority: inner.priority.or(outer.priority),
     }
 }

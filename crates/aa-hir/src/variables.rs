@@ -53,7 +53,11 @@ pub const BUILTIN_VARIABLES: &[&str] = &["profile_name", "attach_path", "exec_pa
 
 #[salsa::tracked(returns(ref))]
 pub fn variables(db: &dyn Db, root: File) -> Variables {
-    let mut collector = Collector { db, variables: Variables::default(), visited: Vec::new() };
+    let mut collector = Collector {
+        db,
+        variables: Variables::default(),
+        visited: Vec::new(),
+    };
     collector.file(root);
     collector.variables
 }
@@ -66,7 +70,9 @@ enum VariableStatement {
     Set(SetDefinition),
     Bool(BoolDefinition),
     /// An `include` statement (its targets come from `file_includes`).
-    Include { range: TextRange },
+    Include {
+        range: TextRange,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,7 +97,15 @@ fn assignment_operator(node: &SyntaxNode) -> Option<SyntaxKind> {
     node.children_with_tokens()
         .filter_map(|e| e.into_token())
         .map(|t| t.kind())
-        .find(|k| matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ))
+        .find(|k| {
+            matches!(
+                k,
+                SyntaxKind::EQ
+                    | SyntaxKind::PLUS_EQ
+                    | SyntaxKind::QUESTION_EQ
+                    | SyntaxKind::COLON_EQ
+            )
+        })
 }
 
 /// Definitions and includes of a file in text order, wherever they are
@@ -103,8 +117,12 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
     for node in parse(db, file).syntax_node().descendants() {
         match node.kind() {
             SyntaxKind::VARIABLE_DEF => {
-                let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else { continue };
-                let (Some(token), Some(name)) = (def.variable(), def.name()) else { continue };
+                let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else {
+                    continue;
+                };
+                let (Some(token), Some(name)) = (def.variable(), def.name()) else {
+                    continue;
+                };
                 out.push(VariableStatement::Set(SetDefinition {
                     name,
                     name_range: token.text_range(),
@@ -115,9 +133,14 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
             }
             SyntaxKind::BOOL_DEF => {
                 let mut tokens = node.children_with_tokens().filter_map(|e| e.into_token());
-                let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else { continue };
-                let values: Vec<String> =
-                    node.children().filter(|n| n.kind() == SyntaxKind::VALUE).map(|n| n.text().to_string()).collect();
+                let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else {
+                    continue;
+                };
+                let values: Vec<String> = node
+                    .children()
+                    .filter(|n| n.kind() == SyntaxKind::VALUE)
+                    .map(|n| n.text().to_string())
+                    .collect();
                 let value = match values.as_slice() {
                     [one] if one.eq_ignore_ascii_case("true") => Some(true),
                     [one] if one.eq_ignore_ascii_case("false") => Some(false),
@@ -130,7 +153,9 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
                     value,
                 }));
             }
-            SyntaxKind::INCLUDE => out.push(VariableStatement::Include { range: node.text_range() }),
+            SyntaxKind::INCLUDE => out.push(VariableStatement::Include {
+                range: node.text_range(),
+            }),
             _ => {}
         }
     }
@@ -168,11 +193,19 @@ impl Collector<'_> {
     }
 
     fn error(&mut self, file: File, code: &'static str, message: String, range: TextRange) {
-        self.variables.diagnostics.push((file, Diagnostic::error(code, message, range)));
+        self.variables
+            .diagnostics
+            .push((file, Diagnostic::error(code, message, range)));
     }
 
     fn set_definition(&mut self, file: File, def: &SetDefinition) {
-        let SetDefinition { name, name_range, range, operator, values } = def;
+        let SetDefinition {
+            name,
+            name_range,
+            range,
+            operator,
+            values,
+        } = def;
         let (name, range) = (name.clone(), *range);
         let location = Location { file, range };
         if let Err(message) = check_name(&name) {
@@ -180,7 +213,12 @@ impl Collector<'_> {
             return;
         }
         if values.is_empty() {
-            self.error(file, "empty-variable", format!("`@{{{name}}}` is given no value"), range);
+            self.error(
+                file,
+                "empty-variable",
+                format!("`@{{{name}}}` is given no value"),
+                range,
+            );
             return;
         }
         let values = values.clone();
@@ -194,15 +232,28 @@ impl Collector<'_> {
                 None => self.error(
                     file,
                     "append-to-undefined-variable",
-                    format!("`@{{{name}}}` is given more values with `+=` but was not defined before"),
+                    format!(
+                        "`@{{{name}}}` is given more values with `+=` but was not defined before"
+                    ),
                     range,
                 ),
             },
             Some(SyntaxKind::COLON_EQ) => {
-                sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
+                sets.insert(
+                    name,
+                    SetVariable {
+                        values,
+                        defined_at: location,
+                        additions: Vec::new(),
+                    },
+                );
             }
             Some(SyntaxKind::QUESTION_EQ) => {
-                sets.entry(name).or_insert(SetVariable { values, defined_at: location, additions: Vec::new() });
+                sets.entry(name).or_insert(SetVariable {
+                    values,
+                    defined_at: location,
+                    additions: Vec::new(),
+                });
             }
             _ => {
                 if self.variables.bools.contains_key(&name) || sets.contains_key(&name) {
@@ -213,37 +264,79 @@ impl Collector<'_> {
                         range,
                     );
                 } else {
-                    sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
+                    sets.insert(
+                        name,
+                        SetVariable {
+                            values,
+                            defined_at: location,
+                            additions: Vec::new(),
+                        },
+                    );
                 }
             }
         }
     }
 
     fn bool_definition(&mut self, file: File, def: &BoolDefinition) {
-        let BoolDefinition { name, range, operator, value } = def;
+        let BoolDefinition {
+            name,
+            range,
+            operator,
+            value,
+        } = def;
         let (name, range) = (name.clone(), *range);
         if *operator == Some(SyntaxKind::PLUS_EQ) {
-            self.error(file, "bool-append", "`+=` cannot be used with boolean variables".into(), range);
+            self.error(
+                file,
+                "bool-append",
+                "`+=` cannot be used with boolean variables".into(),
+                range,
+            );
             return;
         }
         let Some(value) = *value else {
-            self.error(file, "invalid-boolean", format!("`${name}` must be set to `true` or `false`"), range);
+            self.error(
+                file,
+                "invalid-boolean",
+                format!("`${name}` must be set to `true` or `false`"),
+                range,
+            );
             return;
         };
         let location = Location { file, range };
         let bools = &mut self.variables.bools;
         match operator {
             Some(SyntaxKind::COLON_EQ) => {
-                bools.insert(name, BoolVariable { value, defined_at: location });
+                bools.insert(
+                    name,
+                    BoolVariable {
+                        value,
+                        defined_at: location,
+                    },
+                );
             }
             Some(SyntaxKind::QUESTION_EQ) => {
-                bools.entry(name).or_insert(BoolVariable { value, defined_at: location });
+                bools.entry(name).or_insert(BoolVariable {
+                    value,
+                    defined_at: location,
+                });
             }
             _ => {
                 if bools.contains_key(&name) || self.variables.sets.contains_key(&name) {
-                    self.error(file, "variable-redefined", format!("`${name}` is already defined"), range);
+                    self.error(
+                        file,
+                        "variable-redefined",
+                        format!("`${name}` is already defined"),
+                        range,
+                    );
                 } else {
-                    bools.insert(name, BoolVariable { value, defined_at: location });
+                    bools.insert(
+                        name,
+                        BoolVariable {
+                            value,
+                            defined_at: location,
+                        },
+                    );
                 }
             }
         }
@@ -253,7 +346,10 @@ impl Collector<'_> {
 /// `${name}` / `$name` → `name`.
 pub fn bool_name(text: &str) -> String {
     let inner = text.strip_prefix("${").and_then(|s| s.strip_suffix('}'));
-    inner.or_else(|| text.strip_prefix('$')).unwrap_or(text).to_string()
+    inner
+        .or_else(|| text.strip_prefix('$'))
+        .unwrap_or(text)
+        .to_string()
 }
 
 /// A variable name starts with a letter and holds letters, digits and `_`.
@@ -266,7 +362,9 @@ fn check_name(name: &str) -> Result<(), String> {
     if chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
         Ok(())
     } else {
-        Err(format!("variable name `{name}` may only hold letters, digits and `_`"))
+        Err(format!(
+            "variable name `{name}` may only hold letters, digits and `_`"
+        ))
     }
 }
 
@@ -312,7 +410,10 @@ impl std::fmt::Display for ExpandError {
         match self {
             ExpandError::Undefined(name) => write!(f, "`@{{{name}}}` is not defined"),
             ExpandError::NotASet(name) => {
-                write!(f, "`{name}` is a boolean variable and cannot be used in a path or value")
+                write!(
+                    f,
+                    "`{name}` is a boolean variable and cannot be used in a path or value"
+                )
             }
             ExpandError::Recursive(name) => write!(f, "`@{{{name}}}` refers to itself"),
             ExpandError::TooLarge => write!(f, "variable expansion is too large"),
@@ -359,7 +460,11 @@ impl Variables {
         self.expand_set(name, &mut expanding)
     }
 
-    fn expand_set(&self, name: &str, expanding: &mut Vec<String>) -> Result<BTreeSet<String>, ExpandError> {
+    fn expand_set(
+        &self,
+        name: &str,
+        expanding: &mut Vec<String>,
+    ) -> Result<BTreeSet<String>, ExpandError> {
         let Some(set) = self.sets.get(name) else {
             if self.bools.contains_key(name) {
                 return Err(ExpandError::NotASet(name.to_string()));
@@ -385,7 +490,12 @@ impl Variables {
                         continue;
                     }
                     for replacement in self.expand_set(inner, expanding)? {
-                        work.push(format!("{}{}{}", &value[..start], replacement, &value[end..]));
+                        work.push(format!(
+                            "{}{}{}",
+                            &value[..start],
+                            replacement,
+                            &value[end..]
+                        ));
                     }
                 }
             }
@@ -400,8 +510,14 @@ impl Variables {
 
     /// Expands every `@{var}` in `text` into an alternation `{a,b}` as
     /// `apparmor_parser` does; `builtin` answers the per-profile variables.
-    pub fn expand(&self, text: &str, builtin: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
-        let Some((start, end)) = find_reference(text) else { return Ok(text.to_string()) };
+    pub fn expand(
+        &self,
+        text: &str,
+        builtin: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<String, ExpandError> {
+        let Some((start, end)) = find_reference(text) else {
+            return Ok(text.to_string());
+        };
         let prefix = &text[..start];
         let name = &text[start + 2..end - 1];
         let suffix = &text[end..];
@@ -427,7 +543,11 @@ impl Variables {
                 value
             })
             .collect();
-        let middle = if joined.len() > 1 { format!("{{{}}}", joined.join(",")) } else { joined.pop().unwrap_or_default() };
+        let middle = if joined.len() > 1 {
+            format!("{{{}}}", joined.join(","))
+        } else {
+            joined.pop().unwrap_or_default()
+        };
         let rest = self.expand(&format!("{middle}{suffix}"), builtin)?;
         Ok(format!("{prefix}{rest}"))
     }
@@ -454,12 +574,17 @@ pub fn file_references(db: &dyn Db, file: File) -> Vec<Reference> {
     let mut out = Vec::new();
     let mut walk = root.preorder_with_tokens();
     while let Some(event) = walk.next() {
-        let aa_syntax::WalkEvent::Enter(element) = event else { continue };
+        let aa_syntax::WalkEvent::Enter(element) = event else {
+            continue;
+        };
         let token = match element {
             aa_syntax::NodeOrToken::Node(node) => {
                 // Definitions are checked when a reference expands them, and
                 // `defined $x` asks rather than uses.
-                if matches!(node.kind(), SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR) {
+                if matches!(
+                    node.kind(),
+                    SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR
+                ) {
                     walk.skip_subtree();
                 }
                 continue;
@@ -493,7 +618,8 @@ pub fn file_references(db: &dyn Db, file: File) -> Vec<Reference> {
                     let name = &rest[start + 2..end - 1];
                     if check_name(name).is_ok() {
                         let range = TextRange::at(
-                            token.text_range().start() + aa_syntax::TextSize::from((offset + start) as u32),
+                            token.text_range().start()
+                                + aa_syntax::TextSize::from((offset + start) as u32),
                             aa_syntax::TextSize::from((end - start) as u32),
                         );
                         push(name, false, range);
@@ -519,7 +645,8 @@ pub fn reference_diagnostics(
     let mut out = Vec::new();
     // Expanding a set can be costly (`@{HOME}` through several levels); each
     // name is judged once.
-    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> = std::collections::HashMap::new();
+    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> =
+        std::collections::HashMap::new();
     for reference in references {
         let name = reference.name.as_str();
         if reference.is_bool {
@@ -529,15 +656,24 @@ pub fn reference_diagnostics(
                 } else {
                     format!("`${name}` is not defined")
                 };
-                out.push((file, Diagnostic::error("undefined-variable", message, reference.range)));
+                out.push((
+                    file,
+                    Diagnostic::error("undefined-variable", message, reference.range),
+                ));
             }
             continue;
         }
-        let builtin = if included { reference.builtin_when_included } else { reference.builtin_as_root };
+        let builtin = if included {
+            reference.builtin_when_included
+        } else {
+            reference.builtin_as_root
+        };
         if builtin {
             continue;
         }
-        let verdict = verdicts.entry(name).or_insert_with(|| variables.set_values(name).err());
+        let verdict = verdicts
+            .entry(name)
+            .or_insert_with(|| variables.set_values(name).err());
         if let Some(error) = verdict {
             let code = match error {
                 ExpandError::Undefined(_) => "undefined-variable",
@@ -545,14 +681,20 @@ pub fn reference_diagnostics(
                 ExpandError::Recursive(_) => "recursive-variable",
                 ExpandError::TooLarge => "variable-too-large",
             };
-            out.push((file, Diagnostic::error(code, error.to_string(), reference.range)));
+            out.push((
+                file,
+                Diagnostic::error(code, error.to_string(), reference.range),
+            ));
         }
     }
     out
 }
 
 fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -> bool {
-    let Some(profile) = token.parent_ancestors().find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT)) else {
+    let Some(profile) = token
+        .parent_ancestors()
+        .find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT))
+    else {
         return included;
     };
     if name == "profile_name" {
@@ -561,7 +703,9 @@ fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -
     if profile.kind() == SyntaxKind::HAT {
         return false;
     }
-    let Some(profile) = aa_syntax::ast::Profile::cast(profile) else { return true };
+    let Some(profile) = aa_syntax::ast::Profile::cast(profile) else {
+        return true;
+    };
     if profile.is_hat() {
         return false;
     }
@@ -602,26 +746,47 @@ mod tests {
         }
         let db = RootDatabase::new(std::sync::Arc::new(Nothing), vec![], "/".into(), "/".into());
         use crate::db::Db;
-        Location { file: db.file(std::path::Path::new("/x")), range: TextRange::default() }
+        Location {
+            file: db.file(std::path::Path::new("/x")),
+            range: TextRange::default(),
+        }
     }
 
     #[test]
     fn expansion_by_alternation_merges_slashes() {
-        let vars = table(&[("HOME", &["/home/*/", "/root/"]), ("one", &["x"]), ("nested", &["@{one}/y", "z"])]);
+        let vars = table(&[
+            ("HOME", &["/home/*/", "/root/"]),
+            ("one", &["x"]),
+            ("nested", &["@{one}/y", "z"]),
+        ]);
         let none = |_: &str| None;
-        assert_eq!(vars.expand("@{HOME}/.cache/**", &none).unwrap(), "{/home/*,/root}/.cache/**");
+        assert_eq!(
+            vars.expand("@{HOME}/.cache/**", &none).unwrap(),
+            "{/home/*,/root}/.cache/**"
+        );
         assert_eq!(vars.expand("/a/@{one}/b", &none).unwrap(), "/a/x/b");
         assert_eq!(vars.expand("/a/@{nested}", &none).unwrap(), "/a/{x/y,z}");
-        assert_eq!(vars.expand("/p/@{profile_name}", &|n: &str| (n == "profile_name").then(|| "foo".to_string())).unwrap(), "/p/foo");
+        assert_eq!(
+            vars.expand("/p/@{profile_name}", &|n: &str| (n == "profile_name")
+                .then(|| "foo".to_string()))
+                .unwrap(),
+            "/p/foo"
+        );
         assert_eq!(vars.expand("/a/\\@{one}", &none).unwrap(), "/a/\\@{one}");
         assert_eq!(vars.expand("@{a,b}", &none).unwrap(), "@{a,b}");
-        assert_eq!(vars.expand("/a/@{missing}", &none), Err(ExpandError::Undefined("missing".into())));
+        assert_eq!(
+            vars.expand("/a/@{missing}", &none),
+            Err(ExpandError::Undefined("missing".into()))
+        );
     }
 
     #[test]
     fn recursive_definitions_are_reported() {
         let vars = table(&[("a", &["@{b}"]), ("b", &["@{a}"])]);
-        assert!(matches!(vars.set_values("a"), Err(ExpandError::Recursive(_))));
+        assert!(matches!(
+            vars.set_values("a"),
+            Err(ExpandError::Recursive(_))
+        ));
     }
 
     #[test]
@@ -642,7 +807,10 @@ mod tests {
 pub fn file_variable_names(db: &dyn Db, file: File) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     parse(db, file).visit_tokens(|token| {
-        let defines = matches!(token.parent, SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF) && token.first_child;
+        let defines = matches!(
+            token.parent,
+            SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF
+        ) && token.first_child;
         if !defines && token.text.contains(['@', '$']) {
             collect_mentioned_names(token.text, &mut names);
         }
@@ -651,7 +819,7 @@ pub fn file_variable_names(db: &dyn Db, file: File) -> BTreeSet<String> {
 }
 
 /// Names mentioned in a token's text: `@{name}`, `${name}`, `@name`, `$name`.
-fn collect_mentioned_names(text: &str, out: &mut BTreeSet<String>) {
+pub(crate) fn collect_mentioned_names(text: &str, out: &mut BTreeSet<String>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -664,7 +832,9 @@ fn collect_mentioned_names(text: &str, out: &mut BTreeSet<String>) {
                 }
             } else {
                 let rest = &text[i + 1..];
-                let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                let len = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
                 if len > 0 {
                     out.insert(rest[..len].to_string());
                 }

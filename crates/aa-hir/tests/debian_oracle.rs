@@ -8,13 +8,18 @@ mod oracle;
 /// Top-level profile files of a policy directory, as `apparmor_parser`
 /// would load them (no abstractions, tunables, local overrides, backups).
 fn profile_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             name != "README" && !name.contains(".dpkg-") && !name.starts_with('.')
         })
         .collect();
@@ -25,7 +30,11 @@ fn profile_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn debian_policy_verdicts_agree_with_apparmor_parser() {
     let Some(version) = oracle::parser_version() else {
-        eprintln!("\n!!! SKIPPED: {} or {} not found (apt-get install apparmor apparmor-profiles apparmor-profiles-extra) !!!\n", oracle::PARSER, oracle::FEATURES);
+        eprintln!(
+            "\n!!! SKIPPED: {} or {} not found (apt-get install apparmor apparmor-profiles apparmor-profiles-extra) !!!\n",
+            oracle::PARSER,
+            oracle::FEATURES
+        );
         return;
     };
     let mut sets: Vec<(PathBuf, Vec<&str>)> = Vec::new();
@@ -46,12 +55,22 @@ fn debian_policy_verdicts_agree_with_apparmor_parser() {
         let (our_ok, we_say) = oracle::ours(path, dirs);
         if oracle_ok == our_ok {
             agree += 1;
-            if our_ok { both_accept += 1 } else { both_reject += 1 }
+            if our_ok {
+                both_accept += 1
+            } else {
+                both_reject += 1
+            }
         } else if oracle_ok {
-            disagreements.push(format!("{}: apparmor_parser accepts, we reject: {we_say}", path.display()));
+            disagreements.push(format!(
+                "{}: apparmor_parser accepts, we reject: {we_say}",
+                path.display()
+            ));
         } else {
             let first = oracle_says.lines().next().unwrap_or_default();
-            disagreements.push(format!("{}: apparmor_parser rejects ({first}), we accept", path.display()));
+            disagreements.push(format!(
+                "{}: apparmor_parser rejects ({first}), we accept",
+                path.display()
+            ));
         }
     }
     eprintln!(
@@ -62,5 +81,9 @@ fn debian_policy_verdicts_agree_with_apparmor_parser() {
     for line in &disagreements {
         eprintln!("  {line}");
     }
-    assert!(disagreements.is_empty(), "{} files get a different verdict from apparmor_parser", disagreements.len());
+    assert!(
+        disagreements.is_empty(),
+        "{} files get a different verdict from apparmor_parser",
+        disagreements.len()
+    );
 }

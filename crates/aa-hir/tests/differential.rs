@@ -18,7 +18,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-
 mod oracle;
 
 const SEED: u64 = 0x5eed_aa11_2026_0003;
@@ -96,7 +95,9 @@ fn debian_rules() -> Vec<String> {
     files.sort();
     let mut rules = Vec::new();
     for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let parse = aa_syntax::parse(&text);
         for node in parse.syntax_node().descendants() {
             if !node.kind().is_rule() {
@@ -104,7 +105,11 @@ fn debian_rules() -> Vec<String> {
             }
             let rule = node.text().to_string();
             let rule = rule.trim();
-            if rule.contains('\n') || rule.len() > 160 || !rule.ends_with(',') || is_new_syntax(rule) {
+            if rule.contains('\n')
+                || rule.len() > 160
+                || !rule.ends_with(',')
+                || is_new_syntax(rule)
+            {
                 continue;
             }
             rules.push(rule.to_string());
@@ -117,27 +122,117 @@ fn debian_rules() -> Vec<String> {
 
 /// Syntax that `apparmor_parser` 3.0.8 does not know.
 fn is_new_syntax(text: &str) -> bool {
-    let words = ["userns", "io_uring", "mqueue", "priority", "prompt", "all,", "attach_disconnected.", "kill.signal", "error="];
-    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')').any(|w| words.iter().any(|n| w.starts_with(n)))
+    let words = [
+        "userns",
+        "io_uring",
+        "mqueue",
+        "priority",
+        "prompt",
+        "all,",
+        "attach_disconnected.",
+        "kill.signal",
+        "error=",
+    ];
+    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .any(|w| words.iter().any(|n| w.starts_with(n)))
 }
 
 const PERMS: &[&str] = &[
-    "r", "w", "rw", "a", "wa", "m", "k", "l", "rl", "mr", "rwk", "ix", "rix", "px", "Px", "cx", "Cx", "ux", "Ux",
-    "pix", "Pix", "cix", "pux", "PUx", "x", "ixpx", "rpx", "ra", "rwm", "lix",
+    "r", "w", "rw", "a", "wa", "m", "k", "l", "rl", "mr", "rwk", "ix", "rix", "px", "Px", "cx",
+    "Cx", "ux", "Ux", "pix", "Pix", "cix", "pux", "PUx", "x", "ixpx", "rpx", "ra", "rwm", "lix",
 ];
-const QUALIFIERS: &[&str] = &["audit", "deny", "owner", "allow", "audit deny", "deny owner", "other", "audit allow owner"];
-const CAPABILITIES: &[&str] = &["chown", "sys_admin", "net_raw", "setuid", "bpf", "perfmon", "checkpoint_restore", "bogus", "CAP_CHOWN", "mac_admin"];
-const FAMILIES: &[&str] = &["inet", "inet6", "unix", "netlink", "packet", "bluetooth", "bogus", "ax25", "tcp"];
-const TYPES: &[&str] = &["stream", "dgram", "raw", "seqpacket", "rdm", "packet", "tcp", "udp", "icmp", "bogus"];
-const SIGNALS: &[&str] = &["hup", "term", "kill", "usr1", "rtmin+3", "rtmin+40", "SIGTERM", "exists", "stp", "bogus"];
+const QUALIFIERS: &[&str] = &[
+    "audit",
+    "deny",
+    "owner",
+    "allow",
+    "audit deny",
+    "deny owner",
+    "other",
+    "audit allow owner",
+];
+const CAPABILITIES: &[&str] = &[
+    "chown",
+    "sys_admin",
+    "net_raw",
+    "setuid",
+    "bpf",
+    "perfmon",
+    "checkpoint_restore",
+    "bogus",
+    "CAP_CHOWN",
+    "mac_admin",
+];
+const FAMILIES: &[&str] = &[
+    "inet",
+    "inet6",
+    "unix",
+    "netlink",
+    "packet",
+    "bluetooth",
+    "bogus",
+    "ax25",
+    "tcp",
+];
+const TYPES: &[&str] = &[
+    "stream",
+    "dgram",
+    "raw",
+    "seqpacket",
+    "rdm",
+    "packet",
+    "tcp",
+    "udp",
+    "icmp",
+    "bogus",
+];
+const SIGNALS: &[&str] = &[
+    "hup", "term", "kill", "usr1", "rtmin+3", "rtmin+40", "SIGTERM", "exists", "stp", "bogus",
+];
 /// Mount options whose encoding did not change since 3.0.8 (`remount` and the
 /// propagation options are encoded differently by the newer parser, which is
 /// the one we follow).
 const MOUNT_OPTIONS: &[&str] = &[
-    "ro", "rw", "bind", "rbind", "move", "nosuid", "nodev", "noexec", "sync", "relatime", "silent", "acl", "bogus",
-    "user", "strictatime", "r", "w", "B", "R", "M",
+    "ro",
+    "rw",
+    "bind",
+    "rbind",
+    "move",
+    "nosuid",
+    "nodev",
+    "noexec",
+    "sync",
+    "relatime",
+    "silent",
+    "acl",
+    "bogus",
+    "user",
+    "strictatime",
+    "r",
+    "w",
+    "B",
+    "R",
+    "M",
 ];
-const PATH_EDITS: &[&str] = &["{a,b}", "{a}", "{}", "[ab]", "[]", "]", "{", "}", "**", "*", "?", "@{HOME}", "@{undefined_var}", "@{V}", "\\", "[a-z]", "{a,{b,c}}"];
+const PATH_EDITS: &[&str] = &[
+    "{a,b}",
+    "{a}",
+    "{}",
+    "[ab]",
+    "[]",
+    "]",
+    "{",
+    "}",
+    "**",
+    "*",
+    "?",
+    "@{HOME}",
+    "@{undefined_var}",
+    "@{V}",
+    "\\",
+    "[a-z]",
+    "{a,{b,c}}",
+];
 
 /// Replaces one word of a rule by `word`, or appends it before the comma.
 fn replace_word(rng: &mut Rng, rule: &str, word: &str) -> String {
@@ -158,54 +253,126 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
         .find(|w| !matches!(*w, "audit" | "deny" | "allow" | "owner" | "other"))
         .unwrap_or_default();
     match (first, rng.below(4)) {
-        ("capability", _) => format!("capability {},", (0..1 + rng.below(2)).map(|_| *rng.pick(CAPABILITIES)).collect::<Vec<_>>().join(" ")),
+        ("capability", _) => format!(
+            "capability {},",
+            (0..1 + rng.below(2))
+                .map(|_| *rng.pick(CAPABILITIES))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         ("network", 0) => format!("network {} {},", rng.pick(FAMILIES), rng.pick(TYPES)),
         ("network", _) => {
             let w = rng.clone_pick(FAMILIES);
             replace_word(rng, rule, w)
-        },
-        ("signal", 0) => format!("signal set=({} {}) peer={},", rng.pick(SIGNALS), rng.pick(SIGNALS), rng.pick(&["foo", "a{b", "/bin/*", "@{profile_name}"])),
+        }
+        ("signal", 0) => format!(
+            "signal set=({} {}) peer={},",
+            rng.pick(SIGNALS),
+            rng.pick(SIGNALS),
+            rng.pick(&["foo", "a{b", "/bin/*", "@{profile_name}"])
+        ),
         ("signal", _) => {
             let w = &format!("peer={}", rng.pick(&["x", "y", "{a,b}", "@{profile_name}"]));
             replace_word(rng, rule, w)
-        },
+        }
         ("ptrace", _) => {
-            let w = rng.clone_pick(&["peer=x", "peer={a", "(read, trace)", "readby", "bogus", "peer=@{profile_name}"]);
+            let w = rng.clone_pick(&[
+                "peer=x",
+                "peer={a",
+                "(read, trace)",
+                "readby",
+                "bogus",
+                "peer=@{profile_name}",
+            ]);
             replace_word(rng, rule, w)
-        },
+        }
         ("dbus", _) => {
-            let w =             rng.clone_pick(&["bus=system", "bus=session", "name=org.a", "path=/a/b", "member=Get{,Set}", "interface=a.b", "label=x", "peer=(label=x)", "bind", "eavesdrop", "send"]);
+            let w = rng.clone_pick(&[
+                "bus=system",
+                "bus=session",
+                "name=org.a",
+                "path=/a/b",
+                "member=Get{,Set}",
+                "interface=a.b",
+                "label=x",
+                "peer=(label=x)",
+                "bind",
+                "eavesdrop",
+                "send",
+            ]);
             replace_word(rng, rule, w)
-        },
+        }
         ("unix", _) => {
-            let w = rng.clone_pick(&["type=stream", "type=bogus", "addr=@x", "addr=x", "addr=none", "peer=(addr=@y)", "label=l", "(connect)", "(bogus)"]);
+            let w = rng.clone_pick(&[
+                "type=stream",
+                "type=bogus",
+                "addr=@x",
+                "addr=x",
+                "addr=none",
+                "peer=(addr=@y)",
+                "label=l",
+                "(connect)",
+                "(bogus)",
+            ]);
             replace_word(rng, rule, w)
-        },
+        }
         ("mount" | "remount" | "umount", 0) => {
-            let options: Vec<&str> = (0..1 + rng.below(2)).map(|_| *rng.pick(MOUNT_OPTIONS)).collect();
+            let options: Vec<&str> = (0..1 + rng.below(2))
+                .map(|_| *rng.pick(MOUNT_OPTIONS))
+                .collect();
             let source = *rng.pick(&["", "/dev/sda1 ", "none ", "/a "]);
             let target = *rng.pick(&["-> /mnt/", "", "-> /**"]);
             // 3.0.8 does not reject contradicting options inside one `options=`.
-            let options = if options.len() == 2 && (options.contains(&"ro") && options.contains(&"rw")) { vec!["ro"] } else { options };
+            let options =
+                if options.len() == 2 && (options.contains(&"ro") && options.contains(&"rw")) {
+                    vec!["ro"]
+                } else {
+                    options
+                };
             format!("mount options=({}) {source}{target},", options.join(" "))
         }
-        ("mount" | "remount" | "umount", _) if rule.contains("options") || rule.contains("remount") || first != "mount" => rule.to_string(),
+        ("mount" | "remount" | "umount", _)
+            if rule.contains("options") || rule.contains("remount") || first != "mount" =>
+        {
+            rule.to_string()
+        }
         ("mount" | "remount" | "umount", _) => {
-            let w = rng.clone_pick(&["fstype=ext4", "fstype=(ext3 ext4)", "options in (ro)", "options=bogus", "-> /x", "vfstype=tmpfs", "foo=bar"]);
+            let w = rng.clone_pick(&[
+                "fstype=ext4",
+                "fstype=(ext3 ext4)",
+                "options in (ro)",
+                "options=bogus",
+                "-> /x",
+                "vfstype=tmpfs",
+                "foo=bar",
+            ]);
             replace_word(rng, rule, w)
-        },
+        }
         ("change_profile", _) => {
-            let w = rng.clone_pick(&["unsafe", "safe", "-> :ns:prof", "rel/path", "/bin/x", "-> x"]);
+            let w = rng.clone_pick(&[
+                "unsafe",
+                "safe",
+                "-> :ns:prof",
+                "rel/path",
+                "/bin/x",
+                "-> x",
+            ]);
             replace_word(rng, rule, w)
-        },
-        ("set", _) => format!("set rlimit {} <= {},", rng.pick(&["nofile", "cpu", "rttime", "nice", "as", "bogus"]), rng.pick(&["1024", "-5", "10ms", "infinity", "1MB", "20", "-21"])),
+        }
+        ("set", _) => format!(
+            "set rlimit {} <= {},",
+            rng.pick(&["nofile", "cpu", "rttime", "nice", "as", "bogus"]),
+            rng.pick(&["1024", "-5", "10ms", "infinity", "1MB", "20", "-21"])
+        ),
         _ => {
             // A file rule: permissions, qualifiers or the path.
             match rng.below(3) {
                 0 => {
                     let words: Vec<&str> = rule.trim_end_matches(',').split_whitespace().collect();
                     match words.as_slice() {
-                        [path, _perms, rest @ ..] if path.starts_with('/') || path.starts_with('@') => {
+                        [path, _perms, rest @ ..]
+                            if path.starts_with('/') || path.starts_with('@') =>
+                        {
                             let mut out = vec![*path, *rng.pick(PERMS)];
                             out.extend(rest);
                             format!("{},", out.join(" "))
@@ -217,7 +384,9 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
                 _ => {
                     let edit = *rng.pick(PATH_EDITS);
                     match rule.find('/') {
-                        Some(at) if rng.chance(70) => format!("{}{edit}{}", &rule[..at + 1], &rule[at + 1..]),
+                        Some(at) if rng.chance(70) => {
+                            format!("{}{edit}{}", &rule[..at + 1], &rule[at + 1..])
+                        }
                         Some(at) => format!("{}{}", &rule[..at], &rule[at + 1..]),
                         None => format!("{rule} /x{edit} r,"),
                     }
@@ -321,14 +490,23 @@ fn variant(rng: &mut Rng, pool: &[String]) -> String {
 /// The kept disagreements: input text → (file stem, recorded verdicts).
 fn fixtures() -> Vec<(String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/differential");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "aa")).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "aa"))
+        .collect();
     paths.sort();
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let note = std::fs::read_to_string(path.with_extension("md")).unwrap_or_default();
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         out.push((stem, text, note));
     }
     out
@@ -346,7 +524,11 @@ fn outcome(oracle_ok: bool, our_ok: bool) -> &'static str {
 #[test]
 fn generated_variants_agree_with_apparmor_parser() {
     let Some(version) = oracle::parser_version() else {
-        eprintln!("\n!!! SKIPPED: {} or {} not found (apt-get install apparmor) !!!\n", oracle::PARSER, oracle::FEATURES);
+        eprintln!(
+            "\n!!! SKIPPED: {} or {} not found (apt-get install apparmor) !!!\n",
+            oracle::PARSER,
+            oracle::FEATURES
+        );
         return;
     };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential");
@@ -366,12 +548,18 @@ fn generated_variants_agree_with_apparmor_parser() {
             stale.push(format!("{stem}: now `{now}`; update or delete the fixture"));
         }
     }
-    let known_inputs: HashMap<&str, &str> = known.iter().map(|(stem, text, _)| (text.as_str(), stem.as_str())).collect();
+    let known_inputs: HashMap<&str, &str> = known
+        .iter()
+        .map(|(stem, text, _)| (text.as_str(), stem.as_str()))
+        .collect();
 
     let mut pool: Vec<String> = SEEDS.iter().map(|s| s.to_string()).collect();
     pool.extend(debian_rules());
     // `AA_DIFFERENTIAL_SEED` explores other seeds by hand; the test itself uses `SEED`.
-    let seed = std::env::var("AA_DIFFERENTIAL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(SEED);
+    let seed = std::env::var("AA_DIFFERENTIAL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED);
     let mut rng = Rng(seed);
     let variants: Vec<String> = (0..VARIANTS).map(|_| variant(&mut rng, &pool)).collect();
     let results: Vec<(usize, bool, String, bool, String)> = std::thread::scope(|scope| {
@@ -396,7 +584,10 @@ fn generated_variants_agree_with_apparmor_parser() {
                 })
             })
             .collect();
-        chunks.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        chunks
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
 
     let (mut agree, mut rejected_by_both, mut tolerated) = (0, 0, 0);
@@ -412,11 +603,17 @@ fn generated_variants_agree_with_apparmor_parser() {
             tolerated += 1;
             eprintln!("  known ({stem}): variant {index}");
         } else {
-            let first = oracle_says.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+            let first = oracle_says
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
             new_disagreements.push(format!(
                 "variant {index}: {}\n    oracle: {first}\n    ours:   {we_say}\n{}",
                 outcome(*oracle_ok, *our_ok),
-                text.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
+                text.lines()
+                    .map(|l| format!("    | {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ));
         }
     }
@@ -449,6 +646,14 @@ fn generated_variants_agree_with_apparmor_parser() {
         eprintln!("  stale fixture {line}");
     }
     assert_eq!(total, VARIANTS, "some variants could not be run");
-    assert!(stale.is_empty(), "{} fixtures no longer disagree as recorded", stale.len());
-    assert!(new_disagreements.is_empty(), "{} new disagreements with apparmor_parser", new_disagreements.len());
+    assert!(
+        stale.is_empty(),
+        "{} fixtures no longer disagree as recorded",
+        stale.len()
+    );
+    assert!(
+        new_disagreements.is_empty(),
+        "{} new disagreements with apparmor_parser",
+        new_disagreements.len()
+    );
 }

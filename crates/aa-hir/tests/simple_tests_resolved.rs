@@ -24,7 +24,9 @@ const AGREEMENT_FLOOR: usize = 2230;
 fn simple_tests_through_the_whole_pipeline() {
     let dir = match std::env::var_os("AA_SIMPLE_TESTS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/tst/simple_tests"),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/tst/simple_tests")
+        }
     };
     let Ok(dir) = dir.canonicalize() else {
         eprintln!("\n!!! SKIPPED: upstream simple_tests not found (set AA_SIMPLE_TESTS) !!!\n");
@@ -42,12 +44,20 @@ fn simple_tests_through_the_whole_pipeline() {
         if text.lines().any(|l| l.starts_with("#=DISABLED")) {
             continue;
         }
-        let Some(pass) = text.lines().find_map(|l| l.strip_prefix("#=EXRESULT")).map(|r| r.trim() == "PASS")
+        let Some(pass) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("#=EXRESULT"))
+            .map(|r| r.trim() == "PASS")
         else {
             continue;
         };
         total += 1;
-        let db = RootDatabase::new(loader.clone(), vec![dir.clone()], PathBuf::from("/etc/apparmor.d"), tst.clone());
+        let db = RootDatabase::new(
+            loader.clone(),
+            vec![dir.clone()],
+            PathBuf::from("/etc/apparmor.d"),
+            tst.clone(),
+        );
         let root = db.file(&path);
         let errors: Vec<String> = policy_diagnostics(&db, root)
             .iter()
@@ -64,19 +74,32 @@ fn simple_tests_through_the_whole_pipeline() {
             missed.push(name);
         }
     }
-    eprintln!("simple_tests (resolved): agreement {agree} of {total}; PASS wrongly rejected: {}; FAIL accepted: {}", false_errors.len(), missed.len());
+    eprintln!(
+        "simple_tests (resolved): agreement {agree} of {total}; PASS wrongly rejected: {}; FAIL accepted: {}",
+        false_errors.len(),
+        missed.len()
+    );
     for line in &false_errors {
         eprintln!("  false error  {line}");
     }
     for line in &missed {
         eprintln!("  missed       {line}");
     }
-    assert!(false_errors.is_empty(), "{} PASS files rejected", false_errors.len());
-    assert!(agree >= AGREEMENT_FLOOR, "agreement fell to {agree}, floor {AGREEMENT_FLOOR}");
+    assert!(
+        false_errors.is_empty(),
+        "{} PASS files rejected",
+        false_errors.len()
+    );
+    assert!(
+        agree >= AGREEMENT_FLOOR,
+        "agreement fell to {agree}, floor {AGREEMENT_FLOOR}"
+    );
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for path in paths {

@@ -3,7 +3,10 @@
 
 mod common;
 
-use std::{path::{Path, PathBuf}, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use aa_hir::{
     db::{Db, RootDatabase},
@@ -15,7 +18,12 @@ use aa_hir::{
 const PROFILE: &str = "include <tunables/global>\nprofile p {\n  owner @{HOME}/** r,\n  @{PROC}/@{pid}/stat r,\n  @{run}/p.pid w,\n  /usr/lib/@{multiarch}/** mr,\n}\n";
 
 fn database(files: &[(&str, &str)]) -> RootDatabase {
-    RootDatabase::new(Arc::new(common::memory(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"))
+    RootDatabase::new(
+        Arc::new(common::memory(files)),
+        vec![],
+        PathBuf::from("/etc/apparmor.d"),
+        PathBuf::from("/"),
+    )
 }
 
 #[test]
@@ -23,8 +31,10 @@ fn builtin_tunables_resolve_the_standard_variables() {
     let db = database(&[("/work/p", PROFILE)]);
     assert!(*uses_builtin_tunables(&db));
     let root = db.file(Path::new("/work/p"));
-    let diagnostics: Vec<String> =
-        policy_diagnostics(&db, root).iter().map(|(_, d)| format!("{}: {}", d.code, d.message)).collect();
+    let diagnostics: Vec<String> = policy_diagnostics(&db, root)
+        .iter()
+        .map(|(_, d)| format!("{}: {}", d.code, d.message))
+        .collect();
     assert_eq!(diagnostics, Vec::<String>::new());
     let table = variables(&db, root);
     let home: Vec<String> = table.set_values("HOME").unwrap().into_iter().collect();
@@ -45,6 +55,9 @@ fn a_users_tunables_win() {
     let home: Vec<String> = table.set_values("HOME").unwrap().into_iter().collect();
     assert_eq!(home, ["/srv/users/*/"]);
     // The user's set lacks @{PROC}, @{pid}, @{run} and @{multiarch}: reported, not filled in.
-    let undefined = policy_diagnostics(&db, root).iter().filter(|(_, d)| d.code == "undefined-variable").count();
+    let undefined = policy_diagnostics(&db, root)
+        .iter()
+        .filter(|(_, d)| d.code == "undefined-variable")
+        .count();
     assert_eq!(undefined, 4);
 }

@@ -5,7 +5,7 @@
 //! `AA2xx` correctness, `AA3xx` style, `AA4xx` nursery. A new lint takes
 //! the next free code of its group and is added to `REGISTRY` below.
 
-use crate::{context::LintContext, diagnostic::Sink, lints, diagnostic::Severity};
+use crate::{context::LintContext, diagnostic::Severity, diagnostic::Sink, lints};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Group {
@@ -22,7 +22,13 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: &'static [Group] = &[Group::Parser, Group::Security, Group::Correctness, Group::Style, Group::Nursery];
+    pub const ALL: &'static [Group] = &[
+        Group::Parser,
+        Group::Security,
+        Group::Correctness,
+        Group::Style,
+        Group::Nursery,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -35,7 +41,10 @@ impl Group {
     }
 
     pub fn from_name(name: &str) -> Option<Group> {
-        Group::ALL.iter().copied().find(|g| g.name().eq_ignore_ascii_case(name))
+        Group::ALL
+            .iter()
+            .copied()
+            .find(|g| g.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -69,7 +78,9 @@ impl Level {
     }
 
     pub fn from_name(name: &str) -> Option<Level> {
-        [Level::Allow, Level::Info, Level::Warn, Level::Error].into_iter().find(|l| l.name().eq_ignore_ascii_case(name))
+        [Level::Allow, Level::Info, Level::Warn, Level::Error]
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -195,7 +206,9 @@ pub static REGISTRY: &[&Lint] = &[
 
 /// Every lint: the `parser` group first, then `REGISTRY`.
 pub fn lints() -> impl Iterator<Item = &'static Lint> {
-    lints::parser::PARSER_LINTS.iter().chain(REGISTRY.iter().copied())
+    lints::parser::PARSER_LINTS
+        .iter()
+        .chain(REGISTRY.iter().copied())
 }
 
 /// A lint by code (`AA101`, any case) or name (`overbroad-glob`).

@@ -33,5 +33,8 @@ fn lint_docs_are_up_to_date() {
             }
         }
     }
-    assert!(stale.is_empty(), "docs/lints is stale ({stale:?}); run `UPDATE_EXPECT=1 cargo test -p aa-lints --test docs`");
+    assert!(
+        stale.is_empty(),
+        "docs/lints is stale ({stale:?}); run `UPDATE_EXPECT=1 cargo test -p aa-lints --test docs`"
+    );
 }

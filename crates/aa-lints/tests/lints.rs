@@ -12,7 +12,11 @@ fn check(selectors: &[&str], text: &str, expect: Expect) {
 
 fn fixed(selectors: &[&str], text: &str, expect: Expect) {
     let (_db, _root, out) = common::lint(text, selectors);
-    let edits: Vec<_> = out.iter().filter_map(|d| d.fix.clone()).flat_map(|f| f.edits).collect();
+    let edits: Vec<_> = out
+        .iter()
+        .filter_map(|d| d.fix.clone())
+        .flat_map(|f| f.edits)
+        .collect();
     expect.assert_eq(&common::apply(text, &edits));
 }
 
@@ -52,7 +56,12 @@ fn global_profile_escape_and_stacking() {
 #[test]
 fn exec_lints() {
     check(
-        &["unconfined-exec", "fallback-exec", "write-and-exec", "file-rule-exec-conflict"],
+        &[
+            "unconfined-exec",
+            "fallback-exec",
+            "write-and-exec",
+            "file-rule-exec-conflict",
+        ],
         "include <tunables/global>\nprofile p /** {\n  /usr/bin/a pux,\n  /usr/bin/b Cix,\n  @{HOME}/bin/* w,\n  /home/*/bin/** ix,\n  /srv/x rwix,\n  file,\n  /{,**} pix,\n}\n",
         expect![[r#"
             [
@@ -89,7 +98,10 @@ fn correctness_lints() {
 #[test]
 fn strict_twins() {
     check(
-        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
+        &[
+            "missing-strict-abstraction",
+            "strict-with-broad-abstraction",
+        ],
         "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n  include <abstractions/base>\n}\n",
         expect![[r#"
             [
@@ -99,7 +111,10 @@ fn strict_twins() {
         "#]],
     );
     fixed(
-        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
+        &[
+            "missing-strict-abstraction",
+            "strict-with-broad-abstraction",
+        ],
         "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n}\n",
         expect![[r#"
             profile p /usr/bin/p {
@@ -138,7 +153,18 @@ fn style_fixes() {
 
 #[test]
 fn never_panics_on_odd_input() {
-    for text in ["", "{", "profile", "profile p {", "}}}", "profile p /** { file, /** pix, }", "@{x} = {\nprofile p { @{x} r, }", "# aa-lint: allow(\n", "#aa:lint ignore=\n", "profile p { \u{feff} /é rw, } # aa-lint: allow() "] {
+    for text in [
+        "",
+        "{",
+        "profile",
+        "profile p {",
+        "}}}",
+        "profile p /** { file, /** pix, }",
+        "@{x} = {\nprofile p { @{x} r, }",
+        "# aa-lint: allow(\n",
+        "#aa:lint ignore=\n",
+        "profile p { \u{feff} /é rw, } # aa-lint: allow() ",
+    ] {
         let (_db, _root, _out) = common::lint(text, &["all"]);
     }
 }
@@ -173,8 +199,20 @@ fn change_profile_in_a_global_profile() {
 fn apply_edits_skips_overlaps() {
     let (db, root) = common::db_with(&[(common::ROOT, "abcdef")]);
     let _ = db;
-    let edit = |s: u32, e: u32, t: &str| aa_lints::TextEdit { file: root, range: aa_syntax::TextRange::new(s.into(), e.into()), new_text: t.into() };
-    let (out, skipped) = aa_lints::apply_edits("abcdef", &[edit(0, 2, "X"), edit(1, 3, "Y"), edit(4, 4, "Z"), edit(9, 10, "!")]);
+    let edit = |s: u32, e: u32, t: &str| aa_lints::TextEdit {
+        file: root,
+        range: aa_syntax::TextRange::new(s.into(), e.into()),
+        new_text: t.into(),
+    };
+    let (out, skipped) = aa_lints::apply_edits(
+        "abcdef",
+        &[
+            edit(0, 2, "X"),
+            edit(1, 3, "Y"),
+            edit(4, 4, "Z"),
+            edit(9, 10, "!"),
+        ],
+    );
     assert_eq!(out, "aYdZef");
     assert_eq!(skipped.len(), 2);
 }
@@ -193,11 +231,31 @@ fn large_generated_profile_is_bounded() {
     assert!(!out.is_empty());
     eprintln!("{} findings in {:?}", out.len(), start.elapsed());
     if std::env::var_os("AA_LINTS_PROFILE").is_some() {
-        for sel in ["parser", "security", "correctness", "style", "indentation", "permission-order", "prefer-tunables", "directory-slash", "missing-local-include", "trailing-whitespace", "missing-header-comment"] {
+        for sel in [
+            "parser",
+            "security",
+            "correctness",
+            "style",
+            "indentation",
+            "permission-order",
+            "prefer-tunables",
+            "directory-slash",
+            "missing-local-include",
+            "trailing-whitespace",
+            "missing-header-comment",
+        ] {
             let (db, root) = common::db_with(&[(common::ROOT, &text)]);
-            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select("parser").unwrap());
+            let _ = aa_lints::run(
+                &db,
+                root,
+                &aa_lints::LintSelection::none().select("parser").unwrap(),
+            );
             let start = std::time::Instant::now();
-            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select(sel).unwrap());
+            let _ = aa_lints::run(
+                &db,
+                root,
+                &aa_lints::LintSelection::none().select(sel).unwrap(),
+            );
             eprintln!("{sel}: {:?}", start.elapsed());
         }
     }

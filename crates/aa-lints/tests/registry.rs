@@ -14,11 +14,17 @@ fn codes_and_names_are_unique_and_well_formed() {
         assert!(codes.insert(lint.code), "duplicate code {}", lint.code);
         assert!(names.insert(lint.name), "duplicate name {}", lint.name);
         assert!(
-            lint.name.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+            lint.name.split('-').all(|w| !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
             "{} is not kebab-case",
             lint.name
         );
-        assert!(lint.code.len() == 5 && lint.code.starts_with("AA"), "{}", lint.code);
+        assert!(
+            lint.code.len() == 5 && lint.code.starts_with("AA"),
+            "{}",
+            lint.code
+        );
         let hundreds = match lint.group {
             Group::Parser => '0',
             Group::Security => '1',
@@ -26,9 +32,19 @@ fn codes_and_names_are_unique_and_well_formed() {
             Group::Style => '3',
             Group::Nursery => '4',
         };
-        assert_eq!(lint.code.as_bytes()[2] as char, hundreds, "{} is outside its group's range", lint.code);
+        assert_eq!(
+            lint.code.as_bytes()[2] as char,
+            hundreds,
+            "{} is outside its group's range",
+            lint.code
+        );
         if lint.group == Group::Style || lint.group == Group::Nursery {
-            assert_eq!(lint.default_level, Level::Allow, "{} should be off by default", lint.name);
+            assert_eq!(
+                lint.default_level,
+                Level::Allow,
+                "{} should be off by default",
+                lint.name
+            );
         }
     }
 }
@@ -39,12 +55,23 @@ fn every_lint_has_the_documentation_sections_in_order() {
         let text = docs::doc_text(lint);
         let mut at = 0;
         for section in docs::SECTIONS {
-            let found = text[at..].find(section).unwrap_or_else(|| panic!("{}: missing or misplaced `{section}`", lint.name));
+            let found = text[at..]
+                .find(section)
+                .unwrap_or_else(|| panic!("{}: missing or misplaced `{section}`", lint.name));
             at += found + section.len();
         }
-        let fix = text.split("## Fix").nth(1).unwrap_or("").trim_start().to_ascii_lowercase();
+        let fix = text
+            .split("## Fix")
+            .nth(1)
+            .unwrap_or("")
+            .trim_start()
+            .to_ascii_lowercase();
         let expected = lint.fix.name();
-        assert!(fix.starts_with(expected), "{}: `## Fix` should start with `{expected}`, got {fix:?}", lint.name);
+        assert!(
+            fix.starts_with(expected),
+            "{}: `## Fix` should start with `{expected}`, got {fix:?}",
+            lint.name
+        );
     }
 }
 
@@ -66,10 +93,16 @@ fn parser_group_covers_aa_hir_codes() {
         }
     }
     let mut missing = Vec::new();
-    for call in ["Diagnostic::error(", "Diagnostic::warning(", "self.error(file, "] {
+    for call in [
+        "Diagnostic::error(",
+        "Diagnostic::warning(",
+        "self.error(file, ",
+    ] {
         for part in sources.split(call).skip(1) {
             let part = part.trim_start();
-            let Some(rest) = part.strip_prefix('"') else { continue };
+            let Some(rest) = part.strip_prefix('"') else {
+                continue;
+            };
             let code = &rest[..rest.find('"').unwrap_or(0)];
             if registry::lint_by_code_or_name(code).is_none_or(|l| l.group != Group::Parser) {
                 missing.push(code.to_string());
@@ -80,15 +113,25 @@ fn parser_group_covers_aa_hir_codes() {
     for line in sources.lines() {
         let t = line.trim();
         if let Some(code) = t.strip_prefix('"').and_then(|r| r.strip_suffix("\",")) {
-            let kebab = code.contains('-') && code.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
-            if kebab && !code.starts_with("make-") && code != "read-only" && registry::lint_by_code_or_name(code).is_none() {
+            let kebab = code.contains('-')
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+            if kebab
+                && !code.starts_with("make-")
+                && code != "read-only"
+                && registry::lint_by_code_or_name(code).is_none()
+            {
                 missing.push(code.to_string());
             }
         }
     }
     missing.sort();
     missing.dedup();
-    assert!(missing.is_empty(), "aa-hir codes without a parser-group entry: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "aa-hir codes without a parser-group entry: {missing:?}"
+    );
 }
 
 #[test]
@@ -110,13 +153,22 @@ fn selection_by_code_prefix_name_and_group() {
     assert!(defaults.is_enabled(overbroad));
     assert!(!defaults.is_enabled(indentation));
 
-    let s = LintSelection::defaults().select("style").unwrap().ignore("AA1").unwrap();
+    let s = LintSelection::defaults()
+        .select("style")
+        .unwrap()
+        .ignore("AA1")
+        .unwrap();
     assert!(s.is_enabled(indentation));
     assert!(!s.is_enabled(overbroad));
 
-    let s = LintSelection::none().set_level("overbroad-glob", Level::Error).unwrap();
+    let s = LintSelection::none()
+        .set_level("overbroad-glob", Level::Error)
+        .unwrap();
     assert_eq!(s.level(overbroad), Level::Error);
-    assert_eq!(s.severity(overbroad, aa_lints::Severity::Info), aa_lints::Severity::Error);
+    assert_eq!(
+        s.severity(overbroad, aa_lints::Severity::Info),
+        aa_lints::Severity::Error
+    );
     assert!(LintSelection::defaults().select("no-such-thing").is_err());
     assert!(LintSelection::all().is_enabled(indentation));
 }

@@ -5,7 +5,11 @@
 
 use std::collections::HashMap;
 
-use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, TextSize, ast::{self, AstNode}};
+use aa_syntax::{
+    SyntaxKind::*,
+    SyntaxNode, TextRange, TextSize,
+    ast::{self, AstNode},
+};
 
 use super::{Prefix, has_var};
 use crate::Diagnostic;
@@ -31,7 +35,9 @@ pub(crate) fn parse_perms(text: &str, start: TextSize, sink: &mut Vec<Diagnostic
     let mut perms = Perms::default();
     let bytes = text.as_bytes();
     let mut i = 0;
-    let at = |i: usize, len: usize| TextRange::at(start + TextSize::from(i as u32), TextSize::from(len as u32));
+    let at = |i: usize, len: usize| {
+        TextRange::at(start + TextSize::from(i as u32), TextSize::from(len as u32))
+    };
     while i < bytes.len() {
         let c = bytes[i];
         let lower = c.to_ascii_lowercase();
@@ -39,7 +45,14 @@ pub(crate) fn parse_perms(text: &str, start: TextSize, sink: &mut Vec<Diagnostic
         let mode_len = match lower {
             b'i' | b'u' => 2,
             b'p' | b'c' => {
-                if matches!(bytes.get(i + 1).map(u8::to_ascii_lowercase), Some(b'i' | b'u')) { 3 } else { 2 }
+                if matches!(
+                    bytes.get(i + 1).map(u8::to_ascii_lowercase),
+                    Some(b'i' | b'u')
+                ) {
+                    3
+                } else {
+                    2
+                }
             }
             _ => 0,
         };
@@ -115,7 +128,9 @@ fn write_append(sink: &mut Vec<Diagnostic>, range: TextRange) {
 }
 
 pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic>) {
-    let Some(perms_token) = rule.perms() else { return };
+    let Some(perms_token) = rule.perms() else {
+        return;
+    };
     let perms = parse_perms(perms_token.text(), perms_token.text_range().start(), sink);
     let range = perms_token.text_range();
     if perms.exec {
@@ -138,7 +153,11 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
     if node.kind() == FILE_RULE {
         if let Some(path) = rule.path() {
             let text = path.text();
-            if !(text.starts_with('/') || text.starts_with("@{") || text.starts_with("\"/") || text.starts_with("\"@{")) {
+            if !(text.starts_with('/')
+                || text.starts_with("@{")
+                || text.starts_with("\"/")
+                || text.starts_with("\"@{"))
+            {
                 sink.push(Diagnostic::error(
                     "relative-path",
                     format!("`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"),
@@ -147,11 +166,17 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
             }
         }
     }
-    if let Some(keyword) = node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW)) {
+    if let Some(keyword) = node
+        .children_with_tokens()
+        .find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW))
+    {
         if !perms.exec {
             sink.push(Diagnostic::error(
                 "safe-unsafe-without-exec",
-                format!("`{}` only applies to exec rules, and this rule has no `x`", keyword.to_string()),
+                format!(
+                    "`{}` only applies to exec rules, and this rule has no `x`",
+                    keyword.to_string()
+                ),
                 keyword.text_range(),
             ));
         }
@@ -184,20 +209,27 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
 /// One path given two different exec transitions in the same profile: the
 /// compiler cannot choose between them.
 pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(String, Option<aa_syntax::SyntaxKind>), (String, Option<String>)> = HashMap::new();
+    let mut seen: HashMap<(String, Option<aa_syntax::SyntaxKind>), (String, Option<String>)> =
+        HashMap::new();
     let mut rules = Vec::new();
     collect_file_rules(body, Prefix::default(), &mut rules);
     for (rule, prefix) in rules {
         if prefix.is_deny() {
             continue;
         }
-        let (Some(path), Some(perms_token)) = (rule.path(), rule.perms()) else { continue };
+        let (Some(path), Some(perms_token)) = (rule.path(), rule.perms()) else {
+            continue;
+        };
         let path = path.text();
         if has_var(&path) {
             continue;
         }
         let mut scratch = Vec::new();
-        let perms = parse_perms(perms_token.text(), perms_token.text_range().start(), &mut scratch);
+        let perms = parse_perms(
+            perms_token.text(),
+            perms_token.text_range().start(),
+            &mut scratch,
+        );
         let Some(mode) = perms.mode else { continue };
         let mode = effective_mode(&rule, mode);
         let target = rule.target().map(|t| t.text());
@@ -206,7 +238,9 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
         }
         let key = (path.trim_matches('"').to_string(), prefix.owner);
         match seen.get(&key) {
-            Some((previous, previous_target)) if *previous != mode || *previous_target != target => {
+            Some((previous, previous_target))
+                if *previous != mode || *previous_target != target =>
+            {
                 sink.push(Diagnostic::error(
                     "conflicting-exec-modes",
                     format!(
@@ -231,13 +265,18 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
 /// `unsafe` keyword makes the transition unsafe; `safe` always makes it safe.
 fn effective_mode(rule: &ast::Rule, mode: String) -> String {
     let node = rule.syntax();
-    let keyword = node.children_with_tokens().map(|e| e.kind()).find(|k| matches!(k, SAFE_KW | UNSAFE_KW));
+    let keyword = node
+        .children_with_tokens()
+        .map(|e| e.kind())
+        .find(|k| matches!(k, SAFE_KW | UNSAFE_KW));
     let perms_first = node
         .children()
         .find(|n| matches!(n.kind(), PERMS | VALUE))
         .is_some_and(|n| n.kind() == PERMS);
     let mut chars: Vec<char> = mode.chars().collect();
-    let Some(first) = chars.first().copied() else { return mode };
+    let Some(first) = chars.first().copied() else {
+        return mode;
+    };
     if !matches!(first.to_ascii_lowercase(), 'p' | 'c' | 'u') {
         return mode;
     }
@@ -246,7 +285,11 @@ fn effective_mode(rule: &ast::Rule, mode: String) -> String {
         Some(_) => false,
         None => !perms_first && first.is_ascii_lowercase(),
     };
-    chars[0] = if unsafe_ { first.to_ascii_lowercase() } else { first.to_ascii_uppercase() };
+    chars[0] = if unsafe_ {
+        first.to_ascii_lowercase()
+    } else {
+        first.to_ascii_uppercase()
+    };
     chars.into_iter().collect()
 }
 

@@ -37,31 +37,94 @@ const NOUSER: u32 = 1 << 31;
 
 const MAKE_CMDS: u32 = UNBINDABLE | PRIVATE | SLAVE | SHARED | REC;
 const CMDS: u32 = MOVE | REMOUNT | BIND | REC | MAKE_CMDS;
-const ALL_FLAGS: u32 = RDONLY | NOSUID | NODEV | NOEXEC | SYNCHRONOUS | REMOUNT | MAND | DIRSYNC
-    | NOSYMFOLLOW | NOATIME | NODIRATIME | BIND | REC | MOVE | SILENT | ACL | UNBINDABLE
-    | PRIVATE | SLAVE | SHARED | RELATIME | IVERSION | STRICTATIME | LAZYTIME;
+const ALL_FLAGS: u32 = RDONLY
+    | NOSUID
+    | NODEV
+    | NOEXEC
+    | SYNCHRONOUS
+    | REMOUNT
+    | MAND
+    | DIRSYNC
+    | NOSYMFOLLOW
+    | NOATIME
+    | NODIRATIME
+    | BIND
+    | REC
+    | MOVE
+    | SILENT
+    | ACL
+    | UNBINDABLE
+    | PRIVATE
+    | SLAVE
+    | SHARED
+    | RELATIME
+    | IVERSION
+    | STRICTATIME
+    | LAZYTIME;
 const REMOUNT_FLAGS: u32 = ALL_FLAGS & !MOVE;
 
 /// Mount options `apparmor_parser` knows, with the flags each sets and clears.
 const OPTIONS: &[(&str, u32, u32)] = &[
-    ("ro", RDONLY, 0), ("r", RDONLY, 0), ("read-only", RDONLY, 0), ("rw", 0, RDONLY), ("w", 0, RDONLY),
-    ("suid", 0, NOSUID), ("nosuid", NOSUID, 0), ("dev", 0, NODEV), ("nodev", NODEV, 0),
-    ("exec", 0, NOEXEC), ("noexec", NOEXEC, 0), ("sync", SYNCHRONOUS, 0), ("async", 0, SYNCHRONOUS),
-    ("remount", REMOUNT, 0), ("mand", MAND, 0), ("nomand", 0, MAND), ("dirsync", DIRSYNC, 0),
-    ("symfollow", 0, NOSYMFOLLOW), ("nosymfollow", NOSYMFOLLOW, 0), ("atime", 0, NOATIME),
-    ("noatime", NOATIME, 0), ("diratime", 0, NODIRATIME), ("nodiratime", NODIRATIME, 0),
-    ("bind", BIND, 0), ("B", BIND, 0), ("move", MOVE, 0), ("M", MOVE, 0), ("rbind", BIND | REC, 0),
-    ("R", BIND | REC, 0), ("verbose", SILENT, 0), ("silent", SILENT, 0), ("loud", 0, SILENT),
-    ("acl", ACL, 0), ("noacl", 0, ACL), ("unbindable", UNBINDABLE, 0),
-    ("make-unbindable", UNBINDABLE, 0), ("runbindable", UNBINDABLE | REC, 0),
-    ("make-runbindable", UNBINDABLE | REC, 0), ("private", PRIVATE, 0), ("make-private", PRIVATE, 0),
-    ("rprivate", PRIVATE | REC, 0), ("make-rprivate", PRIVATE | REC, 0), ("slave", SLAVE, 0),
-    ("make-slave", SLAVE, 0), ("rslave", SLAVE | REC, 0), ("make-rslave", SLAVE | REC, 0),
-    ("shared", SHARED, 0), ("make-shared", SHARED, 0), ("rshared", SHARED | REC, 0),
-    ("make-rshared", SHARED | REC, 0), ("relatime", RELATIME, 0), ("norelatime", 0, RELATIME),
-    ("iversion", IVERSION, 0), ("noiversion", 0, IVERSION), ("strictatime", STRICTATIME, 0),
-    ("nostrictatime", 0, STRICTATIME), ("lazytime", LAZYTIME, 0), ("nolazytime", 0, LAZYTIME),
-    ("user", 0, NOUSER), ("nouser", NOUSER, 0),
+    ("ro", RDONLY, 0),
+    ("r", RDONLY, 0),
+    ("read-only", RDONLY, 0),
+    ("rw", 0, RDONLY),
+    ("w", 0, RDONLY),
+    ("suid", 0, NOSUID),
+    ("nosuid", NOSUID, 0),
+    ("dev", 0, NODEV),
+    ("nodev", NODEV, 0),
+    ("exec", 0, NOEXEC),
+    ("noexec", NOEXEC, 0),
+    ("sync", SYNCHRONOUS, 0),
+    ("async", 0, SYNCHRONOUS),
+    ("remount", REMOUNT, 0),
+    ("mand", MAND, 0),
+    ("nomand", 0, MAND),
+    ("dirsync", DIRSYNC, 0),
+    ("symfollow", 0, NOSYMFOLLOW),
+    ("nosymfollow", NOSYMFOLLOW, 0),
+    ("atime", 0, NOATIME),
+    ("noatime", NOATIME, 0),
+    ("diratime", 0, NODIRATIME),
+    ("nodiratime", NODIRATIME, 0),
+    ("bind", BIND, 0),
+    ("B", BIND, 0),
+    ("move", MOVE, 0),
+    ("M", MOVE, 0),
+    ("rbind", BIND | REC, 0),
+    ("R", BIND | REC, 0),
+    ("verbose", SILENT, 0),
+    ("silent", SILENT, 0),
+    ("loud", 0, SILENT),
+    ("acl", ACL, 0),
+    ("noacl", 0, ACL),
+    ("unbindable", UNBINDABLE, 0),
+    ("make-unbindable", UNBINDABLE, 0),
+    ("runbindable", UNBINDABLE | REC, 0),
+    ("make-runbindable", UNBINDABLE | REC, 0),
+    ("private", PRIVATE, 0),
+    ("make-private", PRIVATE, 0),
+    ("rprivate", PRIVATE | REC, 0),
+    ("make-rprivate", PRIVATE | REC, 0),
+    ("slave", SLAVE, 0),
+    ("make-slave", SLAVE, 0),
+    ("rslave", SLAVE | REC, 0),
+    ("make-rslave", SLAVE | REC, 0),
+    ("shared", SHARED, 0),
+    ("make-shared", SHARED, 0),
+    ("rshared", SHARED | REC, 0),
+    ("make-rshared", SHARED | REC, 0),
+    ("relatime", RELATIME, 0),
+    ("norelatime", 0, RELATIME),
+    ("iversion", IVERSION, 0),
+    ("noiversion", 0, IVERSION),
+    ("strictatime", STRICTATIME, 0),
+    ("nostrictatime", 0, STRICTATIME),
+    ("lazytime", LAZYTIME, 0),
+    ("nolazytime", 0, LAZYTIME),
+    ("user", 0, NOUSER),
+    ("nouser", NOUSER, 0),
 ];
 
 /// The parts of a mount-class rule, split at `->`.
@@ -73,7 +136,12 @@ struct Parts {
 }
 
 fn parts(info: &RuleInfo) -> Parts {
-    let mut parts = Parts { src_conds: Vec::new(), device: None, dst_conds: Vec::new(), mnt_point: None };
+    let mut parts = Parts {
+        src_conds: Vec::new(),
+        device: None,
+        dst_conds: Vec::new(),
+        mnt_point: None,
+    };
     let mut after_arrow = false;
     for element in info.node.children_with_tokens() {
         match element {
@@ -82,11 +150,19 @@ fn parts(info: &RuleInfo) -> Parts {
             SyntaxElement::Node(n) => match n.kind() {
                 CONDITION | CONDITION_GROUP => {
                     if let Some(cond) = Cond::of_node(&n) {
-                        if after_arrow { parts.dst_conds.push(cond) } else { parts.src_conds.push(cond) }
+                        if after_arrow {
+                            parts.dst_conds.push(cond)
+                        } else {
+                            parts.src_conds.push(cond)
+                        }
                     }
                 }
                 VALUE => {
-                    if after_arrow { parts.mnt_point = Some(n.text_range()) } else { parts.device = Some(n.text_range()) }
+                    if after_arrow {
+                        parts.mnt_point = Some(n.text_range())
+                    } else {
+                        parts.device = Some(n.text_range())
+                    }
                 }
                 _ => {}
             },
@@ -103,7 +179,11 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         // `remount /p` and `umount /p` name the mount point.
         parts.mnt_point = parts.device.take();
     }
-    let allowed: &[&str] = if pivot { &["oldroot"] } else { &["options", "option", "fstype", "vfstype"] };
+    let allowed: &[&str] = if pivot {
+        &["oldroot"]
+    } else {
+        &["options", "option", "fstype", "vfstype"]
+    };
     let mut bad = false;
     for cond in &parts.src_conds {
         if cond.name.is_empty() {
@@ -127,7 +207,10 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             bad = true;
             sink.push(Diagnostic::error(
                 "bad-condition-operator",
-                format!("only `=` and `in` are allowed in the conditions of `{}` rules", info.keyword),
+                format!(
+                    "only `=` and `in` are allowed in the conditions of `{}` rules",
+                    info.keyword
+                ),
                 cond.range,
             ));
         }
@@ -147,7 +230,11 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     let remount = kind == REMOUNT_RULE;
     let mut flagsv = Vec::new();
     let mut opt_flagsv = Vec::new();
-    for cond in parts.src_conds.iter().filter(|c| matches!(c.name.as_str(), "options" | "option")) {
+    for cond in parts
+        .src_conds
+        .iter()
+        .filter(|c| matches!(c.name.as_str(), "options" | "option"))
+    {
         let (mut set, mut clear) = (0u32, 0u32);
         let mut known = true;
         for value in &cond.values {
@@ -181,12 +268,17 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             if set & clear != 0 {
                 let names: Vec<&str> = OPTIONS
                     .iter()
-                    .filter(|(name, s, c)| (s | c) & set & clear != 0 && cond.values.iter().any(|v| v.text == *name))
+                    .filter(|(name, s, c)| {
+                        (s | c) & set & clear != 0 && cond.values.iter().any(|v| v.text == *name)
+                    })
                     .map(|(name, _, _)| *name)
                     .collect();
                 sink.push(Diagnostic::error(
                     "conflicting-mount-options",
-                    format!("mount options {} contradict each other", super::quoted_list(&names)),
+                    format!(
+                        "mount options {} contradict each other",
+                        super::quoted_list(&names)
+                    ),
                     cond.range,
                 ));
                 return;
@@ -212,7 +304,10 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     }
     let device = parts.device.is_some();
     let mnt_point = parts.mnt_point.is_some();
-    let dev_type = parts.src_conds.iter().any(|c| matches!(c.name.as_str(), "fstype" | "vfstype"));
+    let dev_type = parts
+        .src_conds
+        .iter()
+        .any(|c| matches!(c.name.as_str(), "fstype" | "vfstype"));
     // The branches of `mnt_rule::gen_flag_rules`: each encodes something.
     let encodes = |flags: u32, opt: u32| {
         flags == 0
@@ -223,7 +318,9 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             || (flags & MOVE != 0 && !dev_type)
             || (flags | opt) & !CMDS != 0
     };
-    let any = flagsv.iter().any(|&f| opt_flagsv.iter().any(|&o| encodes(f, o)));
+    let any = flagsv
+        .iter()
+        .any(|&f| opt_flagsv.iter().any(|&o| encodes(f, o)));
     if !any {
         let range = parts
             .src_conds

@@ -4,8 +4,9 @@
 use super::{RuleInfo, check_access, known_conditions};
 use crate::Diagnostic;
 
-const ACCESS: &[&str] =
-    &["create", "open", "delete", "getattr", "setattr", "write", "read", "r", "w", "rw", "wr"];
+const ACCESS: &[&str] = &[
+    "create", "open", "delete", "getattr", "setattr", "write", "read", "r", "w", "rw", "wr",
+];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     check_access(info, ACCESS, sink);
@@ -24,7 +25,9 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             )),
         }
     }
-    let Some(name) = info.words.last() else { return };
+    let Some(name) = info.words.last() else {
+        return;
+    };
     if name.has_var() {
         return;
     }

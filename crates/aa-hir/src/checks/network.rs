@@ -9,11 +9,51 @@ use crate::Diagnostic;
 
 /// Address families `apparmor_parser` knows.
 pub const FAMILIES: &[&str] = &[
-    "unspec", "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25",
-    "inet6", "rose", "netbeui", "security", "key", "netlink", "packet", "ash", "econet", "atmsvc",
-    "rds", "sna", "irda", "pppox", "wanpipe", "llc", "ib", "mpls", "can", "tipc", "bluetooth",
-    "iucv", "rxrpc", "isdn", "phonet", "ieee802154", "caif", "alg", "nfc", "vsock", "kcm",
-    "qipcrtr", "smc", "xdp", "mctp",
+    "unspec",
+    "unix",
+    "inet",
+    "ax25",
+    "ipx",
+    "appletalk",
+    "netrom",
+    "bridge",
+    "atmpvc",
+    "x25",
+    "inet6",
+    "rose",
+    "netbeui",
+    "security",
+    "key",
+    "netlink",
+    "packet",
+    "ash",
+    "econet",
+    "atmsvc",
+    "rds",
+    "sna",
+    "irda",
+    "pppox",
+    "wanpipe",
+    "llc",
+    "ib",
+    "mpls",
+    "can",
+    "tipc",
+    "bluetooth",
+    "iucv",
+    "rxrpc",
+    "isdn",
+    "phonet",
+    "ieee802154",
+    "caif",
+    "alg",
+    "nfc",
+    "vsock",
+    "kcm",
+    "qipcrtr",
+    "smc",
+    "xdp",
+    "mctp",
 ];
 /// Socket types `apparmor_parser` knows.
 pub const TYPES: &[&str] = &["stream", "dgram", "seqpacket", "rdm", "raw", "packet"];
@@ -25,7 +65,9 @@ pub(crate) const SOCKET_ACCESS: &[&str] = &[
     "setopt", "send", "receive", "read", "write", "r", "w", "rw", "wr",
 ];
 /// Accesses that concern a peer; the others cannot be combined with `peer=`.
-pub(crate) const PEER_ACCESS: &[&str] = &["accept", "connect", "send", "receive", "read", "write", "r", "w", "rw", "wr"];
+pub(crate) const PEER_ACCESS: &[&str] = &[
+    "accept", "connect", "send", "receive", "read", "write", "r", "w", "rw", "wr",
+];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     check_access(info, SOCKET_ACCESS, sink);
@@ -67,7 +109,10 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
 
 pub(crate) fn peer_access(info: &RuleInfo, peer: &Cond, sink: &mut Vec<Diagnostic>) {
     for access in &info.access {
-        if !access.has_var() && SOCKET_ACCESS.contains(&access.text.as_str()) && !PEER_ACCESS.contains(&access.text.as_str()) {
+        if !access.has_var()
+            && SOCKET_ACCESS.contains(&access.text.as_str())
+            && !PEER_ACCESS.contains(&access.text.as_str())
+        {
             sink.push(Diagnostic::error(
                 "access-with-peer",
                 format!(
@@ -89,7 +134,8 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         return;
     }
     let family = FAMILIES.contains(&first.text.as_str());
-    let type_first = !family && (TYPES.contains(&first.text.as_str()) || PROTOCOLS.contains(&first.text.as_str()));
+    let type_first = !family
+        && (TYPES.contains(&first.text.as_str()) || PROTOCOLS.contains(&first.text.as_str()));
     if !family && !type_first {
         sink.push(Diagnostic::error(
             "unknown-network-family",
@@ -106,7 +152,8 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             false
         } else {
             TYPES.contains(&second.text.as_str())
-                || (matches!(first.text.as_str(), "inet" | "inet6") && PROTOCOLS.contains(&second.text.as_str()))
+                || (matches!(first.text.as_str(), "inet" | "inet6")
+                    && PROTOCOLS.contains(&second.text.as_str()))
                 || (first.text == "inet" && second.text == "icmp")
         };
         if !ok {
@@ -117,7 +164,11 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
                     second.text,
                     first.text,
                     quoted_list(TYPES),
-                    if matches!(first.text.as_str(), "inet" | "inet6") { ", `tcp`, `udp`" } else { "" }
+                    if matches!(first.text.as_str(), "inet" | "inet6") {
+                        ", `tcp`, `udp`"
+                    } else {
+                        ""
+                    }
                 ),
                 second.range,
             ));
@@ -152,7 +203,10 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
     if cond.op != Op::Eq {
         sink.push(Diagnostic::error(
             "bad-condition-operator",
-            format!("only `=` is allowed with `{}` in `network` rules", cond.name),
+            format!(
+                "only `=` is allowed with `{}` in `network` rules",
+                cond.name
+            ),
             cond.range,
         ));
         return true;
@@ -168,7 +222,10 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
     let Some(value) = cond.single() else {
         sink.push(Diagnostic::error(
             "condition-takes-one-value",
-            format!("`{}` in a `network` rule takes exactly one value", cond.name),
+            format!(
+                "`{}` in a `network` rule takes exactly one value",
+                cond.name
+            ),
             cond.range,
         ));
         return true;
@@ -189,7 +246,10 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
         };
         sink.push(Diagnostic::error(
             "bad-network-value",
-            format!("`{}` is not valid for `{}=`: expected {expected}", value.text, cond.name),
+            format!(
+                "`{}` is not valid for `{}=`: expected {expected}",
+                value.text, cond.name
+            ),
             value.range,
         ));
     }
@@ -210,7 +270,11 @@ fn valid_ip(text: &str) -> bool {
     };
     match prefix {
         None => true,
-        Some(p) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= max),
+        Some(p) => {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| n <= max)
+        }
     }
 }
 

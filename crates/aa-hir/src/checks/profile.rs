@@ -3,7 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, ast::{self, AstNode}};
+use aa_syntax::{
+    SyntaxKind::*,
+    SyntaxNode, TextRange,
+    ast::{self, AstNode},
+};
 
 use super::{change_profile, conditional, file, has_var, signal, unquote};
 use crate::{Diagnostic, variables::Variables};
@@ -11,7 +15,9 @@ use crate::{Diagnostic, variables::Variables};
 /// The first characters each value of `text` can start with, once a leading
 /// variable is expanded; `None` when that cannot be known here.
 fn leading_values(text: &str, vars: Option<&Variables>) -> Option<Vec<String>> {
-    let Some(rest) = text.strip_prefix("@{") else { return Some(vec![text.to_string()]) };
+    let Some(rest) = text.strip_prefix("@{") else {
+        return Some(vec![text.to_string()]);
+    };
     let end = rest.find('}')?;
     let name = &rest[..end];
     let suffix = &rest[end + 1..];
@@ -19,8 +25,15 @@ fn leading_values(text: &str, vars: Option<&Variables>) -> Option<Vec<String>> {
     Some(values.into_iter().map(|v| format!("{v}{suffix}")).collect())
 }
 
-pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
-    let name = profile.name().map(|v| (unquote(&v.text()), v.syntax().text_range()));
+pub(super) fn check_profile(
+    profile: &ast::Profile,
+    nested: bool,
+    vars: Option<&Variables>,
+    sink: &mut Vec<Diagnostic>,
+) {
+    let name = profile
+        .name()
+        .map(|v| (unquote(&v.text()), v.syntax().text_range()));
     if let Some((name, range)) = &name {
         check_name(profile, name, *range, nested, vars, sink);
     }
@@ -28,7 +41,9 @@ pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&
         let text = unquote(&attachment.text());
         let values = leading_values(&text, vars);
         let bad = match &values {
-            Some(values) => values.iter().any(|v| !(v.starts_with('/') || (v.starts_with("@{") && vars.is_none()))),
+            Some(values) => values
+                .iter()
+                .any(|v| !(v.starts_with('/') || (v.starts_with("@{") && vars.is_none()))),
             None => !(text.starts_with('/') || text.starts_with("@{")),
         };
         if bad {
@@ -51,7 +66,11 @@ pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&
             ));
         }
     }
-    for cond in profile.syntax().children().filter(|n| n.kind() == CONDITION) {
+    for cond in profile
+        .syntax()
+        .children()
+        .filter(|n| n.kind() == CONDITION)
+    {
         check_identities(&cond, sink);
     }
     if profile.is_hat() {
@@ -75,13 +94,21 @@ pub(super) fn check_profile(profile: &ast::Profile, nested: bool, vars: Option<&
 
 /// `+ identities=( ... )`: at least one, and an identity with blanks must be a path.
 fn check_identities(cond: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    let words: Vec<String> = cond.children_with_tokens().filter_map(|e| e.into_token()).map(|t| t.text().to_string()).collect();
+    let words: Vec<String> = cond
+        .children_with_tokens()
+        .filter_map(|e| e.into_token())
+        .map(|t| t.text().to_string())
+        .collect();
     if !words.iter().any(|w| w == "identities") {
         return;
     }
     let values: Vec<SyntaxNode> = cond.descendants().filter(|n| n.kind() == VALUE).collect();
     if values.is_empty() {
-        sink.push(Diagnostic::error("bad-identity", "`identities=( )` needs at least one identity", cond.text_range()));
+        sink.push(Diagnostic::error(
+            "bad-identity",
+            "`identities=( )` needs at least one identity",
+            cond.text_range(),
+        ));
     }
     for value in values {
         let text = unquote(&value.text().to_string());
@@ -95,7 +122,14 @@ fn check_identities(cond: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_name(profile: &ast::Profile, name: &str, range: TextRange, nested: bool, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+fn check_name(
+    profile: &ast::Profile,
+    name: &str,
+    range: TextRange,
+    nested: bool,
+    vars: Option<&Variables>,
+    sink: &mut Vec<Diagnostic>,
+) {
     if name.starts_with("@{") {
         for builtin in crate::variables::BUILTIN_VARIABLES {
             let reference = format!("@{{{builtin}}}");
@@ -163,12 +197,28 @@ fn check_name(profile: &ast::Profile, name: &str, range: TextRange, nested: bool
     }
 }
 
-const MODES: &[&str] = &["enforce", "complain", "kill", "unconfined", "prompt", "default_allow"];
+const MODES: &[&str] = &[
+    "enforce",
+    "complain",
+    "kill",
+    "unconfined",
+    "prompt",
+    "default_allow",
+];
 
 const PLAIN_FLAGS: &[&str] = &[
-    "debug", "audit", "chroot_relative", "namespace_relative", "mediate_deleted",
-    "delegate_deleted", "attach_disconnected", "no_attach_disconnected", "chroot_attach",
-    "chroot_no_attach", "interruptible", "attach_disconnected.ipc",
+    "debug",
+    "audit",
+    "chroot_relative",
+    "namespace_relative",
+    "mediate_deleted",
+    "delegate_deleted",
+    "attach_disconnected",
+    "no_attach_disconnected",
+    "chroot_attach",
+    "chroot_no_attach",
+    "interruptible",
+    "attach_disconnected.ipc",
 ];
 
 /// Flags that cannot be given together.
@@ -198,13 +248,21 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
         if has_var(&text) {
             // Only the path flags take variables; check their expansion.
             let Some(vars) = vars else { continue };
-            let Some((key, value)) = text.clone().split_once('=').map(|(k, v)| (k.to_string(), v.to_string())) else { continue };
+            let Some((key, value)) = text
+                .clone()
+                .split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+            else {
+                continue;
+            };
             let (key, value) = (key.as_str(), value.as_str());
             if !matches!(key, "attach_disconnected.path" | "attach_disconnected.ipc") {
                 continue;
             }
             match leading_values(value, Some(vars)) {
-                Some(values) if values.iter().all(|v| v.starts_with('/')) => text = format!("{key}=/"),
+                Some(values) if values.iter().all(|v| v.starts_with('/')) => {
+                    text = format!("{key}=/")
+                }
                 Some(_) => text = format!("{key}={value}"),
                 None => continue,
             }
@@ -216,7 +274,10 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
             match &mode {
                 Some(previous) if *previous != text => sink.push(Diagnostic::error(
                     "conflicting-profile-flags",
-                    format!("profile mode `{text}` conflicts with `{previous}`: give one of {}", super::quoted_list(MODES)),
+                    format!(
+                        "profile mode `{text}` conflicts with `{previous}`: give one of {}",
+                        super::quoted_list(MODES)
+                    ),
                     range,
                 )),
                 _ => mode = Some(text.clone()),
@@ -227,7 +288,9 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
             present.push(flag);
             continue;
         }
-        let (key, value): (&'static str, &str) = if let Some(v) = text.strip_prefix("attach_disconnected.path=") {
+        let (key, value): (&'static str, &str) = if let Some(v) =
+            text.strip_prefix("attach_disconnected.path=")
+        {
             ("attach_disconnected.path", v)
         } else if let Some(v) = text.strip_prefix("attach_disconnected.ipc=") {
             ("attach_disconnected.ipc", v)
@@ -271,7 +334,11 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
             _ => {}
         }
         // The same key with two different values cannot both hold.
-        let canonical = if key == "kill.signal" { signal::canonical(value) } else { value.to_string() };
+        let canonical = if key == "kill.signal" {
+            signal::canonical(value)
+        } else {
+            value.to_string()
+        };
         match values.get(key) {
             Some(previous) if *previous != canonical => sink.push(Diagnostic::error(
                 "conflicting-profile-flags",
@@ -297,12 +364,19 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
 /// Hats and child profiles of one profile must have distinct names. An `if`
 /// whose condition the booleans decide adds its taken branch to the scope;
 /// an undecided one is checked branch by branch on its own.
-fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+fn duplicates_in(
+    node: &SyntaxNode,
+    seen: &mut HashSet<String>,
+    vars: Option<&Variables>,
+    sink: &mut Vec<Diagnostic>,
+) {
     let mut branches = Vec::new();
     for child in node.children() {
         match child.kind() {
             PROFILE | HAT => {
-                let Some(profile) = ast::Profile::cast(child) else { continue };
+                let Some(profile) = ast::Profile::cast(child) else {
+                    continue;
+                };
                 let Some(name) = profile.name() else { continue };
                 let text = unquote(&name.text());
                 if has_var(&text) || looks_like_qualified_block(&profile, &text) {
@@ -341,7 +415,10 @@ fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, vars: Option<&Va
         }
     }
     for stmt in branches {
-        for branch in stmt.children().filter(|n| matches!(n.kind(), BLOCK | ELSE_BRANCH)) {
+        for branch in stmt
+            .children()
+            .filter(|n| matches!(n.kind(), BLOCK | ELSE_BRANCH))
+        {
             duplicates_in(&branch, &mut HashSet::new(), vars, sink);
         }
     }
@@ -352,34 +429,157 @@ fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, vars: Option<&Va
 fn looks_like_qualified_block(profile: &ast::Profile, name: &str) -> bool {
     !profile.is_hat()
         && !profile.has_profile_keyword()
-        && matches!(name, "audit" | "allow" | "deny" | "prompt" | "owner" | "other" | "user")
+        && matches!(
+            name,
+            "audit" | "allow" | "deny" | "prompt" | "owner" | "other" | "user"
+        )
 }
 
 /// Top-level profiles with the same name.
-pub(super) fn check_file(file: &ast::SourceFile, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
+pub(super) fn check_file(
+    file: &ast::SourceFile,
+    vars: Option<&Variables>,
+    sink: &mut Vec<Diagnostic>,
+) {
     duplicates_in(file.syntax(), &mut HashSet::new(), vars, sink);
 }
 
 /// Linux errno names `error=` accepts.
 const ERRNOS: &[&str] = &[
-    "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
-    "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
-    "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
-    "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK",
-    "ENOSYS", "ENOTEMPTY", "ELOOP", "EWOULDBLOCK", "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC",
-    "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE", "EBADR", "EXFULL",
-    "ENOANO", "EBADRQC", "EBADSLT", "EDEADLOCK", "EBFONT", "ENOSTR", "ENODATA", "ETIME", "ENOSR",
-    "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP",
-    "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD",
-    "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK",
-    "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT", "EPROTONOSUPPORT",
-    "ESOCKTNOSUPPORT", "EOPNOTSUPP", "ENOTSUP", "EPFNOSUPPORT", "EAFNOSUPPORT", "EADDRINUSE",
-    "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED", "ECONNRESET",
-    "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT", "ECONNREFUSED",
-    "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE", "EUCLEAN", "ENOTNAM",
-    "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM", "EMEDIUMTYPE", "ECANCELED",
-    "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED", "EOWNERDEAD", "ENOTRECOVERABLE",
-    "ERFKILL", "EHWPOISON",
+    "EPERM",
+    "ENOENT",
+    "ESRCH",
+    "EINTR",
+    "EIO",
+    "ENXIO",
+    "E2BIG",
+    "ENOEXEC",
+    "EBADF",
+    "ECHILD",
+    "EAGAIN",
+    "ENOMEM",
+    "EACCES",
+    "EFAULT",
+    "ENOTBLK",
+    "EBUSY",
+    "EEXIST",
+    "EXDEV",
+    "ENODEV",
+    "ENOTDIR",
+    "EISDIR",
+    "EINVAL",
+    "ENFILE",
+    "EMFILE",
+    "ENOTTY",
+    "ETXTBSY",
+    "EFBIG",
+    "ENOSPC",
+    "ESPIPE",
+    "EROFS",
+    "EMLINK",
+    "EPIPE",
+    "EDOM",
+    "ERANGE",
+    "EDEADLK",
+    "ENAMETOOLONG",
+    "ENOLCK",
+    "ENOSYS",
+    "ENOTEMPTY",
+    "ELOOP",
+    "EWOULDBLOCK",
+    "ENOMSG",
+    "EIDRM",
+    "ECHRNG",
+    "EL2NSYNC",
+    "EL3HLT",
+    "EL3RST",
+    "ELNRNG",
+    "EUNATCH",
+    "ENOCSI",
+    "EL2HLT",
+    "EBADE",
+    "EBADR",
+    "EXFULL",
+    "ENOANO",
+    "EBADRQC",
+    "EBADSLT",
+    "EDEADLOCK",
+    "EBFONT",
+    "ENOSTR",
+    "ENODATA",
+    "ETIME",
+    "ENOSR",
+    "ENONET",
+    "ENOPKG",
+    "EREMOTE",
+    "ENOLINK",
+    "EADV",
+    "ESRMNT",
+    "ECOMM",
+    "EPROTO",
+    "EMULTIHOP",
+    "EDOTDOT",
+    "EBADMSG",
+    "EOVERFLOW",
+    "ENOTUNIQ",
+    "EBADFD",
+    "EREMCHG",
+    "ELIBACC",
+    "ELIBBAD",
+    "ELIBSCN",
+    "ELIBMAX",
+    "ELIBEXEC",
+    "EILSEQ",
+    "ERESTART",
+    "ESTRPIPE",
+    "EUSERS",
+    "ENOTSOCK",
+    "EDESTADDRREQ",
+    "EMSGSIZE",
+    "EPROTOTYPE",
+    "ENOPROTOOPT",
+    "EPROTONOSUPPORT",
+    "ESOCKTNOSUPPORT",
+    "EOPNOTSUPP",
+    "ENOTSUP",
+    "EPFNOSUPPORT",
+    "EAFNOSUPPORT",
+    "EADDRINUSE",
+    "EADDRNOTAVAIL",
+    "ENETDOWN",
+    "ENETUNREACH",
+    "ENETRESET",
+    "ECONNABORTED",
+    "ECONNRESET",
+    "ENOBUFS",
+    "EISCONN",
+    "ENOTCONN",
+    "ESHUTDOWN",
+    "ETOOMANYREFS",
+    "ETIMEDOUT",
+    "ECONNREFUSED",
+    "EHOSTDOWN",
+    "EHOSTUNREACH",
+    "EALREADY",
+    "EINPROGRESS",
+    "ESTALE",
+    "EUCLEAN",
+    "ENOTNAM",
+    "ENAVAIL",
+    "EISNAM",
+    "EREMOTEIO",
+    "EDQUOT",
+    "ENOMEDIUM",
+    "EMEDIUMTYPE",
+    "ECANCELED",
+    "ENOKEY",
+    "EKEYEXPIRED",
+    "EKEYREVOKED",
+    "EKEYREJECTED",
+    "EOWNERDEAD",
+    "ENOTRECOVERABLE",
+    "ERFKILL",
+    "EHWPOISON",
 ];
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ pub const SIGNALS: &[&str] = &[
 /// A signal name, or a real-time signal `rtmin+N` with N at most 32.
 pub(crate) fn is_signal(name: &str) -> bool {
     if let Some(n) = name.strip_prefix("rtmin+") {
-        return !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u32>().is_ok_and(|n| n <= 32);
+        return !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && n.parse::<u32>().is_ok_and(|n| n <= 32);
     }
     SIGNALS.contains(&name)
 }

@@ -56,12 +56,18 @@ declare_lint! {
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
     for profile in tree.descendants().filter_map(ast::Profile::cast) {
-        let Some(flags) = profile.flags() else { continue };
+        let Some(flags) = profile.flags() else {
+            continue;
+        };
         for flag in flags.syntax().children() {
             let text = flag.text().to_string();
             let message = match text.trim() {
-                "default-allow" => "`default-allow` is not a profile flag: apparmor_parser rejects the file (\"Invalid profile flag\"). To allow by default, grant broadly (`file,`, `capability,`, `network,`, ...) and deny what must not happen",
-                "default_allow" => "the `default_allow` mode is unknown to apparmor_parser 3.x, which rejects the file (\"Invalid profile flag\"); it needs a parser and kernel that support it. Otherwise grant broadly (`file,`, `capability,`, ...) and deny what must not happen",
+                "default-allow" => {
+                    "`default-allow` is not a profile flag: apparmor_parser rejects the file (\"Invalid profile flag\"). To allow by default, grant broadly (`file,`, `capability,`, `network,`, ...) and deny what must not happen"
+                }
+                "default_allow" => {
+                    "the `default_allow` mode is unknown to apparmor_parser 3.x, which rejects the file (\"Invalid profile flag\"); it needs a parser and kernel that support it. Otherwise grant broadly (`file,`, `capability,`, ...) and deny what must not happen"
+                }
                 _ => continue,
             };
             sink.report_with(Severity::Error, message, ctx.root, flag.text_range());

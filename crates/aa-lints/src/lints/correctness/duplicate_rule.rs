@@ -57,8 +57,8 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let mut seen: HashMap<(&Qualifiers, &RuleKind), &aa_hir::model::Rule> = HashMap::new();
         for rule in &profile.rules {
-            let Some(&first) = seen.get(&(&rule.qualifiers, &rule.kind)) else {
-                seen.insert((&rule.qualifiers, &rule.kind), rule);
+            let Some(&first) = seen.get(&(&rule.qualifiers, &*rule.kind)) else {
+                seen.insert((&rule.qualifiers, &*rule.kind), rule);
                 continue;
             };
             let (a, b) = (&first.origin.location, &rule.origin.location);
@@ -78,7 +78,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             } else {
                 format!("in {}", other.origin.location.file.path(ctx.db).display())
             };
-            let message = format!("`{}` repeats a rule of profile `{}` ({where_})", ctx.rule_text(report), profile.name);
+            let message = format!(
+                "`{}` repeats a rule of profile `{}` ({where_})",
+                ctx.rule_text(report),
+                profile.name
+            );
             let edit = ctx.line_removal(report.origin.location.file, report.origin.location.range);
             let (file, range) = (other.origin.location.file, other.origin.location.range);
             let d = ctx.report_rule(sink, report, sink.default_severity(), message);

@@ -50,10 +50,18 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
-        let RuleKind::File { perms, .. } = &rule.kind else { continue };
-        let Some(mode) = Perms::parse(perms).exec else { continue };
+        let RuleKind::File { perms, .. } = &*rule.kind else {
+            continue;
+        };
+        let Some(mode) = Perms::parse(perms).exec else {
+            continue;
+        };
         if mode.len() == 2 && mode.contains(['i', 'I']) {
-            let kind = if mode.contains(['c', 'C']) { "child profile" } else { "profile" };
+            let kind = if mode.contains(['c', 'C']) {
+                "child profile"
+            } else {
+                "profile"
+            };
             let message = format!(
                 "`{}` falls back to inheriting this profile when the target {kind} is not loaded",
                 ctx.rule_text(rule)

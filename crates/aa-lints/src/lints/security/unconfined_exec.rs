@@ -47,15 +47,22 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
-        let RuleKind::File { perms, .. } = &rule.kind else { continue };
-        let Some(mode) = Perms::parse(perms).exec else { continue };
+        let RuleKind::File { perms, .. } = &*rule.kind else {
+            continue;
+        };
+        let Some(mode) = Perms::parse(perms).exec else {
+            continue;
+        };
         if !mode.contains(['u', 'U']) {
             continue;
         }
         let message = if mode.len() == 1 {
             format!("`{}` runs the program unconfined", ctx.rule_text(rule))
         } else {
-            format!("`{}` runs the program unconfined when its profile is not loaded", ctx.rule_text(rule))
+            format!(
+                "`{}` runs the program unconfined when its profile is not loaded",
+                ctx.rule_text(rule)
+            )
         };
         ctx.report_rule(sink, rule, sink.default_severity(), message);
     }

@@ -64,12 +64,26 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let mut writes = Vec::new();
         let mut execs = Vec::new();
-        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
+        for rule in profile
+            .rules
+            .iter()
+            .filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny)
+        {
             // `file,` is `overbroad-glob`'s.
-            let RuleKind::File { path: Some(path), perms, .. } = &rule.kind else { continue };
+            let RuleKind::File {
+                path: Some(path),
+                perms,
+                ..
+            } = &*rule.kind
+            else {
+                continue;
+            };
             let p = Perms::parse(perms);
             if p.writes() && p.exec.is_some() {
-                let message = format!("`{}` makes the same files writable and executable", ctx.rule_text(rule));
+                let message = format!(
+                    "`{}` makes the same files writable and executable",
+                    ctx.rule_text(rule)
+                );
                 ctx.report_rule(sink, rule, sink.default_severity(), message);
                 continue;
             }
@@ -83,8 +97,12 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             .rules
             .iter()
             .filter(|r| r.qualifiers.mode == aa_hir::model::RuleMode::Deny)
-            .filter_map(|r| match &r.kind {
-                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(Glob::new(p)),
+            .filter_map(|r| match &*r.kind {
+                RuleKind::File {
+                    path: Some(p),
+                    perms,
+                    ..
+                } if Perms::parse(perms).write => Some(Glob::new(p)),
                 _ => None,
             })
             .collect();
@@ -97,10 +115,17 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if denied_writes.iter().any(|d| d.covers(glob)) {
                 continue;
             }
-            let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else { continue };
-            let message = format!("`{}` is executable, and a write rule (`{}`) covers some of the same files", ctx.rule_text(rule), ctx.rule_text(w));
+            let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else {
+                continue;
+            };
+            let message = format!(
+                "`{}` is executable, and a write rule (`{}`) covers some of the same files",
+                ctx.rule_text(rule),
+                ctx.rule_text(w)
+            );
             let (file, range) = (w.origin.location.file, w.origin.location.range);
-            ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "writable here");
+            ctx.report_rule(sink, rule, sink.default_severity(), message)
+                .with_related(file, range, "writable here");
         }
     }
 }

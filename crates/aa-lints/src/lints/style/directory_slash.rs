@@ -70,7 +70,9 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let mut from = 0;
         while let Some(i) = text[from..].find("@{") {
             let open = from + i;
-            let Some(len) = text[open..].find('}') else { break };
+            let Some(len) = text[open..].find('}') else {
+                break;
+            };
             let close = open + len + 1;
             from = close;
             let name = &text[open + 2..close - 1];
@@ -78,16 +80,30 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if matches!(next, Some('/' | '{' | ',' | '"' | ' ')) {
                 continue;
             }
-            let Some(var) = ctx.variables.sets.get(name) else { continue };
+            let Some(var) = ctx.variables.sets.get(name) else {
+                continue;
+            };
             if var.values.is_empty() || !var.values.iter().all(|v| v.ends_with('/')) {
                 continue;
             }
-            let range = TextRange::new(start + TextSize::from(open as u32), start + TextSize::from(close as u32));
+            let range = TextRange::new(
+                start + TextSize::from(open as u32),
+                start + TextSize::from(close as u32),
+            );
             let at = TextRange::empty(range.end());
-            sink.report(format!("`@{{{name}}}` is a directory: write `@{{{name}}}/`"), ctx.root, range).with_fix(
+            sink.report(
+                format!("`@{{{name}}}` is a directory: write `@{{{name}}}/`"),
+                ctx.root,
+                range,
+            )
+            .with_fix(
                 Applicability::Safe,
                 "add the `/`",
-                vec![TextEdit { file: ctx.root, range: at, new_text: "/".into() }],
+                vec![TextEdit {
+                    file: ctx.root,
+                    range: at,
+                    new_text: "/".into(),
+                }],
             );
         }
     }

@@ -54,15 +54,29 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).tree();
-    if !ctx.root_has_profiles() || tree.items().any(|i| matches!(i, aa_syntax::ast::Item::Abi(_))) {
+    if !ctx.root_has_profiles()
+        || tree
+            .items()
+            .any(|i| matches!(i, aa_syntax::ast::Item::Abi(_)))
+    {
         return;
     }
-    let Some(first) = tree.items().next() else { return };
+    let Some(first) = tree.items().next() else {
+        return;
+    };
     let at = first.syntax().text_range().start();
-    let d = sink.report("no `abi` line: the profile's meaning depends on the system's feature set", ctx.root, TextRange::empty(at));
+    let d = sink.report(
+        "no `abi` line: the profile's meaning depends on the system's feature set",
+        ctx.root,
+        TextRange::empty(at),
+    );
     d.with_fix(
         Applicability::Unsafe,
         "pin `abi <abi/3.0>`",
-        vec![TextEdit { file: ctx.root, range: TextRange::empty(at), new_text: "abi <abi/3.0>,\n\n".into() }],
+        vec![TextEdit {
+            file: ctx.root,
+            range: TextRange::empty(at),
+            new_text: "abi <abi/3.0>,\n\n".into(),
+        }],
     );
 }

@@ -20,7 +20,7 @@ declare_lint! {
     ///
     /// ```apparmor
     /// profile example /usr/bin/example {
-    ///   /etc/example.conf r,   
+    ///   /etc/example.conf r,
     /// }
     /// ```
     ///
@@ -53,12 +53,20 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let body = line.trim_end_matches(['\n', '\r']);
         let trimmed = body.trim_end_matches([' ', '\t']);
         if trimmed.len() < body.len() {
-            let range = TextRange::new(TextSize::from((start + trimmed.len()) as u32), TextSize::from((start + body.len()) as u32));
-            sink.report("trailing white space", ctx.root, range).with_fix(
-                Applicability::Safe,
-                "delete it",
-                vec![TextEdit { file: ctx.root, range, new_text: String::new() }],
+            let range = TextRange::new(
+                TextSize::from((start + trimmed.len()) as u32),
+                TextSize::from((start + body.len()) as u32),
             );
+            sink.report("trailing white space", ctx.root, range)
+                .with_fix(
+                    Applicability::Safe,
+                    "delete it",
+                    vec![TextEdit {
+                        file: ctx.root,
+                        range,
+                        new_text: String::new(),
+                    }],
+                );
         }
         start += line.len();
     }
