@@ -43,19 +43,11 @@ fn profile_paths() -> Vec<PathBuf> {
 }
 
 fn database() -> RootDatabase {
-    RootDatabase::new(
-        Arc::new(common::FsLoader),
-        Vec::new(),
-        PathBuf::from(BASE),
-        PathBuf::from(BASE),
-    )
+    RootDatabase::new(Arc::new(common::FsLoader), Vec::new(), PathBuf::from(BASE), PathBuf::from(BASE))
 }
 
 fn analyse(db: &RootDatabase, roots: &[File]) -> usize {
-    roots
-        .iter()
-        .map(|&root| policy_diagnostics(db, root).len())
-        .sum()
+    roots.iter().map(|&root| policy_diagnostics(db, root).len()).sum()
 }
 
 /// A warm database with every profile analysed, its roots, and a one-character edit of `path`.
@@ -72,9 +64,7 @@ fn warm(paths: &[PathBuf], edited: &Path) -> (RootDatabase, Vec<File>, String) {
 fn bench(c: &mut Criterion) {
     let paths = profile_paths();
     if paths.is_empty() {
-        eprintln!(
-            "no installed AppArmor policy: apt-get install apparmor apparmor-profiles apparmor-profiles-extra"
-        );
+        eprintln!("no installed AppArmor policy: apt-get install apparmor apparmor-profiles apparmor-profiles-extra");
         return;
     }
     eprintln!("{} profiles", paths.len());
@@ -88,10 +78,7 @@ fn bench(c: &mut Criterion) {
             analyse(&db, &roots)
         })
     });
-    for (label, edited) in [
-        ("edit-abstraction", Path::new(ABSTRACTION)),
-        ("edit-profile", profile.as_path()),
-    ] {
+    for (label, edited) in [("edit-abstraction", Path::new(ABSTRACTION)), ("edit-profile", profile.as_path())] {
         group.bench_function(label, |b| {
             b.iter_batched(
                 || warm(&paths, edited),

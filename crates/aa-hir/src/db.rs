@@ -40,15 +40,8 @@ pub struct MemoryLoader {
 }
 
 impl MemoryLoader {
-    pub fn new<P: Into<PathBuf>, T: Into<String>>(
-        files: impl IntoIterator<Item = (P, T)>,
-    ) -> MemoryLoader {
-        MemoryLoader {
-            files: files
-                .into_iter()
-                .map(|(p, t)| (p.into(), t.into()))
-                .collect(),
-        }
+    pub fn new<P: Into<PathBuf>, T: Into<String>>(files: impl IntoIterator<Item = (P, T)>) -> MemoryLoader {
+        MemoryLoader { files: files.into_iter().map(|(p, t)| (p.into(), t.into())).collect() }
     }
 }
 
@@ -66,11 +59,7 @@ impl FileLoader for MemoryLoader {
             .collect();
         entries.sort();
         entries.dedup();
-        if entries.is_empty() {
-            FileContent::NotFound
-        } else {
-            FileContent::Directory(entries)
-        }
+        if entries.is_empty() { FileContent::NotFound } else { FileContent::Directory(entries) }
     }
 }
 
@@ -134,15 +123,8 @@ impl RootDatabase {
                 }
             }
         })));
-        let db = RootDatabase {
-            storage,
-            loader,
-            files: Arc::default(),
-            executed,
-        };
-        let _settings = Settings::builder(include_dirs, base_dir, working_dir)
-            .durability(Durability::HIGH)
-            .new(&db);
+        let db = RootDatabase { storage, loader, files: Arc::default(), executed };
+        let _settings = Settings::builder(include_dirs, base_dir, working_dir).durability(Durability::HIGH).new(&db);
         db
     }
 
@@ -151,9 +133,7 @@ impl RootDatabase {
     /// does not invalidate queries that only read stable files.
     pub fn set_file_content(&mut self, path: &Path, content: FileContent, durability: Durability) {
         let file = self.file(path);
-        file.set_content(self)
-            .with_durability(durability)
-            .to(content);
+        file.set_content(self).with_durability(durability).to(content);
     }
 
     /// Starts recording the queries salsa executes (for incrementality tests).
@@ -162,12 +142,7 @@ impl RootDatabase {
     }
 
     pub fn take_executions(&self) -> Vec<String> {
-        self.executed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
+        self.executed.lock().unwrap_or_else(|e| e.into_inner()).as_mut().map(std::mem::take).unwrap_or_default()
     }
 }
 
@@ -190,9 +165,7 @@ impl Db for RootDatabase {
         };
         // Files on disk rarely change while we analyse; an editor's open
         // documents are set again with low durability.
-        let file = File::builder(path.to_path_buf(), content)
-            .durability(Durability::MEDIUM)
-            .new(self);
+        let file = File::builder(path.to_path_buf(), content).durability(Durability::MEDIUM).new(self);
         files.insert(path.to_path_buf(), file);
         file
     }

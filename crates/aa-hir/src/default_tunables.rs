@@ -59,12 +59,8 @@ pub fn builtin_file(name: &str) -> Option<String> {
         "tunables/etc" => "@{etc_ro}=/etc/ /usr/etc/\n@{etc_rw}=/etc/\n".to_string(),
         "tunables/run" => "@{run}=/run/ /var/run/\n".to_string(),
         "tunables/sys" => "@{sys}=/sys/\n".to_string(),
-        "tunables/securityfs" => {
-            "include <tunables/sys>\n@{securityfs}=@{sys}/kernel/security/\n".to_string()
-        }
-        "tunables/apparmorfs" => {
-            "include <tunables/securityfs>\n@{apparmorfs}=@{securityfs}/apparmor/\n".to_string()
-        }
+        "tunables/securityfs" => "include <tunables/sys>\n@{securityfs}=@{sys}/kernel/security/\n".to_string(),
+        "tunables/apparmorfs" => "include <tunables/securityfs>\n@{apparmorfs}=@{securityfs}/apparmor/\n".to_string(),
         _ => return None,
     };
     Some(text)

@@ -19,20 +19,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>, range: TextRange) -> Diagnostic {
-        Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            range,
-        }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), range }
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>, range: TextRange) -> Diagnostic {
-        Diagnostic {
-            code,
-            severity: Severity::Warning,
-            message: message.into(),
-            range,
-        }
+        Diagnostic { code, severity: Severity::Warning, message: message.into(), range }
     }
 }

@@ -28,10 +28,7 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
     let mut out = Vec::new();
     if let FileContent::NotUtf8 { offset } = root.content(db) {
         let message = format!("not valid UTF-8: the first invalid byte is at offset {offset}");
-        out.push((
-            root,
-            Diagnostic::error("invalid-utf8", message, Default::default()),
-        ));
+        out.push((root, Diagnostic::error("invalid-utf8", message, Default::default())));
         return out;
     }
     let fragment = root_role == FileRole::Unknown;
@@ -42,34 +39,18 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
         let tree = parse.tree();
         if file == root {
             for error in parse.errors() {
-                out.push((
-                    file,
-                    Diagnostic::error("syntax-error", error.message.clone(), error.range),
-                ));
+                out.push((file, Diagnostic::error("syntax-error", error.message.clone(), error.range)));
             }
             let known_variables = (!fragment).then_some(table);
-            out.extend(
-                check_resolved(&tree, root_role, known_variables)
-                    .into_iter()
-                    .map(|d| (file, d)),
-            );
+            out.extend(check_resolved(&tree, root_role, known_variables).into_iter().map(|d| (file, d)));
             out.extend(abi_diagnostics(db, file).into_iter().map(|d| (file, d)));
         } else {
             // What does not depend on the including file is computed once
             // per included file, not once per profile that includes it.
-            out.extend(
-                included_file_diagnostics(db, file)
-                    .iter()
-                    .map(|d| (file, d.clone())),
-            );
+            out.extend(included_file_diagnostics(db, file).iter().map(|d| (file, d.clone())));
         }
         if !fragment {
-            out.extend(reference_diagnostics(
-                table,
-                file,
-                file_references(db, file),
-                file != root,
-            ));
+            out.extend(reference_diagnostics(table, file, file_references(db, file), file != root));
         }
     }
     out.extend(closure.diagnostics.iter().cloned());
@@ -82,11 +63,8 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
 #[salsa::tracked(returns(ref))]
 fn included_file_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
     let parse = parse(db, file);
-    let mut out: Vec<Diagnostic> = parse
-        .errors()
-        .iter()
-        .map(|e| Diagnostic::error("syntax-error", e.message.clone(), e.range))
-        .collect();
+    let mut out: Vec<Diagnostic> =
+        parse.errors().iter().map(|e| Diagnostic::error("syntax-error", e.message.clone(), e.range)).collect();
     out.extend(check_resolved(&parse.tree(), FileRole::Unknown, None));
     out.extend(abi_diagnostics(db, file));
     out

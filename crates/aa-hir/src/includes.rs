@@ -46,13 +46,8 @@ pub struct ResolvedInclude {
 #[salsa::tracked(returns(ref))]
 pub fn file_includes(db: &dyn Db, file: File) -> Vec<ResolvedInclude> {
     let parse = parse(db, file);
-    let includes = parse
-        .syntax_node()
-        .descendants()
-        .filter_map(aa_syntax::ast::Include::cast);
-    includes
-        .filter_map(|include| resolve(db, &include))
-        .collect()
+    let includes = parse.syntax_node().descendants().filter_map(aa_syntax::ast::Include::cast);
+    includes.filter_map(|include| resolve(db, &include)).collect()
 }
 
 fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInclude> {
@@ -64,9 +59,7 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         if target.starts_with("tunables/") && *uses_builtin_tunables(db) {
             dirs.push(PathBuf::from(crate::default_tunables::BUILTIN_ROOT));
         }
-        dirs.iter()
-            .map(|dir| dir.join(target.trim_start_matches('/')))
-            .collect()
+        dirs.iter().map(|dir| dir.join(target.trim_start_matches('/'))).collect()
     } else if Path::new(&target).is_absolute() {
         vec![PathBuf::from(&target)]
     } else {
@@ -78,18 +71,10 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         match found.content(db) {
             FileContent::NotFound => continue,
             FileContent::Text(_) => {
-                return Some(ResolvedInclude {
-                    range,
-                    target,
-                    files: vec![found],
-                    error: None,
-                });
+                return Some(ResolvedInclude { range, target, files: vec![found], error: None });
             }
             FileContent::Directory(entries) => {
-                let mut names: Vec<&String> = entries
-                    .iter()
-                    .filter(|name| !is_skipped_file_name(name))
-                    .collect();
+                let mut names: Vec<&String> = entries.iter().filter(|name| !is_skipped_file_name(name)).collect();
                 names.sort();
                 let files = names
                     .into_iter()
@@ -97,12 +82,7 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
                     // Subdirectories of an included directory are not descended into.
                     .filter(|f| !matches!(f.content(db), FileContent::Directory(_)))
                     .collect();
-                return Some(ResolvedInclude {
-                    range,
-                    target,
-                    files,
-                    error: None,
-                });
+                return Some(ResolvedInclude { range, target, files, error: None });
             }
             FileContent::NotUtf8 { offset } => {
                 error = Some(format!(
@@ -112,56 +92,35 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
                 break;
             }
             FileContent::Unreadable(reason) => {
-                error = Some(format!(
-                    "could not read `{}`: {reason}",
-                    candidate.display()
-                ));
+                error = Some(format!("could not read `{}`: {reason}", candidate.display()));
                 break;
             }
         }
     }
     if error.is_none() && !include.if_exists() {
         let searched = if include.is_search_path() {
-            let dirs: Vec<String> = candidates
-                .iter()
-                .filter_map(|c| c.parent())
-                .map(|d| d.display().to_string())
-                .collect();
+            let dirs: Vec<String> =
+                candidates.iter().filter_map(|c| c.parent()).map(|d| d.display().to_string()).collect();
             format!(" in {}", dirs.join(", "))
         } else {
             String::new()
         };
         error = Some(format!("could not find include `{target}`{searched}"));
     }
-    Some(ResolvedInclude {
-        range,
-        target,
-        files: Vec::new(),
-        error,
-    })
+    Some(ResolvedInclude { range, target, files: Vec::new(), error })
 }
 
 /// The directories `include <name>` searches: `-I` ones, then the base.
 fn search_dirs(db: &dyn Db) -> Vec<PathBuf> {
     let settings = db.settings();
-    settings
-        .include_dirs(db)
-        .iter()
-        .chain(std::iter::once(settings.base_dir(db)))
-        .cloned()
-        .collect()
+    settings.include_dirs(db).iter().chain(std::iter::once(settings.base_dir(db))).cloned().collect()
 }
 
 /// Whether `<tunables/...>` falls back to the built-in tunables: only when no
 /// search directory has a `tunables` directory, so a user's own always win.
 #[salsa::tracked]
 pub fn uses_builtin_tunables(db: &dyn Db) -> bool {
-    !search_dirs(db).iter().any(|dir| {
-        matches!(
-            db.file(&dir.join("tunables")).content(db),
-            FileContent::Directory(_)
-        )
-    })
+    !search_dirs(db).iter().any(|dir| matches!(db.file(&dir.join("tunables")).content(db), FileContent::Directory(_)))
 }
 
 /// Names `apparmor_parser` skips when it loads a directory: dot files,
@@ -181,10 +140,7 @@ pub fn is_skipped_file_name(name: &str) -> bool {
         ".rej",
         "~",
     ];
-    name.is_empty()
-        || name.starts_with('.')
-        || name == "README"
-        || SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+    name.is_empty() || name.starts_with('.') || name == "README" || SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
 }
 
 /// Include depth beyond which we stop following, with an error, so that a
@@ -222,21 +178,12 @@ fn text_len(db: &dyn Db, file: File) -> usize {
     }
 }
 
-fn visit(
-    db: &dyn Db,
-    file: File,
-    stack: &mut Vec<File>,
-    closure: &mut IncludeClosure,
-    bytes: &mut usize,
-) {
+fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeClosure, bytes: &mut usize) {
     closure.files.push(file);
     stack.push(file);
     for include in file_includes(db, file) {
         if let Some(error) = &include.error {
-            closure.diagnostics.push((
-                file,
-                Diagnostic::error("unresolved-include", error.clone(), include.range),
-            ));
+            closure.diagnostics.push((file, Diagnostic::error("unresolved-include", error.clone(), include.range)));
         }
         for &target in &include.files {
             if let Some(position) = stack.iter().position(|&f| f == target) {
@@ -249,10 +196,7 @@ fn visit(
                     file,
                     Diagnostic::warning(
                         "include-cycle",
-                        format!(
-                            "include cycle: {} (apparmor_parser skips the repeated include)",
-                            cycle.join(" → ")
-                        ),
+                        format!("include cycle: {} (apparmor_parser skips the repeated include)", cycle.join(" → ")),
                         include.range,
                     ),
                 ));
@@ -267,9 +211,7 @@ fn visit(
                         include.range,
                     ),
                 ));
-            } else if closure.files.len() >= MAX_INCLUDED_FILES
-                || *bytes + text_len(db, target) > MAX_INCLUDED_BYTES
-            {
+            } else if closure.files.len() >= MAX_INCLUDED_FILES || *bytes + text_len(db, target) > MAX_INCLUDED_BYTES {
                 closure.diagnostics.push((
                     file,
                     Diagnostic::error(

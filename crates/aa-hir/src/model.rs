@@ -20,8 +20,8 @@ use crate::{
     db::{Db, File},
     includes::{file_includes, parse},
     variables::{
-        BUILTIN_VARIABLES, BoolVariable, Location, SetVariable, Variables, bool_name,
-        file_variable_names, unquote, variables,
+        BUILTIN_VARIABLES, BoolVariable, Location, SetVariable, Variables, bool_name, file_variable_names, unquote,
+        variables,
     },
 };
 
@@ -66,13 +66,7 @@ pub struct IncludeChain(Arc<[Location]>);
 
 impl IncludeChain {
     fn then(&self, include: Location) -> IncludeChain {
-        IncludeChain(
-            self.0
-                .iter()
-                .copied()
-                .chain(std::iter::once(include))
-                .collect(),
-        )
+        IncludeChain(self.0.iter().copied().chain(std::iter::once(include)).collect())
     }
 }
 
@@ -173,24 +167,12 @@ pub struct Condition {
 
 #[salsa::tracked(returns(ref))]
 pub fn policy_model(db: &dyn Db, root: File) -> PolicyModel {
-    let mut builder = Builder {
-        db,
-        variables: variables(db, root),
-        profiles: Vec::new(),
-        include_depth: 0,
-        views: HashMap::new(),
-    };
+    let mut builder =
+        Builder { db, variables: variables(db, root), profiles: Vec::new(), include_depth: 0, views: HashMap::new() };
     let tree = parse(db, root).tree();
-    let ctx = Context {
-        file: root,
-        via: IncludeChain::default(),
-        profile: None,
-        qualifiers: Qualifiers::default(),
-    };
+    let ctx = Context { file: root, via: IncludeChain::default(), profile: None, qualifiers: Qualifiers::default() };
     builder.items(tree.syntax(), &ctx);
-    PolicyModel {
-        profiles: builder.profiles,
-    }
+    PolicyModel { profiles: builder.profiles }
 }
 
 // An included file is read once per set of variable values it can see, not
@@ -216,10 +198,7 @@ fn variable_view<'db>(db: &'db dyn Db, file: File, table: &Variables) -> Variabl
     let mut sets = Vec::new();
     let mut bools = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut work: Vec<&str> = file_variable_names(db, file)
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let mut work: Vec<&str> = file_variable_names(db, file).iter().map(String::as_str).collect();
     let mut mentioned = BTreeSet::new();
     while let Some(name) = work.pop() {
         if !seen.insert(name.to_string()) {
@@ -279,67 +258,32 @@ enum FragmentItem {
 
 #[salsa::tracked(returns(ref))]
 fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragment {
-    let unknown = Location {
-        file,
-        range: TextRange::default(),
-    };
+    let unknown = Location { file, range: TextRange::default() };
     let table = Variables {
         sets: view
             .sets(db)
             .iter()
             .map(|(name, values)| {
-                (
-                    name.clone(),
-                    SetVariable {
-                        values: values.clone(),
-                        defined_at: unknown,
-                        additions: Vec::new(),
-                    },
-                )
+                (name.clone(), SetVariable { values: values.clone(), defined_at: unknown, additions: Vec::new() })
             })
             .collect(),
         bools: view
             .bools(db)
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.clone(),
-                    BoolVariable {
-                        value: *value,
-                        defined_at: unknown,
-                    },
-                )
-            })
+            .map(|(name, value)| (name.clone(), BoolVariable { value: *value, defined_at: unknown }))
             .collect(),
         diagnostics: Vec::new(),
     };
     let mut items = Vec::new();
-    collect_fragment(
-        &table,
-        &parse(db, file).syntax_node(),
-        Qualifiers::default(),
-        &mut items,
-    );
+    collect_fragment(&table, &parse(db, file).syntax_node(), Qualifiers::default(), &mut items);
     Fragment { items }
 }
 
-fn collect_fragment(
-    table: &Variables,
-    parent: &SyntaxNode,
-    qualifiers: Qualifiers,
-    out: &mut Vec<FragmentItem>,
-) {
+fn collect_fragment(table: &Variables, parent: &SyntaxNode, qualifiers: Qualifiers, out: &mut Vec<FragmentItem>) {
     for node in parent.children() {
         match node.kind() {
-            kind @ (PROFILE | HAT) => out.push(FragmentItem::Deferred {
-                kind,
-                range: node.text_range(),
-                qualifiers,
-            }),
-            INCLUDE => out.push(FragmentItem::Include {
-                range: node.text_range(),
-                qualifiers,
-            }),
+            kind @ (PROFILE | HAT) => out.push(FragmentItem::Deferred { kind, range: node.text_range(), qualifiers }),
+            INCLUDE => out.push(FragmentItem::Include { range: node.text_range(), qualifiers }),
             IF_STMT => {
                 for branch in taken_branch(table, &node) {
                     collect_fragment(table, &branch, qualifiers, out);
@@ -359,16 +303,12 @@ fn collect_fragment(
                     None
                 };
                 match build_rule(table, &node, qualifiers, &builtin) {
-                    Some(_) if per_profile.get() => out.push(FragmentItem::Deferred {
-                        kind,
-                        range: node.text_range(),
-                        qualifiers,
-                    }),
-                    Some((qualifiers, rule)) => out.push(FragmentItem::Rule {
-                        range: node.text_range(),
-                        qualifiers,
-                        kind: Arc::new(rule),
-                    }),
+                    Some(_) if per_profile.get() => {
+                        out.push(FragmentItem::Deferred { kind, range: node.text_range(), qualifiers })
+                    }
+                    Some((qualifiers, rule)) => {
+                        out.push(FragmentItem::Rule { range: node.text_range(), qualifiers, kind: Arc::new(rule) })
+                    }
                     None => {}
                 }
             }
@@ -383,9 +323,7 @@ fn find_node(root: &SyntaxNode, kind: SyntaxKind, range: TextRange) -> Option<Sy
         aa_syntax::NodeOrToken::Node(node) => node,
         aa_syntax::NodeOrToken::Token(token) => token.parent()?,
     };
-    start
-        .ancestors()
-        .find(|n| n.kind() == kind && n.text_range() == range)
+    start.ancestors().find(|n| n.kind() == kind && n.text_range() == range)
 }
 
 struct Builder<'db> {
@@ -406,13 +344,7 @@ struct Context {
 
 impl Context {
     fn origin(&self, range: TextRange) -> Origin {
-        Origin {
-            location: Location {
-                file: self.file,
-                range,
-            },
-            via: self.via.clone(),
-        }
+        Origin { location: Location { file: self.file, range }, via: self.via.clone() }
     }
 }
 
@@ -429,10 +361,7 @@ impl Builder<'_> {
                 }
                 QUALIFIED_BLOCK => {
                     if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
-                        let inner = Context {
-                            qualifiers: block_qualifiers(&node, ctx.qualifiers),
-                            ..ctx.clone()
-                        };
+                        let inner = Context { qualifiers: block_qualifiers(&node, ctx.qualifiers), ..ctx.clone() };
                         self.items(&block, &inner);
                     }
                 }
@@ -451,20 +380,13 @@ impl Builder<'_> {
             .filter(|include| include.range == range)
             .flat_map(|include| include.files.iter().copied())
             .collect();
-        let via = ctx.via.then(Location {
-            file: ctx.file,
-            range,
-        });
+        let via = ctx.via.then(Location { file: ctx.file, range });
         for target in targets {
             // An include cycle is reported elsewhere; here it just stops.
             if target == ctx.file || ctx.via.iter().any(|l| l.file == target) {
                 continue;
             }
-            let inner = Context {
-                file: target,
-                via: via.clone(),
-                ..ctx.clone()
-            };
+            let inner = Context { file: target, via: via.clone(), ..ctx.clone() };
             self.include_depth += 1;
             self.splice(&inner);
             self.include_depth -= 1;
@@ -474,18 +396,11 @@ impl Builder<'_> {
     /// Reads the included file `ctx.file` through its shared fragment.
     fn splice(&mut self, ctx: &Context) {
         let (db, variables) = (self.db, self.variables);
-        let view = *self
-            .views
-            .entry(ctx.file)
-            .or_insert_with(|| variable_view(db, ctx.file, variables));
+        let view = *self.views.entry(ctx.file).or_insert_with(|| variable_view(db, ctx.file, variables));
         let mut tree = None;
         for item in &fragment(db, ctx.file, view).items {
             match item {
-                FragmentItem::Rule {
-                    range,
-                    qualifiers,
-                    kind,
-                } => {
+                FragmentItem::Rule { range, qualifiers, kind } => {
                     if let Some(index) = ctx.profile {
                         self.profiles[index].rules.push(Rule {
                             origin: ctx.origin(*range),
@@ -494,29 +409,19 @@ impl Builder<'_> {
                         });
                     }
                 }
-                FragmentItem::Deferred {
-                    kind,
-                    range,
-                    qualifiers,
-                } => {
+                FragmentItem::Deferred { kind, range, qualifiers } => {
                     let root = tree.get_or_insert_with(|| parse(db, ctx.file).syntax_node());
                     let Some(node) = find_node(root, *kind, *range) else {
                         continue;
                     };
-                    let inner = Context {
-                        qualifiers: merge(ctx.qualifiers, *qualifiers),
-                        ..ctx.clone()
-                    };
+                    let inner = Context { qualifiers: merge(ctx.qualifiers, *qualifiers), ..ctx.clone() };
                     match kind {
                         PROFILE | HAT => self.profile(&node, &inner),
                         _ => self.rule(&node, &inner),
                     }
                 }
                 FragmentItem::Include { range, qualifiers } => {
-                    let inner = Context {
-                        qualifiers: merge(ctx.qualifiers, *qualifiers),
-                        ..ctx.clone()
-                    };
+                    let inner = Context { qualifiers: merge(ctx.qualifiers, *qualifiers), ..ctx.clone() };
                     self.include(*range, &inner);
                 }
             }
@@ -527,22 +432,13 @@ impl Builder<'_> {
         let Some(profile) = ast::Profile::cast(node.clone()) else {
             return;
         };
-        let raw_name = profile
-            .name()
-            .map(|v| unquote(&v.text()))
-            .unwrap_or_default();
+        let raw_name = profile.name().map(|v| unquote(&v.text())).unwrap_or_default();
         let parent_name = ctx.profile.map(|i| self.profiles[i].name.clone());
         let builtin_name = raw_name.clone();
         let builtin = move |var: &str| (var == "profile_name").then(|| builtin_name.clone());
-        let name = self
-            .variables
-            .expand(&raw_name, &builtin)
-            .unwrap_or(raw_name.clone());
+        let name = self.variables.expand(&raw_name, &builtin).unwrap_or(raw_name.clone());
         let attachment = match profile.attachment() {
-            Some(value) => self
-                .variables
-                .expand(&unquote(&value.text()), &builtin)
-                .ok(),
+            Some(value) => self.variables.expand(&unquote(&value.text()), &builtin).ok(),
             None if name.starts_with('/') => Some(name.clone()),
             None => None,
         };
@@ -561,19 +457,12 @@ impl Builder<'_> {
             kind,
             parent: ctx.profile,
             attachment,
-            flags: profile
-                .flags()
-                .map(|f| f.values().collect())
-                .unwrap_or_default(),
+            flags: profile.flags().map(|f| f.values().collect()).unwrap_or_default(),
             origin: ctx.origin(node.text_range()),
             rules: Vec::new(),
         });
         if let Some(body) = profile.body() {
-            let inner = Context {
-                profile: Some(index),
-                qualifiers: Qualifiers::default(),
-                ..ctx.clone()
-            };
+            let inner = Context { profile: Some(index), qualifiers: Qualifiers::default(), ..ctx.clone() };
             self.items(body.syntax(), &inner);
         }
     }
@@ -587,13 +476,8 @@ impl Builder<'_> {
             "attach_path" | "exec_path" => profile.attachment.clone(),
             _ => None,
         };
-        if let Some((qualifiers, kind)) = build_rule(self.variables, node, ctx.qualifiers, &builtin)
-        {
-            let rule = Rule {
-                origin: ctx.origin(node.text_range()),
-                qualifiers,
-                kind: Arc::new(kind),
-            };
+        if let Some((qualifiers, kind)) = build_rule(self.variables, node, ctx.qualifiers, &builtin) {
+            let rule = Rule { origin: ctx.origin(node.text_range()), qualifiers, kind: Arc::new(kind) };
             self.profiles[index].rules.push(rule);
         }
     }
@@ -604,11 +488,7 @@ impl Builder<'_> {
 fn taken_branch(table: &Variables, node: &SyntaxNode) -> Vec<SyntaxNode> {
     let condition = node.children().find(|n| is_expr(n.kind()));
     if condition.is_some_and(|c| eval(table, &c)) {
-        return node
-            .children()
-            .filter(|n| n.kind() == BLOCK)
-            .take(1)
-            .collect();
+        return node.children().filter(|n| n.kind() == BLOCK).take(1).collect();
     }
     match node.children().find(|n| n.kind() == ELSE_BRANCH) {
         Some(branch) => {
@@ -626,28 +506,20 @@ fn eval(table: &Variables, node: &SyntaxNode) -> bool {
         AND_EXPR => operands.iter().all(|o| eval(table, o)),
         NOT_EXPR => !operands.first().is_some_and(|o| eval(table, o)),
         PAREN_EXPR => operands.first().is_some_and(|o| eval(table, o)),
-        DEFINED_EXPR => node
-            .children_with_tokens()
-            .filter_map(|e| e.into_token())
-            .any(|t| match t.kind() {
-                VARIABLE => {
-                    let text = t.text();
-                    table.sets.contains_key(&text[2..text.len() - 1])
-                }
-                BOOL_VARIABLE => table.bools.contains_key(&bool_name(t.text())),
-                WORD => t.text().starts_with('@') && table.sets.contains_key(&t.text()[1..]),
-                _ => false,
-            }),
+        DEFINED_EXPR => node.children_with_tokens().filter_map(|e| e.into_token()).any(|t| match t.kind() {
+            VARIABLE => {
+                let text = t.text();
+                table.sets.contains_key(&text[2..text.len() - 1])
+            }
+            BOOL_VARIABLE => table.bools.contains_key(&bool_name(t.text())),
+            WORD => t.text().starts_with('@') && table.sets.contains_key(&t.text()[1..]),
+            _ => false,
+        }),
         ATOM_EXPR => node
             .children_with_tokens()
             .filter_map(|e| e.into_token())
             .find(|t| t.kind() == BOOL_VARIABLE)
-            .is_some_and(|t| {
-                table
-                    .bools
-                    .get(&bool_name(t.text()))
-                    .is_some_and(|b| b.value)
-            }),
+            .is_some_and(|t| table.bools.get(&bool_name(t.text())).is_some_and(|b| b.value)),
         _ => false,
     }
 }
@@ -675,23 +547,13 @@ fn build_rule(
         let text = unquote(text);
         table.expand(&text, builtin).unwrap_or(text)
     };
-    let own = rule
-        .qualifiers()
-        .map(|q| qualifiers(q.syntax()))
-        .unwrap_or_default();
-    let value_text = |n: &SyntaxNode| {
-        n.children()
-            .find(|c| c.kind() == VALUE)
-            .map(|v| expand(&v.text().to_string()))
-    };
+    let own = rule.qualifiers().map(|q| qualifiers(q.syntax())).unwrap_or_default();
+    let value_text = |n: &SyntaxNode| n.children().find(|c| c.kind() == VALUE).map(|v| expand(&v.text().to_string()));
     let target = rule.target().map(|t| expand(&t.text()));
     let kind = match node.kind() {
         FILE_RULE => {
-            let tokens: Vec<SyntaxKind> = node
-                .children_with_tokens()
-                .filter_map(|e| e.into_token())
-                .map(|t| t.kind())
-                .collect();
+            let tokens: Vec<SyntaxKind> =
+                node.children_with_tokens().filter_map(|e| e.into_token()).map(|t| t.kind()).collect();
             let exec_safety = if tokens.contains(&SAFE_KW) {
                 Some(true)
             } else if tokens.contains(&UNSAFE_KW) {
@@ -701,10 +563,7 @@ fn build_rule(
             };
             RuleKind::File {
                 path: value_text(node),
-                perms: rule
-                    .perms()
-                    .map(|t| t.text().to_string())
-                    .unwrap_or_default(),
+                perms: rule.perms().map(|t| t.text().to_string()).unwrap_or_default(),
                 target,
                 exec_safety,
             }
@@ -722,14 +581,9 @@ fn build_rule(
                 .map(|t| t.text().to_string())
                 .collect(),
         },
-        CHANGE_PROFILE_RULE => RuleKind::ChangeProfile {
-            exec: value_text(node),
-            target,
-        },
+        CHANGE_PROFILE_RULE => RuleKind::ChangeProfile { exec: value_text(node), target },
         RLIMIT_RULE => {
-            let mut words = node
-                .children_with_tokens()
-                .filter(|e| matches!(e.kind(), WORD | VALUE));
+            let mut words = node.children_with_tokens().filter(|e| matches!(e.kind(), WORD | VALUE));
             RuleKind::Rlimit {
                 resource: words.next().map(|e| e.to_string()).unwrap_or_default(),
                 value: words.map(|e| e.to_string()).collect::<Vec<_>>().join(" "),
@@ -748,51 +602,26 @@ fn build_rule(
                     _ => {}
                 }
             }
-            RuleKind::Other {
-                class,
-                access,
-                words,
-                conditions,
-            }
+            RuleKind::Other { class, access, words, conditions }
         }
     };
     Some((merge(outer, own), kind))
 }
 
 fn condition(node: &SyntaxNode, expand: &dyn Fn(&str) -> String) -> Condition {
-    let name = node
-        .first_token()
-        .map(|t| t.text().to_string())
-        .unwrap_or_default();
+    let name = node.first_token().map(|t| t.text().to_string()).unwrap_or_default();
     let values = node
         .children()
         .filter(|c| matches!(c.kind(), VALUE | VALUE_LIST))
-        .flat_map(|c| {
-            if c.kind() == VALUE {
-                vec![c.text().to_string()]
-            } else {
-                list_values(&c)
-            }
-        })
+        .flat_map(|c| if c.kind() == VALUE { vec![c.text().to_string()] } else { list_values(&c) })
         .map(|v| expand(&v))
         .collect();
-    let group = node
-        .children()
-        .filter(|c| c.kind() == CONDITION)
-        .map(|c| condition(&c, expand))
-        .collect();
-    Condition {
-        name,
-        values,
-        group,
-    }
+    let group = node.children().filter(|c| c.kind() == CONDITION).map(|c| condition(&c, expand)).collect();
+    Condition { name, values, group }
 }
 
 fn is_expr(kind: SyntaxKind) -> bool {
-    matches!(
-        kind,
-        OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR
-    )
+    matches!(kind, OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR)
 }
 
 /// The items of an access list or value list (`(send, receive)` or `send`).
@@ -800,12 +629,8 @@ fn list_values(node: &SyntaxNode) -> Vec<String> {
     let mut values = Vec::new();
     for element in node.descendants_with_tokens() {
         match element {
-            aa_syntax::NodeOrToken::Node(n) if n.kind() == VALUE => {
-                values.push(n.text().to_string())
-            }
-            aa_syntax::NodeOrToken::Token(t)
-                if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() != VALUE) =>
-            {
+            aa_syntax::NodeOrToken::Node(n) if n.kind() == VALUE => values.push(n.text().to_string()),
+            aa_syntax::NodeOrToken::Token(t) if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() != VALUE) => {
                 values.push(t.text().to_string())
             }
             _ => {}
@@ -839,16 +664,8 @@ fn qualifiers(node: &SyntaxNode) -> Qualifiers {
 fn merge(outer: Qualifiers, inner: Qualifiers) -> Qualifiers {
     Qualifiers {
         audit: outer.audit || inner.audit,
-        mode: if inner.mode != RuleMode::Allow {
-            inner.mode
-        } else {
-            outer.mode
-        },
-        owner: if inner.owner != Owner::Any {
-            inner.owner
-        } else {
-            outer.owner
-        },
+        mode: if inner.mode != RuleMode::Allow { inner.mode } else { outer.mode },
+        owner: if inner.owner != Owner::Any { inner.owner } else { outer.owner },
         priority: inner.priority.or(outer.priority),
     }
 }

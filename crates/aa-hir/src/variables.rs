@@ -53,11 +53,7 @@ pub const BUILTIN_VARIABLES: &[&str] = &["profile_name", "attach_path", "exec_pa
 
 #[salsa::tracked(returns(ref))]
 pub fn variables(db: &dyn Db, root: File) -> Variables {
-    let mut collector = Collector {
-        db,
-        variables: Variables::default(),
-        visited: Vec::new(),
-    };
+    let mut collector = Collector { db, variables: Variables::default(), visited: Vec::new() };
     collector.file(root);
     collector.variables
 }
@@ -97,15 +93,7 @@ fn assignment_operator(node: &SyntaxNode) -> Option<SyntaxKind> {
     node.children_with_tokens()
         .filter_map(|e| e.into_token())
         .map(|t| t.kind())
-        .find(|k| {
-            matches!(
-                k,
-                SyntaxKind::EQ
-                    | SyntaxKind::PLUS_EQ
-                    | SyntaxKind::QUESTION_EQ
-                    | SyntaxKind::COLON_EQ
-            )
-        })
+        .find(|k| matches!(k, SyntaxKind::EQ | SyntaxKind::PLUS_EQ | SyntaxKind::QUESTION_EQ | SyntaxKind::COLON_EQ))
 }
 
 /// Definitions and includes of a file in text order, wherever they are
@@ -136,11 +124,8 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
                 let Some(variable) = tokens.find(|t| t.kind() == SyntaxKind::BOOL_VARIABLE) else {
                     continue;
                 };
-                let values: Vec<String> = node
-                    .children()
-                    .filter(|n| n.kind() == SyntaxKind::VALUE)
-                    .map(|n| n.text().to_string())
-                    .collect();
+                let values: Vec<String> =
+                    node.children().filter(|n| n.kind() == SyntaxKind::VALUE).map(|n| n.text().to_string()).collect();
                 let value = match values.as_slice() {
                     [one] if one.eq_ignore_ascii_case("true") => Some(true),
                     [one] if one.eq_ignore_ascii_case("false") => Some(false),
@@ -153,9 +138,7 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
                     value,
                 }));
             }
-            SyntaxKind::INCLUDE => out.push(VariableStatement::Include {
-                range: node.text_range(),
-            }),
+            SyntaxKind::INCLUDE => out.push(VariableStatement::Include { range: node.text_range() }),
             _ => {}
         }
     }
@@ -193,19 +176,11 @@ impl Collector<'_> {
     }
 
     fn error(&mut self, file: File, code: &'static str, message: String, range: TextRange) {
-        self.variables
-            .diagnostics
-            .push((file, Diagnostic::error(code, message, range)));
+        self.variables.diagnostics.push((file, Diagnostic::error(code, message, range)));
     }
 
     fn set_definition(&mut self, file: File, def: &SetDefinition) {
-        let SetDefinition {
-            name,
-            name_range,
-            range,
-            operator,
-            values,
-        } = def;
+        let SetDefinition { name, name_range, range, operator, values } = def;
         let (name, range) = (name.clone(), *range);
         let location = Location { file, range };
         if let Err(message) = check_name(&name) {
@@ -213,12 +188,7 @@ impl Collector<'_> {
             return;
         }
         if values.is_empty() {
-            self.error(
-                file,
-                "empty-variable",
-                format!("`@{{{name}}}` is given no value"),
-                range,
-            );
+            self.error(file, "empty-variable", format!("`@{{{name}}}` is given no value"), range);
             return;
         }
         let values = values.clone();
@@ -232,28 +202,15 @@ impl Collector<'_> {
                 None => self.error(
                     file,
                     "append-to-undefined-variable",
-                    format!(
-                        "`@{{{name}}}` is given more values with `+=` but was not defined before"
-                    ),
+                    format!("`@{{{name}}}` is given more values with `+=` but was not defined before"),
                     range,
                 ),
             },
             Some(SyntaxKind::COLON_EQ) => {
-                sets.insert(
-                    name,
-                    SetVariable {
-                        values,
-                        defined_at: location,
-                        additions: Vec::new(),
-                    },
-                );
+                sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
             }
             Some(SyntaxKind::QUESTION_EQ) => {
-                sets.entry(name).or_insert(SetVariable {
-                    values,
-                    defined_at: location,
-                    additions: Vec::new(),
-                });
+                sets.entry(name).or_insert(SetVariable { values, defined_at: location, additions: Vec::new() });
             }
             _ => {
                 if self.variables.bools.contains_key(&name) || sets.contains_key(&name) {
@@ -264,79 +221,37 @@ impl Collector<'_> {
                         range,
                     );
                 } else {
-                    sets.insert(
-                        name,
-                        SetVariable {
-                            values,
-                            defined_at: location,
-                            additions: Vec::new(),
-                        },
-                    );
+                    sets.insert(name, SetVariable { values, defined_at: location, additions: Vec::new() });
                 }
             }
         }
     }
 
     fn bool_definition(&mut self, file: File, def: &BoolDefinition) {
-        let BoolDefinition {
-            name,
-            range,
-            operator,
-            value,
-        } = def;
+        let BoolDefinition { name, range, operator, value } = def;
         let (name, range) = (name.clone(), *range);
         if *operator == Some(SyntaxKind::PLUS_EQ) {
-            self.error(
-                file,
-                "bool-append",
-                "`+=` cannot be used with boolean variables".into(),
-                range,
-            );
+            self.error(file, "bool-append", "`+=` cannot be used with boolean variables".into(), range);
             return;
         }
         let Some(value) = *value else {
-            self.error(
-                file,
-                "invalid-boolean",
-                format!("`${name}` must be set to `true` or `false`"),
-                range,
-            );
+            self.error(file, "invalid-boolean", format!("`${name}` must be set to `true` or `false`"), range);
             return;
         };
         let location = Location { file, range };
         let bools = &mut self.variables.bools;
         match operator {
             Some(SyntaxKind::COLON_EQ) => {
-                bools.insert(
-                    name,
-                    BoolVariable {
-                        value,
-                        defined_at: location,
-                    },
-                );
+                bools.insert(name, BoolVariable { value, defined_at: location });
             }
             Some(SyntaxKind::QUESTION_EQ) => {
-                bools.entry(name).or_insert(BoolVariable {
-                    value,
-                    defined_at: location,
-                });
+                bools.entry(name).or_insert(BoolVariable { value, defined_at: location });
             }
             _ => {
                 if bools.contains_key(&name) || self.variables.sets.contains_key(&name) {
-                    self.error(
-                        file,
-                        "variable-redefined",
-                        format!("`${name}` is already defined"),
-                        range,
-                    );
+                    self.error(file, "variable-redefined", format!("`${name}` is already defined"), range);
                 } else {
-                    bools.insert(
-                        name,
-                        BoolVariable {
-                            value,
-                            defined_at: location,
-                        },
-                    );
+                    bools.insert(name, BoolVariable { value, defined_at: location });
                 }
             }
         }
@@ -346,10 +261,7 @@ impl Collector<'_> {
 /// `${name}` / `$name` → `name`.
 pub fn bool_name(text: &str) -> String {
     let inner = text.strip_prefix("${").and_then(|s| s.strip_suffix('}'));
-    inner
-        .or_else(|| text.strip_prefix('$'))
-        .unwrap_or(text)
-        .to_string()
+    inner.or_else(|| text.strip_prefix('$')).unwrap_or(text).to_string()
 }
 
 /// A variable name starts with a letter and holds letters, digits and `_`.
@@ -362,9 +274,7 @@ fn check_name(name: &str) -> Result<(), String> {
     if chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
         Ok(())
     } else {
-        Err(format!(
-            "variable name `{name}` may only hold letters, digits and `_`"
-        ))
+        Err(format!("variable name `{name}` may only hold letters, digits and `_`"))
     }
 }
 
@@ -410,10 +320,7 @@ impl std::fmt::Display for ExpandError {
         match self {
             ExpandError::Undefined(name) => write!(f, "`@{{{name}}}` is not defined"),
             ExpandError::NotASet(name) => {
-                write!(
-                    f,
-                    "`{name}` is a boolean variable and cannot be used in a path or value"
-                )
+                write!(f, "`{name}` is a boolean variable and cannot be used in a path or value")
             }
             ExpandError::Recursive(name) => write!(f, "`@{{{name}}}` refers to itself"),
             ExpandError::TooLarge => write!(f, "variable expansion is too large"),
@@ -460,11 +367,7 @@ impl Variables {
         self.expand_set(name, &mut expanding)
     }
 
-    fn expand_set(
-        &self,
-        name: &str,
-        expanding: &mut Vec<String>,
-    ) -> Result<BTreeSet<String>, ExpandError> {
+    fn expand_set(&self, name: &str, expanding: &mut Vec<String>) -> Result<BTreeSet<String>, ExpandError> {
         let Some(set) = self.sets.get(name) else {
             if self.bools.contains_key(name) {
                 return Err(ExpandError::NotASet(name.to_string()));
@@ -490,12 +393,7 @@ impl Variables {
                         continue;
                     }
                     for replacement in self.expand_set(inner, expanding)? {
-                        work.push(format!(
-                            "{}{}{}",
-                            &value[..start],
-                            replacement,
-                            &value[end..]
-                        ));
+                        work.push(format!("{}{}{}", &value[..start], replacement, &value[end..]));
                     }
                 }
             }
@@ -510,11 +408,7 @@ impl Variables {
 
     /// Expands every `@{var}` in `text` into an alternation `{a,b}` as
     /// `apparmor_parser` does; `builtin` answers the per-profile variables.
-    pub fn expand(
-        &self,
-        text: &str,
-        builtin: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<String, ExpandError> {
+    pub fn expand(&self, text: &str, builtin: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
         let Some((start, end)) = find_reference(text) else {
             return Ok(text.to_string());
         };
@@ -543,11 +437,8 @@ impl Variables {
                 value
             })
             .collect();
-        let middle = if joined.len() > 1 {
-            format!("{{{}}}", joined.join(","))
-        } else {
-            joined.pop().unwrap_or_default()
-        };
+        let middle =
+            if joined.len() > 1 { format!("{{{}}}", joined.join(",")) } else { joined.pop().unwrap_or_default() };
         let rest = self.expand(&format!("{middle}{suffix}"), builtin)?;
         Ok(format!("{prefix}{rest}"))
     }
@@ -581,10 +472,7 @@ pub fn file_references(db: &dyn Db, file: File) -> Vec<Reference> {
             aa_syntax::NodeOrToken::Node(node) => {
                 // Definitions are checked when a reference expands them, and
                 // `defined $x` asks rather than uses.
-                if matches!(
-                    node.kind(),
-                    SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR
-                ) {
+                if matches!(node.kind(), SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF | SyntaxKind::DEFINED_EXPR) {
                     walk.skip_subtree();
                 }
                 continue;
@@ -618,8 +506,7 @@ pub fn file_references(db: &dyn Db, file: File) -> Vec<Reference> {
                     let name = &rest[start + 2..end - 1];
                     if check_name(name).is_ok() {
                         let range = TextRange::at(
-                            token.text_range().start()
-                                + aa_syntax::TextSize::from((offset + start) as u32),
+                            token.text_range().start() + aa_syntax::TextSize::from((offset + start) as u32),
                             aa_syntax::TextSize::from((end - start) as u32),
                         );
                         push(name, false, range);
@@ -645,8 +532,7 @@ pub fn reference_diagnostics(
     let mut out = Vec::new();
     // Expanding a set can be costly (`@{HOME}` through several levels); each
     // name is judged once.
-    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> =
-        std::collections::HashMap::new();
+    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> = std::collections::HashMap::new();
     for reference in references {
         let name = reference.name.as_str();
         if reference.is_bool {
@@ -656,24 +542,15 @@ pub fn reference_diagnostics(
                 } else {
                     format!("`${name}` is not defined")
                 };
-                out.push((
-                    file,
-                    Diagnostic::error("undefined-variable", message, reference.range),
-                ));
+                out.push((file, Diagnostic::error("undefined-variable", message, reference.range)));
             }
             continue;
         }
-        let builtin = if included {
-            reference.builtin_when_included
-        } else {
-            reference.builtin_as_root
-        };
+        let builtin = if included { reference.builtin_when_included } else { reference.builtin_as_root };
         if builtin {
             continue;
         }
-        let verdict = verdicts
-            .entry(name)
-            .or_insert_with(|| variables.set_values(name).err());
+        let verdict = verdicts.entry(name).or_insert_with(|| variables.set_values(name).err());
         if let Some(error) = verdict {
             let code = match error {
                 ExpandError::Undefined(_) => "undefined-variable",
@@ -681,19 +558,14 @@ pub fn reference_diagnostics(
                 ExpandError::Recursive(_) => "recursive-variable",
                 ExpandError::TooLarge => "variable-too-large",
             };
-            out.push((
-                file,
-                Diagnostic::error(code, error.to_string(), reference.range),
-            ));
+            out.push((file, Diagnostic::error(code, error.to_string(), reference.range)));
         }
     }
     out
 }
 
 fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -> bool {
-    let Some(profile) = token
-        .parent_ancestors()
-        .find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT))
+    let Some(profile) = token.parent_ancestors().find(|n| matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT))
     else {
         return included;
     };
@@ -746,47 +618,29 @@ mod tests {
         }
         let db = RootDatabase::new(std::sync::Arc::new(Nothing), vec![], "/".into(), "/".into());
         use crate::db::Db;
-        Location {
-            file: db.file(std::path::Path::new("/x")),
-            range: TextRange::default(),
-        }
+        Location { file: db.file(std::path::Path::new("/x")), range: TextRange::default() }
     }
 
     #[test]
     fn expansion_by_alternation_merges_slashes() {
-        let vars = table(&[
-            ("HOME", &["/home/*/", "/root/"]),
-            ("one", &["x"]),
-            ("nested", &["@{one}/y", "z"]),
-        ]);
+        let vars = table(&[("HOME", &["/home/*/", "/root/"]), ("one", &["x"]), ("nested", &["@{one}/y", "z"])]);
         let none = |_: &str| None;
-        assert_eq!(
-            vars.expand("@{HOME}/.cache/**", &none).unwrap(),
-            "{/home/*,/root}/.cache/**"
-        );
+        assert_eq!(vars.expand("@{HOME}/.cache/**", &none).unwrap(), "{/home/*,/root}/.cache/**");
         assert_eq!(vars.expand("/a/@{one}/b", &none).unwrap(), "/a/x/b");
         assert_eq!(vars.expand("/a/@{nested}", &none).unwrap(), "/a/{x/y,z}");
         assert_eq!(
-            vars.expand("/p/@{profile_name}", &|n: &str| (n == "profile_name")
-                .then(|| "foo".to_string()))
-                .unwrap(),
+            vars.expand("/p/@{profile_name}", &|n: &str| (n == "profile_name").then(|| "foo".to_string())).unwrap(),
             "/p/foo"
         );
         assert_eq!(vars.expand("/a/\\@{one}", &none).unwrap(), "/a/\\@{one}");
         assert_eq!(vars.expand("@{a,b}", &none).unwrap(), "@{a,b}");
-        assert_eq!(
-            vars.expand("/a/@{missing}", &none),
-            Err(ExpandError::Undefined("missing".into()))
-        );
+        assert_eq!(vars.expand("/a/@{missing}", &none), Err(ExpandError::Undefined("missing".into())));
     }
 
     #[test]
     fn recursive_definitions_are_reported() {
         let vars = table(&[("a", &["@{b}"]), ("b", &["@{a}"])]);
-        assert!(matches!(
-            vars.set_values("a"),
-            Err(ExpandError::Recursive(_))
-        ));
+        assert!(matches!(vars.set_values("a"), Err(ExpandError::Recursive(_))));
     }
 
     #[test]
@@ -807,10 +661,7 @@ mod tests {
 pub fn file_variable_names(db: &dyn Db, file: File) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     parse(db, file).visit_tokens(|token| {
-        let defines = matches!(
-            token.parent,
-            SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF
-        ) && token.first_child;
+        let defines = matches!(token.parent, SyntaxKind::VARIABLE_DEF | SyntaxKind::BOOL_DEF) && token.first_child;
         if !defines && token.text.contains(['@', '$']) {
             collect_mentioned_names(token.text, &mut names);
         }
@@ -832,9 +683,7 @@ pub(crate) fn collect_mentioned_names(text: &str, out: &mut BTreeSet<String>) {
                 }
             } else {
                 let rest = &text[i + 1..];
-                let len = rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(rest.len());
+                let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
                 if len > 0 {
                     out.insert(rest[..len].to_string());
                 }

@@ -16,10 +16,7 @@ fn profile_files(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             name != "README" && !name.contains(".dpkg-") && !name.starts_with('.')
         })
         .collect();
@@ -55,22 +52,12 @@ fn debian_policy_verdicts_agree_with_apparmor_parser() {
         let (our_ok, we_say) = oracle::ours(path, dirs);
         if oracle_ok == our_ok {
             agree += 1;
-            if our_ok {
-                both_accept += 1
-            } else {
-                both_reject += 1
-            }
+            if our_ok { both_accept += 1 } else { both_reject += 1 }
         } else if oracle_ok {
-            disagreements.push(format!(
-                "{}: apparmor_parser accepts, we reject: {we_say}",
-                path.display()
-            ));
+            disagreements.push(format!("{}: apparmor_parser accepts, we reject: {we_say}", path.display()));
         } else {
             let first = oracle_says.lines().next().unwrap_or_default();
-            disagreements.push(format!(
-                "{}: apparmor_parser rejects ({first}), we accept",
-                path.display()
-            ));
+            disagreements.push(format!("{}: apparmor_parser rejects ({first}), we accept", path.display()));
         }
     }
     eprintln!(
@@ -81,9 +68,5 @@ fn debian_policy_verdicts_agree_with_apparmor_parser() {
     for line in &disagreements {
         eprintln!("  {line}");
     }
-    assert!(
-        disagreements.is_empty(),
-        "{} files get a different verdict from apparmor_parser",
-        disagreements.len()
-    );
+    assert!(disagreements.is_empty(), "{} files get a different verdict from apparmor_parser", disagreements.len());
 }

@@ -17,28 +17,11 @@ fn debian_installed_policy_has_no_errors() {
         let parse = aa_syntax::parse(&text);
         for d in aa_hir::checks::check(&parse.tree()) {
             if d.severity == Severity::Error {
-                let line = text[..usize::from(d.range.start()).min(text.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
-                failures.push(format!(
-                    "{}:{line}: {}: {}",
-                    path.display(),
-                    d.code,
-                    d.message
-                ));
+                let line = text[..usize::from(d.range.start()).min(text.len())].matches('\n').count() + 1;
+                failures.push(format!("{}:{line}: {}: {}", path.display(), d.code, d.message));
             }
         }
     }
-    eprintln!(
-        "installed policy: {} files checked, {} errors",
-        files.len(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} errors on installed policy:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    eprintln!("installed policy: {} files checked, {} errors", files.len(), failures.len());
+    assert!(failures.is_empty(), "{} errors on installed policy:\n{}", failures.len(), failures.join("\n"));
 }

@@ -105,11 +105,7 @@ fn debian_rules() -> Vec<String> {
             }
             let rule = node.text().to_string();
             let rule = rule.trim();
-            if rule.contains('\n')
-                || rule.len() > 160
-                || !rule.ends_with(',')
-                || is_new_syntax(rule)
-            {
+            if rule.contains('\n') || rule.len() > 160 || !rule.ends_with(',') || is_new_syntax(rule) {
                 continue;
             }
             rules.push(rule.to_string());
@@ -122,35 +118,17 @@ fn debian_rules() -> Vec<String> {
 
 /// Syntax that `apparmor_parser` 3.0.8 does not know.
 fn is_new_syntax(text: &str) -> bool {
-    let words = [
-        "userns",
-        "io_uring",
-        "mqueue",
-        "priority",
-        "prompt",
-        "all,",
-        "attach_disconnected.",
-        "kill.signal",
-        "error=",
-    ];
-    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .any(|w| words.iter().any(|n| w.starts_with(n)))
+    let words =
+        ["userns", "io_uring", "mqueue", "priority", "prompt", "all,", "attach_disconnected.", "kill.signal", "error="];
+    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')').any(|w| words.iter().any(|n| w.starts_with(n)))
 }
 
 const PERMS: &[&str] = &[
-    "r", "w", "rw", "a", "wa", "m", "k", "l", "rl", "mr", "rwk", "ix", "rix", "px", "Px", "cx",
-    "Cx", "ux", "Ux", "pix", "Pix", "cix", "pux", "PUx", "x", "ixpx", "rpx", "ra", "rwm", "lix",
+    "r", "w", "rw", "a", "wa", "m", "k", "l", "rl", "mr", "rwk", "ix", "rix", "px", "Px", "cx", "Cx", "ux", "Ux",
+    "pix", "Pix", "cix", "pux", "PUx", "x", "ixpx", "rpx", "ra", "rwm", "lix",
 ];
-const QUALIFIERS: &[&str] = &[
-    "audit",
-    "deny",
-    "owner",
-    "allow",
-    "audit deny",
-    "deny owner",
-    "other",
-    "audit allow owner",
-];
+const QUALIFIERS: &[&str] =
+    &["audit", "deny", "owner", "allow", "audit deny", "deny owner", "other", "audit allow owner"];
 const CAPABILITIES: &[&str] = &[
     "chown",
     "sys_admin",
@@ -163,32 +141,9 @@ const CAPABILITIES: &[&str] = &[
     "CAP_CHOWN",
     "mac_admin",
 ];
-const FAMILIES: &[&str] = &[
-    "inet",
-    "inet6",
-    "unix",
-    "netlink",
-    "packet",
-    "bluetooth",
-    "bogus",
-    "ax25",
-    "tcp",
-];
-const TYPES: &[&str] = &[
-    "stream",
-    "dgram",
-    "raw",
-    "seqpacket",
-    "rdm",
-    "packet",
-    "tcp",
-    "udp",
-    "icmp",
-    "bogus",
-];
-const SIGNALS: &[&str] = &[
-    "hup", "term", "kill", "usr1", "rtmin+3", "rtmin+40", "SIGTERM", "exists", "stp", "bogus",
-];
+const FAMILIES: &[&str] = &["inet", "inet6", "unix", "netlink", "packet", "bluetooth", "bogus", "ax25", "tcp"];
+const TYPES: &[&str] = &["stream", "dgram", "raw", "seqpacket", "rdm", "packet", "tcp", "udp", "icmp", "bogus"];
+const SIGNALS: &[&str] = &["hup", "term", "kill", "usr1", "rtmin+3", "rtmin+40", "SIGTERM", "exists", "stp", "bogus"];
 /// Mount options whose encoding did not change since 3.0.8 (`remount` and the
 /// propagation options are encoded differently by the newer parser, which is
 /// the one we follow).
@@ -255,10 +210,7 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
     match (first, rng.below(4)) {
         ("capability", _) => format!(
             "capability {},",
-            (0..1 + rng.below(2))
-                .map(|_| *rng.pick(CAPABILITIES))
-                .collect::<Vec<_>>()
-                .join(" ")
+            (0..1 + rng.below(2)).map(|_| *rng.pick(CAPABILITIES)).collect::<Vec<_>>().join(" ")
         ),
         ("network", 0) => format!("network {} {},", rng.pick(FAMILIES), rng.pick(TYPES)),
         ("network", _) => {
@@ -276,14 +228,7 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
             replace_word(rng, rule, w)
         }
         ("ptrace", _) => {
-            let w = rng.clone_pick(&[
-                "peer=x",
-                "peer={a",
-                "(read, trace)",
-                "readby",
-                "bogus",
-                "peer=@{profile_name}",
-            ]);
+            let w = rng.clone_pick(&["peer=x", "peer={a", "(read, trace)", "readby", "bogus", "peer=@{profile_name}"]);
             replace_word(rng, rule, w)
         }
         ("dbus", _) => {
@@ -317,18 +262,15 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
             replace_word(rng, rule, w)
         }
         ("mount" | "remount" | "umount", 0) => {
-            let options: Vec<&str> = (0..1 + rng.below(2))
-                .map(|_| *rng.pick(MOUNT_OPTIONS))
-                .collect();
+            let options: Vec<&str> = (0..1 + rng.below(2)).map(|_| *rng.pick(MOUNT_OPTIONS)).collect();
             let source = *rng.pick(&["", "/dev/sda1 ", "none ", "/a "]);
             let target = *rng.pick(&["-> /mnt/", "", "-> /**"]);
             // 3.0.8 does not reject contradicting options inside one `options=`.
-            let options =
-                if options.len() == 2 && (options.contains(&"ro") && options.contains(&"rw")) {
-                    vec!["ro"]
-                } else {
-                    options
-                };
+            let options = if options.len() == 2 && (options.contains(&"ro") && options.contains(&"rw")) {
+                vec!["ro"]
+            } else {
+                options
+            };
             format!("mount options=({}) {source}{target},", options.join(" "))
         }
         ("mount" | "remount" | "umount", _)
@@ -349,14 +291,7 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
             replace_word(rng, rule, w)
         }
         ("change_profile", _) => {
-            let w = rng.clone_pick(&[
-                "unsafe",
-                "safe",
-                "-> :ns:prof",
-                "rel/path",
-                "/bin/x",
-                "-> x",
-            ]);
+            let w = rng.clone_pick(&["unsafe", "safe", "-> :ns:prof", "rel/path", "/bin/x", "-> x"]);
             replace_word(rng, rule, w)
         }
         ("set", _) => format!(
@@ -370,9 +305,7 @@ fn mutate_rule(rng: &mut Rng, rule: &str) -> String {
                 0 => {
                     let words: Vec<&str> = rule.trim_end_matches(',').split_whitespace().collect();
                     match words.as_slice() {
-                        [path, _perms, rest @ ..]
-                            if path.starts_with('/') || path.starts_with('@') =>
-                        {
+                        [path, _perms, rest @ ..] if path.starts_with('/') || path.starts_with('@') => {
                             let mut out = vec![*path, *rng.pick(PERMS)];
                             out.extend(rest);
                             format!("{},", out.join(" "))
@@ -454,8 +387,7 @@ const BODY_EXTRAS: &[&str] = &[
 fn variant(rng: &mut Rng, pool: &[String]) -> String {
     let rule = rng.pick(pool).clone();
     let other = rng.pick(pool).clone();
-    let (mut preamble, mut header, mut rule_text, mut extra) =
-        (PREAMBLES[0], "profile test /usr/bin/test", rule, "");
+    let (mut preamble, mut header, mut rule_text, mut extra) = (PREAMBLES[0], "profile test /usr/bin/test", rule, "");
     match rng.below(100) {
         0..=64 => rule_text = mutate_rule(rng, &rule_text),
         65..=76 => preamble = rng.clone_pick(PREAMBLES),
@@ -494,19 +426,13 @@ fn fixtures() -> Vec<(String, String, String)> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut paths: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "aa"))
-        .collect();
+    let mut paths: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "aa")).collect();
     paths.sort();
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let note = std::fs::read_to_string(path.with_extension("md")).unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         out.push((stem, text, note));
     }
     out
@@ -548,18 +474,13 @@ fn generated_variants_agree_with_apparmor_parser() {
             stale.push(format!("{stem}: now `{now}`; update or delete the fixture"));
         }
     }
-    let known_inputs: HashMap<&str, &str> = known
-        .iter()
-        .map(|(stem, text, _)| (text.as_str(), stem.as_str()))
-        .collect();
+    let known_inputs: HashMap<&str, &str> =
+        known.iter().map(|(stem, text, _)| (text.as_str(), stem.as_str())).collect();
 
     let mut pool: Vec<String> = SEEDS.iter().map(|s| s.to_string()).collect();
     pool.extend(debian_rules());
     // `AA_DIFFERENTIAL_SEED` explores other seeds by hand; the test itself uses `SEED`.
-    let seed = std::env::var("AA_DIFFERENTIAL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(SEED);
+    let seed = std::env::var("AA_DIFFERENTIAL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(SEED);
     let mut rng = Rng(seed);
     let variants: Vec<String> = (0..VARIANTS).map(|_| variant(&mut rng, &pool)).collect();
     let results: Vec<(usize, bool, String, bool, String)> = std::thread::scope(|scope| {
@@ -584,10 +505,7 @@ fn generated_variants_agree_with_apparmor_parser() {
                 })
             })
             .collect();
-        chunks
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        chunks.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
 
     let (mut agree, mut rejected_by_both, mut tolerated) = (0, 0, 0);
@@ -603,17 +521,11 @@ fn generated_variants_agree_with_apparmor_parser() {
             tolerated += 1;
             eprintln!("  known ({stem}): variant {index}");
         } else {
-            let first = oracle_says
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or_default();
+            let first = oracle_says.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
             new_disagreements.push(format!(
                 "variant {index}: {}\n    oracle: {first}\n    ours:   {we_say}\n{}",
                 outcome(*oracle_ok, *our_ok),
-                text.lines()
-                    .map(|l| format!("    | {l}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                text.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")
             ));
         }
     }
@@ -646,14 +558,6 @@ fn generated_variants_agree_with_apparmor_parser() {
         eprintln!("  stale fixture {line}");
     }
     assert_eq!(total, VARIANTS, "some variants could not be run");
-    assert!(
-        stale.is_empty(),
-        "{} fixtures no longer disagree as recorded",
-        stale.len()
-    );
-    assert!(
-        new_disagreements.is_empty(),
-        "{} new disagreements with apparmor_parser",
-        new_disagreements.len()
-    );
+    assert!(stale.is_empty(), "{} fixtures no longer disagree as recorded", stale.len());
+    assert!(new_disagreements.is_empty(), "{} new disagreements with apparmor_parser", new_disagreements.len());
 }

@@ -24,10 +24,7 @@ fn database(files: &[(&str, &str)]) -> RootDatabase {
 }
 
 fn paths(db: &RootDatabase, files: &[aa_hir::db::File]) -> Vec<String> {
-    files
-        .iter()
-        .map(|f| f.path(db).display().to_string())
-        .collect()
+    files.iter().map(|f| f.path(db).display().to_string()).collect()
 }
 
 #[test]
@@ -37,19 +34,13 @@ fn includes_resolve_like_apparmor_parser() {
             "/etc/apparmor.d/usr.bin.foo",
             "include <tunables/global>\nprofile foo {\n  include <abstractions/base>\n  include if exists <local/foo>\n  include \"rel\"\n  include <abstractions/missing>\n}\n",
         ),
-        (
-            "/etc/apparmor.d/tunables/global",
-            "include <tunables/home.d>\n",
-        ),
+        ("/etc/apparmor.d/tunables/global", "include <tunables/home.d>\n"),
         ("/etc/apparmor.d/tunables/home.d/a", "@{A}=a\n"),
         ("/etc/apparmor.d/tunables/home.d/b.dpkg-old", "@{B}=b\n"),
         ("/etc/apparmor.d/tunables/home.d/README", "not policy\n"),
         ("/etc/apparmor.d/abstractions/base", "/etc/ld.so.cache r,\n"),
         // `-I` directories are searched before the base directory.
-        (
-            "/extra/abstractions/base",
-            "include <abstractions/base>\n/extra r,\n",
-        ),
+        ("/extra/abstractions/base", "include <abstractions/base>\n/extra r,\n"),
         ("/work/rel", "/rel r,\n"),
     ]);
     let root = db.file(Path::new("/etc/apparmor.d/usr.bin.foo"));
@@ -64,11 +55,7 @@ fn includes_resolve_like_apparmor_parser() {
             "/work/rel",
         ]
     );
-    let messages: Vec<String> = closure
-        .diagnostics
-        .iter()
-        .map(|(_, d)| format!("{}: {}", d.code, d.message))
-        .collect();
+    let messages: Vec<String> = closure.diagnostics.iter().map(|(_, d)| format!("{}: {}", d.code, d.message)).collect();
     assert_eq!(
         messages,
         [
@@ -83,14 +70,8 @@ fn includes_resolve_like_apparmor_parser() {
 #[test]
 fn one_character_edit_recomputes_only_that_file() {
     let mut db = database(&[
-        (
-            "/etc/apparmor.d/a",
-            "profile a {\n  include <abstractions/x>\n  /a r,\n}\n",
-        ),
-        (
-            "/etc/apparmor.d/b",
-            "profile b {\n  include <abstractions/x>\n  /b r,\n}\n",
-        ),
+        ("/etc/apparmor.d/a", "profile a {\n  include <abstractions/x>\n  /a r,\n}\n"),
+        ("/etc/apparmor.d/b", "profile b {\n  include <abstractions/x>\n  /b r,\n}\n"),
         ("/etc/apparmor.d/abstractions/x", "/x r,\n"),
     ]);
     let a = db.file(Path::new("/etc/apparmor.d/a"));
@@ -129,46 +110,22 @@ fn one_character_edit_recomputes_only_that_file() {
 fn include_trees_are_bounded() {
     // A chain deeper than the depth limit, and a fan-out past the file limit.
     let mut files: Vec<(String, String)> = (0..100)
-        .map(|i| {
-            (
-                format!("/etc/apparmor.d/chain/{i}"),
-                format!("include <chain/{}>\n/c{i} r,\n", i + 1),
-            )
-        })
+        .map(|i| (format!("/etc/apparmor.d/chain/{i}"), format!("include <chain/{}>\n/c{i} r,\n", i + 1)))
         .collect();
-    files.push((
-        "/etc/apparmor.d/p".into(),
-        "profile p {\n  include <chain/0>\n}\n".into(),
-    ));
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
+    files.push(("/etc/apparmor.d/p".into(), "profile p {\n  include <chain/0>\n}\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let db = database(&refs);
     let closure = include_closure(&db, db.file(Path::new("/etc/apparmor.d/p")));
     assert!(closure.files.len() <= aa_hir::includes::MAX_INCLUDE_DEPTH + 1);
-    assert!(
-        closure
-            .diagnostics
-            .iter()
-            .any(|(_, d)| d.code == "include-too-deep")
-    );
+    assert!(closure.diagnostics.iter().any(|(_, d)| d.code == "include-too-deep"));
 
     let wide: Vec<(String, String)> = (0..aa_hir::includes::MAX_INCLUDED_FILES + 10)
         .map(|i| (format!("/etc/apparmor.d/wide/{i:05}"), String::new()))
-        .chain(std::iter::once((
-            "/etc/apparmor.d/q".into(),
-            "profile q {\n  include <wide>\n}\n".into(),
-        )))
+        .chain(std::iter::once(("/etc/apparmor.d/q".into(), "profile q {\n  include <wide>\n}\n".into())))
         .collect();
     let refs: Vec<(&str, &str)> = wide.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let db = database(&refs);
     let closure = include_closure(&db, db.file(Path::new("/etc/apparmor.d/q")));
     assert_eq!(closure.files.len(), aa_hir::includes::MAX_INCLUDED_FILES);
-    assert!(
-        closure
-            .diagnostics
-            .iter()
-            .any(|(_, d)| d.code == "include-too-large")
-    );
+    assert!(closure.diagnostics.iter().any(|(_, d)| d.code == "include-too-large"));
 }

@@ -36,27 +36,13 @@ fn dump_root(db: &RootDatabase, path: &str) -> String {
             profile.kind, profile.name, profile.attachment, profile.flags
         );
         for rule in &profile.rules {
-            let via: Vec<String> = rule
-                .origin
-                .via
-                .iter()
-                .map(|l| l.file.path(db).display().to_string())
-                .collect();
+            let via: Vec<String> = rule.origin.via.iter().map(|l| l.file.path(db).display().to_string()).collect();
             let from = rule.origin.location.file.path(db).display().to_string();
             let kind = match &*rule.kind {
-                RuleKind::File {
-                    path,
-                    perms,
-                    target,
-                    ..
-                } => format!("file {path:?} {perms} -> {target:?}"),
+                RuleKind::File { path, perms, target, .. } => format!("file {path:?} {perms} -> {target:?}"),
                 other => format!("{other:?}"),
             };
-            let _ = writeln!(
-                out,
-                "  {kind} {:?} from {from} via {via:?}",
-                rule.qualifiers
-            );
+            let _ = writeln!(out, "  {kind} {:?} from {from} via {via:?}", rule.qualifiers);
         }
     }
     out
@@ -82,14 +68,8 @@ fn model_of_a_profile_with_includes_variables_and_conditionals() {
                 "}\n",
             ),
         ),
-        (
-            "/etc/apparmor.d/tunables/global",
-            "@{HOME}=/home/*/ /root/\n",
-        ),
-        (
-            "/etc/apparmor.d/abstractions/base",
-            "/etc/ld.so.cache r,\ninclude <abstractions/nested>\n",
-        ),
+        ("/etc/apparmor.d/tunables/global", "@{HOME}=/home/*/ /root/\n"),
+        ("/etc/apparmor.d/abstractions/base", "/etc/ld.so.cache r,\ninclude <abstractions/nested>\n"),
         ("/etc/apparmor.d/abstractions/nested", "/lib/** mr,\n"),
     ]);
     expect_test::expect![[r#"
@@ -191,10 +171,5 @@ fn included_files_are_shared_between_profiles_but_keep_what_is_per_profile() {
             .collect::<Vec<_>>()
     };
     let (plain_one, plain_two) = (plain(&one.profiles[0].rules), plain(&two.profiles[0].rules));
-    assert!(
-        plain_one
-            .iter()
-            .chain(&plain_two)
-            .all(|r| Arc::ptr_eq(&r.kind, &plain_one[0].kind))
-    );
+    assert!(plain_one.iter().chain(&plain_two).all(|r| Arc::ptr_eq(&r.kind, &plain_one[0].kind)));
 }

@@ -24,9 +24,7 @@ const AGREEMENT_FLOOR: usize = 2230;
 fn simple_tests_through_the_whole_pipeline() {
     let dir = match std::env::var_os("AA_SIMPLE_TESTS") {
         Some(dir) => PathBuf::from(dir),
-        None => {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/tst/simple_tests")
-        }
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream/tst/simple_tests"),
     };
     let Ok(dir) = dir.canonicalize() else {
         eprintln!("\n!!! SKIPPED: upstream simple_tests not found (set AA_SIMPLE_TESTS) !!!\n");
@@ -44,20 +42,11 @@ fn simple_tests_through_the_whole_pipeline() {
         if text.lines().any(|l| l.starts_with("#=DISABLED")) {
             continue;
         }
-        let Some(pass) = text
-            .lines()
-            .find_map(|l| l.strip_prefix("#=EXRESULT"))
-            .map(|r| r.trim() == "PASS")
-        else {
+        let Some(pass) = text.lines().find_map(|l| l.strip_prefix("#=EXRESULT")).map(|r| r.trim() == "PASS") else {
             continue;
         };
         total += 1;
-        let db = RootDatabase::new(
-            loader.clone(),
-            vec![dir.clone()],
-            PathBuf::from("/etc/apparmor.d"),
-            tst.clone(),
-        );
+        let db = RootDatabase::new(loader.clone(), vec![dir.clone()], PathBuf::from("/etc/apparmor.d"), tst.clone());
         let root = db.file(&path);
         let errors: Vec<String> = policy_diagnostics(&db, root)
             .iter()
@@ -85,15 +74,8 @@ fn simple_tests_through_the_whole_pipeline() {
     for line in &missed {
         eprintln!("  missed       {line}");
     }
-    assert!(
-        false_errors.is_empty(),
-        "{} PASS files rejected",
-        false_errors.len()
-    );
-    assert!(
-        agree >= AGREEMENT_FLOOR,
-        "agreement fell to {agree}, floor {AGREEMENT_FLOOR}"
-    );
+    assert!(false_errors.is_empty(), "{} PASS files rejected", false_errors.len());
+    assert!(agree >= AGREEMENT_FLOOR, "agreement fell to {agree}, floor {AGREEMENT_FLOOR}");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

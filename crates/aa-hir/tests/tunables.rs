@@ -18,12 +18,7 @@ use aa_hir::{
 const PROFILE: &str = "include <tunables/global>\nprofile p {\n  owner @{HOME}/** r,\n  @{PROC}/@{pid}/stat r,\n  @{run}/p.pid w,\n  /usr/lib/@{multiarch}/** mr,\n}\n";
 
 fn database(files: &[(&str, &str)]) -> RootDatabase {
-    RootDatabase::new(
-        Arc::new(common::memory(files)),
-        vec![],
-        PathBuf::from("/etc/apparmor.d"),
-        PathBuf::from("/"),
-    )
+    RootDatabase::new(Arc::new(common::memory(files)), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"))
 }
 
 #[test]
@@ -31,10 +26,8 @@ fn builtin_tunables_resolve_the_standard_variables() {
     let db = database(&[("/work/p", PROFILE)]);
     assert!(*uses_builtin_tunables(&db));
     let root = db.file(Path::new("/work/p"));
-    let diagnostics: Vec<String> = policy_diagnostics(&db, root)
-        .iter()
-        .map(|(_, d)| format!("{}: {}", d.code, d.message))
-        .collect();
+    let diagnostics: Vec<String> =
+        policy_diagnostics(&db, root).iter().map(|(_, d)| format!("{}: {}", d.code, d.message)).collect();
     assert_eq!(diagnostics, Vec::<String>::new());
     let table = variables(&db, root);
     let home: Vec<String> = table.set_values("HOME").unwrap().into_iter().collect();
@@ -45,19 +38,13 @@ fn builtin_tunables_resolve_the_standard_variables() {
 
 #[test]
 fn a_users_tunables_win() {
-    let db = database(&[
-        ("/work/p", PROFILE),
-        ("/etc/apparmor.d/tunables/global", "@{HOME}=/srv/users/*/\n"),
-    ]);
+    let db = database(&[("/work/p", PROFILE), ("/etc/apparmor.d/tunables/global", "@{HOME}=/srv/users/*/\n")]);
     assert!(!*uses_builtin_tunables(&db));
     let root = db.file(Path::new("/work/p"));
     let table = variables(&db, root);
     let home: Vec<String> = table.set_values("HOME").unwrap().into_iter().collect();
     assert_eq!(home, ["/srv/users/*/"]);
     // The user's set lacks @{PROC}, @{pid}, @{run} and @{multiarch}: reported, not filled in.
-    let undefined = policy_diagnostics(&db, root)
-        .iter()
-        .filter(|(_, d)| d.code == "undefined-variable")
-        .count();
+    let undefined = policy_diagnostics(&db, root).iter().filter(|(_, d)| d.code == "undefined-variable").count();
     assert_eq!(undefined, 4);
 }

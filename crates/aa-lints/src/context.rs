@@ -50,41 +50,26 @@ impl<'db> LintContext<'db> {
 
     /// The root file's name (`usr.bin.foo`).
     pub fn root_file_name(&self) -> String {
-        self.root
-            .path(self.db)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.root.path(self.db).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     /// Whether the root file declares a profile (else it is an abstraction
     /// or tunables file linted on its own).
     pub fn root_has_profiles(&self) -> bool {
-        self.model
-            .profiles
-            .iter()
-            .any(|p| p.origin.location.file == self.root)
+        self.model.profiles.iter().any(|p| p.origin.location.file == self.root)
     }
 
     /// The directories `include <name>` searches, in order.
     pub fn search_dirs(&self) -> Vec<PathBuf> {
         let settings = self.db.settings();
-        settings
-            .include_dirs(self.db)
-            .iter()
-            .chain(std::iter::once(settings.base_dir(self.db)))
-            .cloned()
-            .collect()
+        settings.include_dirs(self.db).iter().chain(std::iter::once(settings.base_dir(self.db))).cloned().collect()
     }
 
     /// Whether `include <name>` would find a file.
     pub fn search_path_file_exists(&self, name: &str) -> bool {
-        self.search_dirs().iter().any(|dir| {
-            matches!(
-                self.db.file(&dir.join(name)).content(self.db),
-                FileContent::Text(_)
-            )
-        })
+        self.search_dirs()
+            .iter()
+            .any(|dir| matches!(self.db.file(&dir.join(name)).content(self.db), FileContent::Text(_)))
     }
 
     /// Every allow (or prompt) rule of every profile, with its profile.
@@ -104,38 +89,22 @@ impl<'db> LintContext<'db> {
         severity: Severity,
         message: String,
     ) -> &'s mut LintDiagnostic {
-        let d = sink.report_with(
-            severity,
-            message,
-            rule.origin.location.file,
-            rule.origin.location.range,
-        );
+        let d = sink.report_with(severity, message, rule.origin.location.file, rule.origin.location.range);
         for via in &rule.origin.via {
-            let target = self
-                .include_target_at(via.file, via.range)
-                .unwrap_or_default();
-            d.with_related(
-                via.file,
-                via.range,
-                format!("brought in by `include <{target}>` here"),
-            );
+            let target = self.include_target_at(via.file, via.range).unwrap_or_default();
+            d.with_related(via.file, via.range, format!("brought in by `include <{target}>` here"));
         }
         d
     }
 
     /// The include target written at `range` of `file`.
     pub fn include_target_at(&self, file: File, range: TextRange) -> Option<String> {
-        file_includes(self.db, file)
-            .iter()
-            .find(|i| i.range == range)
-            .map(|i| i.target.clone())
+        file_includes(self.db, file).iter().find(|i| i.range == range).map(|i| i.target.clone())
     }
 
     /// The text of `range` in `file`, or "" when out of bounds.
     pub fn slice(&self, file: File, range: TextRange) -> &'db str {
-        self.text(file)
-            .get(usize::from(range.start())..usize::from(range.end()))
-            .unwrap_or("")
+        self.text(file).get(usize::from(range.start())..usize::from(range.end())).unwrap_or("")
     }
 
     /// The first line of a rule as written, for messages.
@@ -157,10 +126,7 @@ impl<'db> LintContext<'db> {
     pub fn first_line(&self, file: File, range: TextRange) -> TextRange {
         let text = self.slice(file, range);
         match text.find('\n') {
-            Some(i) => TextRange::at(
-                range.start(),
-                TextSize::from(text[..i].trim_end().len() as u32),
-            ),
+            Some(i) => TextRange::at(range.start(), TextSize::from(text[..i].trim_end().len() as u32)),
             None => range,
         }
     }
@@ -171,20 +137,14 @@ impl<'db> LintContext<'db> {
         let text = self.text(file);
         let (start, end) = (usize::from(range.start()), usize::from(range.end()));
         let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text
-            .get(end..)?
-            .find('\n')
-            .map_or(text.len(), |i| end + i + 1);
+        let line_end = text.get(end..)?.find('\n').map_or(text.len(), |i| end + i + 1);
         let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t' || c == '\n');
         if !blank(&text[line_start..start]) || !blank(&text[end..line_end]) {
             return None;
         }
         Some(TextEdit {
             file,
-            range: TextRange::new(
-                TextSize::from(line_start as u32),
-                TextSize::from(line_end as u32),
-            ),
+            range: TextRange::new(TextSize::from(line_start as u32), TextSize::from(line_end as u32)),
             new_text: String::new(),
         })
     }

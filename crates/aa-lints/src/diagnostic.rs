@@ -64,21 +64,13 @@ pub struct Fix {
 /// skipped and returned, so a second pass can retry it on the new text.
 pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, Vec<TextEdit>) {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by_key(|e| {
-        (
-            std::cmp::Reverse(e.range.start()),
-            std::cmp::Reverse(e.range.end()),
-        )
-    });
+    sorted.sort_by_key(|e| (std::cmp::Reverse(e.range.start()), std::cmp::Reverse(e.range.end())));
     let mut out = text.to_string();
     let mut skipped = Vec::new();
     let mut floor: Option<usize> = None;
     for e in sorted {
         let (start, end) = (usize::from(e.range.start()), usize::from(e.range.end()));
-        let fits = end <= out.len()
-            && out.is_char_boundary(start)
-            && out.is_char_boundary(end)
-            && start <= end;
+        let fits = end <= out.len() && out.is_char_boundary(start) && out.is_char_boundary(end) && start <= end;
         if !fits || floor.is_some_and(|f| end > f) {
             skipped.push(e.clone());
             continue;
@@ -143,20 +135,12 @@ impl<'a> Sink<'a> {
     /// The severity of the lint's default level (`Warning` for lints off by
     /// default).
     pub fn default_severity(&self) -> Severity {
-        self.lint
-            .default_level
-            .severity()
-            .unwrap_or(Severity::Warning)
+        self.lint.default_level.severity().unwrap_or(Severity::Warning)
     }
 
     /// A finding at the lint's default severity; returns it to add related
     /// places or a fix.
-    pub fn report(
-        &mut self,
-        message: impl Into<String>,
-        file: File,
-        range: TextRange,
-    ) -> &mut LintDiagnostic {
+    pub fn report(&mut self, message: impl Into<String>, file: File, range: TextRange) -> &mut LintDiagnostic {
         self.report_with(self.default_severity(), message, file, range)
     }
 
@@ -167,26 +151,15 @@ impl<'a> Sink<'a> {
         file: File,
         range: TextRange,
     ) -> &mut LintDiagnostic {
-        self.out.push(LintDiagnostic::new(
-            self.lint, severity, message, file, range,
-        ));
+        self.out.push(LintDiagnostic::new(self.lint, severity, message, file, range));
         let last = self.out.len() - 1;
         &mut self.out[last]
     }
 }
 
 impl LintDiagnostic {
-    pub fn with_related(
-        &mut self,
-        file: File,
-        range: TextRange,
-        message: impl Into<String>,
-    ) -> &mut LintDiagnostic {
-        self.related.push(Related {
-            file,
-            range,
-            message: message.into(),
-        });
+    pub fn with_related(&mut self, file: File, range: TextRange, message: impl Into<String>) -> &mut LintDiagnostic {
+        self.related.push(Related { file, range, message: message.into() });
         self
     }
 
@@ -196,11 +169,7 @@ impl LintDiagnostic {
         description: impl Into<String>,
         edits: Vec<TextEdit>,
     ) -> &mut LintDiagnostic {
-        self.fix = Some(Fix {
-            applicability,
-            description: description.into(),
-            edits,
-        });
+        self.fix = Some(Fix { applicability, description: description.into(), edits });
         self
     }
 }

@@ -7,13 +7,7 @@ use std::fmt::Write as _;
 use crate::registry::{Group, Lint, REGISTRY, lints};
 
 /// The sections every lint's doc comment has, in order.
-pub const SECTIONS: &[&str] = &[
-    "## What it flags",
-    "## Why it matters",
-    "## Example",
-    "## Use instead",
-    "## Fix",
-];
+pub const SECTIONS: &[&str] = &["## What it flags", "## Why it matters", "## Example", "## Use instead", "## Fix"];
 
 /// The doc comment without the one leading space rustdoc keeps.
 pub fn doc_text(lint: &Lint) -> String {
@@ -30,18 +24,8 @@ pub fn doc_text(lint: &Lint) -> String {
 pub fn render(lint: &Lint) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {} ({})\n", lint.name, lint.code);
-    let default = if lint.is_enabled_by_default() {
-        lint.default_level.name()
-    } else {
-        "off (opt in with `--select`)"
-    };
-    let _ = writeln!(
-        out,
-        "Group: `{}`. Default level: {}. Fix: {}.\n",
-        lint.group.name(),
-        default,
-        lint.fix.name()
-    );
+    let default = if lint.is_enabled_by_default() { lint.default_level.name() } else { "off (opt in with `--select`)" };
+    let _ = writeln!(out, "Group: `{}`. Default level: {}. Fix: {}.\n", lint.group.name(), default, lint.fix.name());
     out.push_str(reflow(&doc_text(lint)).trim_end());
     out.push('\n');
     out
@@ -92,10 +76,7 @@ fn sentence_end(text: &str) -> Option<usize> {
     for i in 0..bytes.len().saturating_sub(2) {
         match bytes[i] {
             b'`' => in_code = !in_code,
-            b'.' if !in_code
-                && bytes[i + 1] == b' '
-                && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'`') =>
-            {
+            b'.' if !in_code && bytes[i + 1] == b' ' && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'`') => {
                 return Some(i);
             }
             _ => {}
@@ -107,11 +88,7 @@ fn sentence_end(text: &str) -> Option<usize> {
 /// The `## Example` (`false`) or `## Use instead` (`true`) code blocks of a
 /// lint's documentation, in order.
 pub fn examples(lint: &Lint, valid: bool) -> Vec<String> {
-    let wanted = if valid {
-        "## Use instead"
-    } else {
-        "## Example"
-    };
+    let wanted = if valid { "## Use instead" } else { "## Example" };
     let text = doc_text(lint);
     let mut out = Vec::new();
     let mut section = "";
@@ -126,11 +103,7 @@ pub fn examples(lint: &Lint, valid: bool) -> Vec<String> {
                 b.push('\n');
             }
         } else if line.starts_with("## ") {
-            section = SECTIONS
-                .iter()
-                .copied()
-                .find(|s| line.starts_with(s))
-                .unwrap_or("");
+            section = SECTIONS.iter().copied().find(|s| line.starts_with(s)).unwrap_or("");
         } else if line.trim_start().starts_with("```apparmor") && section == wanted {
             block = Some(String::new());
         }
@@ -163,11 +136,7 @@ pub fn index() -> String {
                 l.code,
                 l.name,
                 l.name,
-                if l.is_enabled_by_default() {
-                    l.default_level.name()
-                } else {
-                    "off"
-                },
+                if l.is_enabled_by_default() { l.default_level.name() } else { "off" },
                 l.fix.name(),
                 summary(l)
             );
@@ -180,11 +149,8 @@ pub fn index() -> String {
 pub fn summary(lint: &Lint) -> String {
     let text = doc_text(lint);
     let after = text.split("## What it flags").nth(1).unwrap_or("");
-    let para: Vec<&str> = after
-        .lines()
-        .skip_while(|l| l.trim().is_empty())
-        .take_while(|l| !l.trim().is_empty())
-        .collect();
+    let para: Vec<&str> =
+        after.lines().skip_while(|l| l.trim().is_empty()).take_while(|l| !l.trim().is_empty()).collect();
     let para = para.join(" ");
     match para.find(". ") {
         Some(i) => para[..=i].to_string(),
@@ -195,7 +161,9 @@ pub fn summary(lint: &Lint) -> String {
 /// `docs/lints/parser.md`: the codes of the `parser` group.
 pub fn parser_page() -> String {
     let mut out = String::from("# The `parser` group\n\n");
-    out.push_str("These are not lints but what `apparmor_parser` itself rejects (errors) or warns about, found by `aa-hir`.\n");
+    out.push_str(
+        "These are not lints but what `apparmor_parser` itself rejects (errors) or warns about, found by `aa-hir`.\n",
+    );
     out.push_str("They are on by default and cannot be suppressed; each has a stable code so output and configuration can name it.\n\n");
     out.push_str("| Code | Name | Meaning |\n|---|---|---|\n");
     for l in lints().filter(|l| l.group == Group::Parser) {
@@ -206,14 +174,7 @@ pub fn parser_page() -> String {
 
 /// Every generated file under `docs/lints/`, as (file name, content).
 pub fn generated_files() -> Vec<(String, String)> {
-    let mut files = vec![
-        ("README.md".to_string(), index()),
-        ("parser.md".to_string(), parser_page()),
-    ];
-    files.extend(
-        REGISTRY
-            .iter()
-            .map(|l| (format!("{}.md", l.name), render(l))),
-    );
+    let mut files = vec![("README.md".to_string(), index()), ("parser.md".to_string(), parser_page())];
+    files.extend(REGISTRY.iter().map(|l| (format!("{}.md", l.name), render(l))));
     files
 }

@@ -5,11 +5,7 @@
 /// (returns the text unexpanded) beyond `limit` alternatives.
 pub fn expand_braces(text: &str, limit: usize) -> Vec<String> {
     let mut out = vec![String::new()];
-    if expand_into(text.as_bytes(), &mut out, limit) {
-        out
-    } else {
-        vec![text.to_string()]
-    }
+    if expand_into(text.as_bytes(), &mut out, limit) { out } else { vec![text.to_string()] }
 }
 
 fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize) -> bool {
@@ -139,10 +135,7 @@ fn tokens(glob: &str) -> Vec<Tok> {
             '*' => out.push(Tok::Star),
             '?' => out.push(Tok::One),
             '[' => {
-                let close = chars[i + 1..]
-                    .iter()
-                    .position(|&c| c == ']')
-                    .map(|p| i + 1 + p);
+                let close = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p);
                 match close {
                     Some(c) => {
                         out.push(Tok::One);
@@ -178,13 +171,8 @@ impl Glob {
             .iter()
             .map(|a| {
                 let text = normalize(a);
-                let literal =
-                    text[..text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len())].to_string();
-                Alt {
-                    toks: tokens(&text),
-                    literal,
-                    text,
-                }
+                let literal = text[..text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len())].to_string();
+                Alt { toks: tokens(&text), literal, text }
             })
             .collect();
         Glob { alts }
@@ -214,9 +202,9 @@ impl Glob {
                 if i.literal.len() == i.text.len() {
                     return overlap_plain(&o.toks, &i.toks);
                 }
-                o.text.strip_suffix("**").is_some_and(|prefix| {
-                    prefix.ends_with('/') && prefix == o.literal && i.text.starts_with(prefix)
-                })
+                o.text
+                    .strip_suffix("**")
+                    .is_some_and(|prefix| prefix.ends_with('/') && prefix == o.literal && i.text.starts_with(prefix))
             })
         })
     }
@@ -251,16 +239,8 @@ fn overlap_plain(a: &[Tok], b: &[Tok]) -> bool {
             stack.push((i, j + 1));
         }
         if i < a.len() && j < b.len() && meet(a[i], b[j]) {
-            let ni = if matches!(a[i], Tok::Star | Tok::DStar) {
-                i
-            } else {
-                i + 1
-            };
-            let nj = if matches!(b[j], Tok::Star | Tok::DStar) {
-                j
-            } else {
-                j + 1
-            };
+            let ni = if matches!(a[i], Tok::Star | Tok::DStar) { i } else { i + 1 };
+            let nj = if matches!(b[j], Tok::Star | Tok::DStar) { j } else { j + 1 };
             stack.push((ni, nj));
         }
     }
@@ -294,8 +274,7 @@ pub struct Perms {
 }
 
 const EXEC_MODES: &[&str] = &[
-    "PUx", "pux", "CUx", "cux", "Pix", "pix", "Cix", "cix", "PIx", "CIx", "ix", "px", "Px", "cx",
-    "Cx", "ux", "Ux", "x",
+    "PUx", "pux", "CUx", "cux", "Pix", "pix", "Cix", "cix", "PIx", "CIx", "ix", "px", "Px", "cx", "Cx", "ux", "Ux", "x",
 ];
 
 impl Perms {
@@ -326,15 +305,7 @@ impl Perms {
 
     /// What `file,` grants: everything, exec as `ix`.
     pub fn all() -> Perms {
-        Perms {
-            read: true,
-            write: true,
-            append: true,
-            link: true,
-            lock: true,
-            mmap: true,
-            exec: Some("i"),
-        }
+        Perms { read: true, write: true, append: true, link: true, lock: true, mmap: true, exec: Some("i") }
     }
 
     pub fn writes(&self) -> bool {
@@ -400,28 +371,19 @@ pub fn breadth(path: &str) -> Option<Breadth> {
     if !path.contains("**") {
         return None;
     }
-    let alternatives = if path.contains('{') {
-        expand_braces(&normalize(path), 64)
-    } else {
-        vec![path.to_string()]
-    };
+    let alternatives = if path.contains('{') { expand_braces(&normalize(path), 64) } else { vec![path.to_string()] };
     let mut widest: Option<Breadth> = None;
     for alt in alternatives {
         let alt = normalize(&alt);
         let b = if matches!(alt.as_str(), "/**" | "/*/**" | "/**/") {
             Some(Breadth::Everything)
         } else if let Some(prefix) = alt.strip_suffix("**") {
-            TREES
-                .iter()
-                .find(|(dir, _)| *dir == prefix)
-                .map(|(_, label)| Breadth::Tree(label))
+            TREES.iter().find(|(dir, _)| *dir == prefix).map(|(_, label)| Breadth::Tree(label))
         } else {
             None
         };
         widest = match (widest, b) {
-            (Some(Breadth::Everything), _) | (_, Some(Breadth::Everything)) => {
-                Some(Breadth::Everything)
-            }
+            (Some(Breadth::Everything), _) | (_, Some(Breadth::Everything)) => Some(Breadth::Everything),
             (Some(w), _) => Some(w),
             (None, b) => b,
         };
@@ -436,10 +398,7 @@ mod tests {
     #[test]
     fn braces() {
         assert_eq!(expand_braces("/{,**}", 8), vec!["/", "/**"]);
-        assert_eq!(
-            expand_braces("/a/{b,c{d,e}}/f", 8),
-            vec!["/a/b/f", "/a/cd/f", "/a/ce/f"]
-        );
+        assert_eq!(expand_braces("/a/{b,c{d,e}}/f", 8), vec!["/a/b/f", "/a/cd/f", "/a/ce/f"]);
         assert_eq!(expand_braces("/a/{b", 8), vec!["/a/{b"]);
     }
 
@@ -460,10 +419,7 @@ mod tests {
     fn breadths() {
         assert_eq!(breadth("/**"), Some(Breadth::Everything));
         assert_eq!(breadth("/{,**}"), Some(Breadth::Everything));
-        assert_eq!(
-            breadth("{/home/*/,/root/}**"),
-            Some(Breadth::Tree("every home directory"))
-        );
+        assert_eq!(breadth("{/home/*/,/root/}**"), Some(Breadth::Tree("every home directory")));
         assert_eq!(breadth("/tmp/**"), Some(Breadth::Tree("/tmp")));
         assert_eq!(breadth("/tmp/foo/**"), None);
     }

@@ -28,9 +28,7 @@ mod selection;
 mod suppression;
 
 pub use context::LintContext;
-pub use diagnostic::{
-    Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit, apply_edits,
-};
+pub use diagnostic::{Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit, apply_edits};
 pub use registry::{FixSafety, Group, Level, Lint, lint_by_code_or_name};
 pub use selection::{LintSelection, UnknownSelector};
 
@@ -60,24 +58,15 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
         }
     }
     out.sort_by(|a, b| {
-        (
-            a.file != root,
-            a.file.path(db),
-            a.range.start(),
-            a.range.end(),
-            a.code,
-        )
-            .cmp(&(
-                b.file != root,
-                b.file.path(db),
-                b.range.start(),
-                b.range.end(),
-                b.code,
-            ))
+        (a.file != root, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
+            b.file != root,
+            b.file.path(db),
+            b.range.start(),
+            b.range.end(),
+            b.code,
+        ))
     });
-    out.dedup_by(|a, b| {
-        a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message
-    });
+    out.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message);
     out
 }
 

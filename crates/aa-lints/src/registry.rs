@@ -22,13 +22,8 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: &'static [Group] = &[
-        Group::Parser,
-        Group::Security,
-        Group::Correctness,
-        Group::Style,
-        Group::Nursery,
-    ];
+    pub const ALL: &'static [Group] =
+        &[Group::Parser, Group::Security, Group::Correctness, Group::Style, Group::Nursery];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -41,10 +36,7 @@ impl Group {
     }
 
     pub fn from_name(name: &str) -> Option<Group> {
-        Group::ALL
-            .iter()
-            .copied()
-            .find(|g| g.name().eq_ignore_ascii_case(name))
+        Group::ALL.iter().copied().find(|g| g.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -78,9 +70,7 @@ impl Level {
     }
 
     pub fn from_name(name: &str) -> Option<Level> {
-        [Level::Allow, Level::Info, Level::Warn, Level::Error]
-            .into_iter()
-            .find(|l| l.name().eq_ignore_ascii_case(name))
+        [Level::Allow, Level::Info, Level::Warn, Level::Error].into_iter().find(|l| l.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -206,9 +196,7 @@ pub static REGISTRY: &[&Lint] = &[
 
 /// Every lint: the `parser` group first, then `REGISTRY`.
 pub fn lints() -> impl Iterator<Item = &'static Lint> {
-    lints::parser::PARSER_LINTS
-        .iter()
-        .chain(REGISTRY.iter().copied())
+    lints::parser::PARSER_LINTS.iter().chain(REGISTRY.iter().copied())
 }
 
 /// A lint by code (`AA101`, any case) or name (`overbroad-glob`).

@@ -44,24 +44,15 @@ pub fn matching(selector: &str) -> Result<Vec<&'static Lint>, UnknownSelector> {
         lints().filter(|l| l.group == group).collect()
     } else {
         let upper = s.to_ascii_uppercase();
-        lints()
-            .filter(|l| l.name == s || (upper.starts_with("AA") && l.code.starts_with(&upper)))
-            .collect()
+        lints().filter(|l| l.name == s || (upper.starts_with("AA") && l.code.starts_with(&upper))).collect()
     };
-    if found.is_empty() {
-        Err(UnknownSelector(selector.to_string()))
-    } else {
-        Ok(found)
-    }
+    if found.is_empty() { Err(UnknownSelector(selector.to_string())) } else { Ok(found) }
 }
 
 impl LintSelection {
     /// Every lint at its default level.
     pub fn defaults() -> LintSelection {
-        LintSelection {
-            levels: lints().map(|l| (l.code, l.default_level)).collect(),
-            explicit: HashMap::new(),
-        }
+        LintSelection { levels: lints().map(|l| (l.code, l.default_level)).collect(), explicit: HashMap::new() }
     }
 
     /// Every lint on (style and nursery lints at `warn`).
@@ -75,10 +66,7 @@ impl LintSelection {
 
     /// Nothing on.
     pub fn none() -> LintSelection {
-        LintSelection {
-            levels: lints().map(|l| (l.code, Level::Allow)).collect(),
-            explicit: HashMap::new(),
-        }
+        LintSelection { levels: lints().map(|l| (l.code, Level::Allow)).collect(), explicit: HashMap::new() }
     }
 
     /// Turns the selected lints on at their default level (`warn` for lints
@@ -99,11 +87,7 @@ impl LintSelection {
 
     /// Sets the level of the selected lints (`Allow` turns them off); every
     /// finding of theirs then has that severity.
-    pub fn set_level(
-        mut self,
-        selector: &str,
-        level: Level,
-    ) -> Result<LintSelection, UnknownSelector> {
+    pub fn set_level(mut self, selector: &str, level: Level) -> Result<LintSelection, UnknownSelector> {
         for l in matching(selector)? {
             self.levels.insert(l.code, level);
             self.explicit.insert(l.code, level);
@@ -113,10 +97,7 @@ impl LintSelection {
 
     /// The level a lint runs at (`Allow`: it does not run).
     pub fn level(&self, lint: &Lint) -> Level {
-        self.levels
-            .get(lint.code)
-            .copied()
-            .unwrap_or(lint.default_level)
+        self.levels.get(lint.code).copied().unwrap_or(lint.default_level)
     }
 
     pub fn is_enabled(&self, lint: &Lint) -> bool {
@@ -126,17 +107,10 @@ impl LintSelection {
     /// The severity of a finding: an explicit level wins over the severity
     /// the lint chose.
     pub fn severity(&self, lint: &Lint, chosen: Severity) -> Severity {
-        self.explicit
-            .get(lint.code)
-            .and_then(|l| l.severity())
-            .unwrap_or(chosen)
+        self.explicit.get(lint.code).and_then(|l| l.severity()).unwrap_or(chosen)
     }
 }
 
 fn enabled_level(lint: &Lint) -> Level {
-    if lint.default_level == Level::Allow {
-        Level::Warn
-    } else {
-        lint.default_level
-    }
+    if lint.default_level == Level::Allow { Level::Warn } else { lint.default_level }
 }

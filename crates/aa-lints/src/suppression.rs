@@ -24,9 +24,7 @@ use aa_syntax::{SyntaxKind::*, SyntaxToken, TextRange, TextSize};
 use crate::{
     context::LintContext,
     diagnostic::{Applicability, LintDiagnostic, Severity, TextEdit},
-    lints::correctness::{
-        invalid_suppression::INVALID_SUPPRESSION, unused_suppression::UNUSED_SUPPRESSION,
-    },
+    lints::correctness::{invalid_suppression::INVALID_SUPPRESSION, unused_suppression::UNUSED_SUPPRESSION},
     registry::{Group, Lint, Scope, lint_by_code_or_name},
     selection::LintSelection,
 };
@@ -57,9 +55,7 @@ impl Suppression {
             file == self.file && self.scope.contains_range(TextRange::empty(range.start()))
         };
         inside(d.file, d.range)
-            || d.related
-                .iter()
-                .any(|r| r.message.starts_with("brought in by") && inside(r.file, r.range))
+            || d.related.iter().any(|r| r.message.starts_with("brought in by") && inside(r.file, r.range))
     }
 }
 
@@ -69,43 +65,22 @@ fn parse_comment(text: &str) -> Option<(bool, Vec<String>, bool, Option<String>)
     if let Some(rest) = body.strip_prefix("aa-lint:") {
         let rest = rest.trim_start();
         let Some(rest) = rest.strip_prefix("allow") else {
-            return Some((
-                false,
-                Vec::new(),
-                false,
-                Some("expected `allow(NAME, ...)` after `aa-lint:`".into()),
-            ));
+            return Some((false, Vec::new(), false, Some("expected `allow(NAME, ...)` after `aa-lint:`".into())));
         };
         let rest = rest.trim_start();
         let (Some(inner), Some(close)) = (rest.strip_prefix('('), rest.find(')')) else {
-            return Some((
-                false,
-                Vec::new(),
-                false,
-                Some("expected `(NAME, ...)` after `allow`".into()),
-            ));
+            return Some((false, Vec::new(), false, Some("expected `(NAME, ...)` after `allow`".into())));
         };
-        let names: Vec<String> = inner[..close - 1]
-            .split(',')
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
-        let reason = rest[close + 1..]
-            .trim_start_matches([':', ' ', '\t', '-'])
-            .trim();
-        let malformed = names
-            .is_empty()
-            .then(|| "`allow()` names no lint".to_string());
+        let names: Vec<String> =
+            inner[..close - 1].split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        let reason = rest[close + 1..].trim_start_matches([':', ' ', '\t', '-']).trim();
+        let malformed = names.is_empty().then(|| "`allow()` names no lint".to_string());
         return Some((false, names, !reason.is_empty(), malformed));
     }
     let rest = body.strip_prefix("aa:lint")?;
     let rest = rest.trim_start().strip_prefix("ignore=")?;
     let list = rest.split_whitespace().next().unwrap_or("");
-    let names = list
-        .split(',')
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .collect();
+    let names = list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
     Some((true, names, true, None))
 }
 
@@ -145,11 +120,7 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
     let root = ctx.parse(file).syntax_node();
     let file_range = root.text_range();
     let mut out = Vec::new();
-    for token in root
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-        .filter(|t| t.kind() == COMMENT)
-    {
+    for token in root.descendants_with_tokens().filter_map(|e| e.into_token()).filter(|t| t.kind() == COMMENT) {
         let Some((legacy, names, reason, malformed)) = parse_comment(token.text()) else {
             continue;
         };
@@ -163,21 +134,16 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
         }
         let on_same_line = same_line && prev.is_some();
         let scope = if on_same_line {
-            let line_start = TextSize::from(
-                text[..usize::from(token.text_range().start())]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1) as u32,
-            );
+            let line_start =
+                TextSize::from(text[..usize::from(token.text_range().start())].rfind('\n').map_or(0, |i| i + 1) as u32);
             let item = prev.as_ref().map(item_range).unwrap_or(token.text_range());
-            TextRange::new(
-                line_start.min(item.start()),
-                token.text_range().end().max(item.end()),
-            )
+            TextRange::new(line_start.min(item.start()), token.text_range().end().max(item.end()))
         } else if prev.as_ref().is_some_and(|p| p.kind() == L_CURLY) {
             prev.as_ref().map(item_range).unwrap_or(file_range)
-        } else if !root.descendants().any(|n| {
-            matches!(n.kind(), PROFILE | HAT) && n.text_range().start() < token.text_range().start()
-        }) {
+        } else if !root
+            .descendants()
+            .any(|n| matches!(n.kind(), PROFILE | HAT) && n.text_range().start() < token.text_range().start())
+        {
             file_range
         } else {
             let mut next = token.next_token();
@@ -193,11 +159,7 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
             .into_iter()
             .map(|written| {
                 let lint = lint_by_code_or_name(&written);
-                Name {
-                    written,
-                    lint,
-                    used: false,
-                }
+                Name { written, lint, used: false }
             })
             .collect();
         out.push(Suppression {
@@ -216,11 +178,7 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
 
 /// Drops the findings a suppression covers and adds the findings about the
 /// suppressions of the root file themselves.
-pub fn apply(
-    ctx: &LintContext<'_>,
-    raw: Vec<LintDiagnostic>,
-    selection: &LintSelection,
-) -> Vec<LintDiagnostic> {
+pub fn apply(ctx: &LintContext<'_>, raw: Vec<LintDiagnostic>, selection: &LintSelection) -> Vec<LintDiagnostic> {
     let mut files = vec![ctx.root];
     files.extend(ctx.closure.files.iter().copied().filter(|&f| f != ctx.root));
     let mut sups: Vec<Suppression> = files.into_iter().flat_map(|f| collect(ctx, f)).collect();
@@ -253,10 +211,7 @@ pub fn apply(
         };
         if report_invalid {
             if let Some(why) = &s.malformed {
-                out.push(mk(
-                    &INVALID_SUPPRESSION,
-                    format!("malformed suppression: {why}"),
-                ));
+                out.push(mk(&INVALID_SUPPRESSION, format!("malformed suppression: {why}")));
             }
             if !s.reason && !s.legacy && s.malformed.is_none() {
                 out.push(mk(
@@ -293,21 +248,10 @@ pub fn apply(
             if unused.is_empty() {
                 continue;
             }
-            let list = unused
-                .iter()
-                .map(|n| format!("`{}`", n.written))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut d = mk(
-                &UNUSED_SUPPRESSION,
-                format!("unused suppression: {list} found nothing to silence here"),
-            );
+            let list = unused.iter().map(|n| format!("`{}`", n.written)).collect::<Vec<_>>().join(", ");
+            let mut d = mk(&UNUSED_SUPPRESSION, format!("unused suppression: {list} found nothing to silence here"));
             if unused.len() == s.names.len() {
-                d.with_fix(
-                    Applicability::Safe,
-                    "remove the suppression comment",
-                    vec![removal(ctx, s)],
-                );
+                d.with_fix(Applicability::Safe, "remove the suppression comment", vec![removal(ctx, s)]);
             }
             out.push(d);
         }
@@ -324,18 +268,10 @@ fn removal(ctx: &LintContext<'_>, s: &Suppression) -> TextEdit {
     let before = text[..start].trim_end_matches([' ', '\t']);
     let (from, to) = if s.own_line {
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let to = if text[end..].starts_with('\n') {
-            end + 1
-        } else {
-            end
-        };
+        let to = if text[end..].starts_with('\n') { end + 1 } else { end };
         (line_start, to)
     } else {
         (before.len(), end)
     };
-    TextEdit {
-        file: s.file,
-        range: TextRange::new((from as u32).into(), (to as u32).into()),
-        new_text: String::new(),
-    }
+    TextEdit { file: s.file, range: TextRange::new((from as u32).into(), (to as u32).into()), new_text: String::new() }
 }

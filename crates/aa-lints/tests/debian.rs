@@ -26,10 +26,7 @@ fn profile_files(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .filter(|p| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             !aa_hir::includes::is_skipped_file_name(&name)
         })
         .collect();
@@ -40,21 +37,15 @@ fn profile_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn debian_installed_policy() {
     let mut roots = profile_files(Path::new("/etc/apparmor.d"));
-    roots.extend(profile_files(Path::new(
-        "/usr/share/apparmor/extra-profiles",
-    )));
+    roots.extend(profile_files(Path::new("/usr/share/apparmor/extra-profiles")));
     if roots.is_empty() {
         eprintln!(
             "\n!!! SKIPPED: no AppArmor policy installed (apt-get install apparmor apparmor-profiles apparmor-profiles-extra) !!!\n"
         );
         return;
     }
-    let db = RootDatabase::new(
-        Arc::new(common::FsLoader),
-        vec![],
-        PathBuf::from("/etc/apparmor.d"),
-        PathBuf::from("/"),
-    );
+    let db =
+        RootDatabase::new(Arc::new(common::FsLoader), vec![], PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
     let selection = LintSelection::all();
     let verbose = std::env::var_os("AA_LINTS_DEBIAN_VERBOSE").is_some();
     // code -> (findings summed over roots, unique places, per severity, examples)
@@ -73,13 +64,7 @@ fn debian_installed_policy() {
             };
             let start = usize::from(d.range.start()).min(text.len());
             let line = text[..start].matches('\n').count() + 1;
-            let shown = format!(
-                "{}:{line}: {} {}: {}",
-                file.display(),
-                d.name,
-                d.severity.as_str(),
-                d.message
-            );
+            let shown = format!("{}:{line}: {} {}: {}", file.display(), d.name, d.severity.as_str(), d.message);
             if verbose {
                 eprintln!("{shown}");
             }
@@ -87,16 +72,8 @@ fn debian_installed_policy() {
                 parser_errors.push(shown.clone());
             }
             *total.entry(d.code).or_default() += 1;
-            if unique.entry(d.code).or_default().insert((
-                file,
-                d.range.start().into(),
-                d.range.end().into(),
-            )) {
-                *severities
-                    .entry(d.code)
-                    .or_default()
-                    .entry(d.severity.as_str())
-                    .or_default() += 1;
+            if unique.entry(d.code).or_default().insert((file, d.range.start().into(), d.range.end().into())) {
+                *severities.entry(d.code).or_default().entry(d.severity.as_str()).or_default() += 1;
                 let list = examples.entry(d.code).or_default();
                 if list.len() < 3 {
                     list.push(shown);
@@ -115,25 +92,10 @@ fn debian_installed_policy() {
         let u = unique.get(lint.code).map_or(0, |s| s.len());
         let sev = severities
             .get(lint.code)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| format!("{v} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
+            .map(|m| m.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", "))
             .unwrap_or_default();
-        let default = if lint.is_enabled_by_default() {
-            lint.default_level.name()
-        } else {
-            "off"
-        };
-        println!(
-            "| {} | {} | {} | {} | {n} | {u} | {sev} |",
-            lint.code,
-            lint.name,
-            lint.group.name(),
-            default
-        );
+        let default = if lint.is_enabled_by_default() { lint.default_level.name() } else { "off" };
+        println!("| {} | {} | {} | {} | {n} | {u} | {sev} |", lint.code, lint.name, lint.group.name(), default);
     }
     println!();
     for (code, list) in &examples {
@@ -158,13 +120,6 @@ fn debian_installed_policy() {
     for path in &others {
         let _ = aa_lints::run(&db, db.file(path), &selection);
     }
-    println!(
-        "{} other files linted on their own without a panic",
-        others.len()
-    );
-    assert!(
-        parser_errors.is_empty(),
-        "parser-group errors on installed policy:\n{}",
-        parser_errors.join("\n")
-    );
+    println!("{} other files linted on their own without a panic", others.len());
+    assert!(parser_errors.is_empty(), "parser-group errors on installed policy:\n{}", parser_errors.join("\n"));
 }

@@ -10,10 +10,7 @@ use aa_lints::{LintSelection, Severity, docs, registry::REGISTRY};
 
 fn wrap(block: &str) -> String {
     if block.contains('{')
-        && aa_syntax::parse(block)
-            .syntax_node()
-            .descendants()
-            .any(|n| n.kind() == aa_syntax::SyntaxKind::PROFILE)
+        && aa_syntax::parse(block).syntax_node().descendants().any(|n| n.kind() == aa_syntax::SyntaxKind::PROFILE)
     {
         block.to_string()
     } else {
@@ -24,10 +21,7 @@ fn wrap(block: &str) -> String {
 
 #[test]
 fn bare_rule_lists_are_wrapped() {
-    assert_eq!(
-        wrap("/etc/x r,\n"),
-        "profile example /usr/bin/example {\n  /etc/x r,\n}\n"
-    );
+    assert_eq!(wrap("/etc/x r,\n"), "profile example /usr/bin/example {\n  /etc/x r,\n}\n");
     assert_eq!(wrap("profile p {\n}\n"), "profile p {\n}\n");
 }
 
@@ -38,18 +32,11 @@ fn documented_examples_hold() {
         let invalid = docs::examples(lint, false);
         let valid = docs::examples(lint, true);
         if invalid.is_empty() || valid.is_empty() {
-            failures.push(format!(
-                "{}: needs an ```apparmor block under ## Example and ## Use instead",
-                lint.name
-            ));
+            failures.push(format!("{}: needs an ```apparmor block under ## Example and ## Use instead", lint.name));
         }
         // Defaults too, so the suppression lints see the lints they name.
         let selection = LintSelection::defaults().select(lint.code).unwrap();
-        for (text, want) in invalid
-            .iter()
-            .map(|t| (t, 1))
-            .chain(valid.iter().map(|t| (t, 0)))
-        {
+        for (text, want) in invalid.iter().map(|t| (t, 1)).chain(valid.iter().map(|t| (t, 0))) {
             let text = &wrap(text);
             let (db, root) = common::db_with(&[(common::ROOT, text)]);
             let found = aa_lints::run(&db, root, &selection);
@@ -64,10 +51,8 @@ fn documented_examples_hold() {
             }
             if want == 0 {
                 let parser = LintSelection::none().select("parser").unwrap();
-                let errors: Vec<_> = aa_lints::run(&db, root, &parser)
-                    .into_iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .collect();
+                let errors: Vec<_> =
+                    aa_lints::run(&db, root, &parser).into_iter().filter(|d| d.severity == Severity::Error).collect();
                 if !errors.is_empty() {
                     failures.push(format!(
                         "{}: `Use instead` does not load:\n{text}{:#?}",

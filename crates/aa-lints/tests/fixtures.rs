@@ -22,17 +22,11 @@ use aa_lints::LintDiagnostic;
 fn is_annotation(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("#<-")
-        || t.strip_prefix('#')
-            .is_some_and(|r| r.trim_start().starts_with('^') || r.trim_start().starts_with("in /"))
+        || t.strip_prefix('#').is_some_and(|r| r.trim_start().starts_with('^') || r.trim_start().starts_with("in /"))
 }
 
 /// The fixture text with the annotations of `found` written in.
-fn annotate(
-    clean: &str,
-    found: &[LintDiagnostic],
-    db: &dyn aa_hir::db::Db,
-    root: aa_hir::db::File,
-) -> String {
+fn annotate(clean: &str, found: &[LintDiagnostic], db: &dyn aa_hir::db::Db, root: aa_hir::db::File) -> String {
     let mut line_starts = vec![0usize];
     line_starts.extend(clean.match_indices('\n').map(|(i, _)| i + 1));
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
@@ -43,14 +37,9 @@ fn annotate(
             let start = usize::from(d.range.start()).min(clean.len());
             let end = usize::from(d.range.end()).min(clean.len());
             let line = line_of(start);
-            let line_end = clean[line_starts[line]..]
-                .find('\n')
-                .map_or(clean.len(), |i| line_starts[line] + i);
+            let line_end = clean[line_starts[line]..].find('\n').map_or(clean.len(), |i| line_starts[line] + i);
             let col = clean[line_starts[line]..start].chars().count();
-            let width = clean[start..end.min(line_end).max(start)]
-                .chars()
-                .count()
-                .max(1);
+            let width = clean[start..end.min(line_end).max(start)].chars().count().max(1);
             let mark = if col == 0 {
                 format!("#<- {text}")
             } else {
@@ -67,14 +56,8 @@ fn annotate(
                 aa_hir::db::FileContent::Text(t) => t.clone(),
                 _ => String::new(),
             };
-            let other_line = other[..usize::from(d.range.start()).min(other.len())]
-                .matches('\n')
-                .count()
-                + 1;
-            per_line[line].push(format!(
-                "#   in {}:{other_line} {text}",
-                d.file.path(db).display()
-            ));
+            let other_line = other[..usize::from(d.range.start()).min(other.len())].matches('\n').count() + 1;
+            per_line[line].push(format!("#   in {}:{other_line} {text}", d.file.path(db).display()));
         }
     }
     let mut out = String::new();
@@ -95,29 +78,14 @@ fn annotate(
 fn fixtures() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixtures dir")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("fixtures dir").flatten().map(|e| e.path()).collect();
     entries.sort();
     let mut failures = Vec::new();
-    for path in entries
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "aa"))
-    {
+    for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "aa")) {
         let written = std::fs::read_to_string(path).expect("read fixture");
-        let clean: String = written
-            .split_inclusive('\n')
-            .filter(|l| !is_annotation(l))
-            .collect();
+        let clean: String = written.split_inclusive('\n').filter(|l| !is_annotation(l)).collect();
         let first = clean.lines().next().unwrap_or("");
-        let selectors: Vec<&str> = first
-            .strip_prefix("# lints:")
-            .unwrap_or("all")
-            .split(',')
-            .map(str::trim)
-            .collect();
+        let selectors: Vec<&str> = first.strip_prefix("# lints:").unwrap_or("all").split(',').map(str::trim).collect();
         let (db, root, found) = common::lint(&clean, &selectors);
         let expected = annotate(&clean, &found, &db, root);
         if expected != written {
@@ -128,15 +96,6 @@ fn fixtures() {
             }
         }
     }
-    assert!(
-        entries
-            .iter()
-            .any(|p| p.extension().is_some_and(|e| e == "aa")),
-        "no fixtures"
-    );
-    assert!(
-        failures.is_empty(),
-        "fixtures differ (UPDATE_EXPECT=1 rewrites them):\n{}",
-        failures.join("\n")
-    );
+    assert!(entries.iter().any(|p| p.extension().is_some_and(|e| e == "aa")), "no fixtures");
+    assert!(failures.is_empty(), "fixtures differ (UPDATE_EXPECT=1 rewrites them):\n{}", failures.join("\n"));
 }

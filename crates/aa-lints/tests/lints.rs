@@ -12,11 +12,7 @@ fn check(selectors: &[&str], text: &str, expect: Expect) {
 
 fn fixed(selectors: &[&str], text: &str, expect: Expect) {
     let (_db, _root, out) = common::lint(text, selectors);
-    let edits: Vec<_> = out
-        .iter()
-        .filter_map(|d| d.fix.clone())
-        .flat_map(|f| f.edits)
-        .collect();
+    let edits: Vec<_> = out.iter().filter_map(|d| d.fix.clone()).flat_map(|f| f.edits).collect();
     expect.assert_eq(&common::apply(text, &edits));
 }
 
@@ -56,12 +52,7 @@ fn global_profile_escape_and_stacking() {
 #[test]
 fn exec_lints() {
     check(
-        &[
-            "unconfined-exec",
-            "fallback-exec",
-            "write-and-exec",
-            "file-rule-exec-conflict",
-        ],
+        &["unconfined-exec", "fallback-exec", "write-and-exec", "file-rule-exec-conflict"],
         "include <tunables/global>\nprofile p /** {\n  /usr/bin/a pux,\n  /usr/bin/b Cix,\n  @{HOME}/bin/* w,\n  /home/*/bin/** ix,\n  /srv/x rwix,\n  file,\n  /{,**} pix,\n}\n",
         expect![[r#"
             [
@@ -98,10 +89,7 @@ fn correctness_lints() {
 #[test]
 fn strict_twins() {
     check(
-        &[
-            "missing-strict-abstraction",
-            "strict-with-broad-abstraction",
-        ],
+        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
         "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n  include <abstractions/base>\n}\n",
         expect![[r#"
             [
@@ -111,10 +99,7 @@ fn strict_twins() {
         "#]],
     );
     fixed(
-        &[
-            "missing-strict-abstraction",
-            "strict-with-broad-abstraction",
-        ],
+        &["missing-strict-abstraction", "strict-with-broad-abstraction"],
         "profile p /usr/bin/p {\n  include <abstractions/nameservice>\n}\nprofile q /usr/bin/q {\n  include <abstractions/nameservice>\n  include <abstractions/nameservice-strict>\n}\n",
         expect![[r#"
             profile p /usr/bin/p {
@@ -204,15 +189,8 @@ fn apply_edits_skips_overlaps() {
         range: aa_syntax::TextRange::new(s.into(), e.into()),
         new_text: t.into(),
     };
-    let (out, skipped) = aa_lints::apply_edits(
-        "abcdef",
-        &[
-            edit(0, 2, "X"),
-            edit(1, 3, "Y"),
-            edit(4, 4, "Z"),
-            edit(9, 10, "!"),
-        ],
-    );
+    let (out, skipped) =
+        aa_lints::apply_edits("abcdef", &[edit(0, 2, "X"), edit(1, 3, "Y"), edit(4, 4, "Z"), edit(9, 10, "!")]);
     assert_eq!(out, "aYdZef");
     assert_eq!(skipped.len(), 2);
 }
@@ -245,17 +223,9 @@ fn large_generated_profile_is_bounded() {
             "missing-header-comment",
         ] {
             let (db, root) = common::db_with(&[(common::ROOT, &text)]);
-            let _ = aa_lints::run(
-                &db,
-                root,
-                &aa_lints::LintSelection::none().select("parser").unwrap(),
-            );
+            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select("parser").unwrap());
             let start = std::time::Instant::now();
-            let _ = aa_lints::run(
-                &db,
-                root,
-                &aa_lints::LintSelection::none().select(sel).unwrap(),
-            );
+            let _ = aa_lints::run(&db, root, &aa_lints::LintSelection::none().select(sel).unwrap());
             eprintln!("{sel}: {:?}", start.elapsed());
         }
     }

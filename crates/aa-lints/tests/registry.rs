@@ -14,17 +14,13 @@ fn codes_and_names_are_unique_and_well_formed() {
         assert!(codes.insert(lint.code), "duplicate code {}", lint.code);
         assert!(names.insert(lint.name), "duplicate name {}", lint.name);
         assert!(
-            lint.name.split('-').all(|w| !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+            lint.name
+                .split('-')
+                .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
             "{} is not kebab-case",
             lint.name
         );
-        assert!(
-            lint.code.len() == 5 && lint.code.starts_with("AA"),
-            "{}",
-            lint.code
-        );
+        assert!(lint.code.len() == 5 && lint.code.starts_with("AA"), "{}", lint.code);
         let hundreds = match lint.group {
             Group::Parser => '0',
             Group::Security => '1',
@@ -32,19 +28,9 @@ fn codes_and_names_are_unique_and_well_formed() {
             Group::Style => '3',
             Group::Nursery => '4',
         };
-        assert_eq!(
-            lint.code.as_bytes()[2] as char,
-            hundreds,
-            "{} is outside its group's range",
-            lint.code
-        );
+        assert_eq!(lint.code.as_bytes()[2] as char, hundreds, "{} is outside its group's range", lint.code);
         if lint.group == Group::Style || lint.group == Group::Nursery {
-            assert_eq!(
-                lint.default_level,
-                Level::Allow,
-                "{} should be off by default",
-                lint.name
-            );
+            assert_eq!(lint.default_level, Level::Allow, "{} should be off by default", lint.name);
         }
     }
 }
@@ -55,23 +41,13 @@ fn every_lint_has_the_documentation_sections_in_order() {
         let text = docs::doc_text(lint);
         let mut at = 0;
         for section in docs::SECTIONS {
-            let found = text[at..]
-                .find(section)
-                .unwrap_or_else(|| panic!("{}: missing or misplaced `{section}`", lint.name));
+            let found =
+                text[at..].find(section).unwrap_or_else(|| panic!("{}: missing or misplaced `{section}`", lint.name));
             at += found + section.len();
         }
-        let fix = text
-            .split("## Fix")
-            .nth(1)
-            .unwrap_or("")
-            .trim_start()
-            .to_ascii_lowercase();
+        let fix = text.split("## Fix").nth(1).unwrap_or("").trim_start().to_ascii_lowercase();
         let expected = lint.fix.name();
-        assert!(
-            fix.starts_with(expected),
-            "{}: `## Fix` should start with `{expected}`, got {fix:?}",
-            lint.name
-        );
+        assert!(fix.starts_with(expected), "{}: `## Fix` should start with `{expected}`, got {fix:?}", lint.name);
     }
 }
 
@@ -93,11 +69,7 @@ fn parser_group_covers_aa_hir_codes() {
         }
     }
     let mut missing = Vec::new();
-    for call in [
-        "Diagnostic::error(",
-        "Diagnostic::warning(",
-        "self.error(file, ",
-    ] {
+    for call in ["Diagnostic::error(", "Diagnostic::warning(", "self.error(file, "] {
         for part in sources.split(call).skip(1) {
             let part = part.trim_start();
             let Some(rest) = part.strip_prefix('"') else {
@@ -113,10 +85,8 @@ fn parser_group_covers_aa_hir_codes() {
     for line in sources.lines() {
         let t = line.trim();
         if let Some(code) = t.strip_prefix('"').and_then(|r| r.strip_suffix("\",")) {
-            let kebab = code.contains('-')
-                && code
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+            let kebab =
+                code.contains('-') && code.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
             if kebab
                 && !code.starts_with("make-")
                 && code != "read-only"
@@ -128,10 +98,7 @@ fn parser_group_covers_aa_hir_codes() {
     }
     missing.sort();
     missing.dedup();
-    assert!(
-        missing.is_empty(),
-        "aa-hir codes without a parser-group entry: {missing:?}"
-    );
+    assert!(missing.is_empty(), "aa-hir codes without a parser-group entry: {missing:?}");
 }
 
 #[test]
@@ -153,22 +120,13 @@ fn selection_by_code_prefix_name_and_group() {
     assert!(defaults.is_enabled(overbroad));
     assert!(!defaults.is_enabled(indentation));
 
-    let s = LintSelection::defaults()
-        .select("style")
-        .unwrap()
-        .ignore("AA1")
-        .unwrap();
+    let s = LintSelection::defaults().select("style").unwrap().ignore("AA1").unwrap();
     assert!(s.is_enabled(indentation));
     assert!(!s.is_enabled(overbroad));
 
-    let s = LintSelection::none()
-        .set_level("overbroad-glob", Level::Error)
-        .unwrap();
+    let s = LintSelection::none().set_level("overbroad-glob", Level::Error).unwrap();
     assert_eq!(s.level(overbroad), Level::Error);
-    assert_eq!(
-        s.severity(overbroad, aa_lints::Severity::Info),
-        aa_lints::Severity::Error
-    );
+    assert_eq!(s.severity(overbroad, aa_lints::Severity::Info), aa_lints::Severity::Error);
     assert!(LintSelection::defaults().select("no-such-thing").is_err());
     assert!(LintSelection::all().is_enabled(indentation));
 }

@@ -8,13 +8,7 @@ use expect_test::{Expect, expect};
 fn check(text: &str, expect: Expect) {
     let (db, root, out) = common::lint(
         text,
-        &[
-            "dangerous-capability",
-            "unscoped-ptrace-or-signal",
-            "invalid-suppression",
-            "unused-suppression",
-            "parser",
-        ],
+        &["dangerous-capability", "unscoped-ptrace-or-signal", "invalid-suppression", "unused-suppression", "parser"],
     );
     expect.assert_debug_eq(&common::summary(&db, root, &out));
 }
@@ -100,16 +94,15 @@ fn legacy_form_is_honoured() {
 
 #[test]
 fn include_line_silences_abstraction_rules() {
-    let text = "profile p /usr/bin/p {\n  include <abstractions/wide> # aa-lint: allow(overbroad-glob) scratch space\n}\n";
+    let text =
+        "profile p /usr/bin/p {\n  include <abstractions/wide> # aa-lint: allow(overbroad-glob) scratch space\n}\n";
     let (db, root, out) = common::lint(text, &["overbroad-glob", "unused-suppression"]);
     expect![[r#"
         []
     "#]]
     .assert_debug_eq(&common::summary(&db, root, &out));
-    let (db, root, out) = common::lint(
-        "profile p /usr/bin/p {\n  include <abstractions/wide>\n}\n",
-        &["overbroad-glob"],
-    );
+    let (db, root, out) =
+        common::lint("profile p /usr/bin/p {\n  include <abstractions/wide>\n}\n", &["overbroad-glob"]);
     expect![[r#"
         [
             "AA101 warning /etc/apparmor.d/abstractions/wide:1: `/tmp/** rw,` grants write over all of /tmp",
@@ -124,10 +117,7 @@ fn include_line_silences_abstraction_rules() {
 fn unused_suppression_fix_removes_the_comment() {
     let text = "profile p /usr/bin/p {\n  # aa-lint: allow(dangerous-capability) old\n  /etc/x r,\n  /etc/y r, # aa-lint: allow(dangerous-capability) old\n}\n";
     let (_db, _root, out) = common::lint(text, &["dangerous-capability", "unused-suppression"]);
-    let edits: Vec<_> = out
-        .iter()
-        .flat_map(|d| d.fix.clone().unwrap().edits)
-        .collect();
+    let edits: Vec<_> = out.iter().flat_map(|d| d.fix.clone().unwrap().edits).collect();
     expect![[r#"
         profile p /usr/bin/p {
           /etc/x r,

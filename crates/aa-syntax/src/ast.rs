@@ -160,11 +160,8 @@ impl Include {
     pub fn target(&self) -> Option<String> {
         let node = self.target_node()?;
         let text = node.text().to_string();
-        let inner = if let Some(rest) = text.strip_prefix('<') {
-            rest.strip_suffix('>').unwrap_or(rest)
-        } else {
-            &text
-        };
+        let inner =
+            if let Some(rest) = text.strip_prefix('<') { rest.strip_suffix('>').unwrap_or(rest) } else { &text };
         let inner = inner.trim();
         let inner = inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(inner);
         Some(inner.to_string())
@@ -286,10 +283,7 @@ impl Rule {
 
 impl Qualifiers {
     pub fn keywords(&self) -> impl Iterator<Item = SyntaxToken> {
-        self.syntax
-            .children_with_tokens()
-            .filter_map(|e| e.into_token())
-            .filter(|t| t.kind().is_keyword())
+        self.syntax.children_with_tokens().filter_map(|e| e.into_token()).filter(|t| t.kind().is_keyword())
     }
 
     pub fn has(&self, kind: SyntaxKind) -> bool {

@@ -60,10 +60,8 @@ impl<'t> Parser<'t> {
             offset += token.len;
         }
         offsets.push(offset);
-        let texts: Vec<&'t str> =
-            offsets.windows(2).map(|w| &text[w[0] as usize..w[1] as usize]).collect();
-        let mut significant: Vec<usize> =
-            (0..tokens.len()).filter(|&i| !tokens[i].kind.is_trivia()).collect();
+        let texts: Vec<&'t str> = offsets.windows(2).map(|w| &text[w[0] as usize..w[1] as usize]).collect();
+        let mut significant: Vec<usize> = (0..tokens.len()).filter(|&i| !tokens[i].kind.is_trivia()).collect();
         significant.push(tokens.len());
         // Every loop iteration consumes a token or leaves its loop, so this
         // bound is never reached by a correct grammar; it turns a grammar bug

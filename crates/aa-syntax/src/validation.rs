@@ -5,9 +5,7 @@
 
 use rowan::{GreenNodeData, TextRange, TextSize};
 
-use crate::{
-    NodeOrToken, SyntaxError, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, grammar::is_file_mode,
-};
+use crate::{NodeOrToken, SyntaxError, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, grammar::is_file_mode};
 
 pub(crate) fn validate(root: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     // Walk the green tree, which costs no allocation, and build a red
@@ -53,10 +51,8 @@ pub(crate) fn validate(root: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
 
 /// Nodes that can hold what `validate` checks: statements, blocks, rules.
 fn descends_into(kind: SyntaxKind) -> bool {
-    matches!(
-        kind,
-        SOURCE_FILE | PROFILE | HAT | BLOCK | QUALIFIED_BLOCK | IF_STMT | ELSE_BRANCH | ERROR
-    ) || kind.is_rule()
+    matches!(kind, SOURCE_FILE | PROFILE | HAT | BLOCK | QUALIFIED_BLOCK | IF_STMT | ELSE_BRANCH | ERROR)
+        || kind.is_rule()
 }
 
 /// Whether a `STRING` token has its closing, unescaped quote.
@@ -76,9 +72,7 @@ fn qualifier_order(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     let mut last_rank = 0;
     for element in node.children_with_tokens() {
         let (rank, range, text) = match &element {
-            NodeOrToken::Node(n) if n.kind() == PRIORITY => {
-                (1, n.text_range(), "priority")
-            }
+            NodeOrToken::Node(n) if n.kind() == PRIORITY => (1, n.text_range(), "priority"),
             NodeOrToken::Token(t) => match qualifier_rank(t.kind()) {
                 Some(rank) => (rank, t.text_range(), t.text()),
                 None => continue,
@@ -86,10 +80,7 @@ fn qualifier_order(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
             _ => continue,
         };
         if rank == last_rank {
-            errors.push(SyntaxError::new(
-                format!("`{text}` conflicts with the qualifier before it"),
-                range,
-            ));
+            errors.push(SyntaxError::new(format!("`{text}` conflicts with the qualifier before it"), range));
         } else if rank < last_rank {
             errors.push(SyntaxError::new(
                 format!(
@@ -137,17 +128,10 @@ struct Shape {
 }
 
 fn shape(kind: SyntaxKind) -> Option<Shape> {
-    let shape = |access, leading_words, trailing_words, arrow| Shape {
-        access,
-        leading_words,
-        trailing_words,
-        arrow,
-    };
+    let shape = |access, leading_words, trailing_words, arrow| Shape { access, leading_words, trailing_words, arrow };
     Some(match kind {
         NETWORK_RULE => shape(true, 2, 0, false),
-        UNIX_RULE | DBUS_RULE | SIGNAL_RULE | PTRACE_RULE | USERNS_RULE | IO_URING_RULE => {
-            shape(true, 0, 0, false)
-        }
+        UNIX_RULE | DBUS_RULE | SIGNAL_RULE | PTRACE_RULE | USERNS_RULE | IO_URING_RULE => shape(true, 0, 0, false),
         MQUEUE_RULE => shape(true, 0, 1, false),
         MOUNT_RULE | PIVOT_ROOT_RULE => shape(false, 0, 1, true),
         REMOUNT_RULE | UMOUNT_RULE => shape(false, 0, 1, false),
@@ -172,10 +156,9 @@ fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
     let mut after_arrow = false;
     for child in node.children_with_tokens() {
         match child.kind() {
-            ACCESS if !shape.access => errors.push(SyntaxError::new(
-                format!("`{}` rules take no access list", keyword()),
-                child.text_range(),
-            )),
+            ACCESS if !shape.access => {
+                errors.push(SyntaxError::new(format!("`{}` rules take no access list", keyword()), child.text_range()))
+            }
             CONDITION | CONDITION_GROUP => {
                 seen_condition = true;
                 if trailing > 0 && !after_arrow {
@@ -185,10 +168,9 @@ fn rule_shape(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) {
                     ));
                 }
             }
-            ARROW if !shape.arrow => errors.push(SyntaxError::new(
-                format!("`->` is not part of a `{}` rule", keyword()),
-                child.text_range(),
-            )),
+            ARROW if !shape.arrow => {
+                errors.push(SyntaxError::new(format!("`->` is not part of a `{}` rule", keyword()), child.text_range()))
+            }
             ARROW => {
                 after_arrow = true;
                 trailing = 0;

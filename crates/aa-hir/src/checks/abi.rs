@@ -27,17 +27,10 @@ pub fn abi_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
             Some(rest) => (true, rest.strip_suffix('>').unwrap_or(rest).trim()),
             None => (false, text),
         };
-        let name = inner
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .unwrap_or(inner);
+        let name = inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(inner);
         let range = target.text_range();
         if name.is_empty() {
-            out.push(Diagnostic::error(
-                "bad-abi",
-                "the `abi` rule names no features file",
-                range,
-            ));
+            out.push(Diagnostic::error("bad-abi", "the `abi` rule names no features file", range));
             continue;
         }
         if search && matches!(name, "kernel" | "default") {
@@ -56,9 +49,7 @@ pub fn abi_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
         } else {
             vec![settings.working_dir(db).join(name)]
         };
-        let found = candidates
-            .iter()
-            .find(|c| !matches!(db.file(c).content(db), FileContent::NotFound));
+        let found = candidates.iter().find(|c| !matches!(db.file(c).content(db), FileContent::NotFound));
         match found.map(|c| db.file(c).content(db)) {
             Some(FileContent::Text(_)) => {}
             Some(FileContent::Directory(_)) => out.push(Diagnostic::error(

@@ -62,10 +62,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         };
         sink.push(Diagnostic::error(
             "unknown-capability",
-            format!(
-                "`{}` is not a capability{hint}: names are lower case without `CAP_`, e.g. `sys_admin`",
-                word.text
-            ),
+            format!("`{}` is not a capability{hint}: names are lower case without `CAP_`, e.g. `sys_admin`", word.text),
             word.range,
         ));
     }

@@ -9,10 +9,7 @@ use crate::Diagnostic;
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     // The exec condition is the value before `->` (the only direct value).
     let exec = info.words.first();
-    let mode = info
-        .node
-        .children_with_tokens()
-        .find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW));
+    let mode = info.node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW));
     match (exec, mode) {
         (None, Some(mode)) => sink.push(Diagnostic::error(
             "change-profile-missing-exec",
@@ -31,20 +28,11 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
 /// The same exec path and target given once as `unsafe` and once not: the
 /// compiler cannot give one transition both modes.
 pub(super) fn check_conflicts(body: &aa_syntax::SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    let mut seen: std::collections::HashMap<(String, String), bool> =
-        std::collections::HashMap::new();
-    for node in body
-        .descendants()
-        .filter(|n| n.kind() == CHANGE_PROFILE_RULE)
-    {
+    let mut seen: std::collections::HashMap<(String, String), bool> = std::collections::HashMap::new();
+    for node in body.descendants().filter(|n| n.kind() == CHANGE_PROFILE_RULE) {
         // Rules of nested profiles belong to those profiles.
         let owner = node.ancestors().find(|a| matches!(a.kind(), PROFILE | HAT));
-        if owner
-            .as_ref()
-            .and_then(|o| o.children().find(|c| c.kind() == BLOCK))
-            .as_ref()
-            != Some(body)
-        {
+        if owner.as_ref().and_then(|o| o.children().find(|c| c.kind() == BLOCK)).as_ref() != Some(body) {
             continue;
         }
         if node.descendants_with_tokens().any(|e| e.kind() == DENY_KW) {
@@ -55,10 +43,7 @@ pub(super) fn check_conflicts(body: &aa_syntax::SyntaxNode, sink: &mut Vec<Diagn
             .filter(|e| e.kind() == VALUE || e.kind() == TARGET)
             .map(|e| e.to_string())
             .collect();
-        let exec = node
-            .children()
-            .find(|n| n.kind() == VALUE)
-            .map(|n| n.text().to_string());
+        let exec = node.children().find(|n| n.kind() == VALUE).map(|n| n.text().to_string());
         let Some(exec) = exec else { continue };
         let target = node
             .children()
@@ -71,10 +56,7 @@ pub(super) fn check_conflicts(body: &aa_syntax::SyntaxNode, sink: &mut Vec<Diagn
         match seen.get(&key) {
             Some(previous) if *previous != unsafe_ => sink.push(Diagnostic::error(
                 "conflicting-change-profile",
-                format!(
-                    "`change_profile {}` is given both as `unsafe` and as safe",
-                    key.0
-                ),
+                format!("`change_profile {}` is given both as `unsafe` and as safe", key.0),
                 node.text_range(),
             )),
             Some(_) => {}

@@ -10,10 +10,7 @@ use crate::{
 };
 
 pub(crate) fn is_expr(kind: aa_syntax::SyntaxKind) -> bool {
-    matches!(
-        kind,
-        OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR
-    )
+    matches!(kind, OR_EXPR | AND_EXPR | NOT_EXPR | DEFINED_EXPR | COMPARE_EXPR | PAREN_EXPR | ATOM_EXPR)
 }
 
 /// Bare words in the condition of one `if` (not its `else if`s, which are
@@ -24,10 +21,7 @@ pub(super) fn check_condition(stmt: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
     };
     let atoms = expr.descendants().filter(|n| n.kind() == ATOM_EXPR);
     for atom in atoms {
-        if atom
-            .children_with_tokens()
-            .any(|e| e.kind() == BOOL_VARIABLE)
-        {
+        if atom.children_with_tokens().any(|e| e.kind() == BOOL_VARIABLE) {
             continue;
         }
         let text = atom.text().to_string();
@@ -70,13 +64,9 @@ pub(crate) fn eval(node: &SyntaxNode, vars: &Variables) -> Option<bool> {
         NOT_EXPR => operands.first().and_then(|o| eval(o, vars)).map(|v| !v),
         PAREN_EXPR => operands.first().and_then(|o| eval(o, vars)),
         DEFINED_EXPR => {
-            let token = node
-                .children_with_tokens()
-                .filter_map(|e| e.into_token())
-                .find(|t| {
-                    matches!(t.kind(), VARIABLE | BOOL_VARIABLE)
-                        || (t.kind() == WORD && t.text() != "defined")
-                })?;
+            let token = node.children_with_tokens().filter_map(|e| e.into_token()).find(|t| {
+                matches!(t.kind(), VARIABLE | BOOL_VARIABLE) || (t.kind() == WORD && t.text() != "defined")
+            })?;
             let text = token.text();
             Some(match token.kind() {
                 VARIABLE => vars.sets.contains_key(text.get(2..text.len() - 1)?),
@@ -85,10 +75,8 @@ pub(crate) fn eval(node: &SyntaxNode, vars: &Variables) -> Option<bool> {
             })
         }
         ATOM_EXPR => {
-            if let Some(t) = node
-                .children_with_tokens()
-                .filter_map(|e| e.into_token())
-                .find(|t| t.kind() == BOOL_VARIABLE)
+            if let Some(t) =
+                node.children_with_tokens().filter_map(|e| e.into_token()).find(|t| t.kind() == BOOL_VARIABLE)
             {
                 return vars.bools.get(&bool_name(t.text())).map(|b| b.value);
             }

@@ -5,18 +5,7 @@
 use super::{Cond, Op, RuleInfo, check_access};
 use crate::Diagnostic;
 
-const ACCESS: &[&str] = &[
-    "send",
-    "receive",
-    "bind",
-    "eavesdrop",
-    "read",
-    "write",
-    "r",
-    "w",
-    "rw",
-    "wr",
-];
+const ACCESS: &[&str] = &["send", "receive", "bind", "eavesdrop", "read", "write", "r", "w", "rw", "wr"];
 const CONDS: &[&str] = &["bus", "name", "label", "path", "interface", "member"];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
@@ -64,13 +53,9 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             "a `dbus` rule cannot mix message conditions (`path`, `interface`, `member`, `peer=( )`) with the service condition `name`",
         )
     } else if message_rule && has(&["bind"]) {
-        Some(
-            "`bind` cannot be used with message conditions (`path`, `interface`, `member`, `peer=( )`)",
-        )
+        Some("`bind` cannot be used with message conditions (`path`, `interface`, `member`, `peer=( )`)")
     } else if service_rule && has(&["send", "receive", "read", "write", "r", "w", "rw", "wr"]) {
-        Some(
-            "`send`/`receive` cannot be used with the service condition `name`: `name` goes with `bind`",
-        )
+        Some("`send`/`receive` cannot be used with the service condition `name`: `name` goes with `bind`")
     } else if has(&["eavesdrop"]) && !only_bus {
         Some("`eavesdrop` only takes a `bus` condition")
     } else {
@@ -89,11 +74,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, sink: &mut Vec<Diagnostic>) -> bool 
         return false;
     }
     let message = if !CONDS.contains(&cond.name.as_str()) {
-        format!(
-            "`{}` is not a condition of `dbus` rules: expected one of {}",
-            cond.name,
-            super::quoted_list(CONDS)
-        )
+        format!("`{}` is not a condition of `dbus` rules: expected one of {}", cond.name, super::quoted_list(CONDS))
     } else if cond.op != Op::Eq {
         "only `=` is allowed in the conditions of `dbus` rules".to_string()
     } else if cond.values.len() > 1 {

@@ -35,9 +35,7 @@ pub(crate) fn parse_perms(text: &str, start: TextSize, sink: &mut Vec<Diagnostic
     let mut perms = Perms::default();
     let bytes = text.as_bytes();
     let mut i = 0;
-    let at = |i: usize, len: usize| {
-        TextRange::at(start + TextSize::from(i as u32), TextSize::from(len as u32))
-    };
+    let at = |i: usize, len: usize| TextRange::at(start + TextSize::from(i as u32), TextSize::from(len as u32));
     while i < bytes.len() {
         let c = bytes[i];
         let lower = c.to_ascii_lowercase();
@@ -45,10 +43,7 @@ pub(crate) fn parse_perms(text: &str, start: TextSize, sink: &mut Vec<Diagnostic
         let mode_len = match lower {
             b'i' | b'u' => 2,
             b'p' | b'c' => {
-                if matches!(
-                    bytes.get(i + 1).map(u8::to_ascii_lowercase),
-                    Some(b'i' | b'u')
-                ) {
+                if matches!(bytes.get(i + 1).map(u8::to_ascii_lowercase), Some(b'i' | b'u')) {
                     3
                 } else {
                     2
@@ -153,39 +148,29 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
     if node.kind() == FILE_RULE {
         if let Some(path) = rule.path() {
             let text = path.text();
-            if !(text.starts_with('/')
-                || text.starts_with("@{")
-                || text.starts_with("\"/")
-                || text.starts_with("\"@{"))
+            if !(text.starts_with('/') || text.starts_with("@{") || text.starts_with("\"/") || text.starts_with("\"@{"))
             {
                 sink.push(Diagnostic::error(
                     "relative-path",
-                    format!("`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"),
+                    format!(
+                        "`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"
+                    ),
                     path.syntax().text_range(),
                 ));
             }
         }
     }
-    if let Some(keyword) = node
-        .children_with_tokens()
-        .find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW))
-    {
+    if let Some(keyword) = node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW)) {
         if !perms.exec {
             sink.push(Diagnostic::error(
                 "safe-unsafe-without-exec",
-                format!(
-                    "`{}` only applies to exec rules, and this rule has no `x`",
-                    keyword.to_string()
-                ),
+                format!("`{}` only applies to exec rules, and this rule has no `x`", keyword.to_string()),
                 keyword.text_range(),
             ));
         }
     }
     // Permissions first (`l subset /a -> /b`) is the form that gives link targets.
-    let perms_first = node
-        .children()
-        .find(|n| matches!(n.kind(), PERMS | VALUE))
-        .is_some_and(|n| n.kind() == PERMS);
+    let perms_first = node.children().find(|n| matches!(n.kind(), PERMS | VALUE)).is_some_and(|n| n.kind() == PERMS);
     if perms_first {
         if let Some(subset) = node.children_with_tokens().find(|e| e.kind() == SUBSET_KW) {
             if perms.other_than_link {
@@ -209,8 +194,7 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
 /// One path given two different exec transitions in the same profile: the
 /// compiler cannot choose between them.
 pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(String, Option<aa_syntax::SyntaxKind>), (String, Option<String>)> =
-        HashMap::new();
+    let mut seen: HashMap<(String, Option<aa_syntax::SyntaxKind>), (String, Option<String>)> = HashMap::new();
     let mut rules = Vec::new();
     collect_file_rules(body, Prefix::default(), &mut rules);
     for (rule, prefix) in rules {
@@ -225,11 +209,7 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
             continue;
         }
         let mut scratch = Vec::new();
-        let perms = parse_perms(
-            perms_token.text(),
-            perms_token.text_range().start(),
-            &mut scratch,
-        );
+        let perms = parse_perms(perms_token.text(), perms_token.text_range().start(), &mut scratch);
         let Some(mode) = perms.mode else { continue };
         let mode = effective_mode(&rule, mode);
         let target = rule.target().map(|t| t.text());
@@ -238,9 +218,7 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
         }
         let key = (path.trim_matches('"').to_string(), prefix.owner);
         match seen.get(&key) {
-            Some((previous, previous_target))
-                if *previous != mode || *previous_target != target =>
-            {
+            Some((previous, previous_target)) if *previous != mode || *previous_target != target => {
                 sink.push(Diagnostic::error(
                     "conflicting-exec-modes",
                     format!(
@@ -265,14 +243,8 @@ pub(super) fn check_exec_conflicts(body: &SyntaxNode, sink: &mut Vec<Diagnostic>
 /// `unsafe` keyword makes the transition unsafe; `safe` always makes it safe.
 fn effective_mode(rule: &ast::Rule, mode: String) -> String {
     let node = rule.syntax();
-    let keyword = node
-        .children_with_tokens()
-        .map(|e| e.kind())
-        .find(|k| matches!(k, SAFE_KW | UNSAFE_KW));
-    let perms_first = node
-        .children()
-        .find(|n| matches!(n.kind(), PERMS | VALUE))
-        .is_some_and(|n| n.kind() == PERMS);
+    let keyword = node.children_with_tokens().map(|e| e.kind()).find(|k| matches!(k, SAFE_KW | UNSAFE_KW));
+    let perms_first = node.children().find(|n| matches!(n.kind(), PERMS | VALUE)).is_some_and(|n| n.kind() == PERMS);
     let mut chars: Vec<char> = mode.chars().collect();
     let Some(first) = chars.first().copied() else {
         return mode;
@@ -285,11 +257,7 @@ fn effective_mode(rule: &ast::Rule, mode: String) -> String {
         Some(_) => false,
         None => !perms_first && first.is_ascii_lowercase(),
     };
-    chars[0] = if unsafe_ {
-        first.to_ascii_lowercase()
-    } else {
-        first.to_ascii_uppercase()
-    };
+    chars[0] = if unsafe_ { first.to_ascii_lowercase() } else { first.to_ascii_uppercase() };
     chars.into_iter().collect()
 }
 

@@ -74,18 +74,10 @@ pub fn check_as(file: &ast::SourceFile, role: FileRole) -> Vec<Diagnostic> {
 /// Every semantic error in one file, with the variable table of the policy
 /// it is part of: booleans decide `if` branches, and names, attachments and
 /// flags are checked after expansion.
-pub fn check_resolved(
-    file: &ast::SourceFile,
-    role: FileRole,
-    vars: Option<&Variables>,
-) -> Vec<Diagnostic> {
+pub fn check_resolved(file: &ast::SourceFile, role: FileRole, vars: Option<&Variables>) -> Vec<Diagnostic> {
     let mut sink = Vec::new();
-    let scope = Scope {
-        in_profile: false,
-        rules_outside_are_errors: role == FileRole::Policy,
-        block: Prefix::default(),
-        vars,
-    };
+    let scope =
+        Scope { in_profile: false, rules_outside_are_errors: role == FileRole::Policy, block: Prefix::default(), vars };
     walk(file.syntax(), scope, &mut sink);
     profile::check_file(file, vars, &mut sink);
     sink.sort_by_key(|d| (d.range.start(), d.range.end()));
@@ -108,11 +100,7 @@ fn walk(node: &SyntaxNode, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
                 if let Some(profile) = ast::Profile::cast(child.clone()) {
                     profile::check_profile(&profile, scope.in_profile, scope.vars, sink);
                     if let Some(body) = profile.body() {
-                        let inner = Scope {
-                            in_profile: true,
-                            block: Prefix::default(),
-                            ..scope
-                        };
+                        let inner = Scope { in_profile: true, block: Prefix::default(), ..scope };
                         walk(body.syntax(), inner, sink);
                     }
                 }
@@ -139,9 +127,7 @@ fn walk(node: &SyntaxNode, scope: Scope<'_>, sink: &mut Vec<Diagnostic>) {
                 };
                 sink.push(Diagnostic::error(
                     "not-allowed-in-profile",
-                    format!(
-                        "{what} is not allowed inside a profile: move it before the first profile"
-                    ),
+                    format!("{what} is not allowed inside a profile: move it before the first profile"),
                     first_token_range(&child),
                 ));
             }
@@ -205,16 +191,10 @@ fn peer_group_last(node: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
                 group_seen = true;
                 // Inside `peer=( )` every item is `name=value`.
                 for inner in child.children().filter(|n| n.kind() == CONDITION) {
-                    if !inner
-                        .children_with_tokens()
-                        .any(|e| matches!(e.kind(), EQ | COLON_EQ))
-                    {
+                    if !inner.children_with_tokens().any(|e| matches!(e.kind(), EQ | COLON_EQ)) {
                         sink.push(Diagnostic::error(
                             "bad-peer-condition",
-                            format!(
-                                "`{}` inside `peer=( )` is not a condition: write `name=value`",
-                                inner.text()
-                            ),
+                            format!("`{}` inside `peer=( )` is not a condition: write `name=value`", inner.text()),
                             inner.text_range(),
                         ));
                     }
@@ -246,11 +226,7 @@ fn repeated_conditions(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             if let Some(group) = &cond.group {
                 level(group, single, keyword, sink);
             }
-            if cond.group.is_some()
-                && cond.name == "peer"
-                && keyword != "signal"
-                && keyword != "ptrace"
-            {
+            if cond.group.is_some() && cond.name == "peer" && keyword != "signal" && keyword != "ptrace" {
                 continue;
             }
             if !single.contains(&cond.name.as_str()) {
@@ -259,10 +235,7 @@ fn repeated_conditions(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             if seen.contains(&cond.name.as_str()) {
                 sink.push(Diagnostic::error(
                     "repeated-condition",
-                    format!(
-                        "`{}` can only be given once in a `{keyword}` rule",
-                        cond.name
-                    ),
+                    format!("`{}` can only be given once in a `{keyword}` rule", cond.name),
                     cond.range,
                 ));
             } else {
@@ -324,10 +297,7 @@ pub(crate) struct Val {
 
 impl Val {
     fn of_node(node: &SyntaxNode) -> Val {
-        Val {
-            text: unquote(&node.text().to_string()),
-            range: node.text_range(),
-        }
+        Val { text: unquote(&node.text().to_string()), range: node.text_range() }
     }
 
     /// Contains a variable reference, so its content is unknown until expansion.
@@ -394,16 +364,9 @@ impl Cond {
                     VALUE => cond.values.push(Val::of_node(&n)),
                     VALUE_LIST => {
                         cond.list = true;
-                        cond.values.extend(
-                            n.children()
-                                .filter(|v| v.kind() == VALUE)
-                                .map(|v| Val::of_node(&v)),
-                        );
+                        cond.values.extend(n.children().filter(|v| v.kind() == VALUE).map(|v| Val::of_node(&v)));
                     }
-                    CONDITION => cond
-                        .group
-                        .get_or_insert_with(Vec::new)
-                        .extend(Cond::of_node(&n)),
+                    CONDITION => cond.group.get_or_insert_with(Vec::new).extend(Cond::of_node(&n)),
                     _ => {}
                 },
             }
@@ -414,11 +377,7 @@ impl Cond {
         // A bare value inside a group (`peer=(label)`) has no name.
         if node.kind() == CONDITION && name_token.parent().is_some_and(|p| p.kind() == VALUE) {
             cond.name = String::new();
-            cond.values = node
-                .children()
-                .filter(|v| v.kind() == VALUE)
-                .map(|v| Val::of_node(&v))
-                .collect();
+            cond.values = node.children().filter(|v| v.kind() == VALUE).map(|v| Val::of_node(&v)).collect();
         }
         Some(cond)
     }
@@ -468,10 +427,9 @@ impl RuleInfo {
         };
         for element in node.children_with_tokens() {
             match element {
-                SyntaxElement::Token(t) if t.kind() == WORD => info.words.push(Val {
-                    text: t.text().to_string(),
-                    range: t.text_range(),
-                }),
+                SyntaxElement::Token(t) if t.kind() == WORD => {
+                    info.words.push(Val { text: t.text().to_string(), range: t.text_range() })
+                }
                 SyntaxElement::Token(_) => {}
                 SyntaxElement::Node(n) => match n.kind() {
                     ACCESS => {
@@ -499,13 +457,8 @@ fn access_values(node: &SyntaxNode) -> Vec<Val> {
     for element in node.descendants_with_tokens() {
         match element {
             SyntaxElement::Node(n) if n.kind() == VALUE => out.push(Val::of_node(&n)),
-            SyntaxElement::Token(t)
-                if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() == ACCESS) =>
-            {
-                out.push(Val {
-                    text: t.text().to_string(),
-                    range: t.text_range(),
-                })
+            SyntaxElement::Token(t) if t.kind() == WORD && t.parent().is_some_and(|p| p.kind() == ACCESS) => {
+                out.push(Val { text: t.text().to_string(), range: t.text_range() })
             }
             _ => {}
         }
@@ -521,15 +474,10 @@ fn access_values(node: &SyntaxNode) -> Vec<Val> {
                     .split(',')
                     .map(|part| {
                         let len = part.len() as u32;
-                        let range = TextRange::at(
-                            start + aa_syntax::TextSize::from(offset),
-                            aa_syntax::TextSize::from(len),
-                        );
+                        let range =
+                            TextRange::at(start + aa_syntax::TextSize::from(offset), aa_syntax::TextSize::from(len));
                         offset += len + 1;
-                        Val {
-                            text: part.to_string(),
-                            range,
-                        }
+                        Val { text: part.to_string(), range }
                     })
                     .filter(|p| !p.text.is_empty())
                     .collect::<Vec<_>>()
@@ -578,10 +526,7 @@ pub(crate) fn known_conditions<'a>(
         if cond.op != Op::Eq {
             sink.push(Diagnostic::error(
                 "bad-condition-operator",
-                format!(
-                    "only `=` is allowed in the conditions of `{}` rules",
-                    info.keyword
-                ),
+                format!("only `=` is allowed in the conditions of `{}` rules", info.keyword),
                 cond.range,
             ));
             continue;
@@ -611,11 +556,7 @@ pub(crate) fn check_access(info: &RuleInfo, allowed: &[&str], sink: &mut Vec<Dia
 }
 
 pub(crate) fn quoted_list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// A `peer=(...)` group where the class does not take one, or a condition
@@ -624,10 +565,7 @@ pub(crate) fn single_value(info: &RuleInfo, cond: &Cond, sink: &mut Vec<Diagnost
     if cond.group.is_some() || cond.values.len() != 1 {
         sink.push(Diagnostic::error(
             "condition-takes-one-value",
-            format!(
-                "`{}` in a `{}` rule takes exactly one value",
-                cond.name, info.keyword
-            ),
+            format!("`{}` in a `{}` rule takes exactly one value", cond.name, info.keyword),
             cond.range,
         ));
         return false;

@@ -136,12 +136,7 @@ struct Parts {
 }
 
 fn parts(info: &RuleInfo) -> Parts {
-    let mut parts = Parts {
-        src_conds: Vec::new(),
-        device: None,
-        dst_conds: Vec::new(),
-        mnt_point: None,
-    };
+    let mut parts = Parts { src_conds: Vec::new(), device: None, dst_conds: Vec::new(), mnt_point: None };
     let mut after_arrow = false;
     for element in info.node.children_with_tokens() {
         match element {
@@ -150,11 +145,7 @@ fn parts(info: &RuleInfo) -> Parts {
             SyntaxElement::Node(n) => match n.kind() {
                 CONDITION | CONDITION_GROUP => {
                     if let Some(cond) = Cond::of_node(&n) {
-                        if after_arrow {
-                            parts.dst_conds.push(cond)
-                        } else {
-                            parts.src_conds.push(cond)
-                        }
+                        if after_arrow { parts.dst_conds.push(cond) } else { parts.src_conds.push(cond) }
                     }
                 }
                 VALUE => {
@@ -179,11 +170,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         // `remount /p` and `umount /p` name the mount point.
         parts.mnt_point = parts.device.take();
     }
-    let allowed: &[&str] = if pivot {
-        &["oldroot"]
-    } else {
-        &["options", "option", "fstype", "vfstype"]
-    };
+    let allowed: &[&str] = if pivot { &["oldroot"] } else { &["options", "option", "fstype", "vfstype"] };
     let mut bad = false;
     for cond in &parts.src_conds {
         if cond.name.is_empty() {
@@ -207,10 +194,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             bad = true;
             sink.push(Diagnostic::error(
                 "bad-condition-operator",
-                format!(
-                    "only `=` and `in` are allowed in the conditions of `{}` rules",
-                    info.keyword
-                ),
+                format!("only `=` and `in` are allowed in the conditions of `{}` rules", info.keyword),
                 cond.range,
             ));
         }
@@ -230,11 +214,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     let remount = kind == REMOUNT_RULE;
     let mut flagsv = Vec::new();
     let mut opt_flagsv = Vec::new();
-    for cond in parts
-        .src_conds
-        .iter()
-        .filter(|c| matches!(c.name.as_str(), "options" | "option"))
-    {
+    for cond in parts.src_conds.iter().filter(|c| matches!(c.name.as_str(), "options" | "option")) {
         let (mut set, mut clear) = (0u32, 0u32);
         let mut known = true;
         for value in &cond.values {
@@ -268,17 +248,12 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             if set & clear != 0 {
                 let names: Vec<&str> = OPTIONS
                     .iter()
-                    .filter(|(name, s, c)| {
-                        (s | c) & set & clear != 0 && cond.values.iter().any(|v| v.text == *name)
-                    })
+                    .filter(|(name, s, c)| (s | c) & set & clear != 0 && cond.values.iter().any(|v| v.text == *name))
                     .map(|(name, _, _)| *name)
                     .collect();
                 sink.push(Diagnostic::error(
                     "conflicting-mount-options",
-                    format!(
-                        "mount options {} contradict each other",
-                        super::quoted_list(&names)
-                    ),
+                    format!("mount options {} contradict each other", super::quoted_list(&names)),
                     cond.range,
                 ));
                 return;
@@ -304,10 +279,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     }
     let device = parts.device.is_some();
     let mnt_point = parts.mnt_point.is_some();
-    let dev_type = parts
-        .src_conds
-        .iter()
-        .any(|c| matches!(c.name.as_str(), "fstype" | "vfstype"));
+    let dev_type = parts.src_conds.iter().any(|c| matches!(c.name.as_str(), "fstype" | "vfstype"));
     // The branches of `mnt_rule::gen_flag_rules`: each encodes something.
     let encodes = |flags: u32, opt: u32| {
         flags == 0
@@ -318,9 +290,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             || (flags & MOVE != 0 && !dev_type)
             || (flags | opt) & !CMDS != 0
     };
-    let any = flagsv
-        .iter()
-        .any(|&f| opt_flagsv.iter().any(|&o| encodes(f, o)));
+    let any = flagsv.iter().any(|&f| opt_flagsv.iter().any(|&o| encodes(f, o)));
     if !any {
         let range = parts
             .src_conds

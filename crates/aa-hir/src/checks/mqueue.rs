@@ -4,9 +4,7 @@
 use super::{RuleInfo, check_access, known_conditions};
 use crate::Diagnostic;
 
-const ACCESS: &[&str] = &[
-    "create", "open", "delete", "getattr", "setattr", "write", "read", "r", "w", "rw", "wr",
-];
+const ACCESS: &[&str] = &["create", "open", "delete", "getattr", "setattr", "write", "read", "r", "w", "rw", "wr"];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     check_access(info, ACCESS, sink);

@@ -61,13 +61,12 @@ pub const TYPES: &[&str] = &["stream", "dgram", "seqpacket", "rdm", "raw", "pack
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp"];
 
 pub(crate) const SOCKET_ACCESS: &[&str] = &[
-    "create", "bind", "listen", "accept", "connect", "shutdown", "getattr", "setattr", "getopt",
-    "setopt", "send", "receive", "read", "write", "r", "w", "rw", "wr",
+    "create", "bind", "listen", "accept", "connect", "shutdown", "getattr", "setattr", "getopt", "setopt", "send",
+    "receive", "read", "write", "r", "w", "rw", "wr",
 ];
 /// Accesses that concern a peer; the others cannot be combined with `peer=`.
-pub(crate) const PEER_ACCESS: &[&str] = &[
-    "accept", "connect", "send", "receive", "read", "write", "r", "w", "rw", "wr",
-];
+pub(crate) const PEER_ACCESS: &[&str] =
+    &["accept", "connect", "send", "receive", "read", "write", "r", "w", "rw", "wr"];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     check_access(info, SOCKET_ACCESS, sink);
@@ -99,7 +98,10 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             if !inet && !family.has_var() {
                 sink.push(Diagnostic::error(
                     "network-conditions-need-inet",
-                    format!("`{}` sockets take no `ip=`/`port=`/`peer=` conditions: only `inet` and `inet6` do", family.text),
+                    format!(
+                        "`{}` sockets take no `ip=`/`port=`/`peer=` conditions: only `inet` and `inet6` do",
+                        family.text
+                    ),
                     family.range,
                 ));
             }
@@ -134,8 +136,7 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         return;
     }
     let family = FAMILIES.contains(&first.text.as_str());
-    let type_first = !family
-        && (TYPES.contains(&first.text.as_str()) || PROTOCOLS.contains(&first.text.as_str()));
+    let type_first = !family && (TYPES.contains(&first.text.as_str()) || PROTOCOLS.contains(&first.text.as_str()));
     if !family && !type_first {
         sink.push(Diagnostic::error(
             "unknown-network-family",
@@ -152,8 +153,7 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             false
         } else {
             TYPES.contains(&second.text.as_str())
-                || (matches!(first.text.as_str(), "inet" | "inet6")
-                    && PROTOCOLS.contains(&second.text.as_str()))
+                || (matches!(first.text.as_str(), "inet" | "inet6") && PROTOCOLS.contains(&second.text.as_str()))
                 || (first.text == "inet" && second.text == "icmp")
         };
         if !ok {
@@ -164,11 +164,7 @@ fn check_words(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
                     second.text,
                     first.text,
                     quoted_list(TYPES),
-                    if matches!(first.text.as_str(), "inet" | "inet6") {
-                        ", `tcp`, `udp`"
-                    } else {
-                        ""
-                    }
+                    if matches!(first.text.as_str(), "inet" | "inet6") { ", `tcp`, `udp`" } else { "" }
                 ),
                 second.range,
             ));
@@ -195,7 +191,10 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
     if !matches!(cond.name.as_str(), "ip" | "port" | "interface") {
         sink.push(Diagnostic::error(
             "unknown-condition",
-            format!("`{}` is not a condition of `network` rules: expected `ip`, `port`, `interface`, `label` or `peer=( )`", cond.name),
+            format!(
+                "`{}` is not a condition of `network` rules: expected `ip`, `port`, `interface`, `label` or `peer=( )`",
+                cond.name
+            ),
             cond.name_range,
         ));
         return false;
@@ -203,10 +202,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
     if cond.op != Op::Eq {
         sink.push(Diagnostic::error(
             "bad-condition-operator",
-            format!(
-                "only `=` is allowed with `{}` in `network` rules",
-                cond.name
-            ),
+            format!("only `=` is allowed with `{}` in `network` rules", cond.name),
             cond.range,
         ));
         return true;
@@ -222,10 +218,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
     let Some(value) = cond.single() else {
         sink.push(Diagnostic::error(
             "condition-takes-one-value",
-            format!(
-                "`{}` in a `network` rule takes exactly one value",
-                cond.name
-            ),
+            format!("`{}` in a `network` rule takes exactly one value", cond.name),
             cond.range,
         ));
         return true;
@@ -246,10 +239,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
         };
         sink.push(Diagnostic::error(
             "bad-network-value",
-            format!(
-                "`{}` is not valid for `{}=`: expected {expected}",
-                value.text, cond.name
-            ),
+            format!("`{}` is not valid for `{}=`: expected {expected}", value.text, cond.name),
             value.range,
         ));
     }
@@ -270,11 +260,7 @@ fn valid_ip(text: &str) -> bool {
     };
     match prefix {
         None => true,
-        Some(p) => {
-            !p.is_empty()
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u32>().is_ok_and(|n| n <= max)
-        }
+        Some(p) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= max),
     }
 }
 

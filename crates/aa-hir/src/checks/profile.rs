@@ -31,9 +31,7 @@ pub(super) fn check_profile(
     vars: Option<&Variables>,
     sink: &mut Vec<Diagnostic>,
 ) {
-    let name = profile
-        .name()
-        .map(|v| (unquote(&v.text()), v.syntax().text_range()));
+    let name = profile.name().map(|v| (unquote(&v.text()), v.syntax().text_range()));
     if let Some((name, range)) = &name {
         check_name(profile, name, *range, nested, vars, sink);
     }
@@ -41,9 +39,7 @@ pub(super) fn check_profile(
         let text = unquote(&attachment.text());
         let values = leading_values(&text, vars);
         let bad = match &values {
-            Some(values) => values
-                .iter()
-                .any(|v| !(v.starts_with('/') || (v.starts_with("@{") && vars.is_none()))),
+            Some(values) => values.iter().any(|v| !(v.starts_with('/') || (v.starts_with("@{") && vars.is_none()))),
             None => !(text.starts_with('/') || text.starts_with("@{")),
         };
         if bad {
@@ -66,11 +62,7 @@ pub(super) fn check_profile(
             ));
         }
     }
-    for cond in profile
-        .syntax()
-        .children()
-        .filter(|n| n.kind() == CONDITION)
-    {
+    for cond in profile.syntax().children().filter(|n| n.kind() == CONDITION) {
         check_identities(&cond, sink);
     }
     if profile.is_hat() {
@@ -94,21 +86,14 @@ pub(super) fn check_profile(
 
 /// `+ identities=( ... )`: at least one, and an identity with blanks must be a path.
 fn check_identities(cond: &SyntaxNode, sink: &mut Vec<Diagnostic>) {
-    let words: Vec<String> = cond
-        .children_with_tokens()
-        .filter_map(|e| e.into_token())
-        .map(|t| t.text().to_string())
-        .collect();
+    let words: Vec<String> =
+        cond.children_with_tokens().filter_map(|e| e.into_token()).map(|t| t.text().to_string()).collect();
     if !words.iter().any(|w| w == "identities") {
         return;
     }
     let values: Vec<SyntaxNode> = cond.descendants().filter(|n| n.kind() == VALUE).collect();
     if values.is_empty() {
-        sink.push(Diagnostic::error(
-            "bad-identity",
-            "`identities=( )` needs at least one identity",
-            cond.text_range(),
-        ));
+        sink.push(Diagnostic::error("bad-identity", "`identities=( )` needs at least one identity", cond.text_range()));
     }
     for value in values {
         let text = unquote(&value.text().to_string());
@@ -160,11 +145,7 @@ fn check_name(
     }
     if let Some(rest) = name.strip_prefix(':') {
         if rest.starts_with(':') {
-            sink.push(Diagnostic::error(
-                "bad-namespace",
-                "the namespace name is empty: write `:ns:name`",
-                range,
-            ));
+            sink.push(Diagnostic::error("bad-namespace", "the namespace name is empty: write `:ns:name`", range));
             return;
         }
         let Some(end) = rest.find(':') else {
@@ -197,14 +178,7 @@ fn check_name(
     }
 }
 
-const MODES: &[&str] = &[
-    "enforce",
-    "complain",
-    "kill",
-    "unconfined",
-    "prompt",
-    "default_allow",
-];
+const MODES: &[&str] = &["enforce", "complain", "kill", "unconfined", "prompt", "default_allow"];
 
 const PLAIN_FLAGS: &[&str] = &[
     "debug",
@@ -248,11 +222,7 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
         if has_var(&text) {
             // Only the path flags take variables; check their expansion.
             let Some(vars) = vars else { continue };
-            let Some((key, value)) = text
-                .clone()
-                .split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-            else {
+            let Some((key, value)) = text.clone().split_once('=').map(|(k, v)| (k.to_string(), v.to_string())) else {
                 continue;
             };
             let (key, value) = (key.as_str(), value.as_str());
@@ -260,9 +230,7 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
                 continue;
             }
             match leading_values(value, Some(vars)) {
-                Some(values) if values.iter().all(|v| v.starts_with('/')) => {
-                    text = format!("{key}=/")
-                }
+                Some(values) if values.iter().all(|v| v.starts_with('/')) => text = format!("{key}=/"),
                 Some(_) => text = format!("{key}={value}"),
                 None => continue,
             }
@@ -288,9 +256,7 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
             present.push(flag);
             continue;
         }
-        let (key, value): (&'static str, &str) = if let Some(v) =
-            text.strip_prefix("attach_disconnected.path=")
-        {
+        let (key, value): (&'static str, &str) = if let Some(v) = text.strip_prefix("attach_disconnected.path=") {
             ("attach_disconnected.path", v)
         } else if let Some(v) = text.strip_prefix("attach_disconnected.ipc=") {
             ("attach_disconnected.ipc", v)
@@ -334,11 +300,7 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
             _ => {}
         }
         // The same key with two different values cannot both hold.
-        let canonical = if key == "kill.signal" {
-            signal::canonical(value)
-        } else {
-            value.to_string()
-        };
+        let canonical = if key == "kill.signal" { signal::canonical(value) } else { value.to_string() };
         match values.get(key) {
             Some(previous) if *previous != canonical => sink.push(Diagnostic::error(
                 "conflicting-profile-flags",
@@ -364,12 +326,7 @@ fn check_flags(flags: &ast::Flags, vars: Option<&Variables>, sink: &mut Vec<Diag
 /// Hats and child profiles of one profile must have distinct names. An `if`
 /// whose condition the booleans decide adds its taken branch to the scope;
 /// an undecided one is checked branch by branch on its own.
-fn duplicates_in(
-    node: &SyntaxNode,
-    seen: &mut HashSet<String>,
-    vars: Option<&Variables>,
-    sink: &mut Vec<Diagnostic>,
-) {
+fn duplicates_in(node: &SyntaxNode, seen: &mut HashSet<String>, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     let mut branches = Vec::new();
     for child in node.children() {
         match child.kind() {
@@ -415,10 +372,7 @@ fn duplicates_in(
         }
     }
     for stmt in branches {
-        for branch in stmt
-            .children()
-            .filter(|n| matches!(n.kind(), BLOCK | ELSE_BRANCH))
-        {
+        for branch in stmt.children().filter(|n| matches!(n.kind(), BLOCK | ELSE_BRANCH)) {
             duplicates_in(&branch, &mut HashSet::new(), vars, sink);
         }
     }
@@ -429,18 +383,11 @@ fn duplicates_in(
 fn looks_like_qualified_block(profile: &ast::Profile, name: &str) -> bool {
     !profile.is_hat()
         && !profile.has_profile_keyword()
-        && matches!(
-            name,
-            "audit" | "allow" | "deny" | "prompt" | "owner" | "other" | "user"
-        )
+        && matches!(name, "audit" | "allow" | "deny" | "prompt" | "owner" | "other" | "user")
 }
 
 /// Top-level profiles with the same name.
-pub(super) fn check_file(
-    file: &ast::SourceFile,
-    vars: Option<&Variables>,
-    sink: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check_file(file: &ast::SourceFile, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     duplicates_in(file.syntax(), &mut HashSet::new(), vars, sink);
 }
 

@@ -3,9 +3,7 @@
 use super::{RuleInfo, check_access, known_conditions};
 use crate::Diagnostic;
 
-const ACCESS: &[&str] = &[
-    "trace", "read", "tracedby", "readby", "write", "r", "w", "rw", "wr",
-];
+const ACCESS: &[&str] = &["trace", "read", "tracedby", "readby", "write", "r", "w", "rw", "wr"];
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     check_access(info, ACCESS, sink);

@@ -11,23 +11,12 @@ use aa_syntax::{
 use super::Prefix;
 use crate::Diagnostic;
 
-fn qualifier_range(
-    node: &SyntaxNode,
-    kinds: &[aa_syntax::SyntaxKind],
-) -> Option<aa_syntax::TextRange> {
+fn qualifier_range(node: &SyntaxNode, kinds: &[aa_syntax::SyntaxKind]) -> Option<aa_syntax::TextRange> {
     let quals = node.children().find(|n| n.kind() == QUALIFIERS)?;
-    quals
-        .children_with_tokens()
-        .find(|e| kinds.contains(&e.kind()))
-        .map(|e| e.text_range())
+    quals.children_with_tokens().find(|e| kinds.contains(&e.kind())).map(|e| e.text_range())
 }
 
-pub(super) fn check_rule(
-    rule: &ast::Rule,
-    prefix: &Prefix,
-    block: &Prefix,
-    sink: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check_rule(rule: &ast::Rule, prefix: &Prefix, block: &Prefix, sink: &mut Vec<Diagnostic>) {
     let node = rule.syntax();
     let class = match rule.kind() {
         CAPABILITY_RULE => "capability",
@@ -65,15 +54,10 @@ pub(super) fn check_rule(
             ));
         }
     }
-    if let Some(priority) = node
-        .children()
-        .find(|n| n.kind() == QUALIFIERS)
-        .and_then(|q| q.children().find(|n| n.kind() == PRIORITY))
+    if let Some(priority) =
+        node.children().find(|n| n.kind() == QUALIFIERS).and_then(|q| q.children().find(|n| n.kind() == PRIORITY))
     {
-        let value = priority
-            .children()
-            .find(|n| n.kind() == VALUE)
-            .map(|v| v.text().to_string());
+        let value = priority.children().find(|n| n.kind() == VALUE).map(|v| v.text().to_string());
         if let Some(Ok(number)) = value.map(|v| v.trim().parse::<i64>()) {
             if !(-1000..=1000).contains(&number) {
                 sink.push(Diagnostic::error(
@@ -101,12 +85,7 @@ pub(super) fn check_rule(
     }
 }
 
-pub(super) fn check_block(
-    block: &SyntaxNode,
-    prefix: &Prefix,
-    outer: &Prefix,
-    sink: &mut Vec<Diagnostic>,
-) {
+pub(super) fn check_block(block: &SyntaxNode, prefix: &Prefix, outer: &Prefix, sink: &mut Vec<Diagnostic>) {
     if prefix.priority {
         if let Some(range) = qualifier_range(block, &[PRIORITY]) {
             sink.push(Diagnostic::error(

@@ -44,9 +44,7 @@ pub(crate) fn glob_error(text: &str) -> Option<&'static str> {
                 // (`{ }` become `( )`) that the class then cuts in half.
                 if skip > 0 {
                     let tail = &rest[skip..];
-                    let end = tail
-                        .iter()
-                        .position(|b| matches!(b, b'*' | b'?' | b'[' | b']'));
+                    let end = tail.iter().position(|b| matches!(b, b'*' | b'?' | b'[' | b']'));
                     let balanced = end.is_some_and(|end| {
                         let mut depth = 0i32;
                         tail[..end].iter().all(|b| {
@@ -108,11 +106,7 @@ fn report(text: &str, range: TextRange, vars: Option<&Variables>, sink: &mut Vec
     let text = if has_var(text) {
         // Check the expansion; built-in variables stand for a plain name.
         let Some(vars) = vars else { return };
-        let builtin = |name: &str| {
-            crate::variables::BUILTIN_VARIABLES
-                .contains(&name)
-                .then(|| "x".to_string())
-        };
+        let builtin = |name: &str| crate::variables::BUILTIN_VARIABLES.contains(&name).then(|| "x".to_string());
         match vars.expand(text, &builtin) {
             Ok(value) if !value.replace("\\@{", "").contains("@{") => {
                 expanded = value;
@@ -124,21 +118,12 @@ fn report(text: &str, range: TextRange, vars: Option<&Variables>, sink: &mut Vec
         text
     };
     if let Some(why) = glob_error(text) {
-        sink.push(Diagnostic::error(
-            "bad-pattern",
-            format!("`{text}` is not a valid pattern: {why}"),
-            range,
-        ));
+        sink.push(Diagnostic::error("bad-pattern", format!("`{text}` is not a valid pattern: {why}"), range));
     }
 }
 
 /// Condition values that `apparmor_parser` compiles as patterns.
-fn cond_patterns(
-    kind: aa_syntax::SyntaxKind,
-    cond: &Cond,
-    vars: Option<&Variables>,
-    sink: &mut Vec<Diagnostic>,
-) {
+fn cond_patterns(kind: aa_syntax::SyntaxKind, cond: &Cond, vars: Option<&Variables>, sink: &mut Vec<Diagnostic>) {
     if let Some(group) = &cond.group {
         for inner in group {
             cond_patterns(kind, inner, vars, sink);
@@ -146,10 +131,7 @@ fn cond_patterns(
         return;
     }
     let compiled = match kind {
-        DBUS_RULE => matches!(
-            cond.name.as_str(),
-            "bus" | "name" | "label" | "path" | "interface" | "member"
-        ),
+        DBUS_RULE => matches!(cond.name.as_str(), "bus" | "name" | "label" | "path" | "interface" | "member"),
         UNIX_RULE => matches!(cond.name.as_str(), "label" | "addr"),
         SIGNAL_RULE | PTRACE_RULE => matches!(cond.name.as_str(), "peer" | ""),
         _ => false,
@@ -172,21 +154,11 @@ pub(super) fn check(
     match kind {
         FILE_RULE | LINK_RULE => {
             if let Some(path) = rule.path() {
-                report(
-                    &super::unquote(&path.text()),
-                    path.syntax_range(),
-                    vars,
-                    sink,
-                );
+                report(&super::unquote(&path.text()), path.syntax_range(), vars, sink);
             }
             if kind == LINK_RULE {
                 if let Some(target) = rule.target() {
-                    report(
-                        &super::unquote(&target.text()),
-                        target.syntax_range(),
-                        vars,
-                        sink,
-                    );
+                    report(&super::unquote(&target.text()), target.syntax_range(), vars, sink);
                 }
             }
         }
@@ -224,9 +196,7 @@ mod tests {
         assert_eq!(glob_error("/a/[]b/*"), None);
         assert!(glob_error("/a/[]b/{,**}").is_some());
         assert_eq!(glob_error("/[]{,var/}run/*"), None);
-        for bad in [
-            "/a/{}", "/a/{b}", "/a/[]x", "/a/b]", "/a/{b,c", "/a/b,c}", "/a/\\", "/a/[x",
-        ] {
+        for bad in ["/a/{}", "/a/{b}", "/a/[]x", "/a/b]", "/a/{b,c", "/a/b,c}", "/a/\\", "/a/[x"] {
             assert!(glob_error(bad).is_some(), "{bad}");
         }
     }

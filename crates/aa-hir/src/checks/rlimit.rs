@@ -6,9 +6,7 @@ use aa_syntax::{SyntaxKind::*, TextRange};
 use super::{RuleInfo, has_var};
 use crate::Diagnostic;
 
-const SIZES: &[&str] = &[
-    "fsize", "data", "stack", "core", "rss", "as", "memlock", "msgqueue",
-];
+const SIZES: &[&str] = &["fsize", "data", "stack", "core", "rss", "as", "memlock", "msgqueue"];
 const COUNTS: &[&str] = &["nofile", "ofile", "nproc", "locks", "sigpending", "rtprio"];
 const TIMES: &[&str] = &["cpu", "rttime"];
 
@@ -38,22 +36,15 @@ const TIME_UNITS: &[&str] = &[
 
 pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     // The name is the plain word after `rlimit`; the value is what follows `<=`.
-    let Some(name) = info
-        .node
-        .children_with_tokens()
-        .filter_map(|e| e.into_token())
-        .find(|t| t.kind() == WORD)
-    else {
+    let Some(name) = info.node.children_with_tokens().filter_map(|e| e.into_token()).find(|t| t.kind() == WORD) else {
         return;
     };
     let name_text = name.text();
     if has_var(name_text) {
         return;
     }
-    let known = SIZES.contains(&name_text)
-        || COUNTS.contains(&name_text)
-        || TIMES.contains(&name_text)
-        || name_text == "nice";
+    let known =
+        SIZES.contains(&name_text) || COUNTS.contains(&name_text) || TIMES.contains(&name_text) || name_text == "nice";
     if !known {
         sink.push(Diagnostic::error(
             "unknown-rlimit",
@@ -69,11 +60,7 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
         return;
     };
     let range = TextRange::new(first.text_range().start(), last.text_range().end());
-    let text: String = values
-        .iter()
-        .map(|v| v.text().to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text: String = values.iter().map(|v| v.text().to_string()).collect::<Vec<_>>().join(" ");
     if has_var(&text) || text == "infinity" {
         return;
     }
@@ -91,17 +78,11 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
     } else if COUNTS.contains(&name_text) {
         (!unit.is_empty()).then(|| "a plain number without a unit".to_string())
     } else if SIZES.contains(&name_text) {
-        (!unit.is_empty()
-            && !"KB".starts_with(unit)
-            && !"MB".starts_with(unit)
-            && !"GB".starts_with(unit))
-        .then(|| {
-            "a size in bytes, optionally with a unit `K`, `KB`, `M`, `MB`, `G` or `GB`".to_string()
-        })
+        (!unit.is_empty() && !"KB".starts_with(unit) && !"MB".starts_with(unit) && !"GB".starts_with(unit))
+            .then(|| "a size in bytes, optionally with a unit `K`, `KB`, `M`, `MB`, `G` or `GB`".to_string())
     } else {
-        (!unit.is_empty() && !TIME_UNITS.contains(&unit)).then(|| {
-            "a time, optionally with a unit such as `us`, `ms`, `s`, `min`, `h`, `d`".to_string()
-        })
+        (!unit.is_empty() && !TIME_UNITS.contains(&unit))
+            .then(|| "a time, optionally with a unit such as `us`, `ms`, `s`, `min`, `h`, `d`".to_string())
     };
     if let Some(expected) = problem {
         sink.push(Diagnostic::error(
@@ -133,18 +114,10 @@ fn split_number(text: &str) -> (Option<i64>, &str) {
     }
     if end == digits_start {
         // `0` alone, or `0x` with no hex digit, still reads as zero.
-        return if radix != 10 {
-            (Some(0), &text[i + 1..])
-        } else {
-            (None, text)
-        };
+        return if radix != 10 { (Some(0), &text[i + 1..]) } else { (None, text) };
     }
     let value = i64::from_str_radix(&text[digits_start..end], radix).ok();
-    let value = if text.starts_with('-') {
-        value.map(|v| -v)
-    } else {
-        value
-    };
+    let value = if text.starts_with('-') { value.map(|v| -v) } else { value };
     (value, &text[end..])
 }
 

@@ -5,17 +5,15 @@ use crate::Diagnostic;
 
 /// Signal names `apparmor_parser` knows (lower case, without `SIG`); `rtmin+N` too.
 pub const SIGNALS: &[&str] = &[
-    "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2",
-    "pipe", "alrm", "term", "stkflt", "chld", "cont", "stop", "stp", "tstp", "ttin", "ttou", "urg",
-    "xcpu", "xfsz", "vtalrm", "prof", "winch", "io", "poll", "pwr", "sys", "emt", "exists",
+    "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2", "pipe", "alrm", "term",
+    "stkflt", "chld", "cont", "stop", "stp", "tstp", "ttin", "ttou", "urg", "xcpu", "xfsz", "vtalrm", "prof", "winch",
+    "io", "poll", "pwr", "sys", "emt", "exists",
 ];
 
 /// A signal name, or a real-time signal `rtmin+N` with N at most 32.
 pub(crate) fn is_signal(name: &str) -> bool {
     if let Some(n) = name.strip_prefix("rtmin+") {
-        return !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_digit())
-            && n.parse::<u32>().is_ok_and(|n| n <= 32);
+        return !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u32>().is_ok_and(|n| n <= 32);
     }
     SIGNALS.contains(&name)
 }

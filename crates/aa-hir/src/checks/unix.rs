@@ -34,10 +34,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
         "label" if !peer => "`label` of a `unix` rule is only valid inside `peer=( )`".to_string(),
         "type" if peer => "`type` of a `unix` rule is not allowed inside `peer=( )`".to_string(),
         "addr" => match cond.single() {
-            Some(v)
-                if !v.has_var()
-                    && !(v.text.starts_with('@') || v.text == "none" || v.text == "auto") =>
-            {
+            Some(v) if !v.has_var() && !(v.text.starts_with('@') || v.text == "none" || v.text == "auto") => {
                 format!(
                     "`{}` is not a valid unix address: expected an abstract address `@name`, `none` or `auto`",
                     v.text
@@ -47,11 +44,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
         },
         "type" => match cond.single() {
             Some(v) if !v.has_var() && !network::TYPES.contains(&v.text.as_str()) => {
-                format!(
-                    "`{}` is not a socket type: expected one of {}",
-                    v.text,
-                    super::quoted_list(network::TYPES)
-                )
+                format!("`{}` is not a socket type: expected one of {}", v.text, super::quoted_list(network::TYPES))
             }
             _ => return,
         },

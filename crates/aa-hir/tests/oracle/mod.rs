@@ -35,23 +35,13 @@ pub fn parser_version() -> Option<String> {
 /// What `apparmor_parser` says about one file: accepted, and its messages.
 pub fn oracle(path: &Path, include_dirs: &[&str]) -> (bool, String) {
     let mut command = Command::new(PARSER);
-    command.args([
-        "--config-file=/dev/null",
-        "-QK",
-        "-M",
-        FEATURES,
-        "--base",
-        BASE,
-    ]);
+    command.args(["--config-file=/dev/null", "-QK", "-M", FEATURES, "--base", BASE]);
     for dir in include_dirs {
         command.args(["-I", dir]);
     }
     command.arg(path);
     match command.output() {
-        Ok(out) => (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ),
+        Ok(out) => (out.status.success(), String::from_utf8_lossy(&out.stderr).trim().to_string()),
         Err(err) => (false, format!("could not run {PARSER}: {err}")),
     }
 }
@@ -67,8 +57,5 @@ pub fn ours(path: &Path, include_dirs: &[&str]) -> (bool, String) {
         .filter(|(_, d)| d.severity == Severity::Error)
         .map(|(_, d)| format!("{}: {}", d.code, d.message))
         .collect();
-    (
-        errors.is_empty(),
-        errors.into_iter().next().unwrap_or_default(),
-    )
+    (errors.is_empty(), errors.into_iter().next().unwrap_or_default())
 }

@@ -18,22 +18,13 @@ pub use aa_test_utils::FsLoader;
 /// Abstractions every in-memory test tree has (the built-in tunables are
 /// used, since there is no `tunables/` directory).
 pub const ABSTRACTIONS: &[(&str, &str)] = &[
-    (
-        "/etc/apparmor.d/abstractions/base",
-        "  /etc/ld.so.cache r,\n  /{usr/,}lib{,32,64}/** mr,\n",
-    ),
+    ("/etc/apparmor.d/abstractions/base", "  /etc/ld.so.cache r,\n  /{usr/,}lib{,32,64}/** mr,\n"),
     (
         "/etc/apparmor.d/abstractions/nameservice",
         "  include <abstractions/nameservice-strict>\n  /etc/passwd r,\n  /etc/group r,\n",
     ),
-    (
-        "/etc/apparmor.d/abstractions/nameservice-strict",
-        "  /etc/nsswitch.conf r,\n",
-    ),
-    (
-        "/etc/apparmor.d/abi/3.0",
-        "query {label {multi_transaction yes\n}}\n",
-    ),
+    ("/etc/apparmor.d/abstractions/nameservice-strict", "  /etc/nsswitch.conf r,\n"),
+    ("/etc/apparmor.d/abi/3.0", "query {label {multi_transaction yes\n}}\n"),
     ("/etc/apparmor.d/abstractions/wide", "  /tmp/** rw,\n"),
 ];
 
@@ -42,10 +33,8 @@ pub const ROOT: &str = "/etc/apparmor.d/example";
 
 /// A database over `ABSTRACTIONS` plus `files`; the first file is the root.
 pub fn db_with(files: &[(&str, &str)]) -> (RootDatabase, File) {
-    let mut map: HashMap<PathBuf, String> = ABSTRACTIONS
-        .iter()
-        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
-        .collect();
+    let mut map: HashMap<PathBuf, String> =
+        ABSTRACTIONS.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect();
     for (p, t) in files {
         map.insert(PathBuf::from(p), t.to_string());
     }
@@ -78,23 +67,9 @@ pub fn summary(db: &dyn Db, root: File, ds: &[LintDiagnostic]) -> Vec<String> {
                 FileContent::Text(t) => t.clone(),
                 _ => String::new(),
             };
-            let line = text[..usize::from(d.range.start()).min(text.len())]
-                .matches('\n')
-                .count()
-                + 1;
-            let file = if d.file == root {
-                String::new()
-            } else {
-                format!("{}:", d.file.path(db).display())
-            };
-            format!(
-                "{} {} {}{}: {}",
-                d.code,
-                d.severity.as_str(),
-                file,
-                line,
-                d.message
-            )
+            let line = text[..usize::from(d.range.start()).min(text.len())].matches('\n').count() + 1;
+            let file = if d.file == root { String::new() } else { format!("{}:", d.file.path(db).display()) };
+            format!("{} {} {}{}: {}", d.code, d.severity.as_str(), file, line, d.message)
         })
         .collect()
 }

@@ -14,13 +14,7 @@ fn and_expr(p: &mut Parser) {
     binary(p, "and", AND_KW, AND_EXPR, not_expr);
 }
 
-fn binary(
-    p: &mut Parser,
-    operator: &str,
-    keyword: SyntaxKind,
-    node: SyntaxKind,
-    operand: fn(&mut Parser),
-) {
+fn binary(p: &mut Parser, operator: &str, keyword: SyntaxKind, node: SyntaxKind, operand: fn(&mut Parser)) {
     let checkpoint = p.checkpoint();
     operand(p);
     while p.at_word(operator) && p.step() {
@@ -84,9 +78,7 @@ fn factor(p: &mut Parser) {
         Some(WORD | VARIABLE | STRING) => {
             let checkpoint = p.checkpoint();
             p.value(Glue::Expr);
-            if matches!(p.current(), Some(EQ_EQ | BANG_EQ | LT | LT_EQ | GT | GT_EQ))
-                || p.at_word("in")
-            {
+            if matches!(p.current(), Some(EQ_EQ | BANG_EQ | LT | LT_EQ | GT | GT_EQ)) || p.at_word("in") {
                 p.start_node_at(checkpoint, COMPARE_EXPR);
                 if p.at_word("in") {
                     p.bump_remap(IN_KW);

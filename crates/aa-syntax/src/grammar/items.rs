@@ -45,22 +45,14 @@ fn statement(p: &mut Parser) {
     match p.current() {
         Some(HASH_INCLUDE) => include(p),
         Some(WORD) if p.at_word("include") && !p.nth_adjacent(1) => include(p),
-        Some(WORD) if p.at_word("abi") && (!p.nth_adjacent(1) || matches!(p.nth(1), Some(LT | STRING))) => {
-            abi(p)
-        }
-        Some(WORD) if (p.at_word("alias") || p.at_word("rewrite")) && !p.nth_adjacent(1) => {
-            alias(p)
-        }
+        Some(WORD) if p.at_word("abi") && (!p.nth_adjacent(1) || matches!(p.nth(1), Some(LT | STRING))) => abi(p),
+        Some(WORD) if (p.at_word("alias") || p.at_word("rewrite")) && !p.nth_adjacent(1) => alias(p),
         Some(VARIABLE) if at_assignment_op(p, 1) => variable_def(p),
-        Some(WORD) if is_bare_variable(p.current_text()) && at_assignment_op(p, 1) => {
-            variable_def(p)
-        }
+        Some(WORD) if is_bare_variable(p.current_text()) && at_assignment_op(p, 1) => variable_def(p),
         Some(BOOL_VARIABLE) if at_assignment_op(p, 1) => bool_def(p),
         Some(WORD) if p.at_word("if") => if_statement(p),
         Some(WORD) if p.at_word("profile") => profile(p),
-        Some(WORD) if p.at_word("hat") && !p.nth_adjacent(1) && p.nth(1) != Some(COMMA) => {
-            profile(p)
-        }
+        Some(WORD) if p.at_word("hat") && !p.nth_adjacent(1) && p.nth(1) != Some(COMMA) => profile(p),
         Some(CARET) => profile(p),
         // A keyword is never a profile name here: `audit { ... }` is a
         // qualified block, `priority=1 { ... }` too.
@@ -72,9 +64,7 @@ fn statement(p: &mut Parser) {
 
 /// `@name` is the old spelling of `@{name}` in definitions.
 fn is_bare_variable(word: &str) -> bool {
-    word.strip_prefix('@')
-        .and_then(|rest| rest.chars().next())
-        .is_some_and(|c| c.is_ascii_alphabetic())
+    word.strip_prefix('@').and_then(|rest| rest.chars().next()).is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 fn at_assignment_op(p: &Parser, n: usize) -> bool {

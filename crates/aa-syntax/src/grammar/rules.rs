@@ -182,18 +182,12 @@ pub(crate) fn is_file_mode(text: &str) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'R' | b'r' | b'W' | b'w' | b'a' | b'L' | b'l' | b'M' | b'm' | b'k' | b'X' | b'x' => {
-                i += 1
-            }
-            b'P' | b'p' | b'C' | b'c' => {
-                match bytes.get(i + 1) {
-                    Some(b'X' | b'x') => i += 2,
-                    Some(b'I' | b'i' | b'U' | b'u') if matches!(bytes.get(i + 2), Some(b'X' | b'x')) => {
-                        i += 3
-                    }
-                    _ => return false,
-                }
-            }
+            b'R' | b'r' | b'W' | b'w' | b'a' | b'L' | b'l' | b'M' | b'm' | b'k' | b'X' | b'x' => i += 1,
+            b'P' | b'p' | b'C' | b'c' => match bytes.get(i + 1) {
+                Some(b'X' | b'x') => i += 2,
+                Some(b'I' | b'i' | b'U' | b'u') if matches!(bytes.get(i + 2), Some(b'X' | b'x')) => i += 3,
+                _ => return false,
+            },
             b'I' | b'i' | b'U' | b'u' if matches!(bytes.get(i + 1), Some(b'X' | b'x')) => i += 2,
             _ => return false,
         }
@@ -215,8 +209,7 @@ fn file_rule(p: &mut Parser) {
     if !p.eat_keyword("safe", SAFE_KW) {
         p.eat_keyword("unsafe", UNSAFE_KW);
     }
-    let perms_first =
-        p.at(WORD) && is_file_mode(p.current_text()) && !p.nth_adjacent(1) && p.nth(1) != Some(COMMA);
+    let perms_first = p.at(WORD) && is_file_mode(p.current_text()) && !p.nth_adjacent(1) && p.nth(1) != Some(COMMA);
     if perms_first {
         perms(p);
         if !p.eat_keyword("subset", SUBSET_KW) {
@@ -356,20 +349,10 @@ fn is_access_word(rule: SyntaxKind, word: &str) -> bool {
                         | "write"
                 )
         }
-        DBUS_RULE => {
-            modes || matches!(word, "bind" | "send" | "receive" | "read" | "write" | "eavesdrop")
-        }
+        DBUS_RULE => modes || matches!(word, "bind" | "send" | "receive" | "read" | "write" | "eavesdrop"),
         SIGNAL_RULE => modes || matches!(word, "send" | "receive" | "read" | "write"),
-        PTRACE_RULE => {
-            modes || matches!(word, "trace" | "tracedby" | "readby" | "read" | "write")
-        }
-        MQUEUE_RULE => {
-            modes
-                || matches!(
-                    word,
-                    "create" | "open" | "delete" | "getattr" | "setattr" | "read" | "write"
-                )
-        }
+        PTRACE_RULE => modes || matches!(word, "trace" | "tracedby" | "readby" | "read" | "write"),
+        MQUEUE_RULE => modes || matches!(word, "create" | "open" | "delete" | "getattr" | "setattr" | "read" | "write"),
         USERNS_RULE => word == "create",
         IO_URING_RULE => matches!(word, "override_creds" | "sqpoll"),
         _ => false,

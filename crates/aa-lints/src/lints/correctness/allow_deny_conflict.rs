@@ -1,8 +1,8 @@
 use aa_hir::model::RuleKind;
 
 use crate::{
-    context::LintContext, diagnostic::Sink, glob::Perms,
-    lints::correctness::cancelled_by_deny::deny_rules, registry::declare_lint,
+    context::LintContext, diagnostic::Sink, glob::Perms, lints::correctness::cancelled_by_deny::deny_rules,
+    registry::declare_lint,
 };
 
 declare_lint! {
@@ -54,27 +54,15 @@ declare_lint! {
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let denies = deny_rules(profile);
-        for rule in profile
-            .rules
-            .iter()
-            .filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny)
-        {
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
             let conflict = denies.iter().find(|d| {
                 if rule.origin.location.file != ctx.root && d.origin.location.file != ctx.root {
                     return false;
                 }
                 match (&*rule.kind, &*d.kind) {
                     (
-                        RuleKind::File {
-                            path: Some(a),
-                            perms: pa,
-                            ..
-                        },
-                        RuleKind::File {
-                            path: Some(b),
-                            perms: pb,
-                            ..
-                        },
+                        RuleKind::File { path: Some(a), perms: pa, .. },
+                        RuleKind::File { path: Some(b), perms: pb, .. },
                     ) => a == b && Perms::parse(pa).intersects(&Perms::parse(pb)),
                     (RuleKind::Capability { names: a }, RuleKind::Capability { names: b }) => {
                         a.iter().any(|n| b.contains(n))
@@ -93,8 +81,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 ctx.rule_text(deny)
             );
             let (file, range) = (deny.origin.location.file, deny.origin.location.range);
-            ctx.report_rule(sink, rule, sink.default_severity(), message)
-                .with_related(file, range, "denied here");
+            ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "denied here");
         }
     }
 }

@@ -69,11 +69,7 @@ pub(crate) fn deny_rules(profile: &Profile) -> Denies<'_> {
         .filter(|r| r.qualifiers.mode == RuleMode::Deny)
         .take(MAX_DENIES)
         .map(|r| match &*r.kind {
-            RuleKind::File {
-                path: Some(p),
-                perms,
-                ..
-            } => (r, Some(Glob::new(p)), Perms::parse(perms)),
+            RuleKind::File { path: Some(p), perms, .. } => (r, Some(Glob::new(p)), Perms::parse(perms)),
             RuleKind::File { path: None, .. } => (r, None, Perms::all()),
             _ => (r, None, Perms::default()),
         })
@@ -93,22 +89,16 @@ impl<'a> Denies<'a> {
     /// The deny rule that takes away all of `rule`, if any.
     pub(crate) fn cancelling(&self, rule: &Rule) -> Option<&'a Rule> {
         let allow = match &*rule.kind {
-            RuleKind::File {
-                path: Some(p),
-                perms,
-                ..
-            } => Some((Glob::new(p), Perms::parse(perms))),
+            RuleKind::File { path: Some(p), perms, .. } => Some((Glob::new(p), Perms::parse(perms))),
             _ => None,
         };
         self.rules.iter().find_map(|(d, glob, denied)| {
-            let owner_ok =
-                d.qualifiers.owner == Owner::Any || d.qualifiers.owner == rule.qualifiers.owner;
+            let owner_ok = d.qualifiers.owner == Owner::Any || d.qualifiers.owner == rule.qualifiers.owner;
             let cancels = owner_ok
                 && match (&*rule.kind, &*d.kind) {
                     (RuleKind::File { .. }, RuleKind::File { path: dp, .. }) => {
                         allow.as_ref().is_some_and(|(a, ap)| {
-                            denied.contains(ap)
-                                && (dp.is_none() || glob.as_ref().is_some_and(|g| g.covers(a)))
+                            denied.contains(ap) && (dp.is_none() || glob.as_ref().is_some_and(|g| g.covers(a)))
                         })
                     }
                     (RuleKind::Capability { names: a }, RuleKind::Capability { names: b }) => {
@@ -127,25 +117,17 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if denies.is_empty() {
             continue;
         }
-        for rule in profile
-            .rules
-            .iter()
-            .filter(|r| r.qualifiers.mode != RuleMode::Deny)
-        {
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
             let Some(deny) = denies.cancelling(rule) else {
                 continue;
             };
             if rule.origin.location.file != ctx.root && deny.origin.location.file != ctx.root {
                 continue;
             }
-            let message = format!(
-                "`{}` grants nothing: `{}` denies all of it",
-                ctx.rule_text(rule),
-                ctx.rule_text(deny)
-            );
+            let message =
+                format!("`{}` grants nothing: `{}` denies all of it", ctx.rule_text(rule), ctx.rule_text(deny));
             let (file, range) = (deny.origin.location.file, deny.origin.location.range);
-            ctx.report_rule(sink, rule, sink.default_severity(), message)
-                .with_related(file, range, "denied here");
+            ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "denied here");
         }
     }
 }

@@ -78,11 +78,8 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             } else {
                 format!("in {}", other.origin.location.file.path(ctx.db).display())
             };
-            let message = format!(
-                "`{}` repeats a rule of profile `{}` ({where_})",
-                ctx.rule_text(report),
-                profile.name
-            );
+            let message =
+                format!("`{}` repeats a rule of profile `{}` ({where_})", ctx.rule_text(report), profile.name);
             let edit = ctx.line_removal(report.origin.location.file, report.origin.location.range);
             let (file, range) = (other.origin.location.file, other.origin.location.range);
             let d = ctx.report_rule(sink, report, sink.default_severity(), message);

@@ -52,13 +52,6 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let range = ctx.first_line(ctx.root, profile.origin.location.range);
-        sink.report(
-            format!(
-                "profile `{}` has no rules: it denies everything",
-                profile.name
-            ),
-            ctx.root,
-            range,
-        );
+        sink.report(format!("profile `{}` has no rules: it denies everything", profile.name), ctx.root, range);
     }
 }

@@ -56,46 +56,26 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
-        let allows = || {
-            profile
-                .rules
-                .iter()
-                .filter(|r| r.qualifiers.mode != RuleMode::Deny)
-        };
-        let Some(file_rule) =
-            allows().find(|r| matches!(*r.kind, RuleKind::File { path: None, .. }))
-        else {
+        let allows = || profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny);
+        let Some(file_rule) = allows().find(|r| matches!(*r.kind, RuleKind::File { path: None, .. })) else {
             continue;
         };
         for rule in allows() {
-            let RuleKind::File {
-                path: Some(path),
-                perms,
-                ..
-            } = &*rule.kind
-            else {
+            let RuleKind::File { path: Some(path), perms, .. } = &*rule.kind else {
                 continue;
             };
             let Some(mode) = Perms::parse(perms).exec else {
                 continue;
             };
-            if mode == "i"
-                || !expand_braces(&normalize(path), 64)
-                    .iter()
-                    .any(|a| normalize(a) == "/**")
-            {
+            if mode == "i" || !expand_braces(&normalize(path), 64).iter().any(|a| normalize(a) == "/**") {
                 continue;
             }
             let message = format!(
                 "`{}` conflicts with `file,`, which already gives `/**` the exec mode `ix`: apparmor_parser rejects the profile (\"conflicting x modifiers\")",
                 ctx.rule_text(rule)
             );
-            let (file, range) = (
-                file_rule.origin.location.file,
-                file_rule.origin.location.range,
-            );
-            ctx.report_rule(sink, rule, Severity::Error, message)
-                .with_related(file, range, "`file,` is here");
+            let (file, range) = (file_rule.origin.location.file, file_rule.origin.location.range);
+            ctx.report_rule(sink, rule, Severity::Error, message).with_related(file, range, "`file,` is here");
         }
     }
 }

@@ -66,10 +66,8 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let Some(parent) = include.syntax().parent() else {
             continue;
         };
-        let Some(twin) = parent
-            .children()
-            .filter_map(ast::Include::cast)
-            .find(|i| i.target().as_deref() == Some(broad))
+        let Some(twin) =
+            parent.children().filter_map(ast::Include::cast).find(|i| i.target().as_deref() == Some(broad))
         else {
             continue;
         };
@@ -80,17 +78,12 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             .filter(|i| i.range == twin_range)
             .flat_map(|i| i.files.iter())
             .any(|&f| file_includes(ctx.db, f).iter().any(|i| i.target == target));
-        let message =
-            format!("`{target}` is included next to `{broad}`, which grants all of it and more");
+        let message = format!("`{target}` is included next to `{broad}`, which grants all of it and more");
         let edit = ctx.line_removal(ctx.root, range);
         let d = sink.report(message, ctx.root, range);
         d.with_related(ctx.root, twin_range, "the broad abstraction");
         if let (true, Some(edit)) = (broad_includes_strict, edit) {
-            d.with_fix(
-                Applicability::Safe,
-                format!("delete the `{target}` include"),
-                vec![edit],
-            );
+            d.with_fix(Applicability::Safe, format!("delete the `{target}` include"), vec![edit]);
         }
     }
 }

@@ -67,22 +67,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     if defined_here.is_empty() {
         return;
     }
-    let used = |name: &str| {
-        ctx.closure
-            .files
-            .iter()
-            .any(|&file| file_variable_names(ctx.db, file).contains(name))
-    };
+    let used = |name: &str| ctx.closure.files.iter().any(|&file| file_variable_names(ctx.db, file).contains(name));
     for (name, at) in defined_here {
         if used(name) {
             continue;
         }
         let edit = ctx.line_removal(at.file, at.range);
-        let d = sink.report(
-            format!("variable `{name}` is defined but never used"),
-            at.file,
-            at.range,
-        );
+        let d = sink.report(format!("variable `{name}` is defined but never used"), at.file, at.range);
         if let Some(edit) = edit {
             d.with_fix(Applicability::Safe, "delete the definition", vec![edit]);
         }

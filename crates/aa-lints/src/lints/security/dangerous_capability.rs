@@ -53,21 +53,8 @@ declare_lint! {
     }
 }
 
-const SEVERE: &[&str] = &[
-    "sys_admin",
-    "sys_module",
-    "sys_rawio",
-    "mac_admin",
-    "mac_override",
-];
-const RISKY: &[&str] = &[
-    "sys_ptrace",
-    "dac_override",
-    "dac_read_search",
-    "bpf",
-    "sys_boot",
-    "perfmon",
-];
+const SEVERE: &[&str] = &["sys_admin", "sys_module", "sys_rawio", "mac_admin", "mac_override"];
+const RISKY: &[&str] = &["sys_ptrace", "dac_override", "dac_read_search", "bpf", "sys_boot", "perfmon"];
 const NOTABLE: &[&str] = &["setuid", "setgid"];
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
@@ -76,26 +63,12 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         if names.is_empty() {
-            ctx.report_rule(
-                sink,
-                rule,
-                Severity::Error,
-                "`capability,` grants every capability".into(),
-            );
+            ctx.report_rule(sink, rule, Severity::Error, "`capability,` grants every capability".into());
             continue;
         }
-        let severe: Vec<&String> = names
-            .iter()
-            .filter(|n| SEVERE.contains(&n.as_str()))
-            .collect();
-        let risky: Vec<&String> = names
-            .iter()
-            .filter(|n| RISKY.contains(&n.as_str()))
-            .collect();
-        let notable: Vec<&String> = names
-            .iter()
-            .filter(|n| NOTABLE.contains(&n.as_str()))
-            .collect();
+        let severe: Vec<&String> = names.iter().filter(|n| SEVERE.contains(&n.as_str())).collect();
+        let risky: Vec<&String> = names.iter().filter(|n| RISKY.contains(&n.as_str())).collect();
+        let notable: Vec<&String> = names.iter().filter(|n| NOTABLE.contains(&n.as_str())).collect();
         let severity = if !severe.is_empty() {
             Severity::Error
         } else if !risky.is_empty() {
@@ -106,15 +79,9 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         let found: Vec<&String> = severe.into_iter().chain(risky).chain(notable).collect();
-        let list = found
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = found.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
         let message = if severity == Severity::Info {
-            format!(
-                "{list}: the program may take any user's or group's identity (still under this profile)"
-            )
+            format!("{list}: the program may take any user's or group's identity (still under this profile)")
         } else {
             format!("dangerous capability {list}: it bypasses the checks confinement relies on")
         };

@@ -49,12 +49,7 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
-        let RuleKind::Other {
-            class: DBUS_RULE,
-            conditions,
-            ..
-        } = &*rule.kind
-        else {
+        let RuleKind::Other { class: DBUS_RULE, conditions, .. } = &*rule.kind else {
             continue;
         };
         let names = |c: &aa_hir::model::Condition| {
@@ -64,18 +59,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if conditions.iter().any(names) {
             continue;
         }
-        let bus = conditions
-            .iter()
-            .find(|c| c.name == "bus")
-            .and_then(|c| c.values.first());
+        let bus = conditions.iter().find(|c| c.name == "bus").and_then(|c| c.values.first());
         let scope = match bus {
             Some(bus) => format!("on the {bus} bus"),
             None => "on every bus".to_string(),
         };
-        let message = format!(
-            "`{}` names no path, interface, member or name: it allows any object {scope}",
-            ctx.rule_text(rule)
-        );
+        let message =
+            format!("`{}` names no path, interface, member or name: it allows any object {scope}", ctx.rule_text(rule));
         ctx.report_rule(sink, rule, sink.default_severity(), message);
     }
 }

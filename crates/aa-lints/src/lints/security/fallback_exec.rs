@@ -57,11 +57,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         if mode.len() == 2 && mode.contains(['i', 'I']) {
-            let kind = if mode.contains(['c', 'C']) {
-                "child profile"
-            } else {
-                "profile"
-            };
+            let kind = if mode.contains(['c', 'C']) { "child profile" } else { "profile" };
             let message = format!(
                 "`{}` falls back to inheriting this profile when the target {kind} is not loaded",
                 ctx.rule_text(rule)

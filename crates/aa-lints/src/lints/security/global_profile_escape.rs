@@ -66,34 +66,20 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
     let short = profile.name.rsplit("//").next().unwrap_or(&profile.name);
     let stacked = ctx.model.profiles.iter().flat_map(|p| &p.rules).any(|r| {
         let target = match &*r.kind {
-            RuleKind::File {
-                target: Some(t), ..
-            } => t,
-            RuleKind::ChangeProfile {
-                target: Some(t), ..
-            } => t,
+            RuleKind::File { target: Some(t), .. } => t,
+            RuleKind::ChangeProfile { target: Some(t), .. } => t,
             _ => return false,
         };
-        target.split("//").any(|part| {
-            part.strip_prefix('&')
-                .is_some_and(|n| n == profile.name || n == short)
-        })
+        target.split("//").any(|part| part.strip_prefix('&').is_some_and(|n| n == profile.name || n == short))
     });
     wide || stacked
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in ctx.model.profiles.iter().filter(|p| is_global(ctx, p)) {
-        for rule in profile
-            .rules
-            .iter()
-            .filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny)
-        {
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
             if let RuleKind::ChangeProfile { target, .. } = &*rule.kind {
-                if target
-                    .as_deref()
-                    .is_none_or(|t| !t.starts_with('&') && !t.contains("//&"))
-                {
+                if target.as_deref().is_none_or(|t| !t.starts_with('&') && !t.contains("//&")) {
                     let message = format!(
                         "`{}` in the global profile `{}` lets the process move to a profile without the global layer; change to a stack (`change_profile -> &target`)",
                         ctx.rule_text(rule),
@@ -112,17 +98,10 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if mode == "i" || mode.is_empty() {
                 continue;
             }
-            if target
-                .as_deref()
-                .is_some_and(|t| t.starts_with('&') || t.contains("//&"))
-            {
+            if target.as_deref().is_some_and(|t| t.starts_with('&') || t.contains("//&")) {
                 continue;
             }
-            let severity = if mode.contains(['u', 'U']) {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
+            let severity = if mode.contains(['u', 'U']) { Severity::Error } else { Severity::Warning };
             let message = format!(
                 "`{}` in the global profile `{}` leaves it: the child runs outside the global layer; stack (`px -> &@{{profile_name}}`, `Px -> &target`) or use `ix`",
                 ctx.rule_text(rule),

@@ -79,12 +79,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         // Already next to its strict twin: `strict-with-broad-abstraction`.
-        let siblings = include
-            .syntax()
-            .parent()
-            .into_iter()
-            .flat_map(|p| p.children())
-            .filter_map(ast::Include::cast);
+        let siblings = include.syntax().parent().into_iter().flat_map(|p| p.children()).filter_map(ast::Include::cast);
         if siblings.filter_map(|i| i.target()).any(|t| t == strict) {
             continue;
         }
@@ -94,22 +89,14 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             ctx.root,
             range,
         );
-        if let Some(node) = include
-            .syntax()
-            .children()
-            .find(|n| n.kind() == INCLUDE_TARGET)
-        {
+        if let Some(node) = include.syntax().children().find(|n| n.kind() == INCLUDE_TARGET) {
             let text = node.text().to_string();
             if let Some(offset) = text.find(&target) {
                 let at = node.text_range().start() + TextSize::from((offset + target.len()) as u32);
                 d.with_fix(
                     Applicability::Unsafe,
                     format!("include `<{strict}>` instead"),
-                    vec![TextEdit {
-                        file: ctx.root,
-                        range: TextRange::empty(at),
-                        new_text: "-strict".into(),
-                    }],
+                    vec![TextEdit { file: ctx.root, range: TextRange::empty(at), new_text: "-strict".into() }],
                 );
             }
         }

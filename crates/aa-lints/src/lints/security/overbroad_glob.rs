@@ -63,24 +63,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
         let (perms, breadth, path) = match &*rule.kind {
             RuleKind::File { path: None, .. } => (Perms::all(), Some(Breadth::Everything), None),
-            RuleKind::File {
-                path: Some(path),
-                perms,
-                ..
-            } => {
+            RuleKind::File { path: Some(path), perms, .. } => {
                 let Some(breadth) = breadth(path) else {
                     continue;
                 };
                 (Perms::parse(perms), Some(breadth), Some(path))
             }
-            RuleKind::Link { path, .. } => (
-                Perms {
-                    link: true,
-                    ..Perms::default()
-                },
-                breadth(path),
-                Some(path),
-            ),
+            RuleKind::Link { path, .. } => (Perms { link: true, ..Perms::default() }, breadth(path), Some(path)),
             _ => continue,
         };
         let Some(breadth) = breadth else { continue };
@@ -99,18 +88,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         }
         let dangerous = !granted.is_empty();
         // `/**/`: directories only (listing them, for read).
-        let dirs_only =
-            matches!(&*rule.kind, RuleKind::File { path: Some(p), .. } if p.ends_with('/'));
-        let every = if dirs_only {
-            "every directory"
-        } else {
-            "every file"
-        };
+        let dirs_only = matches!(&*rule.kind, RuleKind::File { path: Some(p), .. } if p.ends_with('/'));
+        let every = if dirs_only { "every directory" } else { "every file" };
         let (severity, scope) = match (breadth, dangerous) {
             (Breadth::Everything, true) => (Severity::Error, every.to_string()),
-            (Breadth::Everything, false) if perms.read && dirs_only => {
-                (Severity::Info, every.to_string())
-            }
+            (Breadth::Everything, false) if perms.read && dirs_only => (Severity::Info, every.to_string()),
             (Breadth::Everything, false) if perms.read => (Severity::Warning, every.to_string()),
             (Breadth::Tree(label), true) => (Severity::Warning, format!("all of {label}")),
             (Breadth::Tree(label), false) if perms.read && is_sensitive(label) => {
@@ -133,16 +115,9 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
 /// The rule as written, with its expansion when a variable changed it.
 fn written(ctx: &LintContext<'_>, rule: &aa_hir::model::Rule, expanded: &str) -> String {
     let text = ctx.rule_text(rule);
-    if text.contains("@{") {
-        format!("`{text}` (`{}`)", crate::glob::normalize(expanded))
-    } else {
-        format!("`{text}`")
-    }
+    if text.contains("@{") { format!("`{text}` (`{}`)", crate::glob::normalize(expanded)) } else { format!("`{text}`") }
 }
 
 fn is_sensitive(label: &str) -> bool {
-    matches!(
-        label,
-        "/etc" | "/proc" | "/sys" | "every home directory" | "/home" | "/root" | "/boot"
-    )
+    matches!(label, "/etc" | "/proc" | "/sys" | "every home directory" | "/home" | "/root" | "/boot")
 }

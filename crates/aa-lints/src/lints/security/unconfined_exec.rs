@@ -59,10 +59,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let message = if mode.len() == 1 {
             format!("`{}` runs the program unconfined", ctx.rule_text(rule))
         } else {
-            format!(
-                "`{}` runs the program unconfined when its profile is not loaded",
-                ctx.rule_text(rule)
-            )
+            format!("`{}` runs the program unconfined when its profile is not loaded", ctx.rule_text(rule))
         };
         ctx.report_rule(sink, rule, sink.default_severity(), message);
     }

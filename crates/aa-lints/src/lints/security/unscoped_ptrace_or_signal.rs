@@ -55,41 +55,25 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (_, rule) in ctx.allow_rules() {
-        let RuleKind::Other {
-            class,
-            access,
-            conditions,
-            ..
-        } = &*rule.kind
-        else {
+        let RuleKind::Other { class, access, conditions, .. } = &*rule.kind else {
             continue;
         };
-        if !matches!(*class, PTRACE_RULE | SIGNAL_RULE)
-            || conditions.iter().any(|c| c.name == "peer")
-        {
+        if !matches!(*class, PTRACE_RULE | SIGNAL_RULE) || conditions.iter().any(|c| c.name == "peer") {
             continue;
         }
         let has = |words: &[&str]| access.iter().any(|a| words.contains(&a.as_str()));
         let only_exists = conditions
             .iter()
             .find(|c| c.name == "set")
-            .is_some_and(|c| {
-                !c.values.is_empty() && c.values.iter().all(|v| v.trim_matches('"') == "exists")
-            });
+            .is_some_and(|c| !c.values.is_empty() && c.values.iter().all(|v| v.trim_matches('"') == "exists"));
         let mild = if *class == PTRACE_RULE {
             !access.is_empty() && !has(&["trace", "rw", "w"])
         } else {
             only_exists || (!access.is_empty() && !has(&["send", "w", "rw"]))
         };
-        let severity = if mild {
-            Severity::Info
-        } else {
-            Severity::Warning
-        };
-        let message = format!(
-            "`{}` has no `peer=`: it applies to every process; name the peer profile",
-            ctx.rule_text(rule)
-        );
+        let severity = if mild { Severity::Info } else { Severity::Warning };
+        let message =
+            format!("`{}` has no `peer=`: it applies to every process; name the peer profile", ctx.rule_text(rule));
         ctx.report_rule(sink, rule, severity, message);
     }
 }

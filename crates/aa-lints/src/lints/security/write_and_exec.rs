@@ -64,26 +64,14 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let mut writes = Vec::new();
         let mut execs = Vec::new();
-        for rule in profile
-            .rules
-            .iter()
-            .filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny)
-        {
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
             // `file,` is `overbroad-glob`'s.
-            let RuleKind::File {
-                path: Some(path),
-                perms,
-                ..
-            } = &*rule.kind
-            else {
+            let RuleKind::File { path: Some(path), perms, .. } = &*rule.kind else {
                 continue;
             };
             let p = Perms::parse(perms);
             if p.writes() && p.exec.is_some() {
-                let message = format!(
-                    "`{}` makes the same files writable and executable",
-                    ctx.rule_text(rule)
-                );
+                let message = format!("`{}` makes the same files writable and executable", ctx.rule_text(rule));
                 ctx.report_rule(sink, rule, sink.default_severity(), message);
                 continue;
             }
@@ -98,11 +86,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             .iter()
             .filter(|r| r.qualifiers.mode == aa_hir::model::RuleMode::Deny)
             .filter_map(|r| match &*r.kind {
-                RuleKind::File {
-                    path: Some(p),
-                    perms,
-                    ..
-                } if Perms::parse(perms).write => Some(Glob::new(p)),
+                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(Glob::new(p)),
                 _ => None,
             })
             .collect();
@@ -124,8 +108,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 ctx.rule_text(w)
             );
             let (file, range) = (w.origin.location.file, w.origin.location.range);
-            ctx.report_rule(sink, rule, sink.default_severity(), message)
-                .with_related(file, range, "writable here");
+            ctx.report_rule(sink, rule, sink.default_severity(), message).with_related(file, range, "writable here");
         }
     }
 }

@@ -86,24 +86,12 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if var.values.is_empty() || !var.values.iter().all(|v| v.ends_with('/')) {
                 continue;
             }
-            let range = TextRange::new(
-                start + TextSize::from(open as u32),
-                start + TextSize::from(close as u32),
-            );
+            let range = TextRange::new(start + TextSize::from(open as u32), start + TextSize::from(close as u32));
             let at = TextRange::empty(range.end());
-            sink.report(
-                format!("`@{{{name}}}` is a directory: write `@{{{name}}}/`"),
-                ctx.root,
-                range,
-            )
-            .with_fix(
+            sink.report(format!("`@{{{name}}}` is a directory: write `@{{{name}}}/`"), ctx.root, range).with_fix(
                 Applicability::Safe,
                 "add the `/`",
-                vec![TextEdit {
-                    file: ctx.root,
-                    range: at,
-                    new_text: "/".into(),
-                }],
+                vec![TextEdit { file: ctx.root, range: at, new_text: "/".into() }],
             );
         }
     }

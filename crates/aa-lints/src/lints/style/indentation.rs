@@ -60,10 +60,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     // decides that line's expected indentation.
     let mut line_start = Some(TextSize::from(0));
     let mut indent: Option<aa_syntax::SyntaxToken> = None;
-    for token in tree
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-    {
+    for token in tree.descendants_with_tokens().filter_map(|e| e.into_token()) {
         match token.kind() {
             NEWLINE => {
                 line_start = Some(token.text_range().end());
@@ -79,28 +76,17 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let Some(start) = line_start.take() else {
             continue;
         };
-        let written = indent
-            .take()
-            .map(|t| t.text().to_string())
-            .unwrap_or_default();
+        let written = indent.take().map(|t| t.text().to_string()).unwrap_or_default();
         if let Some(expected) = expected_indent(&token, start, written.is_empty()) {
             if written.contains('\t') || written == expected {
                 continue;
             }
             let range = TextRange::new(start, token.text_range().start());
-            let message = format!(
-                "indented by {} spaces; expected {}",
-                written.len(),
-                expected.len()
-            );
+            let message = format!("indented by {} spaces; expected {}", written.len(), expected.len());
             sink.report(message, ctx.root, range).with_fix(
                 Applicability::Safe,
                 "re-indent",
-                vec![TextEdit {
-                    file: ctx.root,
-                    range,
-                    new_text: expected,
-                }],
+                vec![TextEdit { file: ctx.root, range, new_text: expected }],
             );
         }
     }
@@ -108,11 +94,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
 
 /// Two spaces per enclosing block; `None` for lines that continue a
 /// statement and for comments in the first column.
-fn expected_indent(
-    token: &aa_syntax::SyntaxToken,
-    line_start: TextSize,
-    first_column: bool,
-) -> Option<String> {
+fn expected_indent(token: &aa_syntax::SyntaxToken, line_start: TextSize, first_column: bool) -> Option<String> {
     if first_column && token.kind() == COMMENT {
         return None;
     }

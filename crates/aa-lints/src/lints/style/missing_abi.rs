@@ -54,11 +54,7 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).tree();
-    if !ctx.root_has_profiles()
-        || tree
-            .items()
-            .any(|i| matches!(i, aa_syntax::ast::Item::Abi(_)))
-    {
+    if !ctx.root_has_profiles() || tree.items().any(|i| matches!(i, aa_syntax::ast::Item::Abi(_))) {
         return;
     }
     let Some(first) = tree.items().next() else {
@@ -73,10 +69,6 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     d.with_fix(
         Applicability::Unsafe,
         "pin `abi <abi/3.0>`",
-        vec![TextEdit {
-            file: ctx.root,
-            range: TextRange::empty(at),
-            new_text: "abi <abi/3.0>,\n\n".into(),
-        }],
+        vec![TextEdit { file: ctx.root, range: TextRange::empty(at), new_text: "abi <abi/3.0>,\n\n".into() }],
     );
 }

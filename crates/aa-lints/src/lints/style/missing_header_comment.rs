@@ -51,9 +51,7 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
-    let mut tokens = tree
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token());
+    let mut tokens = tree.descendants_with_tokens().filter_map(|e| e.into_token());
     let first = tokens.find(|t| !matches!(t.kind(), WHITESPACE | NEWLINE));
     let Some(first) = first else { return };
     if first.kind() == COMMENT && !first.text().contains("vim:") {

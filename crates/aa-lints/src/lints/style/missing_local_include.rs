@@ -62,9 +62,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let Some(body) = profile.body() else { continue };
         let last = body.items().filter(|i| !matches!(i, Item::Error(_))).last();
         let local = |i: &Item| match i {
-            Item::Include(inc) if inc.target().is_some_and(|t| t.starts_with("local/")) => {
-                Some(inc.if_exists())
-            }
+            Item::Include(inc) if inc.target().is_some_and(|t| t.starts_with("local/")) => Some(inc.if_exists()),
             _ => None,
         };
         let is_local = |i: &Item| local(i) == Some(true);
@@ -81,27 +79,18 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             "no `include if exists <local/...>` at the end of the profile: local changes have nowhere to go"
         };
         let d = sink.report(message, ctx.root, header);
-        let top_level = profile
-            .syntax()
-            .parent()
-            .is_some_and(|p| p.kind() == aa_syntax::SyntaxKind::SOURCE_FILE);
+        let top_level = profile.syntax().parent().is_some_and(|p| p.kind() == aa_syntax::SyntaxKind::SOURCE_FILE);
         if has_one || !top_level {
             continue;
         }
-        let Some(close) = body
-            .syntax()
-            .children_with_tokens()
-            .filter_map(|e| e.into_token())
-            .find(|t| t.kind() == R_CURLY)
+        let Some(close) =
+            body.syntax().children_with_tokens().filter_map(|e| e.into_token()).find(|t| t.kind() == R_CURLY)
         else {
             continue;
         };
         // Insert on its own line, indented one level deeper than the brace.
-        let indent = close
-            .prev_token()
-            .filter(|t| t.kind() == WHITESPACE)
-            .map(|t| t.text().to_string())
-            .unwrap_or_default();
+        let indent =
+            close.prev_token().filter(|t| t.kind() == WHITESPACE).map(|t| t.text().to_string()).unwrap_or_default();
         let at = close
             .prev_token()
             .filter(|t| t.kind() == WHITESPACE)

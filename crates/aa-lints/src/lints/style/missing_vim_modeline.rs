@@ -52,30 +52,16 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
-    let has = tree
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-        .any(|t| {
-            t.kind() == COMMENT
-                && (t.text().contains("vim:") || t.text().contains("vi:"))
-                && t.text().contains("apparmor")
-        });
+    let has = tree.descendants_with_tokens().filter_map(|e| e.into_token()).any(|t| {
+        t.kind() == COMMENT && (t.text().contains("vim:") || t.text().contains("vi:")) && t.text().contains("apparmor")
+    });
     if has {
         return;
     }
     let text = ctx.root_text();
     let end = TextSize::from(text.len() as u32);
-    let prefix = if text.is_empty() || text.ends_with('\n') {
-        "\n"
-    } else {
-        "\n\n"
-    };
-    sink.report(
-        "no vim modeline: add `# vim:syntax=apparmor`",
-        ctx.root,
-        TextRange::empty(end),
-    )
-    .with_fix(
+    let prefix = if text.is_empty() || text.ends_with('\n') { "\n" } else { "\n\n" };
+    sink.report("no vim modeline: add `# vim:syntax=apparmor`", ctx.root, TextRange::empty(end)).with_fix(
         Applicability::Safe,
         "append `# vim:syntax=apparmor`",
         vec![TextEdit {

@@ -58,9 +58,7 @@ const ORDER: &str = "mrwalk";
 /// The canonical spelling, or `None` when the text has letters we do not
 /// order (left alone).
 pub fn canonical(perms: &str) -> Option<String> {
-    let exec_start = perms
-        .find(|c: char| "iIpPcCuUx".contains(c))
-        .unwrap_or(perms.len());
+    let exec_start = perms.find(|c: char| "iIpPcCuUx".contains(c)).unwrap_or(perms.len());
     let (simple, exec) = perms.split_at(exec_start);
     if exec.chars().any(|c| ORDER.contains(c)) || simple.chars().any(|c| !ORDER.contains(c)) {
         // Letters after the exec mode (`ixr`): move them in front.
@@ -79,11 +77,7 @@ pub fn canonical(perms: &str) -> Option<String> {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
-    for rule in tree
-        .descendants()
-        .filter(|n| n.kind() == FILE_RULE)
-        .filter_map(ast::Rule::cast)
-    {
+    for rule in tree.descendants().filter(|n| n.kind() == FILE_RULE).filter_map(ast::Rule::cast) {
         let Some(perms) = rule.perms() else { continue };
         let text = perms.text();
         let Some(good) = canonical(text) else {
@@ -93,19 +87,10 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let range = perms.text_range();
-        sink.report(
-            format!("permissions `{text}` out of order: write `{good}`"),
-            ctx.root,
-            range,
-        )
-        .with_fix(
+        sink.report(format!("permissions `{text}` out of order: write `{good}`"), ctx.root, range).with_fix(
             Applicability::Safe,
             format!("write `{good}`"),
-            vec![TextEdit {
-                file: ctx.root,
-                range,
-                new_text: good,
-            }],
+            vec![TextEdit { file: ctx.root, range, new_text: good }],
         );
     }
 }

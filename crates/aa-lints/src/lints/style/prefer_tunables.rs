@@ -72,11 +72,7 @@ const TUNABLES: &[(&str, &str)] = &[
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
-    for rule in tree
-        .descendants()
-        .filter(|n| matches!(n.kind(), FILE_RULE | LINK_RULE))
-        .filter_map(ast::Rule::cast)
-    {
+    for rule in tree.descendants().filter(|n| matches!(n.kind(), FILE_RULE | LINK_RULE)).filter_map(ast::Rule::cast) {
         let Some(path) = rule.path() else { continue };
         let text = path.text();
         let Some(&(prefix, var)) = TUNABLES.iter().find(|(p, _)| text.starts_with(p)) else {
@@ -91,11 +87,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         sink.report(message, ctx.root, range).with_fix(
             Applicability::Unsafe,
             format!("use `@{{{var}}}/`"),
-            vec![TextEdit {
-                file: ctx.root,
-                range,
-                new_text: format!("@{{{var}}}/"),
-            }],
+            vec![TextEdit { file: ctx.root, range, new_text: format!("@{{{var}}}/") }],
         );
     }
 }

@@ -56,25 +56,12 @@ fn matches(file: &str, candidate: &str) -> bool {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let file = ctx.root_file_name();
-    let top: Vec<_> = ctx
-        .model
-        .profiles
-        .iter()
-        .filter(|p| p.parent.is_none() && p.origin.location.file == ctx.root)
-        .collect();
+    let top: Vec<_> =
+        ctx.model.profiles.iter().filter(|p| p.parent.is_none() && p.origin.location.file == ctx.root).collect();
     let Some(first) = top.first() else { return };
-    if top.iter().any(|p| {
-        matches(&file, &p.name) || p.attachment.as_deref().is_some_and(|a| matches(&file, a))
-    }) {
+    if top.iter().any(|p| matches(&file, &p.name) || p.attachment.as_deref().is_some_and(|a| matches(&file, a))) {
         return;
     }
     let range = ctx.first_line(ctx.root, first.origin.location.range);
-    sink.report(
-        format!(
-            "profile `{}` is not named after its file `{file}`",
-            first.name
-        ),
-        ctx.root,
-        range,
-    );
+    sink.report(format!("profile `{}` is not named after its file `{file}`", first.name), ctx.root, range);
 }

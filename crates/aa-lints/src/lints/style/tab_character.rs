@@ -53,23 +53,15 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let tree = ctx.parse(ctx.root).syntax_node();
-    for token in tree
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-    {
+    for token in tree.descendants_with_tokens().filter_map(|e| e.into_token()) {
         if token.kind() != WHITESPACE || !token.text().contains('\t') {
             continue;
         }
         let range = token.text_range();
-        sink.report("tab character: use spaces", ctx.root, range)
-            .with_fix(
-                Applicability::Safe,
-                "replace tabs with two spaces",
-                vec![TextEdit {
-                    file: ctx.root,
-                    range,
-                    new_text: token.text().replace('\t', "  "),
-                }],
-            );
+        sink.report("tab character: use spaces", ctx.root, range).with_fix(
+            Applicability::Safe,
+            "replace tabs with two spaces",
+            vec![TextEdit { file: ctx.root, range, new_text: token.text().replace('\t', "  ") }],
+        );
     }
 }

@@ -57,16 +57,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 TextSize::from((start + trimmed.len()) as u32),
                 TextSize::from((start + body.len()) as u32),
             );
-            sink.report("trailing white space", ctx.root, range)
-                .with_fix(
-                    Applicability::Safe,
-                    "delete it",
-                    vec![TextEdit {
-                        file: ctx.root,
-                        range,
-                        new_text: String::new(),
-                    }],
-                );
+            sink.report("trailing white space", ctx.root, range).with_fix(
+                Applicability::Safe,
+                "delete it",
+                vec![TextEdit { file: ctx.root, range, new_text: String::new() }],
+            );
         }
         start += line.len();
     }
