@@ -711,6 +711,9 @@ impl Dfa {
             sets[s] = set;
             s += 1;
         }
+        // The rows grew by doubling; give back the slack before the
+        // minimization allocates its own tables.
+        trans.shrink_to_fit();
         Ok(Compact { class_of, width, rows: trans, perms })
     }
 
@@ -826,12 +829,16 @@ impl Compact {
                 }
             }
         }
+        // From here on the predecessor lists are the transitions: the rows
+        // (as large as the lists) are not kept while the partition is refined.
+        let Compact { class_of, rows, perms: old_perms, .. } = self;
+        drop(rows);
         let preds_of = |t: u32| pred_start[t as usize] as usize..pred_start[t as usize + 1] as usize;
         // Live states: those that reach a state whose words differ from the
         // dead state's.
         let mut live = vec![false; n];
         let mut stack: Vec<u32> = Vec::new();
-        for (s, p) in self.perms.iter().enumerate() {
+        for (s, p) in old_perms.iter().enumerate() {
             if key(p) != dead_key {
                 live[s] = true;
                 stack.push(s as u32);
@@ -849,7 +856,7 @@ impl Compact {
         // Block 0: the dead state and every state equivalent to it.
         let initial: Vec<u32> = {
             let mut ids: FxMap<(u32, u32), u32> = FxMap::default();
-            self.perms
+            old_perms
                 .iter()
                 .zip(&live)
                 .map(|(p, &l)| {
@@ -961,7 +968,7 @@ impl Compact {
                 }
             }
         }
-        drop((pred_start, pred_src, pred_class, elems, loc, bucket));
+        drop((elems, loc, bucket));
         let block = block_of;
         // Renumber so that dead's block is 0 and start's block is 1 (if it
         // is a different block), then the rest in order of appearance.
@@ -975,19 +982,30 @@ impl Compact {
             }
         }
         let m = (m as usize).max(2);
-        let mut rows = vec![DEAD_STATE; m * k];
+        // Each block's row is that of its last state, which also gives the
+        // block its permissions; transitions not in the lists go to the dead
+        // state.
+        let mut last = vec![0u32; m];
         let mut perms = vec![StatePerms::default(); m];
         for s in 0..n {
             let t = order[block[s] as usize] as usize;
-            perms[t] = self.perms[s];
-            for c in 0..k {
-                let next = self.rows[s * k + c];
-                rows[t * k + c] = order[block[next as usize] as usize];
+            perms[t] = old_perms[s];
+            last[t] = s as u32;
+        }
+        drop(old_perms);
+        let mut rows = vec![DEAD_STATE; m * k];
+        for t in 0..n {
+            let to = order[block[t] as usize];
+            for i in preds_of(t as u32) {
+                let src = pred_src[i];
+                let from = order[block[src as usize] as usize] as usize;
+                if last[from] == src {
+                    rows[from * k + pred_class[i] as usize] = to;
+                }
             }
         }
-        let class_of = self.class_of.map(|c| c as u8);
-        drop(self);
-        merge_classes(class_of, k, rows, perms)
+        drop((pred_start, pred_src, pred_class));
+        merge_classes(class_of.map(|c| c as u8), k, rows, perms)
     }
 }
 
