@@ -95,6 +95,9 @@ fn split_top(text: &[u8]) -> Vec<&[u8]> {
 
 /// Collapses runs of `/` as `apparmor_parser` does.
 pub fn normalize(path: &str) -> String {
+    if !path.contains("//") {
+        return path.to_string();
+    }
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         if !(c == '/' && out.ends_with('/')) {
@@ -117,36 +120,27 @@ enum Tok {
 }
 
 fn tokens(glob: &str) -> Vec<Tok> {
-    let chars: Vec<char> = glob.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' if i + 1 < chars.len() => {
-                out.push(Tok::Lit(chars[i + 1]));
-                i += 1;
-            }
-            '*' if chars.get(i + 1) == Some(&'*') => {
+    let mut out = Vec::with_capacity(glob.len());
+    let mut chars = glob.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => out.push(Tok::Lit(chars.next().map_or('\\', |(_, next)| next))),
+            '*' if chars.peek().is_some_and(|&(_, next)| next == '*') => {
+                while chars.next_if(|&(_, next)| next == '*').is_some() {}
                 out.push(Tok::DStar);
-                while chars.get(i + 1) == Some(&'*') {
-                    i += 1;
-                }
             }
             '*' => out.push(Tok::Star),
             '?' => out.push(Tok::One),
-            '[' => {
-                let close = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p);
-                match close {
-                    Some(c) => {
-                        out.push(Tok::One);
-                        i = c;
-                    }
-                    None => out.push(Tok::Lit('[')),
+            '[' => match glob[i + 1..].find(']') {
+                Some(offset) => {
+                    let close = i + 1 + offset;
+                    while chars.next_if(|&(j, _)| j <= close).is_some() {}
+                    out.push(Tok::One);
                 }
-            }
+                None => out.push(Tok::Lit('[')),
+            },
             c => out.push(Tok::Lit(c)),
         }
-        i += 1;
     }
     out
 }
@@ -160,21 +154,30 @@ pub struct Glob {
 #[derive(Debug, Clone)]
 struct Alt {
     text: String,
-    /// The text before the first glob character.
-    literal: String,
+    /// The length of the text before the first glob character.
+    literal_len: usize,
     toks: Vec<Tok>,
+}
+
+impl Alt {
+    fn new(text: String) -> Alt {
+        let literal_len = text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len());
+        Alt { toks: tokens(&text), literal_len, text }
+    }
+
+    fn literal(&self) -> &str {
+        &self.text[..self.literal_len]
+    }
 }
 
 impl Glob {
     pub fn new(text: &str) -> Glob {
-        let alts = expand_braces(&normalize(text), 64)
-            .iter()
-            .map(|a| {
-                let text = normalize(a);
-                let literal = text[..text.find(['*', '?', '[', '{', '\\']).unwrap_or(text.len())].to_string();
-                Alt { toks: tokens(&text), literal, text }
-            })
-            .collect();
+        let text = normalize(text);
+        let alts = if text.contains('{') {
+            expand_braces(&text, 64).iter().map(|a| Alt::new(normalize(a))).collect()
+        } else {
+            vec![Alt::new(text)]
+        };
         Glob { alts }
     }
 
@@ -182,7 +185,7 @@ impl Glob {
     pub fn overlaps(&self, other: &Glob) -> bool {
         self.alts.iter().any(|x| {
             other.alts.iter().any(|y| {
-                (x.literal.starts_with(&y.literal) || y.literal.starts_with(&x.literal))
+                (x.literal().starts_with(y.literal()) || y.literal().starts_with(x.literal()))
                     && overlap_plain(&x.toks, &y.toks)
             })
         })
@@ -193,18 +196,18 @@ impl Glob {
     pub fn covers(&self, inner: &Glob) -> bool {
         inner.alts.iter().all(|i| {
             self.alts.iter().any(|o| {
-                if !i.literal.starts_with(&o.literal) && !o.literal.starts_with(&i.literal) {
+                if !i.literal().starts_with(o.literal()) && !o.literal().starts_with(i.literal()) {
                     return false;
                 }
                 if o.text == i.text {
                     return true;
                 }
-                if i.literal.len() == i.text.len() {
+                if i.literal_len == i.text.len() {
                     return overlap_plain(&o.toks, &i.toks);
                 }
                 o.text
                     .strip_suffix("**")
-                    .is_some_and(|prefix| prefix.ends_with('/') && prefix == o.literal && i.text.starts_with(prefix))
+                    .is_some_and(|prefix| prefix.ends_with('/') && prefix == o.literal() && i.text.starts_with(prefix))
             })
         })
     }

@@ -60,6 +60,9 @@ pub(crate) const MAX_DENIES: usize = 500;
 /// A profile's deny rules, their globs expanded once.
 pub(crate) struct Denies<'a> {
     rules: Vec<(&'a Rule, Option<Glob>, Perms)>,
+    /// Whether some deny rule is a file rule (else an allowed path need
+    /// not be parsed).
+    has_file_rules: bool,
 }
 
 pub(crate) fn deny_rules(profile: &Profile) -> Denies<'_> {
@@ -73,8 +76,9 @@ pub(crate) fn deny_rules(profile: &Profile) -> Denies<'_> {
             RuleKind::File { path: None, .. } => (r, None, Perms::all()),
             _ => (r, None, Perms::default()),
         })
-        .collect();
-    Denies { rules }
+        .collect::<Vec<_>>();
+    let has_file_rules = rules.iter().any(|(r, ..)| matches!(*r.kind, RuleKind::File { .. }));
+    Denies { rules, has_file_rules }
 }
 
 impl<'a> Denies<'a> {
@@ -89,7 +93,9 @@ impl<'a> Denies<'a> {
     /// The deny rule that takes away all of `rule`, if any.
     pub(crate) fn cancelling(&self, rule: &Rule) -> Option<&'a Rule> {
         let allow = match &*rule.kind {
-            RuleKind::File { path: Some(p), perms, .. } => Some((Glob::new(p), Perms::parse(perms))),
+            RuleKind::File { path: Some(p), perms, .. } if self.has_file_rules => {
+                Some((Glob::new(p), Perms::parse(perms)))
+            }
             _ => None,
         };
         self.rules.iter().find_map(|(d, glob, denied)| {
@@ -117,7 +123,12 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if denies.is_empty() {
             continue;
         }
+        // Only findings with one side in the linted file are reported.
+        let denies_here = denies.iter().any(|d| d.origin.location.file == ctx.root);
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
+            if !denies_here && rule.origin.location.file != ctx.root {
+                continue;
+            }
             let Some(deny) = denies.cancelling(rule) else {
                 continue;
             };

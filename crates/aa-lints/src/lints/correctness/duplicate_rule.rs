@@ -1,6 +1,5 @@
-use std::collections::HashMap;
-
-use aa_hir::model::{Qualifiers, RuleKind};
+use aa_hir::model::{Qualifiers, Rule, RuleKind};
+use rustc_hash::FxHashMap;
 
 use crate::{
     context::LintContext,
@@ -55,10 +54,22 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
-        let mut seen: HashMap<(&Qualifiers, &RuleKind), &aa_hir::model::Rule> = HashMap::new();
+        // A repeat is reported only when one side is in the linted file, so
+        // only the rules written there are looked for; each maps to the
+        // first rule equal to it.
+        let mut first_of: FxHashMap<(&Qualifiers, &RuleKind), Option<&Rule>> = profile
+            .rules
+            .iter()
+            .filter(|r| r.origin.location.file == ctx.root)
+            .map(|r| ((&r.qualifiers, &*r.kind), None))
+            .collect();
+        if first_of.is_empty() {
+            continue;
+        }
         for rule in &profile.rules {
-            let Some(&first) = seen.get(&(&rule.qualifiers, &*rule.kind)) else {
-                seen.insert((&rule.qualifiers, &*rule.kind), rule);
+            let Some(slot) = first_of.get_mut(&(&rule.qualifiers, &*rule.kind)) else { continue };
+            let Some(first) = *slot else {
+                *slot = Some(rule);
                 continue;
             };
             let (a, b) = (&first.origin.location, &rule.origin.location);

@@ -6,6 +6,8 @@ use crate::{
     registry::declare_lint,
 };
 
+// The example keeps trailing spaces, which rustfmt would strip.
+#[rustfmt::skip]
 declare_lint! {
     /// ## What it flags
     ///
@@ -20,7 +22,7 @@ declare_lint! {
     ///
     /// ```apparmor
     /// profile example /usr/bin/example {
-    ///   /etc/example.conf r,
+    ///   /etc/example.conf r,   
     /// }
     /// ```
     ///
