@@ -25,11 +25,7 @@ fn corpus() -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
-        let mut v: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
+        let mut v: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
         v.sort();
         files.extend(v);
     }
@@ -58,9 +54,7 @@ struct Report {
 /// The table set bytes of a decoded DFA inside `buf`.
 fn raw_tables<'a>(buf: &'a [u8], d: &DecodedDfa) -> &'a [u8] {
     let at = d.tables.offset;
-    let size = buf
-        .get(at + 8..at + 12)
-        .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let size = buf.get(at + 8..at + 12).map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
     buf.get(at..at + size).unwrap_or_default()
 }
 
@@ -96,10 +90,7 @@ fn first_difference(ours: &[u8], theirs: &[u8]) -> String {
             continue;
         }
         if x != y {
-            let i = x
-                .zip(y)
-                .and_then(|(x, y)| x.iter().zip(y).position(|(p, q)| p != q))
-                .unwrap_or(0);
+            let i = x.zip(y).and_then(|(x, y)| x.iter().zip(y).position(|(p, q)| p != q)).unwrap_or(0);
             let frac = x.map_or(0, |v| (i * 10) / v.len().max(1));
             return format!("{what} (first at {}0% of the table)", frac);
         }
@@ -135,48 +126,27 @@ fn check_dfa(
     match TableSet::decode(&bytes, 0) {
         Ok(ts) => {
             if let Some(d) = find_difference(&ts, &t.tables) {
-                report.broken.push(format!(
-                    "{label} {kind}: walks differently at {:?}",
-                    d.input
-                ));
+                report.broken.push(format!("{label} {kind}: walks differently at {:?}", d.input));
             }
         }
-        Err(e) => report
-            .broken
-            .push(format!("{label} {kind}: does not decode: {e}")),
+        Err(e) => report.broken.push(format!("{label} {kind}: does not decode: {e}")),
     }
 }
 
-fn check_file(
-    parser: &Path,
-    path: &Path,
-    feats_file: &Path,
-    opts: &EncodeOptions,
-    report: &mut Report,
-) {
+fn check_file(parser: &Path, path: &Path, feats_file: &Path, opts: &EncodeOptions, report: &mut Report) {
     let base = Path::new("/etc/apparmor.d");
     let Ok(bin) = common::oracle_with(parser, path, Some(base), feats_file) else {
         return;
     };
     let Ok(policy) = Policy::decode(&bin) else {
-        report.broken.push(format!(
-            "{}: the parser's output does not decode",
-            path.display()
-        ));
+        report.broken.push(format!("{}: the parser's output does not decode", path.display()));
         return;
     };
-    let db = RootDatabase::new(
-        Arc::new(aa_test_utils::FsLoader),
-        Vec::new(),
-        base.to_path_buf(),
-        PathBuf::from("/"),
-    );
+    let db = RootDatabase::new(Arc::new(aa_test_utils::FsLoader), Vec::new(), base.to_path_buf(), PathBuf::from("/"));
     let root = db.file(path);
     let entries = compile_policy(&db, root, &options(opts.features.clone()));
-    let compiled: Vec<&CompiledProfile> = entries
-        .iter()
-        .filter_map(|e| e.result.as_ref().ok().map(|(_, c)| c))
-        .collect();
+    let compiled: Vec<&CompiledProfile> =
+        entries.iter().filter_map(|e| e.result.as_ref().ok().map(|(_, c)| c)).collect();
     if compiled.len() != entries.len() {
         return; // Unsupported or failing profiles: no stream to compare.
     }
@@ -187,20 +157,11 @@ fn check_file(
         let ours_order: Vec<&str> = compiled.iter().map(|c| c.name.as_str()).collect();
         let theirs_order: Vec<&str> = policy.profiles.iter().map(|p| p.name.as_str()).collect();
         if ours_order != theirs_order {
-            let e = report
-                .reasons
-                .entry("stream: profile order".to_owned())
-                .or_insert((0, path.display().to_string()));
+            let e = report.reasons.entry("stream: profile order".to_owned()).or_insert((0, path.display().to_string()));
             e.0 += 1;
         }
     }
-    let ends: Vec<usize> = policy
-        .profiles
-        .iter()
-        .skip(1)
-        .map(|p| p.offset)
-        .chain([bin.len()])
-        .collect();
+    let ends: Vec<usize> = policy.profiles.iter().skip(1).map(|p| p.offset).chain([bin.len()]).collect();
     for (i, t) in policy.profiles.iter().enumerate() {
         let Some(o) = compiled.iter().find(|c| c.name == t.name) else {
             continue;
@@ -221,50 +182,20 @@ fn check_file(
                                 && (x.value == y.value
                                     || matches!(
                                         (x.value, y.value),
-                                        (
-                                            aa_dfa::wire::Value::Blob(_),
-                                            aa_dfa::wire::Value::Blob(_)
-                                        )
+                                        (aa_dfa::wire::Value::Blob(_), aa_dfa::wire::Value::Blob(_))
                                     ))
                         })
                 }
                 _ => false,
             };
             if !tokens_same {
-                let e = report
-                    .reasons
-                    .entry("chunk: items outside the DFAs".to_owned())
-                    .or_insert((0, label.clone()));
+                let e = report.reasons.entry("chunk: items outside the DFAs".to_owned()).or_insert((0, label.clone()));
                 e.0 += 1;
             }
         }
-        check_dfa(
-            report,
-            &label,
-            "file",
-            o.file.as_ref(),
-            t.file.as_ref(),
-            &bin,
-            opts,
-        );
-        check_dfa(
-            report,
-            &label,
-            "xmatch",
-            o.xmatch.as_ref(),
-            t.xmatch.as_ref(),
-            &bin,
-            opts,
-        );
-        check_dfa(
-            report,
-            &label,
-            "policydb",
-            o.policydb.as_ref(),
-            t.policydb.as_ref(),
-            &bin,
-            opts,
-        );
+        check_dfa(report, &label, "file", o.file.as_ref(), t.file.as_ref(), &bin, opts);
+        check_dfa(report, &label, "xmatch", o.xmatch.as_ref(), t.xmatch.as_ref(), &bin, opts);
+        check_dfa(report, &label, "policydb", o.policydb.as_ref(), t.policydb.as_ref(), &bin, opts);
     }
 }
 
@@ -278,9 +209,7 @@ fn measure(features_name: &str, stride: usize) -> Option<Report> {
         return None;
     }
     let feats_file = common::named_features_path(features_name);
-    let opts = EncodeOptions {
-        features: common::named_features(features_name),
-    };
+    let opts = EncodeOptions { features: common::named_features(features_name) };
     let reports: Vec<Report> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|k| {
@@ -295,10 +224,7 @@ fn measure(features_name: &str, stride: usize) -> Option<Report> {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
     let mut total = Report::default();
     for r in reports {
@@ -318,15 +244,10 @@ fn measure(features_name: &str, stride: usize) -> Option<Report> {
         total.diff_encoded += r.diff_encoded;
     }
     let line = |c: &Count| format!("{}/{}", c.identical, c.compared);
-    eprintln!(
-        "byte identity with apparmor_parser 3.0.8, features {features_name}, Debian's profiles:"
-    );
+    eprintln!("byte identity with apparmor_parser 3.0.8, features {features_name}, Debian's profiles:");
     eprintln!("  files (whole stream): {}", line(&total.files));
     eprintln!("  profile chunks:       {}", line(&total.chunks));
-    eprintln!(
-        "  ({} of the parser's DFAs have differentially encoded states)",
-        total.diff_encoded
-    );
+    eprintln!("  ({} of the parser's DFAs have differentially encoded states)", total.diff_encoded);
     for (k, c) in &total.kinds {
         eprintln!("  {k:<8} DFAs:        {}", line(c));
     }
@@ -336,11 +257,7 @@ fn measure(features_name: &str, stride: usize) -> Option<Report> {
     for b in &total.broken {
         eprintln!("  BROKEN: {b}");
     }
-    assert!(
-        total.broken.is_empty(),
-        "{} encodings do not walk like the parser's",
-        total.broken.len()
-    );
+    assert!(total.broken.is_empty(), "{} encodings do not walk like the parser's", total.broken.len());
     assert!(total.files.compared > 0, "no file compared");
     Some(total)
 }
@@ -353,12 +270,7 @@ fn assert_floor(r: &Report) {
     parts.extend(r.kinds.iter().map(|(k, c)| (*k, c)));
     for (what, c) in parts {
         assert!(c.compared > 0, "no {what} compared");
-        assert!(
-            c.identical * 100 >= c.compared * 99,
-            "{what}: only {} of {} byte-identical",
-            c.identical,
-            c.compared
-        );
+        assert!(c.identical * 100 >= c.compared * 99, "{what}: only {} of {} byte-identical", c.identical, c.compared);
     }
     for kind in ["file", "policydb", "xmatch"] {
         assert!(r.kinds.contains_key(kind), "no {kind} DFA compared");

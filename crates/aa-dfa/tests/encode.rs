@@ -11,8 +11,8 @@ use aa_dfa::encode::pack::pack;
 use aa_dfa::encode::stream;
 use aa_dfa::profile::{Capabilities, ChangeProfileRule, ProfileFlags, ProfileMode, Rlimit};
 use aa_dfa::{
-    CompileOptions, Dfa, EncodeOptions, Features, Limits, Policy, ProfileInput, Rule, TableSet,
-    compile_profile, encode_dfa, encode_policy, find_difference,
+    CompileOptions, Dfa, EncodeOptions, Features, Limits, Policy, ProfileInput, Rule, TableSet, compile_profile,
+    encode_dfa, encode_policy, find_difference,
 };
 
 fn features(name: &str) -> Features {
@@ -27,22 +27,9 @@ fn rules(lines: &[&str]) -> Vec<Rule> {
 const RULE_SETS: &[&[&str]] = &[
     &["/etc/passwd r"],
     &["/a/* r", "/a/b w", "deny /a/c r"],
-    &[
-        "/** r",
-        "/home/*/.config/** rw",
-        "owner /tmp/** rwk",
-        "audit /var/log/*.log w",
-    ],
-    &[
-        "/usr/{bin,sbin}/* ix",
-        "/usr/bin/special Px",
-        "/opt/**/lib*.so* mr",
-    ],
-    &[
-        "/dev/tty[0-9]* rw",
-        "/proc/[0-9]*/stat r",
-        "/sys/devices/**/uevent r",
-    ],
+    &["/** r", "/home/*/.config/** rw", "owner /tmp/** rwk", "audit /var/log/*.log w"],
+    &["/usr/{bin,sbin}/* ix", "/usr/bin/special Px", "/opt/**/lib*.so* mr"],
+    &["/dev/tty[0-9]* rw", "/proc/[0-9]*/stat r", "/sys/devices/**/uevent r"],
 ];
 
 /// Encodes `dfa` (built from `rules`) and decodes it again.
@@ -67,11 +54,7 @@ fn tables_walk_like_the_dfa() {
             // The layout's own walk agrees with the tables.
             for s in 0..layout.states.len() as u32 {
                 for b in 0..=255u8 {
-                    assert_eq!(
-                        layout.next(s, b),
-                        tables.step(s, b),
-                        "{lines:?} state {s} byte {b}"
-                    );
+                    assert_eq!(layout.next(s, b), tables.step(s, b), "{lines:?} state {s} byte {b}");
                 }
             }
         }
@@ -86,12 +69,7 @@ fn diff_encoding_saves_transitions() {
     let (diff, tables) = round_trip(&dfa, &rules, true);
     let count = |l: &Layout| l.states.iter().map(|s| s.trans.len()).sum::<usize>();
     assert!(diff.diff_encoded() && tables.flags & aa_dfa::tables::SET_FLAG_DIFF_ENCODE != 0);
-    assert!(
-        count(&diff) < count(&plain),
-        "{} vs {}",
-        count(&diff),
-        count(&plain)
-    );
+    assert!(count(&diff) < count(&plain), "{} vs {}", count(&diff), count(&plain));
 }
 
 /// After `/a/`, a `*` accepts every byte but `/` and NUL: the default is
@@ -100,11 +78,7 @@ fn diff_encoding_saves_transitions() {
 fn defaults_are_the_unnamed_bytes_target() {
     let rules = rules(&["/a/* r"]);
     let dfa = Dfa::build(&rules).expect("build");
-    let layout = lay_out(
-        &dfa,
-        &mentioned_bytes(rules.iter().map(|r| &r.regex)),
-        false,
-    );
+    let layout = lay_out(&dfa, &mentioned_bytes(rules.iter().map(|r| &r.regex)), false);
     let after = dfa.walk(b"/a/");
     let st = &layout.states[layout.map[after as usize] as usize];
     let explicit: Vec<u8> = st.trans.iter().map(|&(b, _)| b).collect();
@@ -121,20 +95,9 @@ fn defaults_are_the_unnamed_bytes_target() {
 /// its bytes up to 255 would overrun the 256 slots, the tables grow by one.
 #[test]
 fn packing_is_first_fit() {
-    let st = |trans: Vec<(u8, u32)>| LaidState {
-        trans,
-        default: 0,
-        diff: false,
-        accept: 0,
-        accept2: 0,
-    };
+    let st = |trans: Vec<(u8, u32)>| LaidState { trans, default: 0, diff: false, accept: 0, accept2: 0 };
     let layout = Layout {
-        states: vec![
-            st(vec![]),
-            st(vec![(b'a', 2)]),
-            st(vec![(b'a', 3), (b'b', 3)]),
-            st(vec![]),
-        ],
+        states: vec![st(vec![]), st(vec![(b'a', 2)]), st(vec![(b'a', 3), (b'b', 3)]), st(vec![])],
         map: vec![0, 1, 2, 3],
     };
     let p = pack(&layout);
@@ -171,22 +134,8 @@ fn rich_profile() -> ProfileInput {
             attach_disconnected: true,
             ..ProfileFlags::default()
         },
-        capabilities: Capabilities {
-            allow: (1 << 21) | (1 << 40),
-            audit: 1 << 40,
-            deny: 1 << 3,
-            quiet: 1 << 3,
-        },
-        rlimits: vec![
-            Rlimit {
-                resource: 7,
-                value: 1024,
-            },
-            Rlimit {
-                resource: 0,
-                value: u64::MAX,
-            },
-        ],
+        capabilities: Capabilities { allow: (1 << 21) | (1 << 40), audit: 1 << 40, deny: 1 << 3, quiet: 1 << 3 },
+        rlimits: vec![Rlimit { resource: 7, value: 1024 }, Rlimit { resource: 0, value: u64::MAX }],
         files,
         change_profile: vec![ChangeProfileRule {
             quals: Default::default(),
@@ -201,10 +150,7 @@ fn rich_profile() -> ProfileInput {
 #[test]
 fn profile_round_trip() {
     let feats = features("default");
-    let opts = CompileOptions {
-        features: feats.clone(),
-        limits: Limits::default(),
-    };
+    let opts = CompileOptions { features: feats.clone(), limits: Limits::default() };
     let ours = compile_profile(&rich_profile(), &opts).expect("compile");
     let enc = EncodeOptions { features: feats };
     let bytes = encode_policy([&ours], &enc);
@@ -214,28 +160,17 @@ fn profile_round_trip() {
     assert!(p.is_hat() && p.audit);
     assert_eq!(p.mode, aa_dfa::policy::Mode::Complain);
     assert_eq!(p.path_flags, Some(0x4));
-    assert_eq!(
-        (p.caps.allow, p.caps.audit, p.caps.quiet),
-        (ours.caps_allow, ours.caps_audit, ours.caps_quiet)
-    );
+    assert_eq!((p.caps.allow, p.caps.audit, p.caps.quiet), (ours.caps_allow, ours.caps_audit, ours.caps_quiet));
     let rl = p.rlimits.as_ref().expect("rlimits");
     assert_eq!(rl.mask, (1 << 7) | 1);
-    assert_eq!(
-        (rl.limits[7], rl.limits[0], rl.limits.len()),
-        (1024, u64::MAX, 16)
-    );
+    assert_eq!((rl.limits[7], rl.limits[0], rl.limits.len()), (1024, u64::MAX, 16));
     // Numbered in reverse rule order, as the parser does; a namespaced
     // target has its second colon written as NUL.
-    assert_eq!(
-        p.xtable,
-        vec![":other\0target".to_owned(), "tool".to_owned()]
-    );
+    assert_eq!(p.xtable, vec![":other\0target".to_owned(), "tool".to_owned()]);
     assert_eq!(p.xmatch_len, ours.xmatch_len);
-    for (what, o, t) in [
-        ("file", &ours.file, &p.file),
-        ("xmatch", &ours.xmatch, &p.xmatch),
-        ("policydb", &ours.policydb, &p.policydb),
-    ] {
+    for (what, o, t) in
+        [("file", &ours.file, &p.file), ("xmatch", &ours.xmatch, &p.xmatch), ("policydb", &ours.policydb, &p.policydb)]
+    {
         match (o, t) {
             (Some(o), Some(t)) => {
                 assert!(find_difference(&o.dfa, &t.tables).is_none(), "{what}");
@@ -253,13 +188,7 @@ fn profile_round_trip() {
 #[test]
 fn file_tables_byte_identical_to_the_parser() {
     for (lines, feat) in [(RULE_SETS[2], "default"), (RULE_SETS[3], "diff-encode")] {
-        let text = format!(
-            "profile t {{\n{}}}\n",
-            lines
-                .iter()
-                .map(|l| format!("  {l},\n"))
-                .collect::<String>()
-        );
+        let text = format!("profile t {{\n{}}}\n", lines.iter().map(|l| format!("  {l},\n")).collect::<String>());
         let Some(bin) = common::compile_text(&text, feat, &[]) else {
             return;
         };
@@ -267,22 +196,11 @@ fn file_tables_byte_identical_to_the_parser() {
         let theirs = policy.profiles[0].file.as_ref().expect("file DFA");
         let size = u32::from_be_bytes(bin[theirs.tables.offset + 8..][..4].try_into().unwrap());
         let raw = &bin[theirs.tables.offset..theirs.tables.offset + size as usize];
-        let mut input = ProfileInput {
-            name: "t".into(),
-            ..ProfileInput::default()
-        };
+        let mut input = ProfileInput { name: "t".into(), ..ProfileInput::default() };
         input.files = lines.iter().map(|l| common::file_rule(l).0).collect();
-        let opts = CompileOptions {
-            features: features(feat),
-            limits: Limits::default(),
-        };
+        let opts = CompileOptions { features: features(feat), limits: Limits::default() };
         let ours = compile_profile(&input, &opts).expect("compile");
-        let enc = EncodeOptions {
-            features: features(feat),
-        };
-        assert!(
-            encode_dfa(ours.file.as_ref().expect("file DFA"), &enc) == raw,
-            "{text} ({feat})"
-        );
+        let enc = EncodeOptions { features: features(feat) };
+        assert!(encode_dfa(ours.file.as_ref().expect("file DFA"), &enc) == raw, "{text} ({feat})");
     }
 }

@@ -7,21 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
 fn parser() -> Option<PathBuf> {
-    let found = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
+    let found = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"].iter().map(PathBuf::from).find(|p| p.exists());
     if found.is_none() {
-        eprintln!(
-            "\n!!! SKIPPING: apparmor_parser is not installed; oracle checks did not run !!!\n"
-        );
+        eprintln!("\n!!! SKIPPING: apparmor_parser is not installed; oracle checks did not run !!!\n");
     }
     found
 }
@@ -34,42 +26,23 @@ fn features(name: &str) -> String {
 /// stdout bytes, stderr text).
 fn ours(features_name: &str, files: &[&str]) -> (i32, Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
-        .args([
-            "compile",
-            "-M",
-            &features(features_name),
-            "--emit",
-            "binary",
-        ])
+        .args(["compile", "-M", &features(features_name), "--emit", "binary"])
         .args(files)
         .current_dir(repo_root())
         .stdin(Stdio::null())
         .output()
         .expect("run aa-lint");
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code().unwrap_or(-1), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 fn theirs(parser: &Path, features_name: &str, files: &[&str]) -> Vec<u8> {
     let out = Command::new(parser)
-        .args([
-            "--config-file=/dev/null",
-            "-QKS",
-            "-M",
-            &features(features_name),
-        ])
+        .args(["--config-file=/dev/null", "-QKS", "-M", &features(features_name)])
         .args(files)
         .current_dir(repo_root())
         .output()
         .expect("run apparmor_parser");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }
 
@@ -78,10 +51,7 @@ fn theirs(parser: &Path, features_name: &str, files: &[&str]) -> Vec<u8> {
 /// differential encoding and fine-grained unix mediation.
 #[test]
 fn byte_identical_to_apparmor_parser() {
-    let files = [
-        "fixtures/cli/profiles/binary.aa",
-        "fixtures/cli/cases/compile-basic.aa",
-    ];
+    let files = ["fixtures/cli/profiles/binary.aa", "fixtures/cli/cases/compile-basic.aa"];
     let parser = parser();
     for features_name in ["default", "diff-encode", "all-no-policy-v8"] {
         let mut each = Vec::new();
@@ -124,17 +94,11 @@ fn errors_write_nothing() {
 /// one; skipped without it).
 #[test]
 fn refuses_a_terminal() {
-    let Some(script) = ["/usr/bin/script", "/bin/script"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-    else {
+    let Some(script) = ["/usr/bin/script", "/bin/script"].into_iter().find(|p| Path::new(p).exists()) else {
         eprintln!("note: util-linux `script` is not installed; terminal refusal not checked");
         return;
     };
-    let line = format!(
-        "'{}' compile --emit binary fixtures/cli/cases/compile-basic.aa",
-        env!("CARGO_BIN_EXE_aa-lint")
-    );
+    let line = format!("'{}' compile --emit binary fixtures/cli/cases/compile-basic.aa", env!("CARGO_BIN_EXE_aa-lint"));
     let out = Command::new(script)
         .args(["-qec", &line, "/dev/null"])
         .current_dir(repo_root())
@@ -143,8 +107,5 @@ fn refuses_a_terminal() {
         .expect("run script");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(
-        text.contains("refusing to write a binary policy to a terminal"),
-        "{text}"
-    );
+    assert!(text.contains("refusing to write a binary policy to a terminal"), "{text}");
 }

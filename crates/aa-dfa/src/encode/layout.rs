@@ -48,10 +48,7 @@ pub struct LaidState {
 
 impl LaidState {
     fn get(&self, b: u8) -> Option<u32> {
-        self.trans
-            .binary_search_by_key(&b, |&(c, _)| c)
-            .ok()
-            .map(|i| self.trans[i].1)
+        self.trans.binary_search_by_key(&b, |&(c, _)| c).ok().map(|i| self.trans[i].1)
     }
 }
 
@@ -179,11 +176,7 @@ pub fn lay_out(dfa: &Dfa, mentioned: &ByteSet, diff_encode: bool) -> Layout {
         .map(|&s| {
             let d = defaults[s as usize];
             let p = dfa.perms(s);
-            let (accept, accept2) = if s == START_STATE {
-                (0, 0)
-            } else {
-                (p.accept1(), p.accept2())
-            };
+            let (accept, accept2) = if s == START_STATE { (0, 0) } else { (p.accept1(), p.accept2()) };
             LaidState {
                 trans: (0..=255u8)
                     .filter_map(|b| {
@@ -191,11 +184,7 @@ pub fn lay_out(dfa: &Dfa, mentioned: &ByteSet, diff_encode: bool) -> Layout {
                         (t != d).then(|| (b, map[t as usize]))
                     })
                     .collect(),
-                default: if s == DEAD_STATE {
-                    DEAD_STATE
-                } else {
-                    map[d as usize]
-                },
+                default: if s == DEAD_STATE { DEAD_STATE } else { map[d as usize] },
                 diff: false,
                 accept,
                 accept2,
@@ -220,8 +209,7 @@ fn diff_encode_states(states: &mut [LaidState]) {
     seen[0] = true;
     seen[1] = true;
     for i in 1..n {
-        let children =
-            std::iter::once(states[i].default).chain(states[i].trans.iter().map(|&(_, t)| t));
+        let children = std::iter::once(states[i].default).chain(states[i].trans.iter().map(|&(_, t)| t));
         for c in children.collect::<Vec<_>>() {
             let c = c as usize;
             if !seen[c] {
@@ -237,9 +225,8 @@ fn diff_encode_states(states: &mut [LaidState]) {
     for i in 2..n {
         let mut best = 0i64;
         let mut cand = None;
-        let children: Vec<u32> = std::iter::once(states[i].default)
-            .chain(states[i].trans.iter().map(|&(_, t)| t))
-            .collect();
+        let children: Vec<u32> =
+            std::iter::once(states[i].default).chain(states[i].trans.iter().map(|&(_, t)| t)).collect();
         for c in children {
             // Per child the parser keeps the best strictly better parent,
             // and across children only a strictly better one replaces it.
@@ -269,13 +256,7 @@ fn diff_encode_states(states: &mut [LaidState]) {
     }
 }
 
-fn diff_weight(
-    states: &[LaidState],
-    depth: &[u32],
-    rel: &[Option<u32>],
-    this: usize,
-    r: usize,
-) -> i64 {
+fn diff_weight(states: &[LaidState], depth: &[u32], rel: &[Option<u32>], this: usize, r: usize) -> i64 {
     if this == r {
         return 0;
     }

@@ -38,10 +38,7 @@ pub fn encode_dfa(d: &CompiledDfa, opts: &EncodeOptions) -> Vec<u8> {
 
 /// A whole stream: one chunk per profile, in 3.0.8's order (see
 /// [`policy_order`]).
-pub fn encode_policy<'a>(
-    profiles: impl IntoIterator<Item = &'a CompiledProfile>,
-    opts: &EncodeOptions,
-) -> Vec<u8> {
+pub fn encode_policy<'a>(profiles: impl IntoIterator<Item = &'a CompiledProfile>, opts: &EncodeOptions) -> Vec<u8> {
     let mut out = Vec::new();
     for p in policy_order(profiles) {
         out.extend(stream::encode_profile(p, opts));
@@ -54,9 +51,7 @@ pub fn encode_policy<'a>(
 /// profile is followed by its hats and children, sorted by name the same
 /// way, depth first. That is the order of the names split at `//` and
 /// compared part by part, byte-wise.
-pub fn policy_order<'a>(
-    profiles: impl IntoIterator<Item = &'a CompiledProfile>,
-) -> Vec<&'a CompiledProfile> {
+pub fn policy_order<'a>(profiles: impl IntoIterator<Item = &'a CompiledProfile>) -> Vec<&'a CompiledProfile> {
     let mut v: Vec<&CompiledProfile> = profiles.into_iter().collect();
     v.sort_by(|a, b| {
         let key = |p: &'a CompiledProfile| {

@@ -140,11 +140,7 @@ pub fn pack(layout: &Layout) -> Packed {
     let n = states.len();
     let optimal = 2 + states.iter().skip(2).map(|s| s.trans.len()).sum::<usize>();
     let size = optimal.max(256);
-    let mut p = Packer {
-        slots: vec![None; size],
-        free: vec![(0, 0); size],
-        first_free: 1,
-    };
+    let mut p = Packer { slots: vec![None; size], free: vec![(0, 0); size], first_free: 1 };
     p.slots[0] = Some((0, 0));
     p.link_from(0, 1);
     let mut base = vec![0u32; n];
@@ -160,11 +156,7 @@ pub fn pack(layout: &Layout) -> Packed {
     }
     let (next, check) = p.slots.iter().map(|e| e.unwrap_or((0, 0))).unzip();
     Packed {
-        flags: if layout.diff_encoded() {
-            SET_FLAG_DIFF_ENCODE
-        } else {
-            0
-        },
+        flags: if layout.diff_encoded() { SET_FLAG_DIFF_ENCODE } else { 0 },
         accept: states.iter().map(|s| s.accept).collect(),
         accept2: states.iter().map(|s| s.accept2).collect(),
         base,
