@@ -5,7 +5,10 @@
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use salsa::{Durability, Setter};
@@ -100,6 +103,7 @@ pub struct RootDatabase {
     files: Arc<Mutex<HashMap<PathBuf, File>>>,
     /// Names of the queries executed, when a test asked for them.
     executed: Arc<Mutex<Option<Vec<String>>>>,
+    recording: Arc<AtomicBool>,
 }
 
 impl RootDatabase {
@@ -110,20 +114,24 @@ impl RootDatabase {
         working_dir: PathBuf,
     ) -> RootDatabase {
         let executed: Arc<Mutex<Option<Vec<String>>>> = Arc::default();
+        let recording = Arc::new(AtomicBool::new(false));
+        // Salsa reports several events per query; the handler must stay cheap.
+        let trace = std::env::var_os("AA_SALSA_TRACE").is_some();
         let storage = salsa::Storage::new(Some(Box::new({
-            let executed = executed.clone();
+            let (executed, recording) = (executed.clone(), recording.clone());
             move |event: salsa::Event| {
-                if std::env::var_os("AA_SALSA_TRACE").is_some() {
+                if trace {
                     eprintln!("{:?}", event.kind);
                 }
-                if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                    if let Some(log) = executed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-                        log.push(format!("{database_key:?}"));
-                    }
+                if let salsa::EventKind::WillExecute { database_key } = event.kind
+                    && recording.load(Ordering::Relaxed)
+                    && let Some(log) = executed.lock().unwrap_or_else(|e| e.into_inner()).as_mut()
+                {
+                    log.push(format!("{database_key:?}"));
                 }
             }
         })));
-        let db = RootDatabase { storage, loader, files: Arc::default(), executed };
+        let db = RootDatabase { storage, loader, files: Arc::default(), executed, recording };
         let _settings = Settings::builder(include_dirs, base_dir, working_dir).durability(Durability::HIGH).new(&db);
         db
     }
@@ -139,6 +147,7 @@ impl RootDatabase {
     /// Starts recording the queries salsa executes (for incrementality tests).
     pub fn record_executions(&self) {
         *self.executed.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+        self.recording.store(true, Ordering::Relaxed);
     }
 
     pub fn take_executions(&self) -> Vec<String> {
