@@ -572,7 +572,7 @@ impl Dfa {
         sets.push(start);
         // Paths to each state, for error messages: (parent, byte).
         let mut parents: Vec<(u32, u8)> = vec![(0, 0), (0, 0)];
-        let mut trans = vec![DEAD_STATE; 2 * width];
+        let mut trans = Rows::Narrow(Vec::new());
         let mut perms = Vec::new();
         // Estimated heap use: a transition row, the set twice (list and
         // map key), map and bookkeeping overhead per state.
@@ -697,7 +697,6 @@ impl Dfa {
                         same_hash.push(ids.insert(h, id).unwrap_or(u32::MAX));
                         sets.push(next);
                         parents.push((s as u32, rep));
-                        trans.resize(trans.len() + width, DEAD_STATE);
                         id
                     }
                 };
@@ -706,7 +705,7 @@ impl Dfa {
                 }
                 row[class] = id;
             }
-            trans[s * width..(s + 1) * width].copy_from_slice(&row);
+            trans.push_row(&row);
             // Keep the set for culprit analysis (the map holds a copy too).
             sets[s] = set;
             s += 1;
@@ -763,7 +762,8 @@ impl Dfa {
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
         let class_of = self.class_of.map(u16::from);
-        Compact { class_of, width: self.width, rows: self.rows.clone(), perms: self.perms.clone() }.minimize()
+        let rows = Rows::Wide(self.rows.clone());
+        Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize()
     }
 }
 
@@ -772,8 +772,52 @@ impl Dfa {
 struct Compact {
     class_of: [u16; 256],
     width: usize,
-    rows: Vec<u32>,
+    rows: Rows,
     perms: Vec<StatePerms>,
+}
+
+/// Transition rows during construction: 16-bit state numbers until a state
+/// number needs more (most DFAs; the parser's own limit is 65,535 states
+/// after minimization), which halves the largest table of the construction.
+enum Rows {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Rows {
+    fn push_row(&mut self, row: &[u32]) {
+        if let Rows::Narrow(v) = self {
+            if row.iter().all(|&t| t <= u16::MAX as u32) {
+                v.extend(row.iter().map(|&t| t as u16));
+                return;
+            }
+            *self = Rows::Wide(v.iter().map(|&t| t as u32).collect());
+        }
+        if let Rows::Wide(v) = self {
+            v.extend_from_slice(row);
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Rows::Narrow(v) => v.shrink_to_fit(),
+            Rows::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Rows::Narrow(v) => v[i] as u32,
+            Rows::Wide(v) => v[i],
+        }
+    }
+
+    fn into_wide(self) -> Vec<u32> {
+        match self {
+            Rows::Narrow(v) => v.into_iter().map(u32::from).collect(),
+            Rows::Wide(v) => v,
+        }
+    }
 }
 
 impl Compact {
@@ -783,7 +827,7 @@ impl Compact {
 
     fn into_dfa(self) -> Dfa {
         let class_of = self.class_of.map(|c| c as u8);
-        Dfa { class_of, width: self.width, rows: self.rows, perms: self.perms }
+        Dfa { class_of, width: self.width, rows: self.rows.into_wide(), perms: self.perms }
     }
 
     /// See [`Dfa::minimize`]. State 0 must be dead (no way out, default
@@ -805,7 +849,8 @@ impl Compact {
         // Predecessors by target: `pred_src`/`pred_class` in
         // `pred_start[t]..pred_start[t + 1]`, in class order.
         let mut pred_start = vec![0u32; n + 1];
-        for &t in &self.rows {
+        for i in 0..n * k {
+            let t = self.rows.get(i);
             if t != DEAD_STATE {
                 pred_start[t as usize] += 1;
             }
@@ -820,7 +865,7 @@ impl Compact {
         let mut pred_class = vec![0u8; edges];
         for st in (0..n).rev() {
             for c in (0..k).rev() {
-                let t = self.rows[st * k + c];
+                let t = self.rows.get(st * k + c);
                 if t != DEAD_STATE {
                     let at = &mut pred_start[t as usize];
                     *at -= 1;
@@ -1058,6 +1103,17 @@ mod tests {
         assert_eq!(d.state_count(), 2);
         assert_eq!(d.walk(b"/ab"), DEAD_STATE);
         assert_eq!(d.perms(DEAD_STATE).accept1(), 0);
+    }
+
+    #[test]
+    fn rows_widen_when_a_state_number_needs_more_than_16_bits() {
+        let mut rows = Rows::Narrow(Vec::new());
+        rows.push_row(&[0, 65_535]);
+        assert!(matches!(rows, Rows::Narrow(_)));
+        rows.push_row(&[65_536, 3]);
+        assert!(matches!(rows, Rows::Wide(_)));
+        rows.push_row(&[7, 8]);
+        assert_eq!(rows.into_wide(), vec![0, 65_535, 65_536, 3, 7, 8]);
     }
 
     #[test]
