@@ -15,6 +15,7 @@ export interface RawSettings {
     baseDir: string | null;
     lintSelect: string[];
     lintIgnore: string[];
+    docsUrl: string | null;
 }
 
 /**
@@ -29,6 +30,8 @@ export interface ServerSettings {
         select: string[];
         ignore: string[];
     };
+    /** Base URL of the lint pages; `null`: the server's default. */
+    docsUrl: string | null;
 }
 
 export interface ExpandEnv {
@@ -80,5 +83,6 @@ export function toServerSettings(raw: RawSettings, env: ExpandEnv): ServerSettin
             select: cleanList(raw.lintSelect),
             ignore: cleanList(raw.lintIgnore),
         },
+        docsUrl: typeof raw.docsUrl === 'string' && raw.docsUrl.trim() !== '' ? raw.docsUrl.trim() : null,
     };
 }

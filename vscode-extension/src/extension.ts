@@ -32,6 +32,7 @@ function readRawSettings(): RawSettings {
         baseDir: cfg.get<string | null>('baseDir', null),
         lintSelect: cfg.get<string[]>('lint.select', []),
         lintIgnore: cfg.get<string[]>('lint.ignore', []),
+        docsUrl: cfg.get<string | null>('docsUrl', null),
     };
 }
 
@@ -154,7 +155,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             if (
                 e.affectsConfiguration(`${SECTION}.includePaths`) ||
                 e.affectsConfiguration(`${SECTION}.baseDir`) ||
-                e.affectsConfiguration(`${SECTION}.lint`)
+                e.affectsConfiguration(`${SECTION}.lint`) ||
+                e.affectsConfiguration(`${SECTION}.docsUrl`)
             ) {
                 await pushSettings();
             }

@@ -24,6 +24,7 @@ test('toServerSettings normalizes lists and the base directory', () => {
             baseDir: '',
             lintSelect: ['all', ''],
             lintIgnore: [' unused-variable '],
+            docsUrl: ' ',
         },
         env,
     );
@@ -31,13 +32,29 @@ test('toServerSettings normalizes lists and the base directory', () => {
         includePaths: ['/etc/apparmor.d', '/ws/local'],
         baseDir: null,
         lint: { select: ['all'], ignore: ['unused-variable'] },
+        docsUrl: null,
     });
 });
 
 test('toServerSettings expands baseDir', () => {
     const s = toServerSettings(
-        { serverPath: null, includePaths: [], baseDir: '~/apparmor.d', lintSelect: [], lintIgnore: [] },
+        { serverPath: null, includePaths: [], baseDir: '~/apparmor.d', lintSelect: [], lintIgnore: [], docsUrl: null },
         env,
     );
     assert.equal(s.baseDir, '/home/u/apparmor.d');
+});
+
+test('toServerSettings passes docsUrl through, trimmed', () => {
+    const s = toServerSettings(
+        {
+            serverPath: null,
+            includePaths: [],
+            baseDir: null,
+            lintSelect: [],
+            lintIgnore: [],
+            docsUrl: ' https://example.org/aa-lint/lints ',
+        },
+        env,
+    );
+    assert.equal(s.docsUrl, 'https://example.org/aa-lint/lints');
 });

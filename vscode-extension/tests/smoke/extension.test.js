@@ -58,6 +58,7 @@ before(async () => {
     settings.set('aa-lint.baseDir', null);
     settings.set('aa-lint.lint.select', []);
     settings.set('aa-lint.lint.ignore', ['fake-lint']);
+    settings.set('aa-lint.docsUrl', 'https://example.org/aa-lint/lints/');
     vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(tmp), name: 'ws', index: 0 }];
     vscode.workspace.textDocuments.push(doc);
     extension = require(path.join(root, 'out', 'extension.js'));
@@ -78,6 +79,7 @@ test('the server is started with `lsp` and gets the settings as initializationOp
         includePaths: ['/etc/apparmor.d', path.join(tmp, 'local')],
         baseDir: null,
         lint: { select: [], ignore: ['fake-lint'] },
+        docsUrl: 'https://example.org/aa-lint/lints/',
     });
 });
 
@@ -97,6 +99,7 @@ test('workspace/configuration for section aa-lint is answered with the same obje
             includePaths: ['/etc/apparmor.d', path.join(tmp, 'local')],
             baseDir: null,
             lint: { select: [], ignore: ['fake-lint'] },
+            docsUrl: 'https://example.org/aa-lint/lints/',
         },
     ]);
 });
