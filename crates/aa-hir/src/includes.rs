@@ -123,8 +123,13 @@ pub fn uses_builtin_tunables(db: &dyn Db) -> bool {
     !search_dirs(db).iter().any(|dir| matches!(db.file(&dir.join("tunables")).content(db), FileContent::Directory(_)))
 }
 
-/// Names `apparmor_parser` skips when it loads a directory: dot files,
-/// `README`, and package-manager and editor leftovers.
+/// Names `apparmor_parser` skips when it loads a directory (libapparmor's
+/// `_aa_is_blacklisted`): dot files, `README`, and package-manager and
+/// editor leftovers.
+///
+/// Like libapparmor, a suffix only counts when its *first* occurrence in the
+/// name is at the end (a substring search, then a position check), so
+/// `a.orig.orig` is not skipped: kept to read directories exactly as it does.
 pub fn is_skipped_file_name(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
         ".dpkg-new",
@@ -140,7 +145,14 @@ pub fn is_skipped_file_name(name: &str) -> bool {
         ".rej",
         "~",
     ];
-    name.is_empty() || name.starts_with('.') || name == "README" || SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+    if name.is_empty() || name.starts_with('.') || name == "README" {
+        return true;
+    }
+    // `ends_with` first: the substring search only runs for the rare names
+    // that end with a suffix.
+    SUFFIXES
+        .iter()
+        .any(|suffix| name.ends_with(suffix) && name.find(suffix).is_some_and(|at| at + suffix.len() == name.len()))
 }
 
 /// Include depth beyond which we stop following, with an error, so that a

@@ -11,42 +11,13 @@ use std::path::{Path, PathBuf};
 
 use crate::source::Input;
 
-/// Suffixes of names skipped while walking a directory, as in libapparmor.
-const SKIPPED_SUFFIXES: &[&str] = &[
-    ".dpkg-new",
-    ".dpkg-old",
-    ".dpkg-dist",
-    ".dpkg-bak",
-    ".dpkg-remove",
-    ".pacsave",
-    ".pacnew",
-    ".rpmnew",
-    ".rpmsave",
-    ".orig",
-    ".rej",
-    "~",
-];
-
 /// The directory of feature ABI files, skipped while walking.
 const ABI_DIR: &str = "abi";
 
-/// Whether a directory entry named `name` is skipped by `apparmor_parser`.
-///
-/// Like libapparmor, a suffix only counts when its *first* occurrence in the
-/// name is at the end (`strstr` then a position check), so `a.orig.orig` is
-/// not skipped. We keep that quirk to read directories exactly as it does.
+/// Whether a directory entry named `name` is skipped by `apparmor_parser`
+/// (the same rule as for directory includes).
 pub fn is_skipped_name(name: &str) -> bool {
-    if name.is_empty() || name.starts_with('.') || name == "README" {
-        return true;
-    }
-    // `ends_with` first: the substring search only runs for the rare names
-    // that end with a suffix.
-    SKIPPED_SUFFIXES.iter().any(|suffix| {
-        name.ends_with(suffix)
-            && name
-                .find(suffix)
-                .is_some_and(|at| at + suffix.len() == name.len())
-    })
+    aa_hir::includes::is_skipped_file_name(name)
 }
 
 /// Expands `paths` into inputs, in order. An `Err` names a path that could not
