@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use aa_hir::{
     db::{Db, File, FileContent},
     includes::{IncludeClosure, file_includes, include_closure, parse},
-    model::{PolicyModel, Profile, Rule, RuleMode, policy_model},
+    model::{PolicyModel, Profile, Rule, RuleKind, RuleMode, policy_model},
     variables::{Variables, variables},
 };
 use aa_syntax::{Parse, TextRange, TextSize};
@@ -81,6 +81,11 @@ impl<'db> LintContext<'db> {
             .filter(|(_, r)| r.qualifiers.mode != RuleMode::Deny)
     }
 
+    /// Every allow (or prompt) file rule that executes (see [`exec_mode`]).
+    pub fn allow_exec_rules(&self) -> impl Iterator<Item = &'db Rule> {
+        self.allow_rules().filter_map(|(_, rule)| exec_mode(rule).map(|_| rule))
+    }
+
     /// Reports at a rule, with the include chain that brought it in.
     pub fn report_rule<'s>(
         &self,
@@ -147,5 +152,13 @@ impl<'db> LintContext<'db> {
             range: TextRange::new(TextSize::from(line_start as u32), TextSize::from(line_end as u32)),
             new_text: String::new(),
         })
+    }
+}
+
+/// The exec mode letters of a file rule (`pix` gives `pi`), if it executes.
+pub fn exec_mode(rule: &Rule) -> Option<&'static str> {
+    match &*rule.kind {
+        RuleKind::File { perms, .. } => crate::glob::Perms::parse(perms).exec,
+        _ => None,
     }
 }

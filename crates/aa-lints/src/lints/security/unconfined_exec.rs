@@ -1,6 +1,8 @@
-use aa_hir::model::RuleKind;
-
-use crate::{context::LintContext, diagnostic::Sink, glob::Perms, registry::declare_lint};
+use crate::{
+    context::{LintContext, exec_mode},
+    diagnostic::Sink,
+    registry::declare_lint,
+};
 
 declare_lint! {
     /// ## What it flags
@@ -46,13 +48,8 @@ declare_lint! {
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
-    for (_, rule) in ctx.allow_rules() {
-        let RuleKind::File { perms, .. } = &*rule.kind else {
-            continue;
-        };
-        let Some(mode) = Perms::parse(perms).exec else {
-            continue;
-        };
+    for rule in ctx.allow_exec_rules() {
+        let mode = exec_mode(rule).unwrap_or_default();
         if !mode.contains(['u', 'U']) {
             continue;
         }
