@@ -14,10 +14,7 @@ pub fn crate_dir() -> PathBuf {
 }
 
 pub fn parser() -> Option<PathBuf> {
-    let found = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
+    let found = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"].iter().map(PathBuf::from).find(|p| p.exists());
     if found.is_none() {
         eprintln!(
             "\n!!! SKIPPING: apparmor_parser is not installed (apt-get install apparmor); \
@@ -54,11 +51,7 @@ pub fn compile_file(profile: &Path, features: &str, extra: &[&str]) -> Option<Ve
 
 /// Compiles one of the profiles in `tests/profiles/`.
 pub fn compile_named(name: &str, features: &str, extra: &[&str]) -> Option<Vec<u8>> {
-    compile_file(
-        &crate_dir().join("tests/profiles").join(name),
-        features,
-        extra,
-    )
+    compile_file(&crate_dir().join("tests/profiles").join(name), features, extra)
 }
 
 /// Compiles profile text (written to a fresh temporary file).
@@ -82,10 +75,7 @@ pub fn dump_text(text: &str, features: &str, dump: &[&str]) -> Option<String> {
     let path = std::env::temp_dir().join(format!("aa-dfa-dump-{}.aa", std::process::id()));
     std::fs::write(&path, text).expect("writing temporary profile");
     let mut cmd = Command::new(parser);
-    cmd.arg("--config-file=/dev/null")
-        .arg("-QKS")
-        .arg("-M")
-        .arg(self::features(features));
+    cmd.arg("--config-file=/dev/null").arg("-QKS").arg("-M").arg(self::features(features));
     for d in dump {
         cmd.arg("-D").arg(d);
     }
@@ -107,9 +97,7 @@ pub fn file_rule(line: &str) -> (aa_dfa::FileRule, Option<String>) {
     while matches!(words.first(), Some(&("audit" | "deny" | "owner"))) {
         flags.push(words.remove(0));
     }
-    let [path, perms] = words[..] else {
-        panic!("bad test rule {line:?}")
-    };
+    let [path, perms] = words[..] else { panic!("bad test rule {line:?}") };
     let mut r = aa_dfa::FileRule::parse(path, perms).unwrap_or_else(|| panic!("bad perms in {line:?}"));
     r.audit = flags.contains(&"audit");
     r.deny = flags.contains(&"deny");
