@@ -76,9 +76,7 @@ impl StatePerms {
     /// - an exact rule's exec type replaces the globbing rules' one, per half;
     /// - denying `x` in a half also removes its exec type;
     /// - deny removes allow bits; quiet bits survive only where denied.
-    pub fn fold<'a>(
-        records: impl IntoIterator<Item = (&'a RulePerms, bool)>,
-    ) -> (StatePerms, bool) {
+    pub fn fold<'a>(records: impl IntoIterator<Item = (&'a RulePerms, bool)>) -> (StatePerms, bool) {
         StatePerms::fold_class(records, true)
     }
 
@@ -108,11 +106,7 @@ impl StatePerms {
                 p.audit |= r.audit;
             }
         }
-        let all_types = if filedfa {
-            USER_EXEC_TYPE | OTHER_EXEC_TYPE
-        } else {
-            0
-        };
+        let all_types = if filedfa { USER_EXEC_TYPE | OTHER_EXEC_TYPE } else { 0 };
         p.allow |= exact_allow & !all_types;
         p.audit |= exact_audit & !all_types;
         if exact_allow & USER_EXEC != 0 {
@@ -162,8 +156,7 @@ pub struct Dfa {
 impl PartialEq for Dfa {
     fn eq(&self, other: &Dfa) -> bool {
         self.perms == other.perms
-            && (0..self.state_count() as u32)
-                .all(|s| (0..=255u8).all(|b| self.step(s, b) == other.step(s, b)))
+            && (0..self.state_count() as u32).all(|s| (0..=255u8).all(|b| self.step(s, b) == other.step(s, b)))
     }
 }
 
@@ -201,11 +194,9 @@ pub struct LimitExceeded {
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CompileError::ConflictingExec { example, .. } => write!(
-                f,
-                "merged rules have conflicting x modifiers (e.g. for {:?})",
-                String::from_utf8_lossy(example)
-            ),
+            CompileError::ConflictingExec { example, .. } => {
+                write!(f, "merged rules have conflicting x modifiers (e.g. for {:?})", String::from_utf8_lossy(example))
+            }
             CompileError::TooManyStates(n) => write!(f, "DFA exceeds {n} states"),
             CompileError::LimitExceeded(l) => write!(
                 f,
@@ -236,10 +227,7 @@ pub struct Limits {
 impl Default for Limits {
     /// 500,000 states or 1 GiB, whichever comes first.
     fn default() -> Limits {
-        Limits {
-            max_states: 500_000,
-            max_bytes: 1 << 30,
-        }
+        Limits { max_states: 500_000, max_bytes: 1 << 30 }
     }
 }
 
@@ -254,10 +242,7 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> BuildOptions {
-        BuildOptions {
-            filedfa: true,
-            limits: Limits::default(),
-        }
+        BuildOptions { filedfa: true, limits: Limits::default() }
     }
 }
 
@@ -443,12 +428,7 @@ fn culprits(sets: &[Vec<u32>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, us
     let mut ranked: Vec<(usize, usize)> = count.into_iter().enumerate().filter(|&(_, c)| c > 0).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let top = ranked.first().map_or(0, |r| r.1);
-    ranked
-        .into_iter()
-        .filter(|&(_, c)| c * 10 >= top)
-        .take(20)
-        .map(|(r, c)| (rules[r].origin, c))
-        .collect()
+    ranked.into_iter().filter(|&(_, c)| c * 10 >= top).take(20).map(|(r, c)| (rules[r].origin, c)).collect()
 }
 
 /// Splits the byte alphabet into classes no NFA set distinguishes, so the
@@ -596,18 +576,11 @@ impl Dfa {
                         _ => None,
                     })
                     .collect();
-                return Err(CompileError::ConflictingExec {
-                    example: path_to(&parents, s as u32),
-                    origins,
-                });
+                return Err(CompileError::ConflictingExec { example: path_to(&parents, s as u32), origins });
             }
             // The parser never gives the start state permissions, even
             // when a rule matches the empty input.
-            perms.push(if s == START_STATE as usize {
-                StatePerms::default()
-            } else {
-                p
-            });
+            perms.push(if s == START_STATE as usize { StatePerms::default() } else { p });
             let mut row = vec![DEAD_STATE; reps.len()];
             for g in &mut group_targets {
                 g.clear();
