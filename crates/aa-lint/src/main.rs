@@ -29,7 +29,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: aa_alloc::MiMalloc = aa_alloc::MiMalloc;
 
 /// How a run ended; the numeric values are the process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -46,6 +46,7 @@ impl Status {
 }
 
 fn main() -> ExitCode {
+    aa_alloc::configure();
     let args = cli::Cli::parse();
     let status = commands::run(args);
     ExitCode::from(status as u8)
