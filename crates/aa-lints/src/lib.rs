@@ -18,6 +18,7 @@
 //! - Fixes are byte-range text edits ([`Fix`], [`TextEdit`]); [`apply_edits`]
 //!   applies those of one file.
 
+pub mod compiled;
 mod context;
 mod diagnostic;
 pub mod docs;

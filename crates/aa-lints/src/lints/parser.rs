@@ -6,9 +6,11 @@
 
 use aa_hir::diagnostics::policy_diagnostics;
 
+use crate::compiled::exec_conflicts;
+
 use crate::{
     context::LintContext,
-    diagnostic::{LintDiagnostic, Severity},
+    diagnostic::{LintDiagnostic, Severity, Sink},
     registry::{FixSafety, Group, Level, Lint, Scope},
     selection::LintSelection,
 };
@@ -123,6 +125,11 @@ pub static PARSER_LINTS: &[Lint] = &[
         "include-too-large",
         "Includes take the policy past the file-count or text-size limit; the rest is not read."
     ),
+    entry!(
+        "AA075",
+        "conflicting-exec-modifiers",
+        "Rules with different exec modes (`ix`, `px`, `cx`, `ux`, ...) match a common path, in the same profile and owner half (found by compiling the profile's exec rules, and `file,`, which gives every path `ix`)."
+    ),
 ];
 
 /// The `parser` group's findings for the root, as lint diagnostics.
@@ -149,5 +156,39 @@ pub fn diagnostics(ctx: &LintContext<'_>, selection: &LintSelection) -> Vec<Lint
         let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
         out.push(LintDiagnostic::new(lint, severity, message, *file, d.range));
     }
+    if let Some(lint) = PARSER_LINTS.iter().find(|l| l.name == "conflicting-exec-modifiers")
+        && selection.is_enabled(lint)
+    {
+        exec_conflict_diagnostics(ctx, lint, &mut out);
+    }
     out
+}
+
+/// `conflicting-exec-modifiers`: at each conflicting rule (with the include
+/// chain that brought it in), naming the others.
+fn exec_conflict_diagnostics(ctx: &LintContext<'_>, lint: &'static Lint, out: &mut Vec<LintDiagnostic>) {
+    let mut sink = Sink::new(lint, out);
+    for conflict in exec_conflicts(ctx.db, ctx.root) {
+        let profile = &ctx.model.profiles[conflict.profile];
+        let rules: Vec<&aa_hir::model::Rule> = conflict.rules.iter().filter_map(|&r| profile.rules.get(r)).collect();
+        for (i, rule) in rules.iter().enumerate() {
+            let others: Vec<String> = rules
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, r)| format!("`{}`", ctx.rule_text(r)))
+                .collect();
+            let message = format!(
+                "`{}` and {} give different exec modes to paths both match (e.g. `{}`): apparmor_parser rejects profile `{}` (\"conflicting x modifiers\")",
+                ctx.rule_text(rule),
+                others.join(", "),
+                conflict.example,
+                profile.name
+            );
+            let d = ctx.report_rule(&mut sink, rule, Severity::Error, message);
+            for (_, other) in rules.iter().enumerate().filter(|(j, _)| *j != i) {
+                d.with_related(other.origin.location.file, other.origin.location.range, "conflicting exec mode here");
+            }
+        }
+    }
 }

@@ -1,0 +1,136 @@
+//! DFA-backed facts for lints, through `aa-compile`, memoised per root in
+//! salsa so several lints share one compile.
+//!
+//! Two costs, two queries:
+//! - [`exec_conflicts`] is cheap enough for the default set: only rules
+//!   carrying an exec mode can conflict (allow or deny, owner or not, and
+//!   `file,`, which `apparmor_parser` 3.0.8 reads as `/{**,} rwlkmix`), so
+//!   each profile with two or more of them is compiled with only those rules.
+//! - [`compiled_policy`] compiles every profile whole, for the opt-in lints
+//!   that need the full file DFA (`shadowed-rule`, `subsumed-rule`,
+//!   `write-and-exec-dfa`).
+//!
+//! Features: the file DFA, the only one these queries read, does not
+//! depend on the kernel feature set, so the empty set is used (no policydb
+//! is built, which keeps the compiles cheap).
+
+use std::sync::Arc;
+
+use aa_compile::{CompileFailure, CompiledEntry, compile_lowered, compile_model, lower_profile, options};
+use aa_dfa::{CompileError, CompileOptions, Features, ProfileError};
+use aa_hir::{
+    db::{Db, File},
+    model::{PolicyModel, Profile, Rule, RuleKind, RuleMode, policy_model},
+};
+
+/// The options the lint compiles use (see the module doc).
+pub fn lint_options() -> CompileOptions {
+    options(Features::parse(""))
+}
+
+/// Rules with different exec modes that match a common path: what
+/// `apparmor_parser` rejects as "conflicting x modifiers".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExecConflict {
+    /// Index in `PolicyModel::profiles`.
+    pub profile: usize,
+    /// The conflicting rules (indexes into the profile's `rules`).
+    pub rules: Vec<usize>,
+    /// A path both match.
+    pub example: String,
+}
+
+/// Whether a rule can take part in an exec conflict: a file rule with an
+/// exec permission, or `file,`.
+pub fn is_exec_bearing(rule: &Rule) -> bool {
+    match &*rule.kind {
+        RuleKind::File { path: None, .. } => true,
+        RuleKind::File { perms, .. } => {
+            rule.qualifiers.mode != RuleMode::Prompt && perms.bytes().any(|b| b.eq_ignore_ascii_case(&b'x'))
+        }
+        _ => false,
+    }
+}
+
+/// `safe`/`unsafe` written before a rule's permissions, folded into the
+/// letters the way `apparmor_parser` 3.0.8 reads them (checked against it:
+/// `unsafe Pix` conflicts with `Pix`, not with `pix`): `safe` scrubs the
+/// environment (`P`, `C`, `U`), `unsafe` does not (`p`, `c`, `u`).
+/// `aa-compile` does not encode the keywords; for exec conflicts only the
+/// letters matter.
+fn without_exec_safety(rule: &Rule) -> Rule {
+    let RuleKind::File { path, perms, target, exec_safety: Some(safe) } = &*rule.kind else {
+        return rule.clone();
+    };
+    let perms = perms
+        .chars()
+        .map(|c| match c {
+            'p' | 'c' | 'u' | 'P' | 'C' | 'U' if *safe => c.to_ascii_uppercase(),
+            'p' | 'c' | 'u' | 'P' | 'C' | 'U' => c.to_ascii_lowercase(),
+            c => c,
+        })
+        .collect();
+    Rule {
+        kind: Arc::new(RuleKind::File { path: path.clone(), perms, target: target.clone(), exec_safety: None }),
+        ..rule.clone()
+    }
+}
+
+/// The exec conflicts of every profile of `root`.
+#[salsa::tracked(returns(ref))]
+pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
+    let model = policy_model(db, root);
+    let opts = lint_options();
+    let mut out = Vec::new();
+    for (index, profile) in model.profiles.iter().enumerate() {
+        let kept: Vec<usize> = (0..profile.rules.len()).filter(|&i| is_exec_bearing(&profile.rules[i])).collect();
+        if kept.len() < 2 {
+            continue;
+        }
+        let restricted = PolicyModel {
+            profiles: vec![Profile {
+                name: profile.name.clone(),
+                kind: profile.kind,
+                parent: None,
+                attachment: None,
+                flags: Vec::new(),
+                origin: profile.origin.clone(),
+                rules: kept.iter().map(|&i| without_exec_safety(&profile.rules[i])).collect(),
+            }],
+        };
+        let Ok(lowered) = lower_profile(db, &restricted, 0) else { continue };
+        if let Err(CompileFailure::Compile {
+            error: ProfileError::Dfa { error: CompileError::ConflictingExec { example, .. }, .. },
+            rules,
+        }) = compile_lowered(lowered, &opts)
+        {
+            out.push(ExecConflict {
+                profile: index,
+                rules: rules.iter().filter_map(|&r| kept.get(r).copied()).collect(),
+                example: printable(&example),
+            });
+        }
+    }
+    out
+}
+
+/// Every profile of `root` compiled whole: the opt-in lints' input.
+/// Not compared between revisions (a new compile always counts as a change).
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn compiled_policy(db: &dyn Db, root: File) -> Arc<Vec<CompiledEntry>> {
+    let model = policy_model(db, root);
+    Arc::new(compile_model(db, model, &lint_options()))
+}
+
+/// A path for a message: bytes outside printable ASCII as `\xNN`.
+fn printable(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        if b.is_ascii_graphic() || b == b' ' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
