@@ -295,50 +295,72 @@ impl Scratch {
     }
 }
 
+/// An NFA state: 24 bytes. Byte sets are stored once per distinct set in
+/// [`Nfa::byte_sets`] (an inline 32-byte set made every state 48 bytes).
 enum NState {
-    /// Consume one byte of the set, go to the target.
-    Byte(ByteSet, usize),
+    /// Consume one byte of the set `Nfa::byte_sets[set]`, go to the target.
+    Byte { set: u32, target: u32 },
     /// Epsilon moves.
-    Split(Vec<usize>),
+    Split(Box<[u32]>),
     /// Rule `i` accepts.
-    Accept(usize),
+    Accept(u32),
 }
 
 struct Nfa {
     states: Vec<NState>,
+    /// Distinct byte sets, in the order states first use them.
+    byte_sets: Vec<ByteSet>,
+    set_ids: FxMap<ByteSet, u32>,
 }
 
 impl Nfa {
+    fn new() -> Nfa {
+        Nfa { states: Vec::new(), byte_sets: Vec::new(), set_ids: FxMap::default() }
+    }
+
     fn push(&mut self, s: NState) -> usize {
         self.states.push(s);
         self.states.len() - 1
+    }
+
+    fn push_byte(&mut self, bs: ByteSet, next: usize) -> usize {
+        let set = *self.set_ids.entry(bs).or_insert_with(|| {
+            self.byte_sets.push(bs);
+            self.byte_sets.len() as u32 - 1
+        });
+        self.push(NState::Byte { set, target: next as u32 })
+    }
+
+    /// Adds `body` to the epsilon moves of the split state `split`.
+    fn add_move(&mut self, split: usize, body: usize) {
+        if let NState::Split(v) = &mut self.states[split] {
+            let mut moves = std::mem::take(v).into_vec();
+            moves.push(body as u32);
+            *v = moves.into_boxed_slice();
+        }
     }
 
     /// Compiles `re` so that it continues to `next`; returns its entry.
     fn compile(&mut self, re: &Regex, next: usize) -> usize {
         match re {
             Regex::Empty => next,
-            Regex::Literal(b) => self.push(NState::Byte(ByteSet::single(*b), next)),
-            Regex::Set(s) => self.push(NState::Byte(*s, next)),
+            Regex::Literal(b) => self.push_byte(ByteSet::single(*b), next),
+            Regex::Set(s) => self.push_byte(*s, next),
             Regex::Concat(v) => v.iter().rev().fold(next, |n, r| self.compile(r, n)),
             Regex::Alt(v) => {
-                let entries = v.iter().map(|r| self.compile(r, next)).collect();
+                let entries = v.iter().map(|r| self.compile(r, next) as u32).collect();
                 self.push(NState::Split(entries))
             }
             Regex::Star(r) => {
-                let split = self.push(NState::Split(vec![next]));
+                let split = self.push(NState::Split(Box::new([next as u32])));
                 let body = self.compile(r, split);
-                if let NState::Split(v) = &mut self.states[split] {
-                    v.push(body);
-                }
+                self.add_move(split, body);
                 split
             }
             Regex::Plus(r) => {
-                let split = self.push(NState::Split(vec![next]));
+                let split = self.push(NState::Split(Box::new([next as u32])));
                 let body = self.compile(r, split);
-                if let NState::Split(v) = &mut self.states[split] {
-                    v.push(body);
-                }
+                self.add_move(split, body);
                 body
             }
         }
@@ -365,7 +387,7 @@ impl Nfa {
             }
             scratch.stamp[s] = g;
             match &self.states[s] {
-                NState::Split(v) => stack.extend(v.iter().copied()),
+                NState::Split(v) => stack.extend(v.iter().map(|&n| n as usize)),
                 _ => out.push(s as u32),
             }
         }
@@ -377,14 +399,14 @@ impl Nfa {
 
 /// Whether `regex` matches all of `input` (NFA simulation; no DFA built).
 pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
-    let mut nfa = Nfa { states: Vec::new() };
+    let mut nfa = Nfa::new();
     let acc = nfa.push(NState::Accept(0));
     let entry = nfa.compile(regex, acc);
     let mut scratch = Scratch::new(nfa.states.len());
     let mut cur = nfa.closure([entry], &mut scratch);
     for &b in input {
         let next = cur.iter().filter_map(|&n| match &nfa.states[n as usize] {
-            NState::Byte(bs, t) if bs.contains(b) => Some(*t),
+            NState::Byte { set, target } if nfa.byte_sets[*set as usize].contains(b) => Some(*target as usize),
             _ => None,
         });
         cur = nfa.closure(next, &mut scratch);
@@ -437,26 +459,20 @@ fn byte_classes(nfa: &Nfa) -> ([u16; 256], Vec<u8>) {
     let mut class_of = [0u16; 256];
     let mut classes = 1u16;
     // Refine by each distinct byte set once.
-    let mut seen: FxMap<ByteSet, ()> = FxMap::default();
     let mut remap: Vec<u16> = Vec::new();
-    for s in &nfa.states {
-        if let NState::Byte(set, _) = s {
-            if seen.insert(*set, ()).is_some() {
-                continue;
+    for set in &nfa.byte_sets {
+        remap.clear();
+        remap.resize(2 * classes as usize, u16::MAX);
+        let mut next = 0u16;
+        for b in 0..=255u8 {
+            let key = 2 * class_of[b as usize] as usize + set.contains(b) as usize;
+            if remap[key] == u16::MAX {
+                remap[key] = next;
+                next += 1;
             }
-            remap.clear();
-            remap.resize(2 * classes as usize, u16::MAX);
-            let mut next = 0u16;
-            for b in 0..=255u8 {
-                let key = 2 * class_of[b as usize] as usize + set.contains(b) as usize;
-                if remap[key] == u16::MAX {
-                    remap[key] = next;
-                    next += 1;
-                }
-                class_of[b as usize] = remap[key];
-            }
-            classes = next;
+            class_of[b as usize] = remap[key];
         }
+        classes = next;
     }
     let mut reps = vec![None; classes as usize];
     for b in 0..=255u8 {
@@ -492,35 +508,25 @@ impl Dfa {
 
     /// Subset construction into class rows.
     fn construct(rules: &[Rule], opts: &BuildOptions) -> Result<Compact, CompileError> {
-        let mut nfa = Nfa { states: Vec::new() };
+        let mut nfa = Nfa::new();
         let mut entries = Vec::new();
         // NFA states [bounds[i], bounds[i + 1]) belong to rule i.
         let mut bounds = vec![0];
         for (i, r) in rules.iter().enumerate() {
-            let acc = nfa.push(NState::Accept(i));
+            let acc = nfa.push(NState::Accept(i as u32));
             entries.push(nfa.compile(&r.regex, acc));
             bounds.push(nfa.states.len());
         }
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
         let width = reps.len();
-        // Consuming NFA states grouped by their byte set (hash-consed), and
-        // the byte classes each distinct set accepts.
-        let mut bs_ids: FxMap<ByteSet, u32> = FxMap::default();
-        let mut bs_classes: Vec<Vec<u16>> = Vec::new();
-        let bs_of: Vec<u32> = nfa
-            .states
+        // The byte classes each distinct byte set of the NFA accepts.
+        let bs_classes: Vec<Vec<u16>> = nfa
+            .byte_sets
             .iter()
-            .map(|st| match st {
-                NState::Byte(bs, _) => *bs_ids.entry(*bs).or_insert_with(|| {
-                    bs_classes.push(
-                        reps.iter().enumerate().filter(|(_, r)| bs.contains(**r)).map(|(c, _)| c as u16).collect(),
-                    );
-                    bs_classes.len() as u32 - 1
-                }),
-                _ => u32::MAX,
-            })
+            .map(|bs| reps.iter().enumerate().filter(|(_, r)| bs.contains(**r)).map(|(c, _)| c as u16).collect())
             .collect();
+        nfa.set_ids = FxMap::default();
         // Per DFA state: local group of each byte set, its targets, and per
         // class the mask of groups accepting it. Classes with equal masks
         // step to the same set, so each mask is closed over once.
@@ -562,7 +568,7 @@ impl Dfa {
         while s < sets.len() {
             let set = std::mem::take(&mut sets[s]);
             let accepting = set.iter().filter_map(|&n| match nfa.states[n as usize] {
-                NState::Accept(i) => Some((&rules[i].perms, exact[i])),
+                NState::Accept(i) => Some((&rules[i as usize].perms, exact[i as usize])),
                 _ => None,
             });
             let (p, conflict) = StatePerms::fold_class(accepting, opts.filedfa);
@@ -570,8 +576,8 @@ impl Dfa {
                 let origins = set
                     .iter()
                     .filter_map(|&n| match nfa.states[n as usize] {
-                        NState::Accept(i) if rules[i].perms.perms & (USER_EXEC | OTHER_EXEC) != 0 => {
-                            Some(rules[i].origin)
+                        NState::Accept(i) if rules[i as usize].perms.perms & (USER_EXEC | OTHER_EXEC) != 0 => {
+                            Some(rules[i as usize].origin)
                         }
                         _ => None,
                     })
@@ -588,8 +594,8 @@ impl Dfa {
             group_bs.clear();
             for &n in &set {
                 let n = n as usize;
-                if let NState::Byte(_, t) = &nfa.states[n] {
-                    let b = bs_of[n] as usize;
+                if let NState::Byte { set, target } = &nfa.states[n] {
+                    let (b, t) = (*set as usize, *target as usize);
                     if local[b] == u32::MAX {
                         local[b] = group_bs.len() as u32;
                         group_bs.push(b as u32);
@@ -597,7 +603,7 @@ impl Dfa {
                             group_targets.push(Vec::new());
                         }
                     }
-                    group_targets[local[b] as usize].push(*t);
+                    group_targets[local[b] as usize].push(t);
                 }
             }
             for &b in &group_bs {
