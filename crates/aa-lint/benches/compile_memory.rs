@@ -86,7 +86,10 @@ fn main() {
     println!("{} files; max resident size (user CPU)\n", all.len());
     println!("| run | aa-lint compile | apparmor_parser -QKS | ours / parser |");
     println!("|---|---:|---:|---:|");
-    row("batch, default threads / jobs", &ours(&all, None), &theirs(&all, None));
+    // `compile` uses one thread unless RAYON_NUM_THREADS says otherwise;
+    // the parser one job per core.
+    row("batch, defaults (1 thread / one job per core)", &ours(&all, None), &theirs(&all, None));
+    row("batch, 2 threads / `-j 2`", &ours(&all, Some("2")), &theirs(&all, Some("2")));
     row("batch, 1 thread / `-j 1`", &ours(&all, Some("1")), &theirs(&all, Some("1")));
     if std::env::var("AA_LINT_BENCH_PER_FILE").is_ok_and(|v| v == "0") {
         return;
