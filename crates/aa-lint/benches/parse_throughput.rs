@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: aa_alloc::MiMalloc = aa_alloc::MiMalloc;
 
 const ROOTS: &[&str] = &["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"];
 
@@ -50,6 +50,8 @@ fn corpus() -> Vec<String> {
 }
 
 fn bench(c: &mut Criterion) {
+    // The options `aa-lint` sets first thing in `main`.
+    aa_alloc::configure();
     let texts = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();
     eprintln!(
