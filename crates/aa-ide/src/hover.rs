@@ -85,6 +85,13 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
         };
         return Some(Hover { range: value.syntax().text_range(), markdown });
     }
+    // A file rule's path: the effective permissions there.
+    if parent.kind() == VALUE
+        && let Some(rule) = parent.parent().filter(|r| r.kind() == FILE_RULE)
+        && let Some(markdown) = crate::effective::effective_hover(db, path, rule.text_range())
+    {
+        return Some(Hover { range: parent.text_range(), markdown });
+    }
     let rule = util::enclosing_rule(&token)?;
     let word = token.text().to_string();
     let in_condition = token.parent_ancestors().find(|n| n.kind() == CONDITION);

@@ -365,7 +365,15 @@ fn formatting_whole_file_and_range() {
 #[test]
 fn hover_explains_the_lint_of_a_diagnostic() {
     check_hover("profile foo {\n  /etc/foo r,\n  /etc/f$0oo r,\n}\n", expect![[r#"
-        30..41
+        30..38
+        **Effective permissions** at `/etc/foo` in `foo`: `r`
+
+        From:
+        - `r`: `/etc/foo r,` (usr.bin.foo:2)
+        - `r`: `/etc/foo r,` (usr.bin.foo:3)
+
+        ---
+
         **lint `duplicate-rule`** (AA201, correctness)
 
         A rule that repeats another rule of the same profile exactly (same qualifiers, same rule after variable expansion), where at least one of the two is written in the file being linted: a rule the profile already has, or already gets from an abstraction.
@@ -475,4 +483,52 @@ fn diagnostics_are_memoised_per_revision() {
     analysis.diagnostics(&main).unwrap();
     let runs = analysis.db.take_executions();
     assert!(!runs.iter().any(|q| q.contains("file_diagnostics")), "{runs:?}");
+}
+
+#[test]
+fn hover_on_a_path_shows_the_effective_permissions() {
+    check_hover(
+        "profile foo /usr/bin/foo {\n  include <abstractions/tmp>\n  /tmp/foo/$0** rw,\n  deny /tmp/foo/a w,\n}\n//- /etc/apparmor.d/abstractions/tmp\n  owner /tmp/** rk,\n",
+        expect![[r#"
+            58..69
+            **Effective permissions** at `/tmp/foo/a` (a path this glob matches) in `foo`: owner `rk` (denied `w`), others `r` (denied `w`)
+
+            From:
+            - `owner rk`: `owner /tmp/** rk,` (tmp:1)
+            - `rw`: `/tmp/foo/** rw,` (usr.bin.foo:3)
+            - `deny w`: `deny /tmp/foo/a w,` (usr.bin.foo:4)
+        "#]],
+    );
+}
+
+#[test]
+fn hover_on_a_plain_path_names_it() {
+    check_hover(
+        "profile foo /usr/bin/foo {\n  /usr/bin/ba$0r Px,\n  /usr/bin/* r,\n}\n",
+        expect![[r#"
+            29..41
+            **Effective permissions** at `/usr/bin/bar` in `foo`: `rPx`
+
+            From:
+            - `Px`: `/usr/bin/bar Px,` (usr.bin.foo:2)
+            - `r`: `/usr/bin/* r,` (usr.bin.foo:3)
+        "#]],
+    );
+}
+
+/// The profile is compiled on the first path hover, then kept for the revision.
+#[test]
+fn path_hover_compiles_once_per_revision() {
+    let (host, main, offset) = setup("profile foo {\n  /etc/$0x r,\n  /etc/* w,\n}\n");
+    let analysis = host.analysis();
+    analysis.db.record_executions();
+    analysis.diagnostics(&main).unwrap();
+    let runs = analysis.db.take_executions();
+    assert!(!runs.iter().any(|q| q.contains("compiled_policy")), "diagnostics compiled the profile: {runs:?}");
+    assert!(analysis.hover(&main, offset).unwrap().is_some());
+    let runs = analysis.db.take_executions();
+    assert!(runs.iter().any(|q| q.contains("compiled_policy")), "{runs:?}");
+    analysis.hover(&main, offset + TextSize::new(1)).unwrap();
+    let runs = analysis.db.take_executions();
+    assert!(!runs.iter().any(|q| q.contains("compiled_policy")), "{runs:?}");
 }

@@ -287,7 +287,7 @@ async fn hover_texts() {
     let mut s = TestServer::start(false).await;
     let u = s.open("usr.bin.foo", PROFILE).await;
     let mut out = Vec::new();
-    for (line, ch) in [(0, 3), (1, 9), (1, 34), (3, 15), (4, 4), (4, 13), (5, 12), (5, 17), (6, 3)] {
+    for (line, ch) in [(0, 3), (1, 9), (1, 34), (3, 15), (4, 4), (4, 10), (4, 13), (5, 4), (5, 12), (5, 17), (6, 3)] {
         let h = s.request("textDocument/hover", pos(&u, line, ch)).await;
         out.push(format!("{line}:{ch} {}", h["contents"]["value"].as_str().unwrap_or("null")));
     }
@@ -331,10 +331,20 @@ async fn hover_texts() {
         Defined in:
         - `$DIR/apparmor.d/tunables/global` (=)
         ---
+        4:10 **Effective permissions** at `/root/x` (a path this glob matches) in `foo`: `rw`
+
+        From:
+        - `rw`: `@{HOME}/x rw,` (usr.bin.foo:5)
+        ---
         4:13 **permissions `rw`**
 
         - `r`: read
         - `w`: write (implies append; cannot be combined with `a`)
+        ---
+        5:4 **Effective permissions** at `/bin/bar` in `foo`: `P[->0]x`
+
+        From:
+        - `P[->0]x`: `/bin/bar Px -> bar,` (usr.bin.foo:6)
         ---
         5:12 **permissions `Px`**
 
