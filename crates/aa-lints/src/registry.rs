@@ -192,6 +192,9 @@ pub static REGISTRY: &[&Lint] = &[
     &lints::style::trailing_whitespace::TRAILING_WHITESPACE,
     &lints::style::missing_header_comment::MISSING_HEADER_COMMENT,
     &lints::style::missing_vim_modeline::MISSING_VIM_MODELINE,
+    &lints::nursery::shadowed_rule::SHADOWED_RULE,
+    &lints::nursery::subsumed_rule::SUBSUMED_RULE,
+    &lints::nursery::write_and_exec_exact::WRITE_AND_EXEC_EXACT,
 ];
 
 /// Every lint: the `parser` group first, then `REGISTRY`.

@@ -1,6 +1,7 @@
 //! One module per group, one file per lint.
 
 pub mod correctness;
+pub mod nursery;
 pub mod parser;
 pub mod security;
 pub mod style;
