@@ -10,8 +10,10 @@ declare_lint! {
     /// is taken away by deny rules, alone or together: the exact version of
     /// `cancelled-by-deny`, decided on the compiled file DFA, so globs,
     /// braces, character classes and several partial denies are all
-    /// accounted for. The deny rules responsible are named. At least one of
-    /// the rules is in the file being linted.
+    /// accounted for. The deny rules responsible are named (they may come
+    /// from an abstraction). Only allow rules of the file being linted are
+    /// reported: a profile's deny carving a path out of an abstraction's
+    /// allow is the usual, wanted case.
     ///
     /// This lint compiles the whole profile (as `aa-lint compile` does), which
     /// costs milliseconds to seconds per profile; it is in the `nursery`
@@ -55,18 +57,15 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (profile, lowered, compiled) in super::compiled(ctx) {
-        let denies_here =
-            profile.rules.iter().any(|r| r.qualifiers.mode == RuleMode::Deny && r.origin.location.file == ctx.root);
         for id in super::file_rule_ids(lowered) {
             let rule = &profile.rules[id];
-            if rule.qualifiers.mode == RuleMode::Deny || (!denies_here && rule.origin.location.file != ctx.root) {
+            // Only allow rules of the linted file: a profile's deny carving
+            // a path out of an abstraction's allow is the usual, wanted case.
+            if rule.qualifiers.mode == RuleMode::Deny || rule.origin.location.file != ctx.root {
                 continue;
             }
             let Some(denies) = shadowed_by_deny(compiled, lowered, id) else { continue };
             let denies: Vec<_> = denies.iter().filter_map(|&d| profile.rules.get(d)).collect();
-            if rule.origin.location.file != ctx.root && !denies.iter().any(|d| d.origin.location.file == ctx.root) {
-                continue;
-            }
             let names: Vec<String> = denies.iter().map(|d| format!("`{}`", ctx.rule_text(d))).collect();
             let message = format!("`{}` grants nothing: {} deny all of it", ctx.rule_text(rule), names.join(", "));
             let d = ctx.report_rule(sink, rule, sink.default_severity(), message);

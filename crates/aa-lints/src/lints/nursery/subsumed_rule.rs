@@ -9,9 +9,10 @@ declare_lint! {
     /// the other rule matches every path this one does and grants (or
     /// denies) every permission it does, with the same exec mode and audit
     /// bits. Decided on the compiled file DFA, so globs, braces and
-    /// character classes are exact. The covering rules are named. Of two
-    /// rules that cover each other, only the later one is reported. At least
-    /// one of the rules is in the file being linted.
+    /// character classes are exact. The covering rules are named (they may
+    /// come from an abstraction). Of two rules that cover each other, only
+    /// the later one is reported. Only rules of the file being linted are
+    /// reported.
     ///
     /// This lint compiles the whole profile and compares its rules pairwise
     /// (rules whose literal prefixes cannot overlap are skipped), which can
@@ -57,26 +58,29 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (profile, lowered, compiled) in super::compiled(ctx) {
-        let any_here = profile.rules.iter().any(|r| r.origin.location.file == ctx.root);
-        if !any_here {
-            continue;
-        }
         for id in super::file_rule_ids(lowered) {
             let rule = &profile.rules[id];
+            // Only rules of the linted file: removing one is the fix, and
+            // comparing every abstraction rule is quadratic.
+            if rule.origin.location.file != ctx.root {
+                continue;
+            }
             let by = subsumed_by(compiled, lowered, id);
             if by.is_empty() {
                 continue;
             }
             let others: Vec<_> = by.iter().filter_map(|&o| profile.rules.get(o).map(|r| (o, r))).collect();
-            if rule.origin.location.file != ctx.root && !others.iter().any(|(_, o)| o.origin.location.file == ctx.root)
-            {
-                continue;
-            }
             // Rules that cover each other: report the later one only.
             if others.iter().all(|&(o, _)| o > id && subsumed_by(compiled, lowered, o).contains(&id)) {
                 continue;
             }
-            let names: Vec<String> = others.iter().map(|(_, o)| format!("`{}`", ctx.rule_text(o))).collect();
+            let mut names: Vec<String> = Vec::new();
+            for (_, o) in &others {
+                let name = format!("`{}`", ctx.rule_text(o));
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
             let message =
                 format!("`{}` is redundant: {} already cover(s) all of it", ctx.rule_text(rule), names.join(", "));
             let d = ctx.report_rule(sink, rule, sink.default_severity(), message);

@@ -92,15 +92,18 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if rule.origin.location.file != ctx.root && !writes.iter().any(|w| w.origin.location.file == ctx.root) {
                 continue;
             }
-            let names: Vec<String> = writes.iter().map(|w| format!("`{}`", ctx.rule_text(w))).collect();
+            let own = ctx.rule_text(rule);
+            let mut names: Vec<String> = Vec::new();
+            for w in &writes {
+                let name = format!("`{}`", ctx.rule_text(w));
+                if ctx.rule_text(w) != own && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
             let message = if names.is_empty() {
-                format!("`{}` lets the profile execute `{example}`, which it may also write", ctx.rule_text(rule))
+                format!("`{own}` lets the profile both write and execute `{example}`")
             } else {
-                format!(
-                    "`{}` lets the profile execute `{example}`, which {} let(s) it write",
-                    ctx.rule_text(rule),
-                    names.join(", ")
-                )
+                format!("`{own}` lets the profile execute `{example}`, which {} let(s) it write", names.join(", "))
             };
             let d = ctx.report_rule(sink, rule, sink.default_severity(), message);
             for w in writes {
