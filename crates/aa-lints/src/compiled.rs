@@ -16,6 +16,7 @@
 
 use std::sync::Arc;
 
+use crate::glob::{Glob, Perms};
 use aa_compile::{CompileFailure, CompiledEntry, compile_lowered, compile_model, lower_profile, options};
 use aa_dfa::{CompileError, CompileOptions, Features, ProfileError};
 use aa_hir::{
@@ -84,7 +85,7 @@ pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
     let mut out = Vec::new();
     for (index, profile) in model.profiles.iter().enumerate() {
         let kept: Vec<usize> = (0..profile.rules.len()).filter(|&i| is_exec_bearing(&profile.rules[i])).collect();
-        if kept.len() < 2 {
+        if kept.len() < 2 || !may_conflict(kept.iter().map(|&i| &profile.rules[i])) {
             continue;
         }
         let restricted = PolicyModel {
@@ -112,6 +113,36 @@ pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
         }
     }
     out
+}
+
+/// Whether two allow rules with different exec modes (or targets) might
+/// match a common path, judged on the text of their globs (an
+/// over-approximation: a class matches any character, an exact match is not
+/// told from a glob). When not, the profile cannot have an exec conflict
+/// (deny rules only take exec permissions away) and need not be compiled,
+/// which spares most profiles.
+fn may_conflict<'a>(rules: impl Iterator<Item = &'a Rule>) -> bool {
+    let mut seen: Vec<((String, Option<String>), Option<Glob>)> = Vec::new();
+    for rule in rules.filter(|r| r.qualifiers.mode != RuleMode::Deny) {
+        let rule = without_exec_safety(rule);
+        let RuleKind::File { path, perms, target, .. } = &*rule.kind else { continue };
+        let mode = match path {
+            None => "i".to_string(),
+            Some(_) => Perms::parse(perms).exec.unwrap_or_default().to_string(),
+        };
+        let key = (mode, target.clone());
+        // `None`: too many alternatives to compare; assume the worst.
+        let glob = Glob::expanded(path.as_deref().unwrap_or("/**"), 64);
+        let overlaps = |other: &Option<Glob>| match (&glob, other) {
+            (Some(a), Some(b)) => a.overlaps(b),
+            _ => true,
+        };
+        if seen.iter().any(|(k, g)| *k != key && overlaps(g)) {
+            return true;
+        }
+        seen.push((key, glob));
+    }
+    false
 }
 
 /// Every profile of `root` compiled whole: the opt-in lints' input.

@@ -171,6 +171,21 @@ impl Alt {
 }
 
 impl Glob {
+    /// Like [`Glob::new`], but `None` when the alternations expand to more
+    /// than `limit` plain globs (where `new` keeps the text unexpanded and
+    /// comparisons become approximate).
+    pub fn expanded(text: &str, limit: usize) -> Option<Glob> {
+        let text = normalize(text);
+        if !text.contains('{') {
+            return Some(Glob { alts: vec![Alt::new(text)] });
+        }
+        let mut out = vec![String::new()];
+        if !expand_into(text.as_bytes(), &mut out, limit) {
+            return None;
+        }
+        Some(Glob { alts: out.iter().map(|a| Alt::new(normalize(a))).collect() })
+    }
+
     pub fn new(text: &str) -> Glob {
         let text = normalize(text);
         let alts = if text.contains('{') {
