@@ -418,6 +418,19 @@ pub fn regex_matches(regex: &Regex, input: &[u8]) -> bool {
 }
 
 /// The input that reaches `state` along the construction's tree.
+/// The byte standing for each class in example paths: a letter, digit or
+/// common punctuation when the class has one, so that messages say `/a`
+/// rather than `/\x01`.
+fn shown_bytes(class_of: &[u16; 256], classes: usize) -> Vec<u8> {
+    let preferred = (b'a'..=b'z').chain(b'0'..=b'9').chain(b'A'..=b'Z').chain(*b"._-");
+    let order = preferred.chain((0x20..0x7f).filter(|&b| b != b'/')).chain(std::iter::once(b'/')).chain(0..=255);
+    let mut shown: Vec<Option<u8>> = vec![None; classes];
+    for b in order {
+        shown[class_of[b as usize] as usize].get_or_insert(b);
+    }
+    shown.into_iter().map(|b| b.unwrap_or(0)).collect()
+}
+
 fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
     let mut out = Vec::new();
     while state > START_STATE {
@@ -520,6 +533,7 @@ impl Dfa {
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
         let width = reps.len();
+        let shown = shown_bytes(&class_of, width);
         // The byte classes each distinct byte set of the NFA accepts.
         let bs_classes: Vec<Vec<u16>> = nfa
             .byte_sets
@@ -620,7 +634,7 @@ impl Dfa {
                 }
             }
             by_mask.clear();
-            for (class, &rep) in reps.iter().enumerate() {
+            for class in 0..reps.len() {
                 targets.clear();
                 if wide {
                     for (g, &b) in group_bs.iter().enumerate() {
@@ -675,7 +689,7 @@ impl Dfa {
                         let id = sets.len() as u32;
                         same_hash.push(ids.insert(h, id).unwrap_or(u32::MAX));
                         sets.push(next);
-                        parents.push((s as u32, rep));
+                        parents.push((s as u32, shown[class]));
                         id
                     }
                 };

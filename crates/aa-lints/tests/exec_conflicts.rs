@@ -96,8 +96,8 @@ fn conflicts_in_an_abstraction_are_reported_at_the_rule_with_the_include_chain()
     let found = aa_lints::run(&db, root, &selection);
     expect_test::expect![[r#"
         [
-            "AA075 error 3: `/usr/bin/* px,` and `/usr/bin/** ix,` give different exec modes to paths both match (e.g. `/usr/bin/\\x01`): apparmor_parser rejects profile `example` (\"conflicting x modifiers\")",
-            "AA075 error /etc/apparmor.d/abstractions/exec:1: `/usr/bin/** ix,` and `/usr/bin/* px,` give different exec modes to paths both match (e.g. `/usr/bin/\\x01`): apparmor_parser rejects profile `example` (\"conflicting x modifiers\")",
+            "AA075 error 3: `/usr/bin/* px,` and `/usr/bin/** ix,` give different exec modes to paths both match (e.g. `/usr/bin/a`): apparmor_parser rejects profile `example` (\"conflicting x modifiers\")",
+            "AA075 error /etc/apparmor.d/abstractions/exec:1: `/usr/bin/** ix,` and `/usr/bin/* px,` give different exec modes to paths both match (e.g. `/usr/bin/a`): apparmor_parser rejects profile `example` (\"conflicting x modifiers\")",
         ]
     "#]]
     .assert_debug_eq(&common::summary(&db, root, &found));
