@@ -25,7 +25,8 @@ impl FileLoader for Os {
 }
 
 fn main() {
-    let feats = aa_dfa::Features::parse(&std::fs::read_to_string("/usr/share/apparmor-features/features").unwrap_or_default());
+    let feats =
+        aa_dfa::Features::parse(&std::fs::read_to_string("/usr/share/apparmor-features/features").unwrap_or_default());
     let opts = aa_compile::options(feats);
     let db = RootDatabase::new(Arc::new(Os), Vec::new(), PathBuf::from("/etc/apparmor.d"), PathBuf::from("/"));
     let all = Instant::now();
@@ -49,12 +50,23 @@ fn main() {
                     if let Ok(u) = aa_dfa::Dfa::build_unminimized_with(&f.rules, &opts) {
                         let t1 = t.elapsed();
                         let m = u.minimize();
-                        println!("  {} rules: {} unminimized states in {:?}, minimized {} in {:?}", f.rules.len(), u.state_count(), t1, m.state_count(), t.elapsed() - t1);
+                        println!(
+                            "  {} rules: {} unminimized states in {:?}, minimized {} in {:?}",
+                            f.rules.len(),
+                            u.state_count(),
+                            t1,
+                            m.state_count(),
+                            t.elapsed() - t1
+                        );
                     }
                 }
             }
         }
-        println!("{:8.1} ms (model {:6.1} ms) {states:6} states  {f}", t.elapsed().as_secs_f64() * 1e3, model_d.as_secs_f64() * 1e3);
+        println!(
+            "{:8.1} ms (model {:6.1} ms) {states:6} states  {f}",
+            t.elapsed().as_secs_f64() * 1e3,
+            model_d.as_secs_f64() * 1e3
+        );
     }
     println!("total {:.2} s", all.elapsed().as_secs_f64());
 }

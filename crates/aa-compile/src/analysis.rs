@@ -102,10 +102,7 @@ fn file_origins(lowered: &Lowered, rule: usize) -> Vec<DfaOrigin> {
 
 /// The DFA rules of a file DFA lowered from `origins`.
 fn rules_of<'a>(file: &'a CompiledDfa, origins: &[DfaOrigin]) -> Vec<&'a Rule> {
-    file.rules
-        .iter()
-        .filter(|r| file.origins.get(r.origin as usize).is_some_and(|o| origins.contains(o)))
-        .collect()
+    file.rules.iter().filter(|r| file.origins.get(r.origin as usize).is_some_and(|o| origins.contains(o))).collect()
 }
 
 const MARK_A: u32 = 1 << 28;
@@ -173,7 +170,11 @@ pub fn shadowed_by_deny(compiled: &CompiledProfile, lowered: &Lowered, rule: usi
     }
     let mut rules: Vec<Rule> = own
         .iter()
-        .map(|r| Rule { regex: r.regex.clone(), perms: RulePerms { perms: r.perms.perms | MARK_A, ..r.perms }, origin: 0 })
+        .map(|r| Rule {
+            regex: r.regex.clone(),
+            perms: RulePerms { perms: r.perms.perms | MARK_A, ..r.perms },
+            origin: 0,
+        })
         .collect();
     rules.extend(denies.iter().map(|r| Rule { origin: 1, ..(*r).clone() }));
     let dfa = build(rules)?;

@@ -88,7 +88,11 @@ pub fn compare_profile(ours: &CompiledProfile, theirs: &aa_dfa::Profile) -> Vec<
     dfa(Part::Policy, ours.policydb.as_ref(), theirs.policydb.as_ref(), &mut out);
     let mut words = |what: &str, a: String, b: String| {
         if a != b {
-            out.push(Mismatch { part: Part::Words, message: format!("{what}: ours {a}, apparmor_parser {b}"), example: None });
+            out.push(Mismatch {
+                part: Part::Words,
+                message: format!("{what}: ours {a}, apparmor_parser {b}"),
+                example: None,
+            });
         }
     };
     if ours.xmatch.is_some() || theirs.xmatch.is_some() {

@@ -38,8 +38,7 @@ use aa_hir::db::{Db, File};
 use aa_hir::model::{Origin, PolicyModel, policy_model};
 
 pub use analysis::{
-    Contribution, PathPerms, effective_permissions, shadowed_by_deny, subsumed_by,
-    writable_and_executable,
+    Contribution, PathPerms, effective_permissions, shadowed_by_deny, subsumed_by, writable_and_executable,
 };
 pub use lower::{LowerError, LowerErrorKind, Lowered, RuleMap, lower_policy, lower_profile};
 
@@ -58,7 +57,10 @@ pub struct CompiledEntry {
 pub enum CompileFailure {
     Lower(LowerError),
     /// The DFA compiler's error, with the model rules it names.
-    Compile { error: ProfileError, rules: Vec<usize> },
+    Compile {
+        error: ProfileError,
+        rules: Vec<usize>,
+    },
 }
 
 impl CompileFailure {
@@ -192,7 +194,11 @@ pub fn diagnostics_of(model: &PolicyModel, entries: &[CompiledEntry]) -> Vec<(Fi
                             String::from_utf8_lossy(example)
                         ),
                     ),
-                    ProfileError::Dfa { error: CompileError::LimitExceeded(_) | CompileError::TooManyStates(_), which, .. } => (
+                    ProfileError::Dfa {
+                        error: CompileError::LimitExceeded(_) | CompileError::TooManyStates(_),
+                        which,
+                        ..
+                    } => (
                         "dfa-too-large",
                         format!("the {which} DFA of profile `{}` grows too large: {error}", profile.name),
                     ),

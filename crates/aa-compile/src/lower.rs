@@ -6,14 +6,11 @@
 //! rule it came from ([`RuleMap`]).
 
 use aa_dfa::classes::{
-    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule, family_number,
-    sock_type_number,
+    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule, family_number, sock_type_number,
 };
 use aa_dfa::file_rules::{Exec, ExecFallback, ExecMode};
 use aa_dfa::perms::old;
-use aa_dfa::profile::{
-    Capabilities, ChangeProfileRule, ProfileFlags, ProfileMode, Quals, Rlimit,
-};
+use aa_dfa::profile::{Capabilities, ChangeProfileRule, ProfileFlags, ProfileMode, Quals, Rlimit};
 use aa_dfa::{FileRule, LinkRule, ProfileInput};
 use aa_hir::db::Db;
 use aa_hir::model::{Condition, Owner, PolicyModel, Profile, ProfileKind, Rule, RuleKind, RuleMode};
@@ -91,12 +88,47 @@ fn unsupported(rule: Option<usize>, message: impl Into<String>) -> LowerError {
 
 /// Capability names in kernel order (`CAP_CHOWN` = 0, ...).
 pub const CAPABILITIES: &[&str] = &[
-    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setpcap",
+    "linux_immutable",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "ipc_lock",
+    "ipc_owner",
+    "sys_module",
+    "sys_rawio",
+    "sys_chroot",
+    "sys_ptrace",
+    "sys_pacct",
+    "sys_admin",
+    "sys_boot",
+    "sys_nice",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "mknod",
+    "lease",
+    "audit_write",
+    "audit_control",
+    "setfcap",
+    "mac_override",
+    "mac_admin",
+    "syslog",
+    "wake_alarm",
+    "block_suspend",
+    "audit_read",
+    "perfmon",
+    "bpf",
+    "checkpoint_restore",
 ];
 
 /// The kernel's capability number of a name.
@@ -106,8 +138,22 @@ pub fn capability_number(name: &str) -> Option<u32> {
 
 /// `RLIMIT_*` numbers, as on x86 and most architectures.
 const RLIMITS: &[&str] = &[
-    "cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile", "memlock", "as", "locks",
-    "sigpending", "msgqueue", "nice", "rtprio", "rttime",
+    "cpu",
+    "fsize",
+    "data",
+    "stack",
+    "core",
+    "rss",
+    "nproc",
+    "nofile",
+    "memlock",
+    "as",
+    "locks",
+    "sigpending",
+    "msgqueue",
+    "nice",
+    "rtprio",
+    "rttime",
 ];
 
 pub fn rlimit_number(name: &str) -> Option<u32> {
@@ -209,7 +255,10 @@ pub fn file_perms(perms: &str) -> Result<(u32, Option<Exec>), String> {
             b'm' | b'M' => bits |= old::EXEC_MMAP,
             b'x' => bits |= old::EXEC,
             b'i' | b'I' if matches!(next, Some(b'x' | b'X')) => {
-                set_exec(Exec { mode: ExecMode::Inherit, scrub: false, fallback: None, target_index: None }, &mut exec)?;
+                set_exec(
+                    Exec { mode: ExecMode::Inherit, scrub: false, fallback: None, target_index: None },
+                    &mut exec,
+                )?;
                 i += 2;
                 continue;
             }
@@ -262,10 +311,7 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
     input.namespace = namespace;
     input.attachment = attachment(profile);
     input.flags = flags(profile)?;
-    input.has_hats = model
-        .profiles
-        .iter()
-        .any(|p| p.parent == Some(index));
+    input.has_hats = model.profiles.iter().any(|p| p.parent == Some(index));
     let mut caps = Capabilities::default();
     for (ri, rule) in profile.rules.iter().enumerate() {
         if rule.qualifiers.mode == RuleMode::Prompt {
@@ -407,7 +453,9 @@ fn has_token(db: &dyn Db, rule: &Rule, kind: SyntaxKind) -> bool {
 fn source_text(db: &dyn Db, rule: &Rule) -> Option<String> {
     let loc = &rule.origin.location;
     match loc.file.content(db) {
-        aa_hir::db::FileContent::Text(t) => t.get(usize::from(loc.range.start())..usize::from(loc.range.end())).map(String::from),
+        aa_hir::db::FileContent::Text(t) => {
+            t.get(usize::from(loc.range.start())..usize::from(loc.range.end())).map(String::from)
+        }
         _ => None,
     }
 }
@@ -658,7 +706,12 @@ fn other(
                 }
             }
             map.signal.push(ri);
-            input.signal.push(SignalRule { quals: q, perms, signals, peer: peer_fix(single(cond(conditions, "peer"))) });
+            input.signal.push(SignalRule {
+                quals: q,
+                perms,
+                signals,
+                peer: peer_fix(single(cond(conditions, "peer"))),
+            });
         }
         PTRACE_RULE => {
             let mut perms = 0;
@@ -749,8 +802,11 @@ fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result
                     let c = model_conds.get(cond_i).cloned();
                     cond_i += 1;
                     let Some(c) = c else { continue };
-                    let values: Vec<String> =
-                        c.values.iter().flat_map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from)).collect();
+                    let values: Vec<String> = c
+                        .values
+                        .iter()
+                        .flat_map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
+                        .collect();
                     match c.name.as_str() {
                         "fstype" | "vfstype" => m.fstype.extend(values),
                         "options" | "option" if is_in => m.options_in.extend(values),
@@ -789,7 +845,10 @@ mod tests {
         let x = x.unwrap();
         assert_eq!((x.mode, x.scrub, x.fallback), (ExecMode::Profile, true, Some(ExecFallback::Inherit)));
         let (_, x) = file_perms("cux").unwrap();
-        assert_eq!(x.map(|x| (x.mode, x.scrub, x.fallback)), Some((ExecMode::Child, false, Some(ExecFallback::Unconfined))));
+        assert_eq!(
+            x.map(|x| (x.mode, x.scrub, x.fallback)),
+            Some((ExecMode::Child, false, Some(ExecFallback::Unconfined)))
+        );
         assert_eq!(file_perms("x"), Ok((old::EXEC, None)));
         assert!(file_perms("ixpx").is_err());
         assert!(file_perms("rq").is_err());

@@ -104,7 +104,11 @@ fn check(features_name: &str) {
             }
         }
         if entries.len() != policy.profiles.len() {
-            failures.push(format!("case {i}: {} profiles, the parser {}\n{text}", entries.len(), policy.profiles.len()));
+            failures.push(format!(
+                "case {i}: {} profiles, the parser {}\n{text}",
+                entries.len(),
+                policy.profiles.len()
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

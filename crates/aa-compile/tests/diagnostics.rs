@@ -9,7 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use aa_compile::{compile_diagnostics, compile_policy, options, shadowed_by_deny, subsumed_by, writable_and_executable};
+use aa_compile::{
+    compile_diagnostics, compile_policy, options, shadowed_by_deny, subsumed_by, writable_and_executable,
+};
 use aa_dfa::perms::old;
 use aa_dfa::{Owner, Policy};
 use aa_hir::db::{Db, MemoryLoader, RootDatabase};
@@ -29,9 +31,8 @@ fn db_for(path: &Path, text: &str) -> RootDatabase {
 fn we_reject(path: &Path, text: &str) -> (bool, Vec<(usize, &'static str)>) {
     let db = db_for(path, text);
     let root = db.file(path);
-    let semantic = aa_hir::diagnostics::policy_diagnostics(&db, root)
-        .iter()
-        .any(|(_, d)| d.severity == aa_hir::Severity::Error);
+    let semantic =
+        aa_hir::diagnostics::policy_diagnostics(&db, root).iter().any(|(_, d)| d.severity == aa_hir::Severity::Error);
     let feats = common::features();
     let compile: Vec<(usize, &'static str)> = compile_diagnostics(&db, root, &feats)
         .into_iter()
@@ -48,7 +49,8 @@ fn xtrans_corpus_agrees_with_the_parser() {
         eprintln!("!!! SKIPPING: {XTRANS} not found !!!");
         return;
     };
-    let mut files: Vec<PathBuf> = dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "sd")).collect();
+    let mut files: Vec<PathBuf> =
+        dir.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "sd")).collect();
     files.sort();
     let mut disagree = Vec::new();
     let mut rejected = 0;
@@ -61,7 +63,11 @@ fn xtrans_corpus_agrees_with_the_parser() {
             disagree.push(format!("{}: apparmor_parser rejects: {theirs}, we reject: {ours}", f.display()));
         }
     }
-    eprintln!("xtrans: {} files, {rejected} rejected by apparmor_parser, {} disagreements", files.len(), disagree.len());
+    eprintln!(
+        "xtrans: {} files, {rejected} rejected by apparmor_parser, {} disagreements",
+        files.len(),
+        disagree.len()
+    );
     for d in &disagree {
         eprintln!("  {d}");
     }
@@ -84,7 +90,8 @@ fn abstraction_conflicts_point_at_the_rule_and_the_include() {
         ("/p/abstractions/x", "/usr/bin/* px,\n"),
         ("/p/prof", "profile t {\n  include <abstractions/x>\n  /usr/bin/foo* ix,\n}\n"),
     ];
-    let db = RootDatabase::new(Arc::new(MemoryLoader::new(files)), Vec::new(), PathBuf::from("/p"), PathBuf::from("/p"));
+    let db =
+        RootDatabase::new(Arc::new(MemoryLoader::new(files)), Vec::new(), PathBuf::from("/p"), PathBuf::from("/p"));
     let root = db.file(Path::new("/p/prof"));
     let d = compile_diagnostics(&db, root, &common::features());
     let at: Vec<(String, u32, &str)> =
@@ -173,7 +180,8 @@ fn an_exploding_dfa_names_the_rules_responsible() {
     let d = aa_compile::compile_diagnostics_with(&db, root, &opts);
     assert!(!d.is_empty());
     assert!(d.iter().all(|(_, d)| d.code == "dfa-too-large"), "{d:?}");
-    let lines: Vec<usize> = d.iter().map(|(_, d)| text[..usize::from(d.range.start())].matches('\n').count() + 1).collect();
+    let lines: Vec<usize> =
+        d.iter().map(|(_, d)| text[..usize::from(d.range.start())].matches('\n').count() + 1).collect();
     assert!(!lines.contains(&2), "the plain rule is not to blame: {lines:?}");
     // With the default limits the same profile compiles.
     assert!(compile_diagnostics(&db, root, &common::features()).is_empty());

@@ -63,7 +63,8 @@ fn rule(rng: &mut Rng) -> String {
         }
         1..=3 if !deny => {
             let x = rng.pick(EXEC);
-            let target = if (x.contains('p') || x.contains('P') || x.contains('c') || x.contains('C')) && rng.chance(40) {
+            let target = if (x.contains('p') || x.contains('P') || x.contains('c') || x.contains('C')) && rng.chance(40)
+            {
                 format!(" -> {}", rng.pick(TARGETS))
             } else {
                 String::new()

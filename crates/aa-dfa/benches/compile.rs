@@ -31,10 +31,7 @@ fn rules(n: usize) -> Vec<(String, &'static str)> {
 fn input(n: usize) -> ProfileInput {
     ProfileInput {
         name: "bench".into(),
-        files: rules(n)
-            .iter()
-            .map(|(p, m)| FileRule::parse(p, m).expect("bench rule"))
-            .collect(),
+        files: rules(n).iter().map(|(p, m)| FileRule::parse(p, m).expect("bench rule")).collect(),
         ..ProfileInput::default()
     }
 }
@@ -50,21 +47,15 @@ fn features_path() -> PathBuf {
 
 fn bench(c: &mut Criterion) {
     let feats = Features::parse(&std::fs::read_to_string(features_path()).unwrap_or_default());
-    let opts = CompileOptions {
-        features: feats,
-        limits: Limits::default(),
-    };
-    let parser = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
+    let opts = CompileOptions { features: feats, limits: Limits::default() };
+    let parser =
+        ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"].into_iter().find(|p| std::path::Path::new(p).exists());
     if parser.is_none() {
         eprintln!("!!! apparmor_parser not installed: only our compiler is measured !!!");
     }
     for n in [50, 200, 800] {
         let inp = input(n);
-        c.bench_function(&format!("aa-dfa/{n}-rules"), |b| {
-            b.iter(|| compile_profile(&inp, &opts).expect("compiles"))
-        });
+        c.bench_function(&format!("aa-dfa/{n}-rules"), |b| b.iter(|| compile_profile(&inp, &opts).expect("compiles")));
         if let Some(parser) = parser {
             let path = std::env::temp_dir().join(format!("aa-dfa-bench-{n}.aa"));
             std::fs::write(&path, text(n)).expect("temp profile");

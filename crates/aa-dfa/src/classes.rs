@@ -37,10 +37,7 @@ pub struct ClassError(pub String);
 
 impl ClassError {
     pub fn at(self, origin: Origin) -> ProfileError {
-        ProfileError::Invalid {
-            origin,
-            message: self.0,
-        }
+        ProfileError::Invalid { origin, message: self.0 }
     }
 }
 
@@ -53,8 +50,7 @@ fn hex(b: u8) -> String {
 
 /// Converts a user glob to regex text (no slash filtering).
 fn glob_text(g: &str) -> Result<String, ClassError> {
-    let t = glob::glob_to_regex_text(g.as_bytes(), GlobMode::Default)
-        .map_err(|e| ClassError(e.to_string()))?;
+    let t = glob::glob_to_regex_text(g.as_bytes(), GlobMode::Default).map_err(|e| ClassError(e.to_string()))?;
     Ok(String::from_utf8_lossy(&t.text).into_owned())
 }
 
@@ -74,12 +70,7 @@ fn vec_regex(parts: &[&str]) -> Result<Regex, ClassError> {
 }
 
 fn rule(regex: Regex, q: Quals, perms: u32) -> PolicyRule {
-    PolicyRule {
-        regex,
-        deny: q.deny,
-        perms,
-        audit: q.audit_bits(perms),
-    }
+    PolicyRule { regex, deny: q.deny, perms, audit: q.audit_bits(perms) }
 }
 
 // ---------------------------------------------------------------- signal
@@ -101,9 +92,9 @@ impl SignalRule {
 }
 
 const SIGNAL_NAMES: [&str; 32] = [
-    "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2",
-    "pipe", "alrm", "term", "stkflt", "chld", "cont", "stop", "stp", "ttin", "ttou", "urg",
-    "xcpu", "xfsz", "vtalrm", "prof", "winch", "io", "pwr", "sys", "emt",
+    "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv", "usr2", "pipe", "alrm", "term",
+    "stkflt", "chld", "cont", "stop", "stp", "ttin", "ttou", "urg", "xcpu", "xfsz", "vtalrm", "prof", "winch", "io",
+    "pwr", "sys", "emt",
 ];
 
 /// The parser's signal number: 1..=32 for names, 35 for `exists`,
@@ -120,11 +111,7 @@ pub fn signal_number(name: &str) -> Option<u8> {
 }
 
 pub fn signal_rules(r: &SignalRule) -> Result<Vec<PolicyRule>, ClassError> {
-    let perms = if r.perms == 0 {
-        SignalRule::SEND | SignalRule::RECEIVE
-    } else {
-        r.perms
-    };
+    let perms = if r.perms == 0 { SignalRule::SEND | SignalRule::RECEIVE } else { r.perms };
     let mut sigs = Vec::new();
     for s in &r.signals {
         sigs.push(signal_number(s).ok_or_else(|| ClassError(format!("unknown signal {s:?}")))?);
@@ -209,9 +196,7 @@ pub fn dbus_rules(r: &DbusRule) -> Result<Vec<PolicyRule>, ClassError> {
         || r.peer_name.is_some();
     let service = r.name.is_some();
     if message && service {
-        return Err(ClassError(
-            "dbus rule contains message conditionals and service conditionals".into(),
-        ));
+        return Err(ClassError("dbus rule contains message conditionals and service conditionals".into()));
     }
     let perms = match r.perms {
         0 if message => DbusRule::SEND | DbusRule::RECEIVE,
@@ -227,14 +212,7 @@ pub fn dbus_rules(r: &DbusRule) -> Result<Vec<PolicyRule>, ClassError> {
     // The name slot holds the subject name for bind, the peer name for
     // messages.
     let name = field(if service { &r.name } else { &r.peer_name })?;
-    let v = [
-        bus.as_str(),
-        &name,
-        &field(&r.peer_label)?,
-        &field(&r.path)?,
-        &field(&r.interface)?,
-        &field(&r.member)?,
-    ];
+    let v = [bus.as_str(), &name, &field(&r.peer_label)?, &field(&r.path)?, &field(&r.interface)?, &field(&r.member)?];
     let mut out = Vec::new();
     if perms & DbusRule::BIND != 0 {
         out.push(rule(vec_regex(&v[..2])?, r.quals, perms & DbusRule::BIND));
@@ -328,8 +306,7 @@ const MS_ALL: u32 = MS_RDONLY
     | MS_IVERSION
     | MS_STRICTATIME;
 /// Flags the kernel masks off before checking.
-const MNT_FLAGS: u32 =
-    MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+const MNT_FLAGS: u32 = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
 const MS_BIND_FLAGS: u32 = MS_RBIND;
 const MS_MAKE: u32 = MS_UNBINDABLE | MS_REC | MS_PRIVATE | MS_SLAVE | MS_SHARED;
 const MS_MAKE_FLAGS: u32 = MS_MAKE | (MS_ALL & !MNT_FLAGS);
@@ -542,8 +519,7 @@ pub fn mount_rules(r: &MountRule) -> Result<Vec<PolicyRule>, ClassError> {
     }
     if (flags | inv) & !MS_CMDS != 0 {
         let ty = if has_type {
-            let parts: Result<Vec<String>, ClassError> =
-                r.fstype.iter().map(|t| glob_text(t)).collect();
+            let parts: Result<Vec<String>, ClassError> = r.fstype.iter().map(|t| glob_text(t)).collect();
             format!("({})", parts?.join("|"))
         } else {
             DEFAULT_MATCH.to_owned()
@@ -578,20 +554,58 @@ fn allow_of(r: &MountRule) -> u32 {
 pub const AF_MAX: usize = 46;
 
 const FAMILIES: [&str; AF_MAX] = [
-    "unspec", "unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25",
-    "inet6", "rose", "", "netbeui", "security", "key", "netlink", "packet", "ash", "econet",
-    "atmsvc", "rds", "sna", "irda", "pppox", "wanpipe", "llc", "ib", "mpls", "can", "tipc",
-    "bluetooth", "iucv", "rxrpc", "isdn", "phonet", "ieee802154", "caif", "alg", "nfc", "vsock",
-    "kcm", "qipcrtr", "smc", "xdp", "mctp",
+    "unspec",
+    "unix",
+    "inet",
+    "ax25",
+    "ipx",
+    "appletalk",
+    "netrom",
+    "bridge",
+    "atmpvc",
+    "x25",
+    "inet6",
+    "rose",
+    "",
+    "netbeui",
+    "security",
+    "key",
+    "netlink",
+    "packet",
+    "ash",
+    "econet",
+    "atmsvc",
+    "rds",
+    "sna",
+    "irda",
+    "pppox",
+    "wanpipe",
+    "llc",
+    "ib",
+    "mpls",
+    "can",
+    "tipc",
+    "bluetooth",
+    "iucv",
+    "rxrpc",
+    "isdn",
+    "phonet",
+    "ieee802154",
+    "caif",
+    "alg",
+    "nfc",
+    "vsock",
+    "kcm",
+    "qipcrtr",
+    "smc",
+    "xdp",
+    "mctp",
 ];
 
 /// The address family number of a name (`inet` → 2).
 pub fn family_number(name: &str) -> Option<u16> {
     let name = if name == "local" { "unix" } else { name };
-    FAMILIES
-        .iter()
-        .position(|f| !f.is_empty() && *f == name)
-        .map(|i| i as u16)
+    FAMILIES.iter().position(|f| !f.is_empty() && *f == name).map(|i| i as u16)
 }
 
 /// The socket type number of a name (`stream` → 1).
@@ -677,13 +691,8 @@ pub fn network_v8_rules(net: &[NetMasks]) -> Vec<PolicyRule> {
                 if mask & (1 << t) == 0 {
                     continue;
                 }
-                let text = format!(
-                    "\\x0e{}{}{}{}",
-                    hex((af >> 8) as u8),
-                    hex(af as u8),
-                    hex((t >> 8) as u8),
-                    hex(t as u8)
-                );
+                let text =
+                    format!("\\x0e{}{}{}{}", hex((af >> 8) as u8), hex(af as u8), hex((t >> 8) as u8), hex(t as u8));
                 if let Ok(re) = regex::parse(text.as_bytes()) {
                     out.push(PolicyRule {
                         regex: re,
@@ -802,11 +811,7 @@ fn unix_label(label: Option<&str>) -> Result<String, ClassError> {
 /// and the peer entry.
 pub fn unix_rules(r: &UnixRule, f: &crate::features::Features) -> Result<Vec<PolicyRule>, ClassError> {
     let mode = if r.perms == 0 { UnixRule::ALL } else { r.perms };
-    let audit = if r.from_network {
-        if r.quals.audit { UnixRule::ALL } else { 0 }
-    } else {
-        r.quals.audit_bits(mode)
-    };
+    let audit = if r.from_network { if r.quals.audit { UnixRule::ALL } else { 0 } } else { r.quals.audit_bits(mode) };
     let peer = r.peer_label.is_some() || r.peer_addr.is_some();
     let class = if f.network_v8 { 0x0e } else { 0x04 };
     let mut prot = format!("{}{}", hex(class), u16_text(1));
@@ -814,7 +819,12 @@ pub fn unix_rules(r: &UnixRule, f: &crate::features::Features) -> Result<Vec<Pol
     prot.push_str(&r.protocol.map_or("..".to_owned(), u16_text));
     let mut out = Vec::new();
     let mut add = |text: &str, perms: u32, aud: u32| -> Result<(), ClassError> {
-        out.push(PolicyRule { regex: parse(text)?, deny: r.quals.deny, perms: map_net_perms(perms), audit: map_net_perms(aud) });
+        out.push(PolicyRule {
+            regex: parse(text)?,
+            deny: r.quals.deny,
+            perms: map_net_perms(perms),
+            audit: map_net_perms(aud),
+        });
         Ok(())
     };
     let mut mask = mode;
@@ -847,11 +857,8 @@ pub fn unix_rules(r: &UnixRule, f: &crate::features::Features) -> Result<Vec<Pol
         mask &= !UnixRule::LOCAL | UnixRule::ACCEPT;
     }
     if mask & UnixRule::PEER != 0 {
-        let text = format!(
-            "{buffer}\\x01{}{}",
-            unix_addr(r.peer_addr.as_deref())?,
-            unix_label(r.peer_label.as_deref())?
-        );
+        let text =
+            format!("{buffer}\\x01{}{}", unix_addr(r.peer_addr.as_deref())?, unix_label(r.peer_label.as_deref())?);
         add(&text, mode & UnixRule::PEER, audit)?;
     }
     Ok(out)

@@ -38,11 +38,7 @@ impl Automaton for TableSet {
     fn accept(&self, state: u32) -> (u32, u32) {
         let s = state as usize;
         let a = self.accept.data.get(s).copied().unwrap_or(0);
-        let a2 = self
-            .accept2
-            .as_ref()
-            .and_then(|t| t.data.get(s).copied())
-            .unwrap_or(0);
+        let a2 = self.accept2.as_ref().and_then(|t| t.data.get(s).copied()).unwrap_or(0);
         (a, a2)
     }
 }
@@ -91,11 +87,7 @@ pub fn find_difference(a: &dyn Automaton, b: &dyn Automaton) -> Option<Differenc
                 cur = *prev;
             }
             input.reverse();
-            return Some(Difference {
-                input,
-                left: l,
-                right: r,
-            });
+            return Some(Difference { input, left: l, right: r });
         }
         for byte in 0..=255u8 {
             let next = (a.step(pair.0, byte), b.step(pair.1, byte));
@@ -119,11 +111,7 @@ mod tests {
             .iter()
             .map(|(re, p)| Rule {
                 regex: parse(re.as_bytes()).unwrap(),
-                perms: RulePerms {
-                    deny: false,
-                    perms: *p,
-                    audit: 0,
-                },
+                perms: RulePerms { deny: false, perms: *p, audit: 0 },
                 origin: 0,
             })
             .collect();
@@ -158,11 +146,7 @@ mod tests {
             .iter()
             .map(|(re, p)| Rule {
                 regex: parse(re.as_bytes()).unwrap(),
-                perms: RulePerms {
-                    deny: false,
-                    perms: *p,
-                    audit: 0,
-                },
+                perms: RulePerms { deny: false, perms: *p, audit: 0 },
                 origin: 0,
             })
             .collect();

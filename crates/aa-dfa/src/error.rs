@@ -20,10 +20,7 @@ pub struct DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeErrorKind {
     /// The input ended while `needed` more bytes were expected.
-    UnexpectedEof {
-        needed: usize,
-        context: &'static str,
-    },
+    UnexpectedEof { needed: usize, context: &'static str },
     /// A type code byte that the serialization format does not define.
     UnknownCode(u8),
     /// A well-formed item that is not allowed at this place.
@@ -51,18 +48,8 @@ impl DecodeError {
         DecodeError::new(offset, DecodeErrorKind::BadValue(msg.into()))
     }
 
-    pub(crate) fn unexpected(
-        offset: usize,
-        expected: impl Into<String>,
-        found: impl Into<String>,
-    ) -> DecodeError {
-        DecodeError::new(
-            offset,
-            DecodeErrorKind::Unexpected {
-                expected: expected.into(),
-                found: found.into(),
-            },
-        )
+    pub(crate) fn unexpected(offset: usize, expected: impl Into<String>, found: impl Into<String>) -> DecodeError {
+        DecodeError::new(offset, DecodeErrorKind::Unexpected { expected: expected.into(), found: found.into() })
     }
 }
 
@@ -71,10 +58,7 @@ impl fmt::Display for DecodeError {
         write!(f, "at byte {:#x}: ", self.offset)?;
         match &self.kind {
             DecodeErrorKind::UnexpectedEof { needed, context } => {
-                write!(
-                    f,
-                    "unexpected end of input reading {context} ({needed} more bytes needed)"
-                )
+                write!(f, "unexpected end of input reading {context} ({needed} more bytes needed)")
             }
             DecodeErrorKind::UnknownCode(c) => write!(f, "unknown type code {c:#04x}"),
             DecodeErrorKind::Unexpected { expected, found } => {

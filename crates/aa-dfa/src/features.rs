@@ -83,11 +83,8 @@ fn feature_paths(text: &str) -> HashSet<String> {
     for c in text.chars() {
         match c {
             '{' => {
-                let name = if word.is_empty() {
-                    last_word.take().unwrap_or_default()
-                } else {
-                    std::mem::take(&mut word)
-                };
+                let name =
+                    if word.is_empty() { last_word.take().unwrap_or_default() } else { std::mem::take(&mut word) };
                 stack.push(name);
                 out.insert(stack.join("/"));
                 last_word = None;

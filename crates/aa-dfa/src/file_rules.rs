@@ -92,24 +92,9 @@ impl FileRule {
             ("Pix", ExecMode::Profile, true, Some(ExecFallback::Inherit)),
             ("cix", ExecMode::Child, false, Some(ExecFallback::Inherit)),
             ("Cix", ExecMode::Child, true, Some(ExecFallback::Inherit)),
-            (
-                "pux",
-                ExecMode::Profile,
-                false,
-                Some(ExecFallback::Unconfined),
-            ),
-            (
-                "PUx",
-                ExecMode::Profile,
-                true,
-                Some(ExecFallback::Unconfined),
-            ),
-            (
-                "cux",
-                ExecMode::Child,
-                false,
-                Some(ExecFallback::Unconfined),
-            ),
+            ("pux", ExecMode::Profile, false, Some(ExecFallback::Unconfined)),
+            ("PUx", ExecMode::Profile, true, Some(ExecFallback::Unconfined)),
+            ("cux", ExecMode::Child, false, Some(ExecFallback::Unconfined)),
             ("CUx", ExecMode::Child, true, Some(ExecFallback::Unconfined)),
             ("px", ExecMode::Profile, false, None),
             ("Px", ExecMode::Profile, true, None),
@@ -124,12 +109,7 @@ impl FileRule {
                 if x == "ix" && before.ends_with(['p', 'P', 'c', 'C']) {
                     continue;
                 }
-                r.exec = Some(Exec {
-                    mode,
-                    scrub,
-                    fallback,
-                    target_index: None,
-                });
+                r.exec = Some(Exec { mode, scrub, fallback, target_index: None });
                 let owned = format!("{}{}", before, &rest[pos + x.len()..]);
                 return finish(r, &owned);
             }
@@ -189,21 +169,14 @@ fn finish(mut r: FileRule, letters: &str) -> Option<FileRule> {
 /// Lowers file rules into DFA rules.
 pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
     // The link pair's default target: any absolute path.
-    let any_path = regex::parse(b"/[^/].*").map_err(|e| GlobError {
-        offset: e.offset,
-        message: e.message,
-    })?;
+    let any_path = regex::parse(b"/[^/].*").map_err(|e| GlobError { offset: e.offset, message: e.message })?;
     let mut out = Vec::new();
     for (origin, fr) in rules.iter().enumerate() {
         let origin = origin as u32;
         let path = glob::filter_slashes(&fr.path);
         let (re, _) = glob::glob_to_regex(&path, GlobMode::Default)?;
         let half = fr.half_bits();
-        let perms = if fr.owner {
-            half
-        } else {
-            half | (half << old::OTHER_SHIFT)
-        };
+        let perms = if fr.owner { half } else { half | (half << old::OTHER_SHIFT) };
         let link_bits = perms & (old::LINK | (old::LINK << old::OTHER_SHIFT));
         // The mmap bit `ix` implies is added after the audit word is made.
         let implied = if fr.perms & old::EXEC_MMAP == 0 && half & old::EXEC_INHERIT != 0 {
@@ -221,24 +194,12 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             if perms & !link_bits != 0 {
                 out.push(Rule {
                     regex: re.clone(),
-                    perms: RulePerms {
-                        deny: true,
-                        perms: perms & !link_bits,
-                        audit: audit & !link_bits,
-                    },
+                    perms: RulePerms { deny: true, perms: perms & !link_bits, audit: audit & !link_bits },
                     origin,
                 });
             }
         } else {
-            out.push(Rule {
-                regex: re.clone(),
-                perms: RulePerms {
-                    deny: false,
-                    perms,
-                    audit,
-                },
-                origin,
-            });
+            out.push(Rule { regex: re.clone(), perms: RulePerms { deny: false, perms, audit }, origin });
         }
         if link_bits != 0 {
             // Without an explicit target, a link needs the subset test,
@@ -247,11 +208,7 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             let subset = (link_bits << 1) & old::LOCK;
             out.push(Rule {
                 regex: Regex::join_with_nul(re, any_path.clone()),
-                perms: RulePerms {
-                    deny: fr.deny,
-                    perms: link_bits | subset,
-                    audit: audit & link_bits,
-                },
+                perms: RulePerms { deny: fr.deny, perms: link_bits | subset, audit: audit & link_bits },
                 origin,
             });
         }
@@ -267,33 +224,16 @@ pub fn link_rules_to_rules(rules: &[LinkRule], origin_base: u32) -> Result<Vec<R
     for (i, lr) in rules.iter().enumerate() {
         let origin = origin_base.saturating_add(i as u32);
         let (re, _) = glob::glob_to_regex(&glob::filter_slashes(&lr.path), GlobMode::Default)?;
-        let (target, _) =
-            glob::glob_to_regex(&glob::filter_slashes(&lr.target), GlobMode::Default)?;
-        let perms = if lr.owner {
-            old::LINK
-        } else {
-            old::LINK | (old::LINK << old::OTHER_SHIFT)
-        };
+        let (target, _) = glob::glob_to_regex(&glob::filter_slashes(&lr.target), GlobMode::Default)?;
+        let perms = if lr.owner { old::LINK } else { old::LINK | (old::LINK << old::OTHER_SHIFT) };
         let audit = if lr.deny != lr.audit { perms } else { 0 };
         if !lr.deny {
-            out.push(Rule {
-                regex: re.clone(),
-                perms: RulePerms {
-                    deny: false,
-                    perms,
-                    audit,
-                },
-                origin,
-            });
+            out.push(Rule { regex: re.clone(), perms: RulePerms { deny: false, perms, audit }, origin });
         }
         let subset = if lr.subset { (perms << 1) & old::LOCK } else { 0 };
         out.push(Rule {
             regex: Regex::join_with_nul(re, target),
-            perms: RulePerms {
-                deny: lr.deny,
-                perms: perms | subset,
-                audit,
-            },
+            perms: RulePerms { deny: lr.deny, perms: perms | subset, audit },
             origin,
         });
     }
@@ -309,20 +249,13 @@ mod tests {
         let r = FileRule::parse("/x", "rw").unwrap();
         assert_eq!(r.half_bits(), old::READ | old::WRITE | old::APPEND);
         let r = FileRule::parse("/x", "mrix").unwrap();
-        assert_eq!(
-            r.half_bits(),
-            old::READ | old::EXEC_MMAP | old::EXEC | old::EXEC_INHERIT
-        );
+        assert_eq!(r.half_bits(), old::READ | old::EXEC_MMAP | old::EXEC | old::EXEC_INHERIT);
         let r = FileRule::parse("/x", "Px").unwrap();
         assert_eq!(r.half_bits(), old::EXEC | (2 << old::EXEC_MOD_SHIFT));
         let r = FileRule::parse("/x", "pix").unwrap();
         assert_eq!(
             r.half_bits(),
-            old::EXEC
-                | (2 << old::EXEC_MOD_SHIFT)
-                | old::EXEC_INHERIT
-                | old::EXEC_UNSAFE
-                | old::EXEC_MMAP
+            old::EXEC | (2 << old::EXEC_MOD_SHIFT) | old::EXEC_INHERIT | old::EXEC_UNSAFE | old::EXEC_MMAP
         );
         assert!(FileRule::parse("/x", "rq").is_none());
     }

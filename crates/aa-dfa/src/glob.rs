@@ -180,10 +180,7 @@ pub fn glob_to_regex_text(glob: &[u8], mode: GlobMode) -> Result<RegexText, Glob
             b'*' => {
                 if out.last() == Some(&b'/') {
                     // A whole-component `*` or `**` must match something.
-                    let after = glob[i..]
-                        .iter()
-                        .position(|&b| b != b'*')
-                        .map(|p| glob[i + p]);
+                    let after = glob[i..].iter().position(|&b| b != b'*').map(|p| glob[i + p]);
                     if matches!(after, None | Some(b'/')) {
                         out.extend_from_slice(not_sep);
                     }
@@ -282,20 +279,13 @@ pub fn glob_to_regex_text(glob: &[u8], mode: GlobMode) -> Result<RegexText, Glob
     if escaped {
         return err(glob.len(), "trailing '\\' escape character");
     }
-    Ok(RegexText {
-        text: out,
-        kind,
-        first_glob: first_glob.unwrap_or(0),
-    })
+    Ok(RegexText { text: out, kind, first_glob: first_glob.unwrap_or(0) })
 }
 
 /// Both steps: glob → [`Regex`]. Does not filter slashes.
 pub fn glob_to_regex(glob: &[u8], mode: GlobMode) -> Result<(Regex, RegexText), GlobError> {
     let text = glob_to_regex_text(glob, mode)?;
-    let re = regex::parse(&text.text).map_err(|e| GlobError {
-        offset: e.offset,
-        message: e.message,
-    })?;
+    let re = regex::parse(&text.text).map_err(|e| GlobError { offset: e.offset, message: e.message })?;
     Ok((re, text))
 }
 
@@ -379,11 +369,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        let e = |g: &str| {
-            glob_to_regex_text(g.as_bytes(), GlobMode::Default)
-                .unwrap_err()
-                .message
-        };
+        let e = |g: &str| glob_to_regex_text(g.as_bytes(), GlobMode::Default).unwrap_err().message;
         assert_eq!(e("/a]"), "invalid close ], no matching open [");
         assert_eq!(e("/{a}"), "invalid number of items between {}");
         assert_eq!(e("/{}"), "invalid number of items between {}");

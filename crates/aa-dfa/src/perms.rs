@@ -198,8 +198,7 @@ pub fn policy_perms(accept: u32, accept2: u32) -> KernelPerms {
         // Kernels that take this format grant lock implicitly here.
         allow: user_allow | map_policy_other(other_allow) | bits::LOCK,
         audit: (accept2 & 0x7f) | map_policy_other((accept2 >> old::OTHER_SHIFT) & 0x7f),
-        quiet: ((accept2 >> 7) & 0x7f)
-            | map_policy_other((accept2 >> (7 + old::OTHER_SHIFT)) & 0x7f),
+        quiet: ((accept2 >> 7) & 0x7f) | map_policy_other((accept2 >> (7 + old::OTHER_SHIFT)) & 0x7f),
         ..KernelPerms::default()
     }
 }
@@ -302,27 +301,15 @@ mod tests {
             xbits::NAME | xbits::CHILD | xbits::UNCONFINED
         );
         assert_eq!(map_xindex(5 << old::EXEC_MOD_SHIFT), xbits::TABLE | 1);
-        assert_eq!(
-            map_xindex(old::EXEC_INHERIT | old::EXEC_UNSAFE),
-            xbits::INHERIT | xbits::UNSAFE
-        );
+        assert_eq!(map_xindex(old::EXEC_INHERIT | old::EXEC_UNSAFE), xbits::INHERIT | xbits::UNSAFE);
     }
 
     #[test]
     fn letters() {
         let h = old::READ | old::EXEC | old::EXEC_MMAP | old::EXEC_INHERIT;
         assert_eq!(OldFileHalf(h).to_string(), "rmix");
-        assert_eq!(
-            OldFileHalf(old::EXEC | (2 << old::EXEC_MOD_SHIFT)).to_string(),
-            "Px"
-        );
-        assert_eq!(
-            OldFileHalf(old::EXEC | (2 << old::EXEC_MOD_SHIFT) | old::EXEC_UNSAFE).to_string(),
-            "px"
-        );
-        assert_eq!(
-            OldFileHalf(old::EXEC | (5 << old::EXEC_MOD_SHIFT) | old::EXEC_PUX).to_string(),
-            "T1ux"
-        );
+        assert_eq!(OldFileHalf(old::EXEC | (2 << old::EXEC_MOD_SHIFT)).to_string(), "Px");
+        assert_eq!(OldFileHalf(old::EXEC | (2 << old::EXEC_MOD_SHIFT) | old::EXEC_UNSAFE).to_string(), "px");
+        assert_eq!(OldFileHalf(old::EXEC | (5 << old::EXEC_MOD_SHIFT) | old::EXEC_PUX).to_string(), "T1ux");
     }
 }

@@ -78,19 +78,11 @@ impl Version {
     }
     /// Policy ABI version (bits 12..20, ABI > 5 only).
     pub fn policy_abi(&self) -> u32 {
-        if self.kernel_abi() > 5 {
-            (self.raw >> 12) & 0xff
-        } else {
-            0
-        }
+        if self.kernel_abi() > 5 { (self.raw >> 12) & 0xff } else { 0 }
     }
     /// Policy version (bits 20..28, ABI > 5 only).
     pub fn policy_version(&self) -> u32 {
-        if self.kernel_abi() > 5 {
-            (self.raw >> 20) & 0xff
-        } else {
-            0
-        }
+        if self.kernel_abi() > 5 { (self.raw >> 20) & 0xff } else { 0 }
     }
 }
 
@@ -167,12 +159,7 @@ impl DecodedDfa {
             }
             return pt.entries.get(idx).copied();
         }
-        let a2 = self
-            .tables
-            .accept2
-            .as_ref()
-            .and_then(|t| t.data.get(s).copied())
-            .unwrap_or(0);
+        let a2 = self.tables.accept2.as_ref().and_then(|t| t.data.get(s).copied()).unwrap_or(0);
         Some(match self.kind {
             DfaKind::File => perms::file_perms(a1, a2, who),
             DfaKind::Policy | DfaKind::Xmatch => perms::policy_perms(a1, a2),
@@ -289,11 +276,7 @@ impl<'t, 'a> Tokens<'t, 'a> {
             (Value::ArrayStart(_), Value::ArrayStart(_)) => true,
             (a, b) => a == b,
         };
-        if ok && t.name.is_none() {
-            Ok(t.offset)
-        } else {
-            Err(self.err(t, what))
-        }
+        if ok && t.name.is_none() { Ok(t.offset) } else { Err(self.err(t, what)) }
     }
     fn array_start(&mut self) -> Result<u16, DecodeError> {
         let t = self.next("array")?;
@@ -361,30 +344,14 @@ impl<'t, 'a> Tokens<'t, 'a> {
             Some(t) if t.name == Some(b"permsv") => Some(self.u32(Some("permsv"))?),
             _ => None,
         };
-        Ok(PermsTable {
-            version,
-            entries,
-            permsv,
-        })
+        Ok(PermsTable { version, entries, permsv })
     }
 }
 
-fn decode_dfa(
-    t: &Token<'_>,
-    kind: DfaKind,
-    perms: Option<PermsTable>,
-) -> Result<DecodedDfa, DecodeError> {
+fn decode_dfa(t: &Token<'_>, kind: DfaKind, perms: Option<PermsTable>) -> Result<DecodedDfa, DecodeError> {
     match t.value {
-        Value::Blob(b) => Ok(DecodedDfa {
-            kind,
-            tables: TableSet::decode(b, t.data_offset)?,
-            perms,
-        }),
-        _ => Err(DecodeError::unexpected(
-            t.offset,
-            "\"aadfa\" blob",
-            t.describe(),
-        )),
+        Value::Blob(b) => Ok(DecodedDfa { kind, tables: TableSet::decode(b, t.data_offset)?, perms }),
+        _ => Err(DecodeError::unexpected(t.offset, "\"aadfa\" blob", t.describe())),
     }
 }
 
@@ -393,11 +360,7 @@ impl Policy {
     /// `apparmor_parser -S`, or a cache file's contents).
     pub fn decode(buf: &[u8]) -> Result<Policy, DecodeError> {
         let toks = wire::tokenize(buf)?;
-        let mut ts = Tokens {
-            toks: &toks,
-            pos: 0,
-            end_offset: buf.len(),
-        };
+        let mut ts = Tokens { toks: &toks, pos: 0, end_offset: buf.len() };
         let mut profiles = Vec::new();
         while ts.peek().is_some() {
             profiles.push(decode_profile(&mut ts)?);
@@ -412,9 +375,7 @@ impl Policy {
 
 fn decode_profile(ts: &mut Tokens<'_, '_>) -> Result<Profile, DecodeError> {
     let offset = ts.peek().map_or(ts.end_offset, |t| t.offset);
-    let version = Version {
-        raw: ts.u32(Some("version"))?,
-    };
+    let version = Version { raw: ts.u32(Some("version"))? };
     let mut namespace = None;
     if let Some(t) = ts.peek()
         && t.name == Some(b"namespace")
@@ -507,11 +468,7 @@ fn decode_profile(ts: &mut Tokens<'_, '_>) -> Result<Profile, DecodeError> {
             }
             (b"net_allowed_af", Value::ArrayStart(n)) => {
                 for _ in 0..n {
-                    p.net_allowed_af.push(NetAf {
-                        allow: ts.u16()?,
-                        audit: ts.u16()?,
-                        quiet: ts.u16()?,
-                    });
+                    p.net_allowed_af.push(NetAf { allow: ts.u16()?, audit: ts.u16()?, quiet: ts.u16()? });
                 }
                 ts.expect(Value::ArrayEnd, "end of net_allowed_af")?;
             }
@@ -522,29 +479,21 @@ fn decode_profile(ts: &mut Tokens<'_, '_>) -> Result<Profile, DecodeError> {
                     match (t.name.unwrap_or_default(), t.value) {
                         (b"", Value::StructEnd) => break,
                         (b"perms", Value::StructStart) => perms = Some(ts.perms_table()?),
-                        (b"aadfa", Value::Blob(_)) => {
-                            p.policydb = Some(decode_dfa(t, DfaKind::Policy, perms.take())?)
-                        }
+                        (b"aadfa", Value::Blob(_)) => p.policydb = Some(decode_dfa(t, DfaKind::Policy, perms.take())?),
                         // A 4.x policydb repeats the profile's xtable.
                         (b"xtable", Value::StructStart) => p.xtable = ts.string_array_struct()?,
                         _ => return Err(ts.err(t, "policydb perms, aadfa or xtable")),
                     }
                 }
             }
-            (b"disconnected", Value::String(s)) => {
-                p.disconnected = Some(String::from_utf8_lossy(s).into_owned())
-            }
+            (b"disconnected", Value::String(s)) => p.disconnected = Some(String::from_utf8_lossy(s).into_owned()),
             (b"kill", Value::U32(v)) => p.kill_signal = Some(v),
             (b"error", Value::U32(v)) => p.error_code = Some(v),
             (n, _) if !n.is_empty() => {
                 ts.pos -= 1;
                 let summary = t.value.describe();
                 ts.skip_item();
-                p.unknown.push(UnknownItem {
-                    offset: t.offset,
-                    name: t.name_str(),
-                    summary,
-                });
+                p.unknown.push(UnknownItem { offset: t.offset, name: t.name_str(), summary });
             }
             _ => return Err(ts.err(t, "a profile item")),
         }
@@ -559,19 +508,12 @@ fn decode_profile(ts: &mut Tokens<'_, '_>) -> Result<Profile, DecodeError> {
         _ => {
             return Err(DecodeError::value(
                 offset,
-                format!(
-                    "profile {:?}: {} capability words, 4 expected",
-                    p.name,
-                    caps_words.len()
-                ),
+                format!("profile {:?}: {} capability words, 4 expected", p.name, caps_words.len()),
             ));
         }
     }
     if pending_perms.is_some() {
-        return Err(DecodeError::value(
-            offset,
-            format!("profile {:?}: perms table without a DFA", p.name),
-        ));
+        return Err(DecodeError::value(offset, format!("profile {:?}: perms table without a DFA", p.name)));
     }
     Ok(p)
 }
@@ -586,19 +528,9 @@ impl fmt::Display for Policy {
 }
 
 fn fmt_dfa(f: &mut fmt::Formatter<'_>, label: &str, d: &DecodedDfa) -> fmt::Result {
-    writeln!(
-        f,
-        "  {label}: {}",
-        d.tables.to_string().trim_end().replace('\n', "\n  ")
-    )?;
+    writeln!(f, "  {label}: {}", d.tables.to_string().trim_end().replace('\n', "\n  "))?;
     if let Some(pt) = &d.perms {
-        writeln!(
-            f,
-            "  {label} perms table v{} ({} entries, permsv {:?}):",
-            pt.version,
-            pt.entries.len(),
-            pt.permsv
-        )?;
+        writeln!(f, "  {label} perms table v{} ({} entries, permsv {:?}):", pt.version, pt.entries.len(), pt.permsv)?;
         for (i, e) in pt.entries.iter().enumerate() {
             writeln!(f, "    {i:>5}: {e}")?;
         }
@@ -611,10 +543,7 @@ fn fmt_dfa(f: &mut fmt::Formatter<'_>, label: &str, d: &DecodedDfa) -> fmt::Resu
             }
             let o = OldFileHalf(a & 0x3fff);
             let x = OldFileHalf((a >> 14) & 0x3fff);
-            let extra = match (
-                a & perms::old::CHANGE_PROFILE != 0,
-                a & perms::old::ONEXEC != 0,
-            ) {
+            let extra = match (a & perms::old::CHANGE_PROFILE != 0, a & perms::old::ONEXEC != 0) {
                 (true, true) => " change_profile onexec",
                 (true, false) => " change_profile",
                 (false, true) => " onexec",
@@ -636,30 +565,16 @@ impl fmt::Display for Profile {
             self.version.kernel_abi(),
             self.version.policy_abi(),
             self.version.policy_version(),
-            if self.version.force_complain() {
-                ", force complain"
-            } else {
-                ""
-            }
+            if self.version.force_complain() { ", force complain" } else { "" }
         )?;
         if let Some(ns) = &self.namespace {
             writeln!(f, "  namespace {ns:?}")?;
         }
-        writeln!(
-            f,
-            "  mode {:?}, hat {}, audit {}",
-            self.mode,
-            self.is_hat(),
-            self.audit
-        )?;
+        writeln!(f, "  mode {:?}, hat {}, audit {}", self.mode, self.is_hat(), self.audit)?;
         if let Some(pf) = self.path_flags {
             writeln!(f, "  path_flags {pf:#x}")?;
         }
-        writeln!(
-            f,
-            "  caps allow {:#x} audit {:#x} quiet {:#x}",
-            self.caps.allow, self.caps.audit, self.caps.quiet
-        )?;
+        writeln!(f, "  caps allow {:#x} audit {:#x} quiet {:#x}", self.caps.allow, self.caps.audit, self.caps.quiet)?;
         if !self.xattrs.is_empty() {
             writeln!(f, "  xattrs {:?}", self.xattrs)?;
         }
@@ -673,11 +588,7 @@ impl fmt::Display for Profile {
             writeln!(f)?;
         }
         if !self.net_allowed_af.is_empty() {
-            writeln!(
-                f,
-                "  net_allowed_af: {} families",
-                self.net_allowed_af.len()
-            )?;
+            writeln!(f, "  net_allowed_af: {} families", self.net_allowed_af.len())?;
         }
         for (i, x) in self.xtable.iter().enumerate() {
             writeln!(f, "  xtable[{}] (exec index {}) {:?}", i, i + 4, x)?;
@@ -692,11 +603,7 @@ impl fmt::Display for Profile {
             writeln!(f, "  error {e}")?;
         }
         for u in &self.unknown {
-            writeln!(
-                f,
-                "  unknown item {:?} at {:#x}: {}",
-                u.name, u.offset, u.summary
-            )?;
+            writeln!(f, "  unknown item {:?} at {:#x}: {}", u.name, u.offset, u.summary)?;
         }
         if let Some(x) = &self.xmatch {
             writeln!(f, "  xmatch_len {}", self.xmatch_len)?;
@@ -791,11 +698,7 @@ mod tests {
 
     fn profile_with_perms_table(permsv: Option<u32>) -> Vec<u8> {
         let mut w = W::default();
-        w.name("version")
-            .u32(0x7)
-            .name("profile")
-            .code(7)
-            .string("p");
+        w.name("version").u32(0x7).name("profile").code(7).string("p");
         w.name("flags").code(7).u32(0).u32(0).u32(0).code(8);
         w.u32(1).u32(0).u32(0).u32(0);
         w.name("caps64").code(7).u32(0).u32(0).u32(0).u32(0).code(8);

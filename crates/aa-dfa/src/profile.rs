@@ -29,9 +29,7 @@ use crate::glob::{self, GlobError, GlobMode};
 use crate::perms::old;
 use crate::regex::{self, Regex};
 
-pub use crate::classes::{
-    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule,
-};
+pub use crate::classes::{DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule};
 
 /// `audit` / `deny` prefixes of a non-file rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -210,7 +208,10 @@ pub struct CompiledProfile {
 /// Why a profile did not compile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProfileError {
-    Glob { origin: Origin, error: GlobError },
+    Glob {
+        origin: Origin,
+        error: GlobError,
+    },
     /// A DFA failed to build; `origins` are the rules named by the error
     /// (conflicting exec rules, or the rules a limit blames).
     Dfa {
@@ -223,18 +224,17 @@ pub enum ProfileError {
     /// A rule class this encoder does not support.
     Unsupported(String),
     /// An unknown name (signal, network family, ...).
-    Invalid { origin: Origin, message: String },
+    Invalid {
+        origin: Origin,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for ProfileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ProfileError::Glob { origin, error } => write!(f, "{origin:?}: {error}"),
-            ProfileError::Dfa {
-                which,
-                error,
-                origins,
-            } => {
+            ProfileError::Dfa { which, error, origins } => {
                 write!(f, "{which} DFA: {error}")?;
                 if !origins.is_empty() {
                     write!(f, "; rules responsible: {origins:?}")?;
@@ -273,14 +273,8 @@ fn xtable_index(xtable: &mut Vec<String>, name: &str) -> Result<u32, ProfileErro
 }
 
 fn glob_regex(glob: &[u8], origin: Origin, filter: bool) -> Result<Regex, ProfileError> {
-    let g = if filter {
-        glob::filter_slashes(glob)
-    } else {
-        glob.to_vec()
-    };
-    glob::glob_to_regex(&g, GlobMode::Default)
-        .map(|(r, _)| r)
-        .map_err(|error| ProfileError::Glob { origin, error })
+    let g = if filter { glob::filter_slashes(glob) } else { glob.to_vec() };
+    glob::glob_to_regex(&g, GlobMode::Default).map(|(r, _)| r).map_err(|error| ProfileError::Glob { origin, error })
 }
 
 fn fixed(text: &str) -> Regex {
@@ -297,27 +291,16 @@ fn build(
 ) -> Result<CompiledDfa, ProfileError> {
     let opts = BuildOptions { filedfa, limits };
     match Dfa::build_with(&rules, &opts) {
-        Ok(dfa) => Ok(CompiledDfa {
-            dfa,
-            rules,
-            origins,
-        }),
+        Ok(dfa) => Ok(CompiledDfa { dfa, rules, origins }),
         Err(error) => {
             let named: Vec<u32> = match &error {
                 CompileError::ConflictingExec { origins, .. } => origins.clone(),
                 CompileError::LimitExceeded(l) => l.culprits.iter().map(|c| c.0).collect(),
                 CompileError::TooManyStates(_) => Vec::new(),
             };
-            let mut named: Vec<Origin> = named
-                .iter()
-                .filter_map(|&o| origins.get(o as usize).copied())
-                .collect();
+            let mut named: Vec<Origin> = named.iter().filter_map(|&o| origins.get(o as usize).copied()).collect();
             named.dedup();
-            Err(ProfileError::Dfa {
-                which,
-                error,
-                origins: named,
-            })
+            Err(ProfileError::Dfa { which, error, origins: named })
         }
     }
 }
@@ -330,10 +313,7 @@ struct RuleSet {
 
 impl RuleSet {
     fn new() -> RuleSet {
-        RuleSet {
-            rules: Vec::new(),
-            origins: Vec::new(),
-        }
+        RuleSet { rules: Vec::new(), origins: Vec::new() }
     }
     fn origin_id(&mut self, o: Origin) -> u32 {
         if let Some(i) = self.origins.iter().rposition(|x| *x == o) {
@@ -344,19 +324,12 @@ impl RuleSet {
     }
     fn add(&mut self, o: Origin, regex: Regex, deny: bool, perms: u32, audit: u32) {
         let origin = self.origin_id(o);
-        self.rules.push(Rule {
-            regex,
-            perms: RulePerms { deny, perms, audit },
-            origin,
-        });
+        self.rules.push(Rule { regex, perms: RulePerms { deny, perms, audit }, origin });
     }
 }
 
 /// Compiles one profile.
-pub fn compile_profile(
-    input: &ProfileInput,
-    opts: &CompileOptions,
-) -> Result<CompiledProfile, ProfileError> {
+pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<CompiledProfile, ProfileError> {
     let feat = &opts.features;
     if let Some(c) = input.unsupported.first() {
         return Err(ProfileError::Unsupported(c.clone()));
@@ -394,28 +367,16 @@ pub fn compile_profile(
         }
     }
     for (i, fr) in file_rules.iter().enumerate() {
-        let lowered = file_rules::file_rules_to_rules(std::slice::from_ref(fr)).map_err(|error| {
-            ProfileError::Glob {
-                origin: Origin::File(i),
-                error,
-            }
-        })?;
+        let lowered = file_rules::file_rules_to_rules(std::slice::from_ref(fr))
+            .map_err(|error| ProfileError::Glob { origin: Origin::File(i), error })?;
         let o = files.origin_id(Origin::File(i));
-        files
-            .rules
-            .extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
+        files.rules.extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
     }
     for (i, lr) in input.links.iter().enumerate() {
-        let lowered = file_rules::link_rules_to_rules(std::slice::from_ref(lr), 0).map_err(
-            |error| ProfileError::Glob {
-                origin: Origin::Link(i),
-                error,
-            },
-        )?;
+        let lowered = file_rules::link_rules_to_rules(std::slice::from_ref(lr), 0)
+            .map_err(|error| ProfileError::Glob { origin: Origin::Link(i), error })?;
         let o = files.origin_id(Origin::Link(i));
-        files
-            .rules
-            .extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
+        files.rules.extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
     }
     for (i, cp) in input.change_profile.iter().enumerate() {
         change_profile_rules(&mut files, i, cp, feat)?;
@@ -447,10 +408,8 @@ pub fn compile_profile(
         }
     };
     for (i, r) in input.network.iter().enumerate() {
-        classes::network_masks(r, &mut net).map_err(|message| ProfileError::Invalid {
-            origin: Origin::Network(i),
-            message,
-        })?;
+        classes::network_masks(r, &mut net)
+            .map_err(|message| ProfileError::Invalid { origin: Origin::Network(i), message })?;
         if matches!(r.family, None | Some(1)) {
             // The parser makes a unix rule of the AF_UNIX part, encoded
             // when the features have fine-grained unix mediation and
@@ -545,11 +504,8 @@ pub fn compile_profile(
     }
 
     let xmatch = xmatch_dfa(input, opts)?;
-    let file = if files.rules.is_empty() {
-        None
-    } else {
-        Some(build("file", files.rules, files.origins, true, opts.limits)?)
-    };
+    let file =
+        if files.rules.is_empty() { None } else { Some(build("file", files.rules, files.origins, true, opts.limits)?) };
     let policydb = if policy.rules.is_empty() || !feat.policydb {
         None
     } else {
@@ -574,9 +530,7 @@ pub fn compile_profile(
         rlimits: input.rlimits.clone(),
         // The parser writes the table whenever a network or unix rule
         // allocated it, even if it allows nothing.
-        emit_net_table: !feat.network_v8
-            && feat.network
-            && !(input.network.is_empty() && input.unix.is_empty()),
+        emit_net_table: !feat.network_v8 && feat.network && !(input.network.is_empty() && input.unix.is_empty()),
         net,
         policydb,
         file,
@@ -605,10 +559,7 @@ fn change_profile_rules(
         if let Some(rest) = target.strip_prefix(':')
             && let Some((ns, name)) = rest.split_once(':')
         {
-            tail = vec![
-                glob_regex(ns.as_bytes(), o, false)?,
-                glob_regex(name.as_bytes(), o, false)?,
-            ];
+            tail = vec![glob_regex(ns.as_bytes(), o, false)?, glob_regex(name.as_bytes(), o, false)?];
         }
     }
     let join = |parts: &[Regex]| {
@@ -647,23 +598,14 @@ pub fn own_name(name: &str) -> &str {
 }
 
 /// The attachment DFA and its match length, if the profile has one.
-fn xmatch_dfa(
-    input: &ProfileInput,
-    opts: &CompileOptions,
-) -> Result<Option<(CompiledDfa, u32)>, ProfileError> {
+fn xmatch_dfa(input: &ProfileInput, opts: &CompileOptions) -> Result<Option<(CompiledDfa, u32)>, ProfileError> {
     let name = match &input.attachment {
         Some(a) => a.clone(),
-        None => {
-            own_name(&input.name).to_owned()
-        }
+        None => own_name(&input.name).to_owned(),
     };
     let name = glob::filter_slashes(name.as_bytes());
-    let (re, text) = glob::glob_to_regex(&name, GlobMode::Default).map_err(|error| {
-        ProfileError::Glob {
-            origin: Origin::Attachment,
-            error,
-        }
-    })?;
+    let (re, text) = glob::glob_to_regex(&name, GlobMode::Default)
+        .map_err(|error| ProfileError::Glob { origin: Origin::Attachment, error })?;
     let basic = text.kind == glob::PatternKind::Basic;
     if basic && input.attachment.is_none() && input.xattrs.is_empty() {
         return Ok(None);
@@ -675,15 +617,7 @@ fn xmatch_dfa(
     let len = re.xmatch_len() as u32;
     let d = build(
         "xmatch",
-        vec![Rule {
-            regex: re,
-            perms: RulePerms {
-                deny: false,
-                perms: old::EXEC,
-                audit: 0,
-            },
-            origin: 0,
-        }],
+        vec![Rule { regex: re, perms: RulePerms { deny: false, perms: old::EXEC, audit: 0 }, origin: 0 }],
         vec![Origin::Attachment],
         true,
         opts.limits,

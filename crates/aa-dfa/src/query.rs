@@ -32,12 +32,7 @@ pub struct PathQuery {
 
 fn half(p: &StatePerms, shift: u32) -> HalfPerms {
     let m = |w: u32| (w >> shift) & old::HALF_MASK;
-    HalfPerms {
-        allow: m(p.allow),
-        deny: m(p.deny),
-        audit: m(p.audit),
-        quiet: m(p.quiet),
-    }
+    HalfPerms { allow: m(p.allow), deny: m(p.deny), audit: m(p.audit), quiet: m(p.quiet) }
 }
 
 /// Effective permissions of `input` (a path for a file DFA, an encoded
@@ -51,21 +46,12 @@ pub fn query(dfa: &CompiledDfa, input: &[u8]) -> PathQuery {
             .iter()
             .filter(|r| regex_matches(&r.regex, input))
             .map(|r| {
-                let o = dfa
-                    .origins
-                    .get(r.origin as usize)
-                    .copied()
-                    .unwrap_or(Origin::Implicit);
+                let o = dfa.origins.get(r.origin as usize).copied().unwrap_or(Origin::Implicit);
                 (o, r.perms)
             })
             .collect()
     };
-    PathQuery {
-        state,
-        owner: half(&state, 0),
-        other: half(&state, old::OTHER_SHIFT),
-        contributors,
-    }
+    PathQuery { state, owner: half(&state, 0), other: half(&state, old::OTHER_SHIFT), contributors }
 }
 
 /// Every byte once, in the order examples should prefer them: lower-case
@@ -143,11 +129,7 @@ pub fn diff(a: &dyn Automaton, b: &dyn Automaton, limit: usize) -> Vec<Change> {
                 cur = *prev;
             }
             example.reverse();
-            out.push(Change {
-                example,
-                left: l,
-                right: r,
-            });
+            out.push(Change { example, left: l, right: r });
             if out.len() >= limit {
                 break;
             }

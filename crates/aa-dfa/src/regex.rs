@@ -77,11 +77,7 @@ impl fmt::Display for ByteSet {
         if *self == ByteSet::ALL {
             return write!(f, ".");
         }
-        let (neg, set) = if self.len() > 128 {
-            (true, self.complement())
-        } else {
-            (false, *self)
-        };
+        let (neg, set) = if self.len() > 128 { (true, self.complement()) } else { (false, *self) };
         write!(f, "[{}", if neg { "^" } else { "" })?;
         let bytes: Vec<u8> = set.iter().collect();
         let mut i = 0;
@@ -211,11 +207,7 @@ impl fmt::Display for Regex {
                 Ok(())
             }
             Regex::Star(r) | Regex::Plus(r) => {
-                let op = if matches!(self, Regex::Star(_)) {
-                    '*'
-                } else {
-                    '+'
-                };
+                let op = if matches!(self, Regex::Star(_)) { '*' } else { '+' };
                 match **r {
                     Regex::Literal(_) | Regex::Set(_) => write!(f, "{r}{op}"),
                     _ => write!(f, "({r}){op}"),
@@ -298,10 +290,7 @@ impl Parser {
         self.toks.get(self.pos).map_or(self.end, |t| t.0)
     }
     fn err<T>(&self, message: &'static str) -> Result<T, RegexError> {
-        Err(RegexError {
-            offset: self.offset(),
-            message,
-        })
+        Err(RegexError { offset: self.offset(), message })
     }
     fn starts_term(t: Option<Tok>) -> bool {
         match t {
@@ -317,11 +306,7 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return self.err("groups nested too deeply");
         }
-        let r = if matches!(self.peek(), None | Some(Tok::Meta(b')'))) {
-            Ok(Regex::Empty)
-        } else {
-            self.expr()
-        };
+        let r = if matches!(self.peek(), None | Some(Tok::Meta(b')'))) { Ok(Regex::Empty) } else { self.expr() };
         self.depth -= 1;
         r
     }
@@ -335,17 +320,9 @@ impl Parser {
         }
         while self.peek() == Some(Tok::Meta(b'|')) {
             self.pos += 1;
-            alts.push(if Self::starts_term(self.peek()) {
-                self.terms()?
-            } else {
-                Regex::Empty
-            });
+            alts.push(if Self::starts_term(self.peek()) { self.terms()? } else { Regex::Empty });
         }
-        Ok(if alts.len() == 1 {
-            alts.pop().unwrap_or(Regex::Empty)
-        } else {
-            Regex::Alt(alts)
-        })
+        Ok(if alts.len() == 1 { alts.pop().unwrap_or(Regex::Empty) } else { Regex::Alt(alts) })
     }
 
     fn terms(&mut self) -> Result<Regex, RegexError> {
@@ -468,12 +445,7 @@ impl Parser {
 
 /// Parses regex text of the parser's internal dialect.
 pub fn parse(text: &[u8]) -> Result<Regex, RegexError> {
-    let mut p = Parser {
-        toks: lex(text),
-        pos: 0,
-        end: text.len(),
-        depth: 0,
-    };
+    let mut p = Parser { toks: lex(text), pos: 0, end: text.len(), depth: 0 };
     let r = p.regex()?;
     if p.pos != p.toks.len() {
         return p.err("unexpected )");
@@ -501,14 +473,8 @@ mod tests {
         assert_eq!(p("a"), Regex::Literal(b'a'));
         assert_eq!(p("ab"), Regex::literal(b"ab"));
         assert_eq!(p("a*"), Regex::Star(Box::new(Regex::Literal(b'a'))));
-        assert_eq!(
-            p("a|"),
-            Regex::Alt(vec![Regex::Literal(b'a'), Regex::Empty])
-        );
-        assert_eq!(
-            p("|a"),
-            Regex::Alt(vec![Regex::Empty, Regex::Literal(b'a')])
-        );
+        assert_eq!(p("a|"), Regex::Alt(vec![Regex::Literal(b'a'), Regex::Empty]));
+        assert_eq!(p("|a"), Regex::Alt(vec![Regex::Empty, Regex::Literal(b'a')]));
         assert_eq!(p("()"), Regex::Empty);
         assert_eq!(p("."), Regex::Set(ByteSet::ALL));
         assert_eq!(p("^-]"), Regex::literal(b"^-]"));
@@ -530,9 +496,7 @@ mod tests {
         assert_eq!(p(r"[\]]"), Regex::Set(set("]")));
         assert_eq!(p(r"[\,]"), Regex::Set(set("\\,")));
         assert_eq!(p("[--/]"), Regex::Set(set("-./")));
-        for bad in [
-            "[]", "[a-]", "[ab-]", "[--]", "[---]", "[^]", "[a", "[a-b-c]",
-        ] {
+        for bad in ["[]", "[a-]", "[ab-]", "[--]", "[---]", "[^]", "[a", "[a-b-c]"] {
             assert!(parse(bad.as_bytes()).is_err(), "{bad}");
         }
     }
@@ -567,14 +531,7 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for s in [
-            r"/tmp/[^/\x00][^\x00]*",
-            "/(a|b)c",
-            "a+",
-            "(ab)*",
-            r"\*\.",
-            "[a-z0-9]",
-        ] {
+        for s in [r"/tmp/[^/\x00][^\x00]*", "/(a|b)c", "a+", "(ab)*", r"\*\.", "[a-z0-9]"] {
             let r = p(s);
             assert_eq!(p(&r.to_string()), r, "{s} printed as {r}");
         }

@@ -79,12 +79,7 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
 }
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
+    Some(u32::from_be_bytes([*b.get(at)?, *b.get(at + 1)?, *b.get(at + 2)?, *b.get(at + 3)?]))
 }
 fn pad8(n: usize) -> usize {
     n.div_ceil(8) * 8
@@ -96,43 +91,27 @@ impl TableSet {
     pub fn decode(blob: &[u8], base_offset: usize) -> Result<TableSet, DecodeError> {
         let pad = blob.iter().take(8).take_while(|&&b| b == 0).count();
         if pad == 8 {
-            return Err(DecodeError::tables(
-                base_offset,
-                "more than 7 zero bytes before the magic",
-            ));
+            return Err(DecodeError::tables(base_offset, "more than 7 zero bytes before the magic"));
         }
         let b = &blob[pad..];
         let at = |rel: usize| base_offset + pad + rel;
-        let short =
-            |rel: usize, what: &str| DecodeError::tables(at(rel), format!("truncated {what}"));
+        let short = |rel: usize, what: &str| DecodeError::tables(at(rel), format!("truncated {what}"));
 
         let magic = be32(b, 0).ok_or_else(|| short(0, "set header"))?;
         if magic != TABLE_SET_MAGIC {
-            return Err(DecodeError::tables(
-                at(0),
-                format!("bad magic {magic:#010x}"),
-            ));
+            return Err(DecodeError::tables(at(0), format!("bad magic {magic:#010x}")));
         }
         let hsize = be32(b, 4).ok_or_else(|| short(4, "set header"))? as usize;
         let ssize = be32(b, 8).ok_or_else(|| short(8, "set header"))? as usize;
         let flags = be16(b, 12).ok_or_else(|| short(12, "set header"))?;
         if hsize < 14 || hsize > b.len() {
-            return Err(DecodeError::tables(
-                at(4),
-                format!("header size {hsize} out of range"),
-            ));
+            return Err(DecodeError::tables(at(4), format!("header size {hsize} out of range")));
         }
         if ssize < hsize || ssize > b.len() {
-            return Err(DecodeError::tables(
-                at(8),
-                format!("set size {ssize} out of range (blob holds {})", b.len()),
-            ));
+            return Err(DecodeError::tables(at(8), format!("set size {ssize} out of range (blob holds {})", b.len())));
         }
         if flags & !(SET_FLAG_DIFF_ENCODE | SET_FLAG_OOB_TRANS) != 0 {
-            return Err(DecodeError::tables(
-                at(12),
-                format!("unknown set flags {flags:#x}"),
-            ));
+            return Err(DecodeError::tables(at(12), format!("unknown set flags {flags:#x}")));
         }
         let mut texts = b[14..hsize].split(|&c| c == 0);
         let version = String::from_utf8_lossy(texts.next().unwrap_or_default()).into_owned();
@@ -148,44 +127,21 @@ impl TableSet {
                 return Err(short(pos, "table header"));
             }
             if !matches!(width, 1 | 2 | 4) {
-                return Err(DecodeError::tables(
-                    at(pos + 2),
-                    format!("table {id}: element width {width}"),
-                ));
+                return Err(DecodeError::tables(at(pos + 2), format!("table {id}: element width {width}")));
             }
-            let bytes = lolen
-                .checked_mul(width as usize)
-                .filter(|&n| pos + 12 + n <= ssize)
-                .ok_or_else(|| {
-                    DecodeError::tables(
-                        at(pos + 8),
-                        format!("table {id}: {lolen} elements overrun the set"),
-                    )
-                })?;
+            let bytes = lolen.checked_mul(width as usize).filter(|&n| pos + 12 + n <= ssize).ok_or_else(|| {
+                DecodeError::tables(at(pos + 8), format!("table {id}: {lolen} elements overrun the set"))
+            })?;
             let raw = &b[pos + 12..pos + 12 + bytes];
             let data = match width {
                 1 => raw.iter().map(|&v| u32::from(v)).collect(),
-                2 => raw
-                    .chunks_exact(2)
-                    .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
-                    .collect(),
-                _ => raw
-                    .chunks_exact(4)
-                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                    .collect(),
+                2 => raw.chunks_exact(2).map(|c| u32::from(u16::from_be_bytes([c[0], c[1]]))).collect(),
+                _ => raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect(),
             };
             if tables.iter().any(|t| t.id == id) {
-                return Err(DecodeError::tables(
-                    at(pos),
-                    format!("duplicate table id {id}"),
-                ));
+                return Err(DecodeError::tables(at(pos), format!("duplicate table id {id}")));
             }
-            tables.push(Table {
-                id,
-                width,
-                data,
-                offset: at(pos),
-            });
+            tables.push(Table { id, width, data, offset: at(pos) });
             pos += pad8(12 + bytes);
         }
 
@@ -232,24 +188,11 @@ impl TableSet {
         let n = self.state_count();
         let bad = |t: &Table, msg: String| Err(DecodeError::tables(t.offset, msg));
         if n < 2 {
-            return bad(
-                &self.base,
-                format!("{n} states; at least 2 (dead, start) expected"),
-            );
+            return bad(&self.base, format!("{n} states; at least 2 (dead, start) expected"));
         }
-        for t in [
-            Some(&self.accept),
-            self.accept2.as_ref(),
-            Some(&self.default),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for t in [Some(&self.accept), self.accept2.as_ref(), Some(&self.default)].into_iter().flatten() {
             if t.data.len() != n {
-                return bad(
-                    t,
-                    format!("table {} has {} entries for {n} states", t.id, t.data.len()),
-                );
+                return bad(t, format!("table {} has {} entries for {n} states", t.id, t.data.len()));
             }
         }
         if self.next.data.len() != self.check.data.len() {
@@ -258,10 +201,7 @@ impl TableSet {
         let max_sym = match &self.equiv {
             Some(eq) => {
                 if eq.data.len() != 256 {
-                    return bad(
-                        eq,
-                        format!("equivalence table has {} entries", eq.data.len()),
-                    );
+                    return bad(eq, format!("equivalence table has {} entries", eq.data.len()));
                 }
                 eq.data.iter().copied().max().unwrap_or(0) as usize
             }
@@ -269,41 +209,26 @@ impl TableSet {
         };
         for t in [&self.default, &self.next, &self.check] {
             if let Some((i, v)) = t.data.iter().enumerate().find(|&(_, &v)| v as usize >= n) {
-                return bad(
-                    t,
-                    format!("table {} entry {i} names state {v} of {n}", t.id),
-                );
+                return bad(t, format!("table {} entry {i} names state {v} of {n}", t.id));
             }
         }
         let trans = self.next.data.len();
         for (s, &b) in self.base.data.iter().enumerate() {
             let flags = b & BASE_FLAGS_MASK;
             if flags & !(BASE_FLAG_DIFF_ENCODE | BASE_FLAG_OOB) != 0 {
-                return bad(
-                    &self.base,
-                    format!("state {s}: unknown base flags {flags:#x}"),
-                );
+                return bad(&self.base, format!("state {s}: unknown base flags {flags:#x}"));
             }
             if flags & BASE_FLAG_DIFF_ENCODE != 0 && self.flags & SET_FLAG_DIFF_ENCODE == 0 {
-                return bad(
-                    &self.base,
-                    format!("state {s} is diff-encoded but the set is not"),
-                );
+                return bad(&self.base, format!("state {s} is diff-encoded but the set is not"));
             }
             let idx = (b & !BASE_FLAGS_MASK) as usize;
             // A state without transitions has base 0 and relies only on
             // default; the kernel still requires base+255 to be in bounds.
             if idx + max_sym >= trans {
-                return bad(
-                    &self.base,
-                    format!("state {s}: base {idx} + {max_sym} exceeds {trans} transitions"),
-                );
+                return bad(&self.base, format!("state {s}: base {idx} + {max_sym} exceeds {trans} transitions"));
             }
             if flags & BASE_FLAG_OOB != 0 && idx == 0 {
-                return bad(
-                    &self.base,
-                    format!("state {s}: out-of-band flag with base 0"),
-                );
+                return bad(&self.base, format!("state {s}: out-of-band flag with base 0"));
             }
         }
         for s in 0..n {
@@ -313,10 +238,7 @@ impl TableSet {
                 cur = self.default.data[cur] as usize;
                 steps += 1;
                 if steps > n {
-                    return bad(
-                        &self.default,
-                        format!("state {s}: diff-encoding default chain loops"),
-                    );
+                    return bad(&self.default, format!("state {s}: diff-encoding default chain loops"));
                 }
             }
         }
@@ -324,17 +246,11 @@ impl TableSet {
     }
 
     pub fn is_diff_encoded(&self, state: usize) -> bool {
-        self.base
-            .data
-            .get(state)
-            .is_some_and(|b| b & BASE_FLAG_DIFF_ENCODE != 0)
+        self.base.data.get(state).is_some_and(|b| b & BASE_FLAG_DIFF_ENCODE != 0)
     }
 
     pub fn base_index(&self, state: usize) -> usize {
-        self.base
-            .data
-            .get(state)
-            .map_or(0, |b| (b & !BASE_FLAGS_MASK) as usize)
+        self.base.data.get(state).map_or(0, |b| (b & !BASE_FLAGS_MASK) as usize)
     }
 }
 
@@ -347,23 +263,11 @@ impl fmt::Display for TableSet {
             self.pad,
             self.version,
             self.flags,
-            if self.flags & SET_FLAG_DIFF_ENCODE != 0 {
-                " diff-encode"
-            } else {
-                ""
-            },
-            if self.flags & SET_FLAG_OOB_TRANS != 0 {
-                " oob"
-            } else {
-                ""
-            },
+            if self.flags & SET_FLAG_DIFF_ENCODE != 0 { " diff-encode" } else { "" },
+            if self.flags & SET_FLAG_OOB_TRANS != 0 { " oob" } else { "" },
             self.state_count(),
             self.next.data.len(),
-            if self.equiv.is_some() {
-                ", equivalence classes"
-            } else {
-                ""
-            },
+            if self.equiv.is_some() { ", equivalence classes" } else { "" },
         )?;
         writeln!(f, "  state: accept accept2 default base [flags]")?;
         for s in 0..self.state_count() {
@@ -395,12 +299,7 @@ impl fmt::Display for TableSet {
             writeln!(f)?;
         }
         for t in &self.other {
-            writeln!(
-                f,
-                "  uninterpreted table id {} ({} entries)",
-                t.id,
-                t.data.len()
-            )?;
+            writeln!(f, "  uninterpreted table id {} ({} entries)", t.id, t.data.len())?;
         }
         Ok(())
     }

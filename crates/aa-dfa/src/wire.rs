@@ -110,9 +110,7 @@ pub struct Token<'a> {
 impl Token<'_> {
     /// The name as text, or `""` when unnamed.
     pub fn name_str(&self) -> String {
-        self.name
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_default()
+        self.name.map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default()
     }
 
     pub fn describe(&self) -> String {
@@ -139,10 +137,7 @@ impl<'a> Cursor<'a> {
             }
             None => Err(DecodeError::new(
                 self.pos,
-                DecodeErrorKind::UnexpectedEof {
-                    needed: n - (self.buf.len() - self.pos),
-                    context,
-                },
+                DecodeErrorKind::UnexpectedEof { needed: n - (self.buf.len() - self.pos), context },
             )),
         }
     }
@@ -192,9 +187,8 @@ pub fn tokenize(buf: &[u8]) -> Result<Vec<Token<'_>>, DecodeError> {
             code_byte = c.u8("type code after name")?;
         }
         let code_offset = c.pos - 1;
-        let code = Code::from_byte(code_byte).ok_or_else(|| {
-            DecodeError::new(code_offset, DecodeErrorKind::UnknownCode(code_byte))
-        })?;
+        let code = Code::from_byte(code_byte)
+            .ok_or_else(|| DecodeError::new(code_offset, DecodeErrorKind::UnknownCode(code_byte)))?;
         let value = match code {
             Code::U8 => Value::U8(c.u8("u8")?),
             Code::U16 => Value::U16(c.u16("u16")?),
@@ -212,24 +206,14 @@ pub fn tokenize(buf: &[u8]) -> Result<Vec<Token<'_>>, DecodeError> {
             Code::ListEnd => Value::ListEnd,
             Code::ArrayEnd => Value::ArrayEnd,
             Code::Name => {
-                return Err(DecodeError::unexpected(
-                    code_offset,
-                    "a value after a name",
-                    "another name",
-                ));
+                return Err(DecodeError::unexpected(code_offset, "a value after a name", "another name"));
             }
             Code::Offset => {
-                return Err(DecodeError::unexpected(
-                    code_offset,
-                    "a value",
-                    "the unused OFFSET code",
-                ));
+                return Err(DecodeError::unexpected(code_offset, "a value", "the unused OFFSET code"));
             }
         };
         let data_offset = match value {
-            Value::String(s) | Value::Blob(s) => {
-                c.pos - s.len() - usize::from(matches!(value, Value::String(_)))
-            }
+            Value::String(s) | Value::Blob(s) => c.pos - s.len() - usize::from(matches!(value, Value::String(_))),
             _ => c.pos,
         };
         match value {
@@ -249,26 +233,15 @@ pub fn tokenize(buf: &[u8]) -> Result<Vec<Token<'_>>, DecodeError> {
                         | (Some((Value::ArrayStart(_), _)), Value::ArrayEnd)
                 );
                 if !ok {
-                    return Err(DecodeError::new(
-                        offset,
-                        DecodeErrorKind::Unbalanced("end marker"),
-                    ));
+                    return Err(DecodeError::new(offset, DecodeErrorKind::Unbalanced("end marker")));
                 }
             }
             _ => {}
         }
-        out.push(Token {
-            offset,
-            data_offset,
-            name,
-            value,
-        });
+        out.push(Token { offset, data_offset, name, value });
     }
     if let Some((_, off)) = stack.last() {
-        return Err(DecodeError::new(
-            *off,
-            DecodeErrorKind::Unbalanced("container never closed"),
-        ));
+        return Err(DecodeError::new(*off, DecodeErrorKind::Unbalanced("container never closed")));
     }
     Ok(out)
 }
@@ -284,18 +257,8 @@ impl fmt::Display for TokenDump<'_, '_> {
             if matches!(t.value, Value::StructEnd | Value::ListEnd | Value::ArrayEnd) {
                 depth = depth.saturating_sub(1);
             }
-            writeln!(
-                f,
-                "{:#08x} {:indent$}{}",
-                t.offset,
-                "",
-                t.describe(),
-                indent = depth * 2
-            )?;
-            if matches!(
-                t.value,
-                Value::StructStart | Value::ListStart | Value::ArrayStart(_)
-            ) {
+            writeln!(f, "{:#08x} {:indent$}{}", t.offset, "", t.describe(), indent = depth * 2)?;
+            if matches!(t.value, Value::StructStart | Value::ListStart | Value::ArrayStart(_)) {
                 depth += 1;
             }
         }
@@ -330,21 +293,13 @@ mod tests {
     fn rejects_unbalanced_and_unknown() {
         assert_eq!(tokenize(&[7, 12]).unwrap_err().offset, 1);
         assert_eq!(tokenize(&[7]).unwrap_err().offset, 0);
-        assert_eq!(
-            tokenize(&[2, 0, 0, 0, 0, 99]).unwrap_err().kind,
-            DecodeErrorKind::UnknownCode(99)
-        );
-        assert_eq!(
-            tokenize(&[5, 1, 0, b'x']).unwrap_err().kind,
-            DecodeErrorKind::UnterminatedString
-        );
+        assert_eq!(tokenize(&[2, 0, 0, 0, 0, 99]).unwrap_err().kind, DecodeErrorKind::UnknownCode(99));
+        assert_eq!(tokenize(&[5, 1, 0, b'x']).unwrap_err().kind, DecodeErrorKind::UnterminatedString);
     }
 
     #[test]
     fn never_panics_on_prefixes_of_garbage() {
-        let junk: Vec<u8> = (0u32..600)
-            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-            .collect();
+        let junk: Vec<u8> = (0u32..600).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
         for end in 0..junk.len() {
             let _ = tokenize(&junk[..end]);
         }

@@ -13,12 +13,7 @@ use aa_dfa::{Dfa, FileRule, Policy, find_difference};
 fn rule(line: &str) -> FileRule {
     let (mut r, target) = common::file_rule(line);
     if target.is_some() {
-        let x = r.exec.get_or_insert(Exec {
-            mode: ExecMode::Profile,
-            scrub: true,
-            fallback: None,
-            target_index: None,
-        });
+        let x = r.exec.get_or_insert(Exec { mode: ExecMode::Profile, scrub: true, fallback: None, target_index: None });
         x.target_index = Some(0);
     }
     r
@@ -26,13 +21,7 @@ fn rule(line: &str) -> FileRule {
 
 /// Compiles `lines` both ways and asserts equivalence.
 fn check(lines: &[&str]) {
-    let text = format!(
-        "profile t {{\n{}\n}}\n",
-        lines
-            .iter()
-            .map(|l| format!("  {l},\n"))
-            .collect::<String>()
-    );
+    let text = format!("profile t {{\n{}\n}}\n", lines.iter().map(|l| format!("  {l},\n")).collect::<String>());
     let Some(bin) = common::compile_text(&text, "default", &[]) else {
         return;
     };
@@ -43,16 +32,10 @@ fn check(lines: &[&str]) {
     let rules = aa_dfa::file_rules_to_rules(&rules).unwrap_or_else(|e| panic!("glob: {e}"));
     let ours = Dfa::build(&rules).unwrap_or_else(|e| panic!("compile: {e}"));
     if let Some(d) = find_difference(&ours, theirs) {
-        panic!(
-            "our DFA differs from apparmor_parser's for\n{text}\nfirst difference (left = ours): {d}\n{policy}"
-        );
+        panic!("our DFA differs from apparmor_parser's for\n{text}\nfirst difference (left = ours): {d}\n{policy}");
     }
     // Both are minimal for the same accept function, so sizes agree too.
-    assert_eq!(
-        ours.state_count(),
-        theirs.state_count(),
-        "state counts for\n{text}"
-    );
+    assert_eq!(ours.state_count(), theirs.state_count(), "state counts for\n{text}");
 }
 
 #[test]
@@ -71,42 +54,18 @@ fn plain_paths_and_qualifiers() {
 
 #[test]
 fn globs() {
-    check(&[
-        "/a/*/b r",
-        "/a/**/c w",
-        "/f/** r",
-        "/f/* w",
-        "/g/*/ r",
-        "/e/a*b*c r",
-    ]);
-    check(&[
-        "/b/{x,y{1,2}}/z k",
-        "/c/[a-f]*.txt r",
-        "/c/[^a-f]? m",
-        r"/d/\{lit\} r",
-    ]);
+    check(&["/a/*/b r", "/a/**/c w", "/f/** r", "/f/* w", "/g/*/ r", "/e/a*b*c r"]);
+    check(&["/b/{x,y{1,2}}/z k", "/c/[a-f]*.txt r", "/c/[^a-f]? m", r"/d/\{lit\} r"]);
     check(&["/h//i///j r", "/k/.hidden+(x)|y r", "/m/a?c r", "/n/*/*/ r"]);
     check(&["/p/** r", "/p/*.so mr", "/p/lib/** w", "deny /p/lib/*.so w"]);
 }
 
 #[test]
 fn exec_modes() {
-    check(&[
-        "/bin/a px",
-        "/bin/b Px",
-        "/bin/c ix",
-        "/bin/d cx",
-        "/bin/e ux",
-        "/bin/f pix",
-        "/bin/g PUx",
-    ]);
+    check(&["/bin/a px", "/bin/b Px", "/bin/c ix", "/bin/d cx", "/bin/e ux", "/bin/f pix", "/bin/g PUx"]);
     // An exact rule's exec mode overrides a glob's.
     check(&["/bin/** ix", "/bin/special px", "/bin/other r"]);
-    check(&[
-        "/usr/bin/* Ux",
-        "deny /usr/bin/nox x",
-        "owner /usr/bin/mine Px",
-    ]);
+    check(&["/usr/bin/* Ux", "deny /usr/bin/nox x", "owner /usr/bin/mine Px"]);
     check(&["/opt/app mrix", "/opt/tool Px -> other"]);
 }
 
@@ -124,59 +83,36 @@ fn conflicting_exec_modes() {
     let err = Dfa::build(&aa_dfa::file_rules_to_rules(&rules).unwrap()).unwrap_err();
     match err {
         aa_dfa::CompileError::ConflictingExec { example, .. } => {
-            assert!(
-                example.starts_with(b"/usr/bin/a"),
-                "{:?}",
-                String::from_utf8_lossy(&example)
-            );
+            assert!(example.starts_with(b"/usr/bin/a"), "{:?}", String::from_utf8_lossy(&example));
         }
         other => panic!("unexpected {other}"),
     }
     let Some(stderr) = common::dump_text(
-        &format!(
-            "profile t {{\n{}\n}}\n",
-            lines.map(|l| format!("  {l},\n")).concat()
-        ),
+        &format!("profile t {{\n{}\n}}\n", lines.map(|l| format!("  {l},\n")).concat()),
         "default",
         &[],
     ) else {
         return;
     };
-    assert!(
-        stderr.contains("conflicting x modifiers"),
-        "parser said: {stderr}"
-    );
+    assert!(stderr.contains("conflicting x modifiers"), "parser said: {stderr}");
 }
 
 /// The attachment DFA is compiled from the profile's attachment glob with
 /// exec permission.
 #[test]
 fn attachment_matches_xmatch_dfa() {
-    for attach in [
-        "/usr/bin/files-*",
-        "/opt/{app,tool}/bin/**",
-        "/usr/lib/[a-c]?x/*.so",
-    ] {
+    for attach in ["/usr/bin/files-*", "/opt/{app,tool}/bin/**", "/usr/lib/[a-c]?x/*.so"] {
         let text = format!("profile t {attach} {{\n  /x r,\n}}\n");
         let Some(bin) = common::compile_text(&text, "default", &[]) else {
             return;
         };
         let policy = Policy::decode(&bin).unwrap_or_else(|e| panic!("decode: {e}"));
-        let theirs = &policy.profiles[0]
-            .xmatch
-            .as_ref()
-            .expect("xmatch DFA")
-            .tables;
+        let theirs = &policy.profiles[0].xmatch.as_ref().expect("xmatch DFA").tables;
         let path = aa_dfa::glob::filter_slashes(attach.as_bytes());
-        let (regex, _) =
-            aa_dfa::glob::glob_to_regex(&path, aa_dfa::glob::GlobMode::Default).unwrap();
+        let (regex, _) = aa_dfa::glob::glob_to_regex(&path, aa_dfa::glob::GlobMode::Default).unwrap();
         let rule = aa_dfa::Rule {
             regex,
-            perms: aa_dfa::RulePerms {
-                deny: false,
-                perms: aa_dfa::perms::old::EXEC,
-                audit: 0,
-            },
+            perms: aa_dfa::RulePerms { deny: false, perms: aa_dfa::perms::old::EXEC, audit: 0 },
             origin: 0,
         };
         let ours = Dfa::build(&[rule]).unwrap();
@@ -191,31 +127,13 @@ fn generated_rule_sets() {
     struct Lcg(u64);
     impl Lcg {
         fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             xs[(self.0 >> 33) as usize % xs.len()]
         }
     }
-    let pieces = [
-        "a", "b", "ab", "*", "**", "?", "{a,b}", "{a,*}", "[a-b]", "[^a]", "x*", "*a", "{,b}",
-    ];
-    let perms = [
-        "r",
-        "w",
-        "rw",
-        "k",
-        "m",
-        "l",
-        "mr",
-        "deny r",
-        "deny w",
-        "owner w",
-        "owner r",
-        "audit r",
-        "audit deny w",
-    ];
+    let pieces = ["a", "b", "ab", "*", "**", "?", "{a,b}", "{a,*}", "[a-b]", "[^a]", "x*", "*a", "{,b}"];
+    let perms =
+        ["r", "w", "rw", "k", "m", "l", "mr", "deny r", "deny w", "owner w", "owner r", "audit r", "audit deny w"];
     let execs = ["ix", "Px", "cx", "pux", "Ux"];
     let mut rng = Lcg(0x5eed);
     for case in 0..24 {
@@ -238,11 +156,8 @@ fn generated_rule_sets() {
             } else {
                 p.to_owned()
             };
-            let (quals, letters) = p
-                .rsplit_once(' ')
-                .map_or((String::new(), p.clone()), |(q, l)| {
-                    (format!("{q} "), l.to_owned())
-                });
+            let (quals, letters) =
+                p.rsplit_once(' ').map_or((String::new(), p.clone()), |(q, l)| (format!("{q} "), l.to_owned()));
             lines.push(format!("{quals}{path} {letters}"));
         }
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();

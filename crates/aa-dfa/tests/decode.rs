@@ -28,9 +28,7 @@ fn profile<'p>(policy: &'p Policy, name: &str) -> &'p Profile {
 /// Kernel permissions of `path` in the profile's file DFA.
 fn file_allow(p: &Profile, path: &str, who: Owner) -> u32 {
     let dfa = p.file.as_ref().expect("profile has a file DFA");
-    dfa.perms_of(path.as_bytes(), who)
-        .expect("state exists")
-        .allow
+    dfa.perms_of(path.as_bytes(), who).expect("state exists").allow
 }
 
 #[test]
@@ -81,13 +79,7 @@ fn file_permissions_by_walking() {
     let policy = decode(&bin);
     let p = profile(&policy, "files");
     let rd = bits::READ | bits::OPEN | bits::GETATTR;
-    let wr = bits::WRITE
-        | bits::APPEND
-        | bits::CREATE
-        | bits::DELETE
-        | bits::SETATTR
-        | bits::CHMOD
-        | bits::CHOWN;
+    let wr = bits::WRITE | bits::APPEND | bits::CREATE | bits::DELETE | bits::SETATTR | bits::CHMOD | bits::CHOWN;
 
     assert_eq!(file_allow(p, "/etc/passwd", Owner::Other), rd);
     assert_eq!(file_allow(p, "/etc/passwd", Owner::Owner), rd);
@@ -102,19 +94,10 @@ fn file_permissions_by_walking() {
     assert_eq!(file_allow(p, "/tmp/", Owner::Other), bits::GETATTR);
 
     // Owner rules fill only the owner half.
-    assert_eq!(
-        file_allow(p, "/home/joe/notes", Owner::Owner),
-        wr | bits::OPEN | bits::GETATTR
-    );
-    assert_eq!(
-        file_allow(p, "/home/joe/notes", Owner::Other),
-        bits::GETATTR
-    );
+    assert_eq!(file_allow(p, "/home/joe/notes", Owner::Owner), wr | bits::OPEN | bits::GETATTR);
+    assert_eq!(file_allow(p, "/home/joe/notes", Owner::Other), bits::GETATTR);
     // `*` does not cross a slash.
-    assert_eq!(
-        file_allow(p, "/home/joe/x/notes", Owner::Owner),
-        bits::GETATTR
-    );
+    assert_eq!(file_allow(p, "/home/joe/x/notes", Owner::Owner), bits::GETATTR);
 
     // Deny wins over a glob allow.
     assert_eq!(file_allow(p, "/etc/shadow", Owner::Other), bits::GETATTR);
@@ -133,30 +116,17 @@ fn file_permissions_by_walking() {
     // Trailing slash is significant; lock, mmap, alternation, classes.
     assert_eq!(file_allow(p, "/srv/data/", Owner::Other), rd);
     assert_eq!(file_allow(p, "/srv/data", Owner::Other), bits::GETATTR);
-    assert_eq!(
-        file_allow(p, "/srv/x/file", Owner::Other),
-        bits::LOCK | bits::GETATTR
-    );
-    assert_eq!(
-        file_allow(p, "/lib/libc.so", Owner::Other),
-        rd | bits::EXEC_MMAP
-    );
+    assert_eq!(file_allow(p, "/srv/x/file", Owner::Other), bits::LOCK | bits::GETATTR);
+    assert_eq!(file_allow(p, "/lib/libc.so", Owner::Other), rd | bits::EXEC_MMAP);
     for ok in ["/run/foo/a.sock", "/run/far/bc.sock", "/run/far/bd.sock"] {
         assert_eq!(file_allow(p, ok, Owner::Other), rd | wr, "{ok}");
     }
     for bad in ["/run/fxo/a.sock", "/run/foo/b.sock", "/run/foo/bcd.sock"] {
         assert_eq!(file_allow(p, bad, Owner::Other), bits::GETATTR, "{bad}");
     }
-    assert_eq!(
-        file_allow(p, "/opt/bZx", Owner::Other),
-        bits::LINK | bits::GETATTR
-    );
+    assert_eq!(file_allow(p, "/opt/bZx", Owner::Other), bits::LINK | bits::GETATTR);
     assert_eq!(file_allow(p, "/opt/dZx", Owner::Other), bits::GETATTR);
-    assert_eq!(
-        file_allow(p, "/opt/b/x", Owner::Other),
-        bits::GETATTR,
-        "? does not match /"
-    );
+    assert_eq!(file_allow(p, "/opt/b/x", Owner::Other), bits::GETATTR, "? does not match /");
 }
 
 #[test]
@@ -166,10 +136,7 @@ fn attachment_dfa() {
     };
     let policy = decode(&bin);
     let p = profile(&policy, "files");
-    let x = p
-        .xmatch
-        .as_ref()
-        .expect("globbed attachment has an xmatch DFA");
+    let x = p.xmatch.as_ref().expect("globbed attachment has an xmatch DFA");
     assert_eq!(x.kind, DfaKind::Xmatch);
     // The literal prefix "/usr/bin/files-" is the xmatch length.
     assert_eq!(p.xmatch_len, "/usr/bin/files-".len() as u32);
@@ -187,10 +154,7 @@ fn exec_transitions_and_xtable() {
     };
     let policy = decode(&bin);
     let p = profile(&policy, "exec");
-    assert!(
-        policy.profile("exec//kid").is_some(),
-        "child profiles are flattened"
-    );
+    assert!(policy.profile("exec//kid").is_some(), "child profiles are flattened");
     // Named transition targets, in the order the parser numbered them.
     let mut xt = p.xtable.clone();
     xt.sort();
@@ -203,35 +167,22 @@ fn exec_transitions_and_xtable() {
     // ix: inherit, and implies mmap.
     assert_eq!(x("/bin/c").xindex, xbits::INHERIT);
     assert!(x("/bin/c").allow & bits::EXEC_MMAP != 0);
-    assert_eq!(
-        x("/bin/d").xindex,
-        xbits::NAME | xbits::CHILD | xbits::UNSAFE
-    );
+    assert_eq!(x("/bin/d").xindex, xbits::NAME | xbits::CHILD | xbits::UNSAFE);
     assert_eq!(x("/bin/e").xindex, xbits::UNCONFINED | xbits::UNSAFE);
-    assert_eq!(
-        x("/bin/h").xindex,
-        xbits::NAME | xbits::INHERIT | xbits::UNSAFE
-    );
+    assert_eq!(x("/bin/h").xindex, xbits::NAME | xbits::INHERIT | xbits::UNSAFE);
     assert_eq!(x("/bin/i").xindex, xbits::NAME | xbits::UNCONFINED);
     for (path, target) in [("/bin/f", "other"), ("/bin/g", "exec//kid")] {
         let xi = x(path).xindex;
         assert_eq!(xi & xbits::TABLE, xbits::TABLE, "{path}");
         let idx = (xi & xbits::INDEX_MASK) as usize;
-        assert_eq!(
-            p.xtable.get(idx).map(String::as_str),
-            Some(target),
-            "{path}"
-        );
+        assert_eq!(p.xtable.get(idx).map(String::as_str), Some(target), "{path}");
     }
     for path in ["/bin/a", "/bin/e", "/bin/g"] {
         assert!(x(path).allow & bits::EXEC != 0, "{path}");
     }
     let kid = profile(&policy, "exec//kid");
     assert!(!kid.is_hat());
-    assert_eq!(
-        file_allow(kid, "/kid/only", Owner::Other),
-        bits::READ | bits::OPEN | bits::GETATTR
-    );
+    assert_eq!(file_allow(kid, "/kid/only", Owner::Other), bits::READ | bits::OPEN | bits::GETATTR);
     assert_eq!(file_allow(kid, "/bin/a", Owner::Other), bits::GETATTR);
 }
 
@@ -245,10 +196,7 @@ fn modes_rlimits_hats_and_several_profiles() {
     assert_eq!(names.len(), 3, "{names:?}");
     let misc = profile(&policy, "misc");
     assert_eq!(misc.mode, aa_dfa::policy::Mode::Complain);
-    assert!(
-        misc.path_flags.is_some_and(|f| f & 0x4 != 0),
-        "attach_disconnected"
-    );
+    assert!(misc.path_flags.is_some_and(|f| f & 0x4 != 0), "attach_disconnected");
     let rl = misc.rlimits.as_ref().expect("rlimits");
     // RLIMIT_CPU = 0, RLIMIT_NOFILE = 7.
     assert_eq!(rl.mask, (1 << 0) | (1 << 7));
@@ -257,19 +205,13 @@ fn modes_rlimits_hats_and_several_profiles() {
 
     let hat = profile(&policy, "misc//hat");
     assert!(hat.is_hat());
-    assert_eq!(
-        file_allow(hat, "/hat/only", Owner::Other),
-        bits::READ | bits::OPEN | bits::GETATTR
-    );
+    assert_eq!(file_allow(hat, "/hat/only", Owner::Other), bits::READ | bits::OPEN | bits::GETATTR);
     assert_eq!(file_allow(hat, "/misc", Owner::Other), bits::GETATTR);
 
     let second = profile(&policy, "second");
     assert!(second.offset > misc.offset);
     let x = second.xmatch.as_ref().expect("attachment with glob");
-    assert_ne!(
-        x.tables.accept.data[x.tables.walk(b"/home/u/bin/second") as usize],
-        0
-    );
+    assert_ne!(x.tables.accept.data[x.tables.walk(b"/home/u/bin/second") as usize], 0);
 }
 
 /// The same policy compiled with equivalence classes, with diff-encoding,
@@ -307,30 +249,16 @@ fn encodings_agree() {
     let p = profile(&plain, "files");
     let e = profile(&eq, "files");
     let d = profile(&diff, "files");
-    assert!(
-        e.file.as_ref().unwrap().tables.equiv.is_some(),
-        "-O equiv writes an EC table"
-    );
+    assert!(e.file.as_ref().unwrap().tables.equiv.is_some(), "-O equiv writes an EC table");
     assert!(p.file.as_ref().unwrap().tables.equiv.is_none());
     let dt = &d.file.as_ref().unwrap().tables;
-    assert!(
-        dt.flags & aa_dfa::tables::SET_FLAG_DIFF_ENCODE != 0,
-        "diff-encode feature honoured"
-    );
+    assert!(dt.flags & aa_dfa::tables::SET_FLAG_DIFF_ENCODE != 0, "diff-encode feature honoured");
     assert!((0..dt.state_count()).any(|s| dt.is_diff_encoded(s)));
     for path in paths {
         for who in [Owner::Owner, Owner::Other] {
             let a = p.file.as_ref().unwrap().perms_of(path.as_bytes(), who);
-            assert_eq!(
-                a,
-                e.file.as_ref().unwrap().perms_of(path.as_bytes(), who),
-                "equiv {path}"
-            );
-            assert_eq!(
-                a,
-                d.file.as_ref().unwrap().perms_of(path.as_bytes(), who),
-                "diff {path}"
-            );
+            assert_eq!(a, e.file.as_ref().unwrap().perms_of(path.as_bytes(), who), "equiv {path}");
+            assert_eq!(a, d.file.as_ref().unwrap().perms_of(path.as_bytes(), who), "diff {path}");
         }
     }
 }
@@ -365,18 +293,11 @@ fn malformed_real_output_is_an_error() {
         match Policy::decode(&bin[..end]) {
             Ok(p) => {
                 assert!(boundaries.contains(&end), "prefix of {end} bytes decoded");
-                assert_eq!(
-                    p.profiles.len(),
-                    boundaries.iter().filter(|&&b| b < end).count()
-                );
+                assert_eq!(p.profiles.len(), boundaries.iter().filter(|&&b| b < end).count());
             }
             Err(e) => {
                 assert!(!boundaries.contains(&end), "prefix {end}: {e}");
-                assert!(
-                    e.offset <= end,
-                    "offset {} beyond input {end}: {e}",
-                    e.offset
-                );
+                assert!(e.offset <= end, "offset {} beyond input {end}: {e}", e.offset);
             }
         }
     }
@@ -404,15 +325,7 @@ fn display_mentions_the_key_facts() {
         return;
     };
     let text = decode(&bin).to_string();
-    for needle in [
-        "profile \"exec\"",
-        "profile \"exec//kid\"",
-        "xtable[",
-        "\"other\"",
-        "Px",
-        "pix",
-        "ux",
-    ] {
+    for needle in ["profile \"exec\"", "profile \"exec//kid\"", "xtable[", "\"other\"", "Px", "pix", "ux"] {
         assert!(text.contains(needle), "dump lacks {needle:?}:\n{text}");
     }
 }

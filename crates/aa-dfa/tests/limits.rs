@@ -6,34 +6,19 @@ use aa_dfa::profile::Origin;
 use aa_dfa::{CompileError, CompileOptions, Features, FileRule, Limits, ProfileError, ProfileInput};
 
 fn exploding(n: usize) -> ProfileInput {
-    let mut files: Vec<FileRule> = (0..n)
-        .map(|k| FileRule::parse(&format!("/sys/devices/**/d{k}/**/a{k}"), "r").unwrap())
-        .collect();
+    let mut files: Vec<FileRule> =
+        (0..n).map(|k| FileRule::parse(&format!("/sys/devices/**/d{k}/**/a{k}"), "r").unwrap()).collect();
     // An innocent rule, which must not be blamed.
     files.push(FileRule::parse("/etc/hostname", "r").unwrap());
-    ProfileInput {
-        name: "t".into(),
-        files,
-        ..ProfileInput::default()
-    }
+    ProfileInput { name: "t".into(), files, ..ProfileInput::default() }
 }
 
 #[test]
 fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
-    let opts = CompileOptions {
-        features: Features::parse(""),
-        limits: Limits {
-            max_states: 20_000,
-            max_bytes: 64 << 20,
-        },
-    };
+    let opts =
+        CompileOptions { features: Features::parse(""), limits: Limits { max_states: 20_000, max_bytes: 64 << 20 } };
     let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
-    let ProfileError::Dfa {
-        which,
-        error: CompileError::LimitExceeded(l),
-        origins,
-    } = &err
-    else {
+    let ProfileError::Dfa { which, error: CompileError::LimitExceeded(l), origins } = &err else {
         panic!("expected a limit error, got {err}");
     };
     assert_eq!(*which, "file");
@@ -46,26 +31,15 @@ fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
 
 #[test]
 fn memory_limit_alone_also_stops() {
-    let opts = CompileOptions {
-        features: Features::parse(""),
-        limits: Limits {
-            max_states: usize::MAX,
-            max_bytes: 8 << 20,
-        },
-    };
+    let opts =
+        CompileOptions { features: Features::parse(""), limits: Limits { max_states: usize::MAX, max_bytes: 8 << 20 } };
     let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
-    assert!(
-        matches!(err, ProfileError::Dfa { error: CompileError::LimitExceeded(_), .. }),
-        "{err}"
-    );
+    assert!(matches!(err, ProfileError::Dfa { error: CompileError::LimitExceeded(_), .. }), "{err}");
 }
 
 #[test]
 fn few_rules_fit_under_the_default_limit() {
-    let opts = CompileOptions {
-        features: Features::parse(""),
-        limits: Limits::default(),
-    };
+    let opts = CompileOptions { features: Features::parse(""), limits: Limits::default() };
     let p = aa_dfa::compile_profile(&exploding(3), &opts).unwrap();
     assert!(p.file.unwrap().dfa.state_count() > 10);
 }
@@ -85,15 +59,8 @@ mod queries {
                 r
             })
             .collect();
-        let input = ProfileInput {
-            name: "t".into(),
-            files,
-            ..ProfileInput::default()
-        };
-        let opts = CompileOptions {
-            features: Features::parse(""),
-            limits: Limits::default(),
-        };
+        let input = ProfileInput { name: "t".into(), files, ..ProfileInput::default() };
+        let opts = CompileOptions { features: Features::parse(""), limits: Limits::default() };
         aa_dfa::compile_profile(&input, &opts).unwrap().file.unwrap()
     }
 

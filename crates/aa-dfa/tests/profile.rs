@@ -6,15 +6,11 @@
 mod common;
 
 use aa_dfa::classes::{
-    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, family_number,
-    sock_type_number,
+    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, family_number, sock_type_number,
 };
-use aa_dfa::profile::{
-    Capabilities, ChangeProfileRule, CompiledDfa, ProfileFlags, Quals, Rlimit,
-};
+use aa_dfa::profile::{Capabilities, ChangeProfileRule, CompiledDfa, ProfileFlags, Quals, Rlimit};
 use aa_dfa::{
-    CompileOptions, Features, FileRule, LinkRule, Limits, Policy, ProfileInput, compile_profile,
-    find_difference,
+    CompileOptions, Features, FileRule, Limits, LinkRule, Policy, ProfileInput, compile_profile, find_difference,
 };
 
 fn features(name: &str) -> Features {
@@ -23,10 +19,7 @@ fn features(name: &str) -> Features {
 }
 
 fn q(s: &str) -> Quals {
-    Quals {
-        audit: s.contains("audit"),
-        deny: s.contains("deny"),
-    }
+    Quals { audit: s.contains("audit"), deny: s.contains("deny") }
 }
 
 fn file(line: &str) -> FileRule {
@@ -44,11 +37,7 @@ fn same_dfa(what: &str, ours: Option<&CompiledDfa>, theirs: Option<&aa_dfa::Deco
             }
             assert_eq!(o.dfa.state_count(), t.tables.state_count(), "{what} states for\n{text}");
         }
-        (o, t) => panic!(
-            "{what} DFA: ours present {}, theirs present {} for\n{text}",
-            o.is_some(),
-            t.is_some()
-        ),
+        (o, t) => panic!("{what} DFA: ours present {}, theirs present {} for\n{text}", o.is_some(), t.is_some()),
     }
 }
 
@@ -65,10 +54,7 @@ fn check_with(header: &str, body: &str, input: &ProfileInput, feat: &str) {
         .iter()
         .find(|p| p.name == input.name)
         .unwrap_or_else(|| panic!("no profile {} in\n{policy}", input.name));
-    let opts = CompileOptions {
-        features: features(feat),
-        limits: Limits::default(),
-    };
+    let opts = CompileOptions { features: features(feat), limits: Limits::default() };
     let ours = compile_profile(input, &opts).unwrap_or_else(|e| panic!("compile: {e}\n{text}"));
     same_dfa("file", ours.file.as_ref(), theirs.file.as_ref(), &text);
     same_dfa("policydb", ours.policydb.as_ref(), theirs.policydb.as_ref(), &text);
@@ -84,11 +70,7 @@ fn check_with(header: &str, body: &str, input: &ProfileInput, feat: &str) {
             .iter()
             .map(|m| ((m.allow & !m.deny) as u16, (m.allow & !m.deny & m.audit) as u16, (m.deny & m.quiet) as u16))
             .collect();
-        let theirs: Vec<(u16, u16, u16)> = theirs
-            .net_allowed_af
-            .iter()
-            .map(|n| (n.allow, n.audit, n.quiet))
-            .collect();
+        let theirs: Vec<(u16, u16, u16)> = theirs.net_allowed_af.iter().map(|n| (n.allow, n.audit, n.quiet)).collect();
         assert_eq!(mine, theirs, "net_allowed_af for\n{text}");
     } else {
         assert!(theirs.net_allowed_af.is_empty(), "unexpected net table for\n{text}");
@@ -109,10 +91,7 @@ fn check(body: &str, input: &ProfileInput, feat: &str) {
 }
 
 fn t() -> ProfileInput {
-    ProfileInput {
-        name: "t".into(),
-        ..ProfileInput::default()
-    }
+    ProfileInput { name: "t".into(), ..ProfileInput::default() }
 }
 
 const FEATS: [&str; 2] = ["default", "all-no-policy-v8"];
@@ -122,16 +101,9 @@ fn empty_profile_and_caps() {
     for f in FEATS {
         check("", &t(), f);
         let mut p = t();
-        p.capabilities = Capabilities {
-            allow: (1 << 1) | (1 << 21) | (1 << 34),
-            deny: 1 << 12,
-            audit: 1 << 21,
-            quiet: 1 << 12,
-        };
-        p.rlimits = vec![Rlimit {
-            resource: 7,
-            value: 1024,
-        }];
+        p.capabilities =
+            Capabilities { allow: (1 << 1) | (1 << 21) | (1 << 34), deny: 1 << 12, audit: 1 << 21, quiet: 1 << 12 };
+        p.rlimits = vec![Rlimit { resource: 7, value: 1024 }];
         check(
             "capability dac_override, audit capability sys_admin, capability syslog, deny capability net_admin, set rlimit nofile <= 1024,",
             &p,
@@ -199,36 +171,31 @@ fn attachments() {
         let mut p = t();
         p.name = name.into();
         p.attachment = attach.map(String::from);
-        check_with(header, "/x r,", &{
-            p.files = vec![file("/x r")];
-            p
-        }, "default");
+        check_with(
+            header,
+            "/x r,",
+            &{
+                p.files = vec![file("/x r")];
+                p
+            },
+            "default",
+        );
     }
 }
 
 #[test]
 fn hats_add_implicit_rules() {
-    let Some(bin) = common::compile_text(
-        "profile t {\n /x r,\n ^h {\n  /y w,\n }\n}\n",
-        "default",
-        &[],
-    ) else {
+    let Some(bin) = common::compile_text("profile t {\n /x r,\n ^h {\n  /y w,\n }\n}\n", "default", &[]) else {
         return;
     };
     let policy = Policy::decode(&bin).unwrap();
-    let opts = CompileOptions {
-        features: features("default"),
-        limits: Limits::default(),
-    };
+    let opts = CompileOptions { features: features("default"), limits: Limits::default() };
     let mut parent = t();
     parent.has_hats = true;
     parent.files = vec![file("/x r")];
     let mut hat = t();
     hat.name = "t//h".into();
-    hat.flags = ProfileFlags {
-        hat: true,
-        ..ProfileFlags::default()
-    };
+    hat.flags = ProfileFlags { hat: true, ..ProfileFlags::default() };
     hat.files = vec![file("/y w")];
     for input in [parent, hat] {
         let ours = compile_profile(&input, &opts).unwrap();
@@ -244,21 +211,11 @@ fn change_profile() {
     let cases: [(&str, ChangeProfileRule); 5] = [
         (
             "change_profile,",
-            ChangeProfileRule {
-                quals: Quals::default(),
-                unsafe_exec: false,
-                exec: None,
-                target: None,
-            },
+            ChangeProfileRule { quals: Quals::default(), unsafe_exec: false, exec: None, target: None },
         ),
         (
             "change_profile -> foo,",
-            ChangeProfileRule {
-                quals: Quals::default(),
-                unsafe_exec: false,
-                exec: None,
-                target: Some("foo".into()),
-            },
+            ChangeProfileRule { quals: Quals::default(), unsafe_exec: false, exec: None, target: Some("foo".into()) },
         ),
         (
             "change_profile /bin/sh -> bar*,",
@@ -280,12 +237,7 @@ fn change_profile() {
         ),
         (
             "deny change_profile -> :ns:x,",
-            ChangeProfileRule {
-                quals: q("deny"),
-                unsafe_exec: false,
-                exec: None,
-                target: Some(":ns:x".into()),
-            },
+            ChangeProfileRule { quals: q("deny"), unsafe_exec: false, exec: None, target: Some(":ns:x".into()) },
         ),
     ];
     for (text, rule) in &cases {
@@ -299,10 +251,8 @@ fn change_profile() {
     let mut p = t();
     p.change_profile = cases.iter().take(4).map(|c| c.1.clone()).collect();
     p.files = vec![file("/proc/** r"), file("/bin/sh ix")];
-    let body = format!(
-        "{}\n/proc/** r,\n/bin/sh ix,",
-        cases.iter().take(4).map(|c| c.0).collect::<Vec<_>>().join("\n")
-    );
+    let body =
+        format!("{}\n/proc/** r,\n/bin/sh ix,", cases.iter().take(4).map(|c| c.0).collect::<Vec<_>>().join("\n"));
     check(&body, &p, "default");
 }
 
@@ -339,11 +289,7 @@ fn signal() {
         ),
         (
             "audit deny signal set=term,",
-            SignalRule {
-                quals: q("audit deny"),
-                signals: vec!["term".into()],
-                ..SignalRule::default()
-            },
+            SignalRule { quals: q("audit deny"), signals: vec!["term".into()], ..SignalRule::default() },
         ),
     ];
     run_policy_cases(&cases, |p, r| p.signal.push(r.clone()));
@@ -372,11 +318,7 @@ fn ptrace() {
         ),
         (
             "audit ptrace tracedby,",
-            PtraceRule {
-                quals: q("audit"),
-                perms: PtraceRule::TRACEDBY,
-                ..PtraceRule::default()
-            },
+            PtraceRule { quals: q("audit"), perms: PtraceRule::TRACEDBY, ..PtraceRule::default() },
         ),
     ];
     run_policy_cases(&cases, |p, r| p.ptrace.push(r.clone()));
@@ -417,14 +359,7 @@ fn dbus() {
                 ..DbusRule::default()
             },
         ),
-        (
-            "audit dbus path=/a/**,",
-            DbusRule {
-                quals: q("audit"),
-                path: Some("/a/**".into()),
-                ..DbusRule::default()
-            },
-        ),
+        ("audit dbus path=/a/**,", DbusRule { quals: q("audit"), path: Some("/a/**".into()), ..DbusRule::default() }),
     ];
     for (text, rule) in &cases {
         let mut p = t();
@@ -440,10 +375,7 @@ fn dbus() {
 }
 
 fn mnt(kind: MountKind) -> MountRule {
-    MountRule {
-        kind,
-        ..MountRule::default()
-    }
+    MountRule { kind, ..MountRule::default() }
 }
 
 #[test]
@@ -454,12 +386,7 @@ fn mount() {
         ("mount,", mnt(MountKind::Mount)),
         (
             "mount fstype=ext4 /dev/sda -> /mnt/,",
-            MountRule {
-                fstype: l(&["ext4"]),
-                source: s("/dev/sda"),
-                mountpoint: s("/mnt/"),
-                ..mnt(MountKind::Mount)
-            },
+            MountRule { fstype: l(&["ext4"]), source: s("/dev/sda"), mountpoint: s("/mnt/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=(ro, nosuid) fstype=(ext3,ext4) /dev/sd* -> /media/**,",
@@ -473,83 +400,34 @@ fn mount() {
         ),
         (
             "mount options in (rw, noexec) -> /tmp/,",
-            MountRule {
-                options_in: l(&["rw", "noexec"]),
-                mountpoint: s("/tmp/"),
-                ..mnt(MountKind::Mount)
-            },
+            MountRule { options_in: l(&["rw", "noexec"]), mountpoint: s("/tmp/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=bind /a/ -> /b/,",
-            MountRule {
-                options_eq: l(&["bind"]),
-                source: s("/a/"),
-                mountpoint: s("/b/"),
-                ..mnt(MountKind::Mount)
-            },
+            MountRule { options_eq: l(&["bind"]), source: s("/a/"), mountpoint: s("/b/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=(rprivate) -> /p/,",
-            MountRule {
-                options_eq: l(&["rprivate"]),
-                mountpoint: s("/p/"),
-                ..mnt(MountKind::Mount)
-            },
+            MountRule { options_eq: l(&["rprivate"]), mountpoint: s("/p/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=(move) /x/ -> /y/,",
-            MountRule {
-                options_eq: l(&["move"]),
-                source: s("/x/"),
-                mountpoint: s("/y/"),
-                ..mnt(MountKind::Mount)
-            },
+            MountRule { options_eq: l(&["move"]), source: s("/x/"), mountpoint: s("/y/"), ..mnt(MountKind::Mount) },
         ),
-        (
-            "remount /home/,",
-            MountRule {
-                mountpoint: s("/home/"),
-                ..mnt(MountKind::Remount)
-            },
-        ),
+        ("remount /home/,", MountRule { mountpoint: s("/home/"), ..mnt(MountKind::Remount) }),
         (
             "remount options=(ro) /srv/,",
-            MountRule {
-                options_eq: l(&["ro"]),
-                mountpoint: s("/srv/"),
-                ..mnt(MountKind::Remount)
-            },
+            MountRule { options_eq: l(&["ro"]), mountpoint: s("/srv/"), ..mnt(MountKind::Remount) },
         ),
-        (
-            "deny umount /sys/**,",
-            MountRule {
-                quals: q("deny"),
-                mountpoint: s("/sys/**"),
-                ..mnt(MountKind::Umount)
-            },
-        ),
-        (
-            "audit umount,",
-            MountRule {
-                quals: q("audit"),
-                ..mnt(MountKind::Umount)
-            },
-        ),
+        ("deny umount /sys/**,", MountRule { quals: q("deny"), mountpoint: s("/sys/**"), ..mnt(MountKind::Umount) }),
+        ("audit umount,", MountRule { quals: q("audit"), ..mnt(MountKind::Umount) }),
         (
             "pivot_root oldroot=/old/ /new/,",
-            MountRule {
-                source: s("/old/"),
-                mountpoint: s("/new/"),
-                ..mnt(MountKind::PivotRoot)
-            },
+            MountRule { source: s("/old/"), mountpoint: s("/new/"), ..mnt(MountKind::PivotRoot) },
         ),
         (
             "pivot_root /new/ -> child,",
-            MountRule {
-                mountpoint: s("/new/"),
-                target: s("child"),
-                ..mnt(MountKind::PivotRoot)
-            },
+            MountRule { mountpoint: s("/new/"), target: s("child"), ..mnt(MountKind::PivotRoot) },
         ),
     ];
     run_policy_cases(&cases, |p, r| p.mount.push(r.clone()));
@@ -569,10 +447,7 @@ fn mount_data_options_rejected_by_both() {
         mountpoint: Some("/run/".into()),
         ..mnt(MountKind::Mount)
     });
-    let opts = CompileOptions {
-        features: features("default"),
-        limits: Limits::default(),
-    };
+    let opts = CompileOptions { features: features("default"), limits: Limits::default() };
     assert!(compile_profile(&p, &opts).is_err());
 }
 
@@ -607,11 +482,7 @@ fn run_policy_cases<R: Clone>(cases: &[(&str, R)], add: impl Fn(&mut ProfileInpu
     run_policy_cases_in(&FEATS, cases, add)
 }
 
-fn run_policy_cases_in<R: Clone>(
-    feats: &[&str],
-    cases: &[(&str, R)],
-    add: impl Fn(&mut ProfileInput, &R),
-) {
+fn run_policy_cases_in<R: Clone>(feats: &[&str], cases: &[(&str, R)], add: impl Fn(&mut ProfileInput, &R)) {
     for (text, rule) in cases {
         let mut p = t();
         add(&mut p, rule);

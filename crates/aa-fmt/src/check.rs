@@ -56,10 +56,7 @@ fn skeleton(root: &SyntaxNode) -> Vec<String> {
             WalkEvent::Enter(NodeOrToken::Node(node)) => out.push(format!("{:?}", node.kind())),
             WalkEvent::Enter(NodeOrToken::Token(token)) => match token.kind() {
                 WHITESPACE | NEWLINE => {}
-                COMMENT => out.push(format!(
-                    "COMMENT {}",
-                    token.text().trim_end_matches([' ', '\t', '\r'])
-                )),
+                COMMENT => out.push(format!("COMMENT {}", token.text().trim_end_matches([' ', '\t', '\r']))),
                 kind => out.push(format!("{kind:?} {}", token.text())),
             },
             WalkEvent::Leave(NodeOrToken::Node(_)) => out.push(")".to_string()),
@@ -119,22 +116,16 @@ fn offset(token: &SyntaxToken) -> u32 {
 /// The gap changes the formatter is allowed to make (see the crate docs).
 fn allowed(prev: &SyntaxToken, token: &SyntaxToken, was: Shape, is: Shape) -> bool {
     let after_end = matches!(prev.kind(), COMMA | L_CURLY | R_CURLY);
-    let empty_block = is_block_brace(prev, L_CURLY)
-        && is_block_brace(token, R_CURLY)
-        && prev.parent() == token.parent();
-    let line_start = starts_statement(token)
-        || is_block_brace(token, R_CURLY)
-        || is_block_brace(prev, L_CURLY);
+    let empty_block =
+        is_block_brace(prev, L_CURLY) && is_block_brace(token, R_CURLY) && prev.parent() == token.parent();
+    let line_start = starts_statement(token) || is_block_brace(token, R_CURLY) || is_block_brace(prev, L_CURLY);
     match (was, is) {
-        (Shape::Blank | Shape::Break, Shape::None) => {
-            is_rule_end(token) || (was == Shape::Blank && empty_block)
-        }
+        (Shape::Blank | Shape::Break, Shape::None) => is_rule_end(token) || (was == Shape::Blank && empty_block),
         (Shape::None, Shape::Blank) => token.kind() == COMMENT && after_end,
         (Shape::None, Shape::Break) => after_end && line_start,
         (Shape::Blank, Shape::Break) => line_start,
         (Shape::Break, Shape::Blank) => {
-            is_block_brace(token, L_CURLY)
-                || (token.kind() == ELSE_KW && is_block_brace(prev, R_CURLY))
+            is_block_brace(token, L_CURLY) || (token.kind() == ELSE_KW && is_block_brace(prev, R_CURLY))
         }
         _ => false,
     }
@@ -168,7 +159,10 @@ mod tests {
         // Blanks removed between words.
         assert!(equivalent("profile p {\n  /a r,\n}\n", "profile p {\n  /ar,\n}\n").is_err());
         // A line break turned into a blank inside a rule.
-        assert!(equivalent("profile p {\n  dbus send\n bus=system,\n}\n", "profile p {\n  dbus send bus=system,\n}\n").is_err());
+        assert!(
+            equivalent("profile p {\n  dbus send\n bus=system,\n}\n", "profile p {\n  dbus send bus=system,\n}\n")
+                .is_err()
+        );
         // A comment joined with what follows it.
         assert!(equivalent("profile p { # c\n}\n", "profile p { # c }\n").is_err());
     }

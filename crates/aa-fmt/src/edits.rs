@@ -6,9 +6,7 @@
 //! by [`separator`] from the gap's shape (empty, blanks only, or holding line
 //! breaks) and the tree around the two tokens.
 
-use aa_syntax::{
-    NodeOrToken, Parse, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, TextRange, TextSize,
-};
+use aa_syntax::{NodeOrToken, Parse, SyntaxKind, SyntaxKind::*, SyntaxNode, SyntaxToken, TextRange, TextSize};
 
 use crate::{FormatOptions, TextEdit};
 

@@ -100,12 +100,7 @@ impl fmt::Display for FormatError {
             FormatError::Syntax(errors) => {
                 write!(f, "cannot format text with {} syntax error(s)", errors.len())?;
                 if let Some(first) = errors.first() {
-                    write!(
-                        f,
-                        "; the first at byte {}: {}",
-                        u32::from(first.range.start()),
-                        first.message
-                    )?;
+                    write!(f, "; the first at byte {}: {}", u32::from(first.range.start()), first.message)?;
                 }
                 Ok(())
             }
@@ -137,11 +132,7 @@ pub fn format(text: &str, options: &FormatOptions) -> Result<String, FormatError
 /// The indentation before the first statement is included, the line break
 /// after the last one is not (unless the range reaches the end of the file). Returns the syntax errors if `text` has any.
 /// Never panics; a range past the end is clamped.
-pub fn format_range(
-    text: &str,
-    range: TextRange,
-    options: &FormatOptions,
-) -> Result<Vec<TextEdit>, FormatError> {
+pub fn format_range(text: &str, range: TextRange, options: &FormatOptions) -> Result<Vec<TextEdit>, FormatError> {
     let parse = parse_valid(text)?;
     let len = TextSize::of(text);
     let range = TextRange::new(range.start().min(len), range.end().min(len));
@@ -162,11 +153,7 @@ pub fn format_range(
 
 fn parse_valid(text: &str) -> Result<aa_syntax::Parse, FormatError> {
     let parse = aa_syntax::parse(text);
-    if parse.errors().is_empty() {
-        Ok(parse)
-    } else {
-        Err(FormatError::Syntax(parse.errors().to_vec()))
-    }
+    if parse.errors().is_empty() { Ok(parse) } else { Err(FormatError::Syntax(parse.errors().to_vec())) }
 }
 
 /// Applies sorted, non-overlapping edits.

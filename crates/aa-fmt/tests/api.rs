@@ -113,7 +113,10 @@ fn lexically_significant_white_space_is_left_alone() {
         // No blank is invented between a word and `{`, `(` or `=`.
         ("profile p flags=(complain){\n}\n", "profile p flags=(complain){\n}\n"),
         // `x=` followed by a line break is not `x= `.
-        ("profile p {\n  dbus send peer=\n    (label=foo),\n}\n", "profile p {\n  dbus send peer=\n    (label=foo),\n}\n"),
+        (
+            "profile p {\n  dbus send peer=\n    (label=foo),\n}\n",
+            "profile p {\n  dbus send peer=\n    (label=foo),\n}\n",
+        ),
         // Escaped blanks are part of the path.
         ("profile p {\n  /a\\ b r,\n}\n", "profile p {\n  /a\\ b r,\n}\n"),
         // Strings keep their inner white space and line breaks.

@@ -24,10 +24,7 @@ const EXTRA: &str = "/usr/share/apparmor/extra-profiles";
 const FEATURES: &str = "/usr/share/apparmor-features/features";
 
 fn find_parser() -> Option<PathBuf> {
-    ["/usr/sbin/apparmor_parser", "/sbin/apparmor_parser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    ["/usr/sbin/apparmor_parser", "/sbin/apparmor_parser"].iter().map(PathBuf::from).find(|p| p.is_file())
 }
 
 #[derive(Default)]

@@ -79,7 +79,13 @@ impl Writer {
                 if self.rng.chance(30) {
                     words.push(self.rng.pick(&["owner", "deny", "audit", "audit deny", "allow"]));
                 }
-                words.push(self.rng.pick(&["/etc/foo", "/usr/lib/**", "@{HOME}/.cache/{a,b}/*", "\"/with space\"", "/x/y\\ z"]));
+                words.push(self.rng.pick(&[
+                    "/etc/foo",
+                    "/usr/lib/**",
+                    "@{HOME}/.cache/{a,b}/*",
+                    "\"/with space\"",
+                    "/x/y\\ z",
+                ]));
                 words.push(self.rng.pick(&["r", "rw", "mr", "ix", "Px", "rwk", "lr"]));
                 self.words(&words);
             }

@@ -43,7 +43,8 @@ pub(crate) fn code_actions(db: &dyn Db, lint: &LintConfig, path: &Path, range: T
             continue;
         }
         if let Some(fix) = &d.fix {
-            let label = if fix.safe { fix.description.clone() } else { format!("{} (unsafe fix: review it)", fix.description) };
+            let label =
+                if fix.safe { fix.description.clone() } else { format!("{} (unsafe fix: review it)", fix.description) };
             out.push(Assist {
                 label,
                 kind: AssistKind::QuickFix,

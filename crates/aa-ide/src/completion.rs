@@ -100,11 +100,10 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     }
 
     // include <abstractions/...>
-    let include_rest = trimmed
-        .strip_prefix("#include")
-        .or_else(|| trimmed.strip_prefix("include"))
-        .map(|r| r.trim_start())
-        .map(|r| r.strip_prefix("if").map(|r| r.trim_start().strip_prefix("exists").unwrap_or(r).trim_start()).unwrap_or(r));
+    let include_rest =
+        trimmed.strip_prefix("#include").or_else(|| trimmed.strip_prefix("include")).map(|r| r.trim_start()).map(|r| {
+            r.strip_prefix("if").map(|r| r.trim_start().strip_prefix("exists").unwrap_or(r).trim_start()).unwrap_or(r)
+        });
     if let Some(rest) = include_rest {
         if trimmed.len() > "include".len() && (rest.starts_with('<') || rest.starts_with('"') || rest.is_empty()) {
             include_paths(db, rest, offset, &mut out);
@@ -115,7 +114,10 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     // @{variables}
     let var_start = before.rfind('@').filter(|&at| {
         let rest = &before[at..];
-        at >= before.rfind('\n').map_or(0, |i| i + 1) && !rest.contains('}') && !rest.contains(char::is_whitespace) && (rest == "@" || rest.starts_with("@{"))
+        at >= before.rfind('\n').map_or(0, |i| i + 1)
+            && !rest.contains('}')
+            && !rest.contains(char::is_whitespace)
+            && (rest == "@" || rest.starts_with("@{"))
     });
     if let Some(at) = var_start {
         {
@@ -183,10 +185,12 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     let typing_keyword = match keyword {
         None => true,
         // Still typing the keyword itself.
-        Some(_) => !stmt.ends_with(char::is_whitespace) && words.peek().is_none() && word_start >= stmt_start && {
-            let last = trimmed.split_whitespace().last().unwrap_or("");
-            last == word && nth == trimmed.split_whitespace().count()
-        },
+        Some(_) => {
+            !stmt.ends_with(char::is_whitespace) && words.peek().is_none() && word_start >= stmt_start && {
+                let last = trimmed.split_whitespace().last().unwrap_or("");
+                last == word && nth == trimmed.split_whitespace().count()
+            }
+        }
     };
     if typing_keyword {
         if word.starts_with('/') || word.starts_with('@') {
@@ -201,13 +205,19 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     }
     let keyword = keyword.unwrap_or("");
     let after_kw = &trimmed[trimmed.find(keyword).map_or(0, |i| i + keyword.len())..];
-    let open_paren = |name: &str| -> bool {
-        after_kw.rfind(name).is_some_and(|i| !after_kw[i..].contains(')'))
-    };
+    let open_paren = |name: &str| -> bool { after_kw.rfind(name).is_some_and(|i| !after_kw[i..].contains(')')) };
     match keyword {
-        "capability" => from_names(names::CAPABILITIES, docs::CAPABILITIES, CompletionKind::Capability, word_range, &mut out),
+        "capability" => {
+            from_names(names::CAPABILITIES, docs::CAPABILITIES, CompletionKind::Capability, word_range, &mut out)
+        }
         "network" => {
-            from_names(names::NETWORK_FAMILIES, docs::NETWORK_FAMILIES, CompletionKind::NetworkFamily, word_range, &mut out);
+            from_names(
+                names::NETWORK_FAMILIES,
+                docs::NETWORK_FAMILIES,
+                CompletionKind::NetworkFamily,
+                word_range,
+                &mut out,
+            );
             from_names(names::NETWORK_TYPES, docs::NETWORK_TYPES, CompletionKind::NetworkType, word_range, &mut out);
         }
         "signal" => {
@@ -249,7 +259,9 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
         "rlimit" => from_list(docs::RLIMITS, CompletionKind::Option, word_range, &mut out),
         "change_profile" => from_list(&["safe", "unsafe", "->"], CompletionKind::Keyword, word_range, &mut out),
         "userns" => from_list(&["create"], CompletionKind::Permission, word_range, &mut out),
-        "io_uring" => from_list(&["sqpoll", "override_creds", "label="], CompletionKind::Permission, word_range, &mut out),
+        "io_uring" => {
+            from_list(&["sqpoll", "override_creds", "label="], CompletionKind::Permission, word_range, &mut out)
+        }
         "mqueue" => from_list(
             &["r", "w", "rw", "create", "open", "delete", "read", "write", "getattr", "setattr", "type=", "label="],
             CompletionKind::Permission,
@@ -312,12 +324,7 @@ fn include_paths(db: &dyn Db, rest: &str, offset: usize, out: &mut Vec<Completio
                 continue;
             }
             let is_dir = matches!(db.file(&dir.join(&name)).content(db), FileContent::Directory(_));
-            let mut it = item(
-                &name,
-                if is_dir { CompletionKind::Folder } else { CompletionKind::File },
-                None,
-                r,
-            );
+            let mut it = item(&name, if is_dir { CompletionKind::Folder } else { CompletionKind::File }, None, r);
             it.detail = Some(dir.join(&name).display().to_string());
             if is_dir {
                 it.insert_text = Some(format!("{name}/"));

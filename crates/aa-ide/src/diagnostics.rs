@@ -88,7 +88,8 @@ pub(crate) fn selection(config: &LintConfig) -> LintSelection {
 
 /// The selectors of `config` that name no lint, code or group.
 pub fn unknown_selectors(config: &LintConfig) -> Vec<String> {
-    let known = |s: &str| matches!(s.trim(), "syntax" | "include" | "semantic") || LintSelection::none().select(s).is_ok();
+    let known =
+        |s: &str| matches!(s.trim(), "syntax" | "include" | "semantic") || LintSelection::none().select(s).is_ok();
     config.select.iter().chain(&config.ignore).filter(|s| !known(s)).cloned().collect()
 }
 
@@ -145,13 +146,19 @@ fn severity(s: aa_lints::Severity) -> Severity {
 }
 
 fn related(db: &dyn Db, r: &aa_lints::Related) -> RelatedInformation {
-    RelatedInformation { location: FileRange { path: r.file.path(db).clone(), range: r.range }, message: r.message.clone() }
+    RelatedInformation {
+        location: FileRange { path: r.file.path(db).clone(), range: r.range },
+        message: r.message.clone(),
+    }
 }
 
 fn fix(db: &dyn Db, f: &aa_lints::Fix) -> Fix {
     let mut by_path: BTreeMap<PathBuf, Vec<TextEdit>> = BTreeMap::new();
     for e in &f.edits {
-        by_path.entry(e.file.path(db).clone()).or_default().push(TextEdit { range: e.range, new_text: e.new_text.clone() });
+        by_path
+            .entry(e.file.path(db).clone())
+            .or_default()
+            .push(TextEdit { range: e.range, new_text: e.new_text.clone() });
     }
     Fix {
         safe: f.applicability == Applicability::Safe,
@@ -169,9 +176,7 @@ fn include_line_for(db: &dyn Db, file: File, target: File, d: &LintDiagnostic) -
     aa_hir::includes::file_includes(db, file)
         .iter()
         .find(|inc| {
-            inc.files
-                .iter()
-                .any(|&f| f == target || aa_hir::includes::include_closure(db, f).files.contains(&target))
+            inc.files.iter().any(|&f| f == target || aa_hir::includes::include_closure(db, f).files.contains(&target))
         })
         .map(|inc| inc.range)
 }

@@ -11,7 +11,10 @@ pub(crate) const KEYWORDS: Table = &[
     ("allow", "Explicitly marks the rule as granting access (the default)."),
     ("audit", "Logs each access the rule matches, whether it is allowed or denied."),
     ("capability", "Grants Linux capabilities (privileged operations) to the confined task."),
-    ("change_profile", "Lets the task switch itself to another profile, optionally only when it executes a given path."),
+    (
+        "change_profile",
+        "Lets the task switch itself to another profile, optionally only when it executes a given path.",
+    ),
     ("dbus", "Mediates D-Bus messages: sending, receiving, binding names, eavesdropping."),
     ("deny", "Refuses the access and suppresses its log entry; a deny always wins over an allow."),
     ("file", "Grants file access; without a path it grants access to all files."),
@@ -248,30 +251,111 @@ pub(crate) const SIGNAL_ACCESS: &[&str] = &["send", "receive", "r", "w", "rw"];
 pub(crate) const DBUS_ACCESS: &[&str] = &["send", "receive", "bind", "eavesdrop", "r", "w", "rw"];
 pub(crate) const DBUS_CONDS: &[&str] = &["bus=", "name=", "path=", "interface=", "member=", "peer=(", "label="];
 pub(crate) const UNIX_ACCESS: &[&str] = &[
-    "create", "bind", "listen", "accept", "connect", "shutdown", "getattr", "setattr", "getopt",
-    "setopt", "send", "receive", "r", "w", "rw",
+    "create", "bind", "listen", "accept", "connect", "shutdown", "getattr", "setattr", "getopt", "setopt", "send",
+    "receive", "r", "w", "rw",
 ];
 pub(crate) const UNIX_CONDS: &[&str] = &["type=", "protocol=", "addr=", "label=", "attr=", "opt=", "peer=("];
 pub(crate) const MOUNT_CONDS: &[&str] = &["fstype=", "options=", "options in ("];
 pub(crate) const MOUNT_OPTIONS: &[&str] = &[
-    "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async", "remount",
-    "mand", "nomand", "dirsync", "symfollow", "nosymfollow", "atime", "noatime", "diratime",
-    "nodiratime", "bind", "move", "rbind", "verbose", "silent", "loud", "acl", "noacl",
-    "unbindable", "runbindable", "private", "rprivate", "slave", "rslave", "shared", "rshared",
-    "relatime", "norelatime", "iversion", "noiversion", "strictatime", "nostrictatime",
-    "lazytime", "nolazytime", "user", "nouser",
+    "ro",
+    "rw",
+    "suid",
+    "nosuid",
+    "dev",
+    "nodev",
+    "exec",
+    "noexec",
+    "sync",
+    "async",
+    "remount",
+    "mand",
+    "nomand",
+    "dirsync",
+    "symfollow",
+    "nosymfollow",
+    "atime",
+    "noatime",
+    "diratime",
+    "nodiratime",
+    "bind",
+    "move",
+    "rbind",
+    "verbose",
+    "silent",
+    "loud",
+    "acl",
+    "noacl",
+    "unbindable",
+    "runbindable",
+    "private",
+    "rprivate",
+    "slave",
+    "rslave",
+    "shared",
+    "rshared",
+    "relatime",
+    "norelatime",
+    "iversion",
+    "noiversion",
+    "strictatime",
+    "nostrictatime",
+    "lazytime",
+    "nolazytime",
+    "user",
+    "nouser",
 ];
 pub(crate) const RLIMITS: &[&str] = &[
-    "fsize", "data", "stack", "core", "rss", "as", "memlock", "msgqueue", "nofile", "ofile",
-    "nproc", "locks", "sigpending", "rtprio", "cpu", "rttime", "nice",
+    "fsize",
+    "data",
+    "stack",
+    "core",
+    "rss",
+    "as",
+    "memlock",
+    "msgqueue",
+    "nofile",
+    "ofile",
+    "nproc",
+    "locks",
+    "sigpending",
+    "rtprio",
+    "cpu",
+    "rttime",
+    "nice",
 ];
 
 /// Keywords that start a rule or statement inside a profile.
 pub(crate) const RULE_KEYWORDS: &[&str] = &[
-    "capability", "network", "unix", "dbus", "signal", "ptrace", "mount", "remount", "umount",
-    "pivot_root", "change_profile", "file", "link", "rlimit", "mqueue", "io_uring", "userns",
-    "include", "include if exists", "profile", "hat", "audit", "deny", "allow", "owner", "other",
-    "priority=", "all", "abi", "if",
+    "capability",
+    "network",
+    "unix",
+    "dbus",
+    "signal",
+    "ptrace",
+    "mount",
+    "remount",
+    "umount",
+    "pivot_root",
+    "change_profile",
+    "file",
+    "link",
+    "rlimit",
+    "mqueue",
+    "io_uring",
+    "userns",
+    "include",
+    "include if exists",
+    "profile",
+    "hat",
+    "audit",
+    "deny",
+    "allow",
+    "owner",
+    "other",
+    "priority=",
+    "all",
+    "abi",
+    "if",
 ];
 
 pub(crate) fn lookup(table: Table, name: &str) -> Option<&'static str> {
@@ -284,10 +368,7 @@ pub(crate) fn explain_perms(word: &str) -> Option<String> {
     let mut rest = word;
     while !rest.is_empty() {
         // Exec modes first, longest match.
-        let mode = EXEC_MODES
-            .iter()
-            .filter(|(m, _)| rest.starts_with(m))
-            .max_by_key(|(m, _)| m.len());
+        let mode = EXEC_MODES.iter().filter(|(m, _)| rest.starts_with(m)).max_by_key(|(m, _)| m.len());
         if let Some((m, d)) = mode {
             lines.push(format!("- `{m}`: {d}"));
             rest = &rest[m.len()..];

@@ -80,8 +80,14 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
         let name = util::unquote(&value.text());
         let profiles = util::profiles(db, path);
         let markdown = match find_profile(&profiles, &token, &name) {
-            Some(p) => format!("{}\n\nDefined in `{}`.", profile_summary(&ast::Profile::cast(p.node.clone())?), p.path.display()),
-            None => format!("**transition to `{name}`**\n\nNo profile of that name in this file or its includes; it must be loaded separately."),
+            Some(p) => format!(
+                "{}\n\nDefined in `{}`.",
+                profile_summary(&ast::Profile::cast(p.node.clone())?),
+                p.path.display()
+            ),
+            None => format!(
+                "**transition to `{name}`**\n\nNo profile of that name in this file or its includes; it must be loaded separately."
+            ),
         };
         return Some(Hover { range: value.syntax().text_range(), markdown });
     }
@@ -99,7 +105,9 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
         CAPABILITY_RULE if token.kind() == WORD => {
             let d = match docs::lookup(docs::CAPABILITIES, &word) {
                 Some(d) => d,
-                None if aa_hir::checks::names::CAPABILITIES.contains(&word.as_str()) => "A capability apparmor_parser knows.",
+                None if aa_hir::checks::names::CAPABILITIES.contains(&word.as_str()) => {
+                    "A capability apparmor_parser knows."
+                }
                 None => "Not a capability apparmor_parser knows.",
             };
             hover(format!("**capability `{word}`** (`CAP_{}`)\n\n{d}", word.to_ascii_uppercase()))
@@ -119,7 +127,9 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
                 return None;
             }
             if let Some(n) = word.strip_prefix("rtmin+") {
-                return hover(format!("**signal `{word}`**\n\nReal-time signal number {n} above the first real-time signal."));
+                return hover(format!(
+                    "**signal `{word}`**\n\nReal-time signal number {n} above the first real-time signal."
+                ));
             }
             let d = docs::lookup(docs::SIGNALS, &word)?;
             hover(format!("**signal `{word}`** (`SIG{}`)\n\n{d}", word.to_ascii_uppercase()))
@@ -128,18 +138,15 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
     }
 }
 
-fn find_profile<'a>(
-    profiles: &'a [util::ProfileInfo],
-    at: &SyntaxToken,
-    name: &str,
-) -> Option<&'a util::ProfileInfo> {
+fn find_profile<'a>(profiles: &'a [util::ProfileInfo], at: &SyntaxToken, name: &str) -> Option<&'a util::ProfileInfo> {
     // A child profile of the enclosing profile first (`Cx -> child`), then any.
     let last = name.rsplit("//").next().unwrap_or(name);
     let enclosing = at.parent().and_then(|p| util::enclosing_profile(&p));
     if let Some(enclosing) = enclosing {
-        if let Some(p) = profiles.iter().find(|p| {
-            p.name == last && p.node.parent().and_then(|b| b.parent()).as_ref() == Some(enclosing.syntax())
-        }) {
+        if let Some(p) = profiles
+            .iter()
+            .find(|p| p.name == last && p.node.parent().and_then(|b| b.parent()).as_ref() == Some(enclosing.syntax()))
+        {
             return Some(p);
         }
     }
@@ -152,7 +159,8 @@ fn find_profile<'a>(
 fn resolved_profile(db: &dyn Db, path: &Path, range: TextRange) -> String {
     let file = db.file(path);
     let model = aa_hir::model::policy_model(db, file);
-    let Some(p) = model.profiles.iter().find(|p| p.origin.location.file == file && p.origin.location.range == range) else {
+    let Some(p) = model.profiles.iter().find(|p| p.origin.location.file == file && p.origin.location.range == range)
+    else {
         return String::new();
     };
     let mut out = format!("\n\nAs loaded: `{}`", p.name);
@@ -330,7 +338,8 @@ fn include_hover(db: &dyn Db, inc: &aa_hir::includes::ResolvedInclude) -> String
             }
         }
     }
-    let mut parts: Vec<String> = counts.iter().filter(|(k, _)| **k != "include").map(|(k, v)| format!("{v} {k}")).collect();
+    let mut parts: Vec<String> =
+        counts.iter().filter(|(k, _)| **k != "include").map(|(k, v)| format!("{v} {k}")).collect();
     if parts.is_empty() {
         parts.push("no rules".to_string());
     }

@@ -141,7 +141,10 @@ impl AnalysisHost {
             let settings = self.db.settings();
             let old = self.config.clone();
             if old.include_dirs != config.include_dirs {
-                settings.set_include_dirs(&mut self.db).with_durability(Durability::HIGH).to(config.include_dirs.clone());
+                settings
+                    .set_include_dirs(&mut self.db)
+                    .with_durability(Durability::HIGH)
+                    .to(config.include_dirs.clone());
             }
             if old.base_dir != config.base_dir {
                 settings.set_base_dir(&mut self.db).with_durability(Durability::HIGH).to(config.base_dir.clone());
@@ -243,7 +246,9 @@ impl Analysis {
             let word = hover::hover(db, path, offset);
             let lint = hover::lint_hover(db, &self.config.lint, path, offset);
             match (word, lint) {
-                (Some(w), Some(l)) => Some(Hover { range: w.range, markdown: format!("{}\n\n---\n\n{}", w.markdown, l.markdown) }),
+                (Some(w), Some(l)) => {
+                    Some(Hover { range: w.range, markdown: format!("{}\n\n---\n\n{}", w.markdown, l.markdown) })
+                }
                 (w, l) => w.or(l),
             }
         })
@@ -280,12 +285,7 @@ impl Analysis {
         self.with_db(|db| navigation::goto_definition(db, path, offset))
     }
 
-    pub fn references(
-        &self,
-        path: &Path,
-        offset: TextSize,
-        include_declaration: bool,
-    ) -> Cancellable<Vec<FileRange>> {
+    pub fn references(&self, path: &Path, offset: TextSize, include_declaration: bool) -> Cancellable<Vec<FileRange>> {
         self.with_db(|db| navigation::references(db, path, offset, include_declaration))
     }
 

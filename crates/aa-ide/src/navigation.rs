@@ -94,7 +94,12 @@ pub(crate) fn goto_definition(db: &dyn Db, path: &Path, offset: TextSize) -> Vec
             .collect(),
         Some((Subject::Profile(name), _)) => profile_defs(db, path, &name, &token)
             .into_iter()
-            .map(|p| NavigationTarget { path: p.path, full_range: p.full_range, focus_range: p.name_range, name: p.name })
+            .map(|p| NavigationTarget {
+                path: p.path,
+                full_range: p.full_range,
+                focus_range: p.name_range,
+                name: p.name,
+            })
             .collect(),
         None => Vec::new(),
     }
@@ -120,9 +125,9 @@ fn occurrences(db: &dyn Db, path: &Path, subject: &Subject) -> Vec<(FileRange, b
             Subject::Variable(name) => {
                 for token in root.descendants_with_tokens().filter_map(|e| e.into_token()) {
                     if matches!(token.kind(), VARIABLE | BOOL_VARIABLE) && util::variable_name(token.text()) == *name {
-                        let is_def = token
-                            .parent()
-                            .is_some_and(|p| matches!(p.kind(), VARIABLE_DEF | BOOL_DEF) && p.first_token().as_ref() == Some(&token));
+                        let is_def = token.parent().is_some_and(|p| {
+                            matches!(p.kind(), VARIABLE_DEF | BOOL_DEF) && p.first_token().as_ref() == Some(&token)
+                        });
                         out.push((FileRange { path: fpath.clone(), range: token.text_range() }, is_def));
                     }
                 }
@@ -160,7 +165,10 @@ pub(crate) fn document_highlight(db: &dyn Db, path: &Path, offset: TextSize) -> 
     occurrences(db, path, &subject)
         .into_iter()
         .filter(|(r, _)| r.path == path)
-        .map(|(r, is_def)| Highlight { range: r.range, kind: if is_def { HighlightKind::Write } else { HighlightKind::Read } })
+        .map(|(r, is_def)| Highlight {
+            range: r.range,
+            kind: if is_def { HighlightKind::Write } else { HighlightKind::Read },
+        })
         .collect()
 }
 

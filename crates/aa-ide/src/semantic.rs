@@ -63,7 +63,9 @@ pub(crate) fn semantic_tokens(db: &dyn Db, path: &Path, range: Option<TextRange>
                     SemanticTokenKind::Permission
                 } else if in_kind(FLAG) {
                     SemanticTokenKind::Property
-                } else if pkind == Some(CONDITION) && parent.as_ref().and_then(|p| p.first_token()).as_ref() == Some(&token) {
+                } else if pkind == Some(CONDITION)
+                    && parent.as_ref().and_then(|p| p.first_token()).as_ref() == Some(&token)
+                {
                     SemanticTokenKind::Property
                 } else if in_kind(INCLUDE_TARGET) || token.text().starts_with('/') {
                     SemanticTokenKind::Path
@@ -128,10 +130,7 @@ pub(crate) fn inlay_hints(db: &dyn Db, path: &Path, range: Option<TextRange>) ->
             }
         }
         if token.kind() == WORD && token.parent().is_some_and(|p| p.kind() == PERMS) {
-            let mode = docs::EXEC_MODES
-                .iter()
-                .filter(|(m, _)| token.text().ends_with(m))
-                .max_by_key(|(m, _)| m.len());
+            let mode = docs::EXEC_MODES.iter().filter(|(m, _)| token.text().ends_with(m)).max_by_key(|(m, _)| m.len());
             if let Some((m, d)) = mode {
                 let short = d.split(':').next().unwrap_or(d).split(',').next().unwrap_or(d);
                 out.push(InlayHint {

@@ -57,7 +57,8 @@ fn symbols_in(node: &SyntaxNode, out: &mut Vec<Symbol>) {
         match child.kind() {
             PROFILE | HAT => {
                 let Some(profile) = ast::Profile::cast(child.clone()) else { continue };
-                let (name, focus) = util::profile_name(&profile).unwrap_or_else(|| ("<unnamed>".to_string(), child.text_range()));
+                let (name, focus) =
+                    util::profile_name(&profile).unwrap_or_else(|| ("<unnamed>".to_string(), child.text_range()));
                 let mut children = Vec::new();
                 if let Some(body) = profile.body() {
                     symbols_in(body.syntax(), &mut children);

@@ -1,10 +1,6 @@
 //! Tests of the façade: one `check_*` helper per feature; the cases are data.
 
-use std::{
-    collections::BTreeMap,
-    path::PathBuf,
-    sync::Arc,
-};
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 
 use expect_test::{Expect, expect};
 
@@ -85,8 +81,10 @@ fn check_completions(fixture: &str, expect: Expect) {
 fn check_goto(fixture: &str, expect: Expect) {
     let (host, main, offset) = setup(fixture);
     let targets = host.analysis().goto_definition(&main, offset).unwrap();
-    let out: String =
-        targets.iter().map(|t| format!("{} {:?} {:?} {}\n", t.path.display(), t.full_range, t.focus_range, t.name)).collect();
+    let out: String = targets
+        .iter()
+        .map(|t| format!("{} {:?} {:?} {}\n", t.path.display(), t.full_range, t.focus_range, t.name))
+        .collect();
     expect.assert_eq(&out);
 }
 
@@ -115,17 +113,22 @@ capability chown,
 
 #[test]
 fn hover_capability() {
-    check_hover("profile foo {\n  capability net_ad$0min,\n}\n", expect![[r#"
+    check_hover(
+        "profile foo {\n  capability net_ad$0min,\n}\n",
+        expect![[r#"
         27..36
         **capability `net_admin`** (`CAP_NET_ADMIN`)
 
         Configure interfaces, routing, firewalls and other network settings.
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn completion_capability() {
-    check_completions("profile foo {\n  capability $0\n}\n", expect![[r#"
+    check_completions(
+        "profile foo {\n  capability $0\n}\n",
+        expect![[r#"
         41 items, replace Some(27..27)
         Capability chown
         Capability dac_override
@@ -139,7 +142,8 @@ fn completion_capability() {
         Capability linux_immutable
         Capability net_bind_service
         Capability net_broadcast
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -154,9 +158,7 @@ fn goto_variable_through_include() {
 
 #[test]
 fn settings_change_moves_include_search() {
-    let (mut host, main, _) = setup(
-        "include <extra>\n//- /opt/inc/extra\ncapability chown,\n",
-    );
+    let (mut host, main, _) = setup("include <extra>\n//- /opt/inc/extra\ncapability chown,\n");
     let before = host.analysis().diagnostics(&main).unwrap();
     assert_eq!(before.len(), 1, "{before:?}");
     let mut change = Change::new();
@@ -241,15 +243,23 @@ fn lint_findings_with_codes_related_places_and_fixes() {
 #[test]
 fn lint_selection_by_code_name_and_group() {
     let fixture = "profile foo {\n  /etc/foo r,\n  /etc/foo r,\n  capability sys_admin,\n  capability frob,\n}\n";
-    check_lint_diagnostics(fixture, &["AA201"], expect![[r#"
+    check_lint_diagnostics(
+        fixture,
+        &["AA201"],
+        expect![[r#"
         30..41 Warning [AA201 duplicate-rule correctness] `/etc/foo r,` repeats a rule of profile `foo` (earlier in this file)
           related /etc/apparmor.d/usr.bin.foo:16..27 the same rule
           fix (safe) delete the repeated rule
-    "#]]);
-    check_lint_diagnostics(fixture, &["dangerous-capability", "parser"], expect![[r#"
+    "#]],
+    );
+    check_lint_diagnostics(
+        fixture,
+        &["dangerous-capability", "parser"],
+        expect![[r#"
         44..65 Error [AA106 dangerous-capability security] dangerous capability `sys_admin`: it bypasses the checks confinement relies on
         79..83 Error [AA058 unknown-capability parser] `frob` is not a capability: names are lower case without `CAP_`, e.g. `sys_admin`
-    "#]]);
+    "#]],
+    );
     let (mut host, main, _) = setup(fixture);
     let mut change = Change::new();
     let lint = LintConfig { select: vec![], ignore: vec!["security".into(), "AA2".into()] };
@@ -309,10 +319,8 @@ fn no_suppression_for_parser_findings() {
 
 #[test]
 fn fix_all_applies_safe_fixes() {
-    let (host, main, _) = setup_with_lint(
-        "profile foo {\n  /etc/foo r,\n  /etc/foo r,\n  /etc/bar wr,  \n  /etc/baz/ r,\n}\n",
-        &["all"],
-    );
+    let (host, main, _) =
+        setup_with_lint("profile foo {\n  /etc/foo r,\n  /etc/foo r,\n  /etc/bar wr,  \n  /etc/baz/ r,\n}\n", &["all"]);
     let analysis = host.analysis();
     let text = analysis.file_text(&main).unwrap().unwrap();
     let edits = analysis.fix_all(&main).unwrap();
@@ -364,7 +372,9 @@ fn formatting_whole_file_and_range() {
 
 #[test]
 fn hover_explains_the_lint_of_a_diagnostic() {
-    check_hover("profile foo {\n  /etc/foo r,\n  /etc/f$0oo r,\n}\n", expect![[r#"
+    check_hover(
+        "profile foo {\n  /etc/foo r,\n  /etc/f$0oo r,\n}\n",
+        expect![[r#"
         30..38
         **Effective permissions** at `/etc/foo` in `foo`: `r`
 
@@ -377,7 +387,8 @@ fn hover_explains_the_lint_of_a_diagnostic() {
         **lint `duplicate-rule`** (AA201, correctness)
 
         A rule that repeats another rule of the same profile exactly (same qualifiers, same rule after variable expansion), where at least one of the two is written in the file being linted: a rule the profile already has, or already gets from an abstraction.
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -414,7 +425,8 @@ fn suppression_action_on_an_include_line_silences_the_abstraction_finding() {
     let mut change = Change::new();
     change.set_file_text(&main, new_text.clone());
     host.apply_change(change);
-    let after: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| format!("{} {}", d.code, d.message)).collect();
+    let after: Vec<String> =
+        host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| format!("{} {}", d.code, d.message)).collect();
     expect![[r#"
         profile foo {
           # aa-lint: allow(overbroad-glob) TODO: say why this is fine
@@ -427,8 +439,10 @@ fn suppression_action_on_an_include_line_silences_the_abstraction_finding() {
 
 #[test]
 fn unknown_selectors_are_skipped() {
-    let (host, main, _) =
-        setup_with_lint("profile foo {\n  capability frob,\n  capability sys_admin,\n}\n", &["no-such-lint", "AA058", "XYZ"]);
+    let (host, main, _) = setup_with_lint(
+        "profile foo {\n  capability frob,\n  capability sys_admin,\n}\n",
+        &["no-such-lint", "AA058", "XYZ"],
+    );
     let codes: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.code).collect();
     assert_eq!(codes, ["AA058"]);
 }

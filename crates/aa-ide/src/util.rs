@@ -38,7 +38,10 @@ pub(crate) fn token_at(root: &SyntaxNode, offset: TextSize) -> Option<SyntaxToke
         TokenAtOffset::Between(left, right) => {
             let score = |t: &SyntaxToken| match t.kind() {
                 SyntaxKind::WHITESPACE | SyntaxKind::NEWLINE | SyntaxKind::COMMENT => 0,
-                SyntaxKind::COMMA | SyntaxKind::L_CURLY | SyntaxKind::R_CURLY | SyntaxKind::L_PAREN
+                SyntaxKind::COMMA
+                | SyntaxKind::L_CURLY
+                | SyntaxKind::R_CURLY
+                | SyntaxKind::L_PAREN
                 | SyntaxKind::R_PAREN => 1,
                 _ => 2,
             };
@@ -120,7 +123,8 @@ pub(crate) fn profiles(db: &dyn Db, path: &Path) -> Vec<ProfileInfo> {
     for p in &model.profiles {
         let loc = p.origin.location;
         let root = aa_hir::includes::parse(db, loc.file).syntax_node();
-        let Some(node) = root.descendants().filter_map(ast::Profile::cast).find(|n| n.syntax().text_range() == loc.range)
+        let Some(node) =
+            root.descendants().filter_map(ast::Profile::cast).find(|n| n.syntax().text_range() == loc.range)
         else {
             continue;
         };
@@ -182,14 +186,7 @@ pub(crate) fn shorten(s: &str, max: usize) -> String {
 }
 
 /// The resolved include at `offset`, if the offset is on an include statement.
-pub(crate) fn include_at(
-    db: &dyn Db,
-    path: &Path,
-    offset: TextSize,
-) -> Option<aa_hir::includes::ResolvedInclude> {
+pub(crate) fn include_at(db: &dyn Db, path: &Path, offset: TextSize) -> Option<aa_hir::includes::ResolvedInclude> {
     let file = db.file(path);
-    aa_hir::includes::file_includes(db, file)
-        .iter()
-        .find(|inc| inc.range.contains_inclusive(offset))
-        .cloned()
+    aa_hir::includes::file_includes(db, file).iter().find(|inc| inc.range.contains_inclusive(offset)).cloned()
 }

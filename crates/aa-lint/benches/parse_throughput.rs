@@ -24,9 +24,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .collect();
+    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         // `symlink_metadata`: do not follow links out of the tree or into loops.
@@ -43,10 +41,7 @@ fn corpus() -> Vec<String> {
     for root in ROOTS {
         collect(Path::new(root), &mut paths);
     }
-    paths
-        .into_iter()
-        .filter_map(|path| std::fs::read_to_string(path).ok())
-        .collect()
+    paths.into_iter().filter_map(|path| std::fs::read_to_string(path).ok()).collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -54,12 +49,7 @@ fn bench(c: &mut Criterion) {
     aa_alloc::configure();
     let texts = corpus();
     let bytes: usize = texts.iter().map(String::len).sum();
-    eprintln!(
-        "corpus: {} files, {} bytes (from {})",
-        texts.len(),
-        bytes,
-        ROOTS.join(", ")
-    );
+    eprintln!("corpus: {} files, {} bytes (from {})", texts.len(), bytes, ROOTS.join(", "));
     if texts.is_empty() {
         eprintln!("no AppArmor policy installed; install apparmor-profiles to run this benchmark");
         return;

@@ -107,9 +107,8 @@ struct Setup {
 
 fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, String> {
     // A missing parser.conf is normal (no AppArmor installed).
-    let parser_conf = std::fs::read_to_string(&args.config_file)
-        .map(|text| crate::parser_config::parse(&text))
-        .unwrap_or_default();
+    let parser_conf =
+        std::fs::read_to_string(&args.config_file).map(|text| crate::parser_config::parse(&text)).unwrap_or_default();
     let forced = args.config.as_deref().map(Config::load).transpose()?;
     let mut finder = Finder::new(forced);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -168,8 +167,8 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
             return Status::Failure;
         }
     };
-    let syntax_only = args.select.as_ref().is_some_and(|s| s.iter().all(|s| s == "syntax"))
-        && args.extend_select.is_empty();
+    let syntax_only =
+        args.select.as_ref().is_some_and(|s| s.iter().all(|s| s == "syntax")) && args.extend_select.is_empty();
 
     let (report, fixed) = if syntax_only {
         (crate::lint::syntax_only(&inputs), None)
@@ -186,7 +185,9 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
     let mut status = Status::Clean;
     for (outcome, fail_on) in report.outcomes.iter().zip(&setup.fail_on) {
         match &outcome.result {
-            Ok(findings) if findings.iter().any(|f| fail_on.fails(f.severity)) => status = status.worst(Status::Findings),
+            Ok(findings) if findings.iter().any(|f| fail_on.fails(f.severity)) => {
+                status = status.worst(Status::Findings)
+            }
             Ok(_) => {}
             Err(message) => {
                 printer.error(message);
@@ -203,11 +204,8 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
             for change in &fixed.changes {
                 printer.out(&unified_diff(&change.path, &change.before, &change.after));
             }
-            let line = format!(
-                "Would fix {} in {}.",
-                plural(fixed.count, "problem"),
-                plural(fixed.changes.len(), "file")
-            );
+            let line =
+                format!("Would fix {} in {}.", plural(fixed.count, "problem"), plural(fixed.changes.len(), "file"));
             printer.note(&line);
             return if fixed.changes.is_empty() { status.worst(Status::Clean) } else { status.worst(Status::Findings) };
         }
@@ -285,7 +283,8 @@ fn fix(checker: &mut Checker, inputs: &[Result<Input, String>], unsafe_fixes: bo
             if !(fix.safe || unsafe_fixes) || fix.edits.is_empty() {
                 continue;
             }
-            let editable = fix.edits.iter().all(|e| writable.contains(&e.location.path) && !refused.contains(&e.location.path));
+            let editable =
+                fix.edits.iter().all(|e| writable.contains(&e.location.path) && !refused.contains(&e.location.path));
             let free = fix.edits.iter().all(|e| {
                 taken.get(&e.location.path).is_none_or(|ranges| ranges.iter().all(|r| !overlaps(*r, e.location.range)))
             });

@@ -10,9 +10,7 @@ use crate::render::Styles;
 use crate::source::{self, Input, SourceText};
 
 pub fn run(args: Cli) -> Status {
-    let styles = Styles {
-        enabled: use_color(args.color),
-    };
+    let styles = Styles { enabled: use_color(args.color) };
     if let Command::Lsp { .. } = args.command {
         // The server writes to standard output itself: no Printer may hold its lock.
         return lsp();
@@ -20,8 +18,7 @@ pub fn run(args: Cli) -> Status {
     let mut printer = Printer::new();
     let status = match args.command {
         Command::Parse { files } => {
-            let inputs: Vec<Result<Input, String>> =
-                files.iter().map(|path| Ok(Input::from_arg(path))).collect();
+            let inputs: Vec<Result<Input, String>> = files.iter().map(|path| Ok(Input::from_arg(path))).collect();
             parse(&inputs, &mut printer)
         }
         Command::Check(check) => crate::check::run(&check, styles, &mut printer),
@@ -40,10 +37,7 @@ pub fn run(args: Cli) -> Status {
 
 /// Reads standard input once if any input asks for it.
 fn read_stdin_if_needed(inputs: &[Result<Input, String>]) -> Option<Result<Vec<u8>, String>> {
-    inputs
-        .iter()
-        .any(|input| matches!(input, Ok(Input::Stdin)))
-        .then(source::read_stdin)
+    inputs.iter().any(|input| matches!(input, Ok(Input::Stdin))).then(source::read_stdin)
 }
 
 /// Loads every input in parallel, keeping the order.
@@ -72,10 +66,7 @@ fn parse(inputs: &[Result<Input, String>], printer: &mut Printer) -> Status {
         match result {
             Ok((name, dump, has_errors)) => {
                 if many {
-                    printer.out(&format!(
-                        "{}==> {name} <==\n",
-                        if i > 0 { "\n" } else { "" }
-                    ));
+                    printer.out(&format!("{}==> {name} <==\n", if i > 0 { "\n" } else { "" }));
                 }
                 printer.out(&dump);
                 if has_errors {

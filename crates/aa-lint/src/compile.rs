@@ -13,9 +13,7 @@ use std::sync::Arc;
 use aa_compile::compare::{compare_profile, escape};
 use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, diagnostics_of, options};
 use aa_dfa::perms::old;
-use aa_dfa::{
-    CompileOptions, CompiledProfile, Dfa, EncodeOptions, Features, Policy, encode_policy,
-};
+use aa_dfa::{CompileOptions, CompiledProfile, Dfa, EncodeOptions, Features, Policy, encode_policy};
 use aa_hir::db::{Db, File, FileContent, RootDatabase};
 use aa_hir::model::{PolicyModel, policy_model};
 use aa_hir::variables::Location;
@@ -329,7 +327,9 @@ fn compile_one(
 }
 
 fn summary(c: &CompiledProfile) -> String {
-    let n = |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map_or("none".to_owned(), |d| format!("{} states", d.dfa.state_count()));
+    let n = |d: &Option<aa_dfa::profile::CompiledDfa>| {
+        d.as_ref().map_or("none".to_owned(), |d| format!("{} states", d.dfa.state_count()))
+    };
     format!(
         "profile {}: file DFA {}, xmatch DFA {}, policy DFA {}, capabilities {:#x}\n",
         c.name,
@@ -661,7 +661,8 @@ pub fn diff(args: &DiffArgs, printer: &mut Printer) -> Status {
 pub fn diff_profiles(a: &CompiledProfile, b: &CompiledProfile, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     let empty = Dfa::empty();
-    let pick = |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map(|d| d.dfa.clone()).unwrap_or_else(|| empty.clone());
+    let pick =
+        |d: &Option<aa_dfa::profile::CompiledDfa>| d.as_ref().map(|d| d.dfa.clone()).unwrap_or_else(|| empty.clone());
     let (fa, fb) = (pick(&a.file), pick(&b.file));
     for ch in aa_dfa::query::diff(&fa, &fb, limit) {
         let side = |w: u32, shift: u32| analysis::perm_letters((w >> shift) & old::HALF_MASK);
@@ -781,21 +782,9 @@ fn binary_one(
     let (model, entries) = compile_file(db, file, opts);
     let mut status = Status::Clean;
     for (f, d) in diagnostics_of(&model, &entries) {
-        let loc = Location {
-            file: f,
-            range: d.range,
-        };
-        let sev = if d.severity == aa_hir::Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        log.out(&format!(
-            "{}: {sev}[{}]: {}\n",
-            position(db, &loc),
-            d.code,
-            d.message
-        ));
+        let loc = Location { file: f, range: d.range };
+        let sev = if d.severity == aa_hir::Severity::Error { "error" } else { "warning" };
+        log.out(&format!("{}: {sev}[{}]: {}\n", position(db, &loc), d.code, d.message));
         status = status.worst(Status::Findings);
     }
     let mut compiled = Vec::new();
@@ -803,11 +792,7 @@ fn binary_one(
         match &e.result {
             Ok((_, c)) => compiled.push(c),
             Err(f) => {
-                log.error(&format!(
-                    "{}: profile {}: not compiled, no binary written: {f}",
-                    path.display(),
-                    e.name
-                ));
+                log.error(&format!("{}: profile {}: not compiled, no binary written: {f}", path.display(), e.name));
                 return (Vec::new(), Status::Findings);
             }
         }

@@ -148,7 +148,12 @@ impl Errors<'_> {
                     Some(text) => format!("\"{text}\""),
                     None => format!("a {}", value.type_str()),
                 };
-                self.at(span.clone(), format!("the level of `{key}` must be one of \"allow\", \"info\", \"warn\", \"error\" (found {found})"))
+                self.at(
+                    span.clone(),
+                    format!(
+                        "the level of `{key}` must be one of \"allow\", \"info\", \"warn\", \"error\" (found {found})"
+                    ),
+                )
             })?;
             steps.push(Step::Level(key.clone(), level));
         }
@@ -160,7 +165,8 @@ impl Config {
     /// Reads and checks a configuration file. Errors name the file, the line
     /// and column, and what is wrong.
     pub fn load(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
         Config::parse(path, &text)
     }
 
@@ -193,7 +199,10 @@ impl Config {
                 builder.add(glob);
                 // A pattern without `/` matches the file name in any directory.
                 if !pattern.get_ref().contains('/') {
-                    builder.add(Glob::new(&format!("**/{}", pattern.get_ref())).map_err(|error| errors.at(pattern.span(), error))?);
+                    builder.add(
+                        Glob::new(&format!("**/{}", pattern.get_ref()))
+                            .map_err(|error| errors.at(pattern.span(), error))?,
+                    );
                 }
             }
             let globs = builder.build().map_err(|error| format!("{}: {error}", path.display()))?;
@@ -206,7 +215,10 @@ impl Config {
 
         let fail_on = match &raw.fail_on {
             Some(value) => Some(FailOn::from_name(value.get_ref()).ok_or_else(|| {
-                errors.at(value.span(), format!("`fail-on` must be one of {} (found \"{}\")", FailOn::NAMES.join(", "), value.get_ref()))
+                errors.at(
+                    value.span(),
+                    format!("`fail-on` must be one of {} (found \"{}\")", FailOn::NAMES.join(", "), value.get_ref()),
+                )
             })?),
             None => None,
         };

@@ -49,10 +49,7 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            out.push(Err(format!(
-                "{}: cannot read directory: {error}",
-                dir.display()
-            )));
+            out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
             return;
         }
     };
@@ -70,10 +67,7 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
                 }
             }
             Err(error) => {
-                out.push(Err(format!(
-                    "{}: cannot read directory: {error}",
-                    dir.display()
-                )));
+                out.push(Err(format!("{}: cannot read directory: {error}", dir.display())));
             }
         }
     }
@@ -99,15 +93,7 @@ mod tests {
 
     #[test]
     fn skipped_names_follow_libapparmor() {
-        for name in [
-            ".hidden",
-            "README",
-            "a.dpkg-new",
-            "a.rpmsave",
-            "a~",
-            "b.orig",
-            "c.rej",
-        ] {
+        for name in [".hidden", "README", "a.dpkg-new", "a.rpmsave", "a~", "b.orig", "c.rej"] {
             assert!(is_skipped_name(name), "{name}");
         }
         for name in ["usr.bin.foo", "README.md", "a.orig.orig", "x~y", "a.orig2"] {

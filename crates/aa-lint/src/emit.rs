@@ -193,7 +193,8 @@ pub fn json(report: &Report) -> String {
 /// The first paragraph under `## What it flags`: a rule's short description.
 fn short_description(docs: &str) -> String {
     let text: Vec<&str> = docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
-    let mut lines = text.iter().skip_while(|l| !l.starts_with("## What it flags")).skip(1).skip_while(|l| l.trim().is_empty());
+    let mut lines =
+        text.iter().skip_while(|l| !l.starts_with("## What it flags")).skip(1).skip_while(|l| l.trim().is_empty());
     let mut paragraph = Vec::new();
     for line in lines.by_ref() {
         if line.trim().is_empty() {
@@ -221,11 +222,7 @@ fn artifact(path: &str) -> Value {
         })
         .collect::<Vec<_>>()
         .join("/");
-    if absolute {
-        json!({ "uri": format!("file://{uri}") })
-    } else {
-        json!({ "uri": uri, "uriBaseId": "%SRCROOT%" })
-    }
+    if absolute { json!({ "uri": format!("file://{uri}") }) } else { json!({ "uri": uri, "uriBaseId": "%SRCROOT%" }) }
 }
 
 fn region(location: &Location) -> Value {

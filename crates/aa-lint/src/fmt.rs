@@ -9,13 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::{
-    Status,
-    check::unified_diff,
-    commands::process,
-    discover::discover,
-    emit::plural,
-    output::Printer,
-    source::Input,
+    Status, check::unified_diff, commands::process, discover::discover, emit::plural, output::Printer, source::Input,
 };
 
 #[derive(Debug, Args)]

@@ -198,16 +198,15 @@ impl Checker {
         }
         let mut found: Vec<(usize, &Session, &Root, Vec<LintDiagnostic>)> = Vec::new();
         for session in &self.sessions {
-            let results: Vec<Vec<LintDiagnostic>> = session
-                .roots
-                .par_iter()
-                .map_with(session.db.clone(), |db, root| lint_root(db, root))
-                .collect();
+            let results: Vec<Vec<LintDiagnostic>> =
+                session.roots.par_iter().map_with(session.db.clone(), |db, root| lint_root(db, root)).collect();
             for (root, diagnostics) in session.roots.iter().zip(results) {
                 found.push((root.index, session, root, diagnostics));
             }
             if *uses_builtin_tunables(&session.db) && session.roots.iter().any(|r| reads_builtin(&session.db, r.file)) {
-                eprintln!("note: no `tunables` directory in the include path; using aa-lint's built-in standard tunables");
+                eprintln!(
+                    "note: no `tunables` directory in the include path; using aa-lint's built-in standard tunables"
+                );
             }
         }
         found.sort_by_key(|(index, ..)| *index);
@@ -264,8 +263,13 @@ fn lint_root(db: &RootDatabase, root: &Root) -> Vec<LintDiagnostic> {
         out.push(LintDiagnostic::new(lint, root.selection.severity(lint, severity), message, *file, d.range));
     }
     out.sort_by(|a, b| {
-        (a.file != root.file, a.file.path(db), a.range.start(), a.range.end(), a.code)
-            .cmp(&(b.file != root.file, b.file.path(db), b.range.start(), b.range.end(), b.code))
+        (a.file != root.file, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
+            b.file != root.file,
+            b.file.path(db),
+            b.range.start(),
+            b.range.end(),
+            b.code,
+        ))
     });
     out
 }

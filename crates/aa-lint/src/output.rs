@@ -14,10 +14,7 @@ pub struct Printer {
 
 impl Printer {
     pub fn new() -> Printer {
-        Printer {
-            stdout: io::stdout().lock(),
-            stdout_closed: false,
-        }
+        Printer { stdout: io::stdout().lock(), stdout_closed: false }
     }
 
     /// Writes `text` to standard output; ignored once the reader has gone.

@@ -24,11 +24,7 @@ pub struct Styles {
 
 impl Styles {
     fn paint(&self, style: &str, text: &str) -> String {
-        if self.enabled {
-            format!("\x1b[{style}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if self.enabled { format!("\x1b[{style}m{text}\x1b[0m") } else { text.to_owned() }
     }
     pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
@@ -60,15 +56,7 @@ impl Styles {
 /// Replaces characters that would upset a terminal with a visible stand-in;
 /// tabs are kept so the caret line can copy them and stay aligned.
 fn sanitize(line: &str) -> String {
-    line.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    line.chars().map(|c| if c.is_control() && c != '\t' { '\u{FFFD}' } else { c }).collect()
 }
 
 /// Renders one finding; `text` is the text of the file it points into.

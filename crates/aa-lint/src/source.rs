@@ -12,11 +12,7 @@ pub enum Input {
 
 impl Input {
     pub fn from_arg(path: &Path) -> Input {
-        if path.as_os_str() == "-" {
-            Input::Stdin
-        } else {
-            Input::File(path.to_path_buf())
-        }
+        if path.as_os_str() == "-" { Input::Stdin } else { Input::File(path.to_path_buf()) }
     }
 
     /// The name shown in messages.
@@ -128,15 +124,8 @@ impl<'a> LineIndex<'a> {
 
     /// Byte range of a 0-based line, without its `\n` (or `\r\n`).
     pub fn line_range(&self, line: usize) -> (usize, usize) {
-        let start = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(self.text.len(), |&next| next - 1);
+        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&next| next - 1);
         if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }
@@ -173,9 +162,6 @@ mod tests {
     #[test]
     fn decode_names_first_invalid_byte() {
         let error = decode("f", b"ab\xffc".to_vec()).unwrap_err();
-        assert_eq!(
-            error,
-            "f: not valid UTF-8: invalid byte 0xff at byte offset 2"
-        );
+        assert_eq!(error, "f: not valid UTF-8: invalid byte 0xff at byte offset 2");
     }
 }

@@ -19,10 +19,7 @@ use std::process::{Command, Stdio};
 use expect_test::expect_file;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
 struct Case {
@@ -33,19 +30,9 @@ struct Case {
 
 fn read_case(path: &Path) -> Case {
     let text = std::fs::read_to_string(path).expect("case file");
-    let mut case = Case {
-        args: Vec::new(),
-        stdin: None,
-        env: Vec::new(),
-    };
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (key, value) = line
-            .split_once(':')
-            .unwrap_or_else(|| panic!("{}: bad line {line:?}", path.display()));
+    let mut case = Case { args: Vec::new(), stdin: None, env: Vec::new() };
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (key, value) = line.split_once(':').unwrap_or_else(|| panic!("{}: bad line {line:?}", path.display()));
         let value = value.trim();
         match key {
             "args" => case.args = value.split_whitespace().map(str::to_owned).collect(),
@@ -64,10 +51,7 @@ fn read_case(path: &Path) -> Case {
 /// expected files stay readable.
 fn run(case: &Case) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aa-lint"));
-    command
-        .args(&case.args)
-        .current_dir(repo_root())
-        .env_remove("NO_COLOR");
+    command.args(&case.args).current_dir(repo_root()).env_remove("NO_COLOR");
     for (name, value) in &case.env {
         command.env(name, value);
     }
@@ -76,10 +60,7 @@ fn run(case: &Case) -> String {
         None => Stdio::null(),
     });
     let output = command.output().expect("run aa-lint");
-    let code = output
-        .status
-        .code()
-        .map_or("killed by a signal".to_owned(), |c| c.to_string());
+    let code = output.status.code().map_or("killed by a signal".to_owned(), |c| c.to_string());
     let text = format!(
         "exit: {code}\n--- stdout\n{}--- stderr\n{}",
         String::from_utf8_lossy(&output.stdout),
@@ -102,10 +83,7 @@ fn cases() -> Vec<PathBuf> {
 #[test]
 fn cli_cases() {
     let cases = cases();
-    assert!(
-        cases.len() >= 10,
-        "expected the CLI cases in fixtures/cli/cases"
-    );
+    assert!(cases.len() >= 10, "expected the CLI cases in fixtures/cli/cases");
     for path in cases {
         let actual = run(&read_case(&path));
         expect_file![path.with_extension("out")].assert_eq(&actual);
@@ -119,11 +97,7 @@ fn no_orphan_outputs() {
     for entry in std::fs::read_dir(&dir).expect("fixtures/cli/cases") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|ext| ext == "out") {
-            assert!(
-                path.with_extension("case").exists(),
-                "{} has no .case",
-                path.display()
-            );
+            assert!(path.with_extension("case").exists(), "{} has no .case", path.display());
         }
     }
 }
@@ -132,14 +106,7 @@ fn no_orphan_outputs() {
 #[test]
 fn output_order_is_stable() {
     let case = Case {
-        args: [
-            "check",
-            "fixtures/cli/tree",
-            "fixtures/examples",
-            "fixtures/cli/profiles",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        args: ["check", "fixtures/cli/tree", "fixtures/examples", "fixtures/cli/profiles"].map(str::to_owned).to_vec(),
         stdin: None,
         env: Vec::new(),
     };
@@ -153,15 +120,10 @@ fn output_order_is_stable() {
 /// Runs the binary on a pseudo-terminal with util-linux `script`, so that
 /// `--color auto` sees a terminal. `None` when `script` is not installed.
 fn run_on_terminal(args: &str, no_color: Option<&str>) -> Option<String> {
-    let script = ["/usr/bin/script", "/bin/script"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())?;
+    let script = ["/usr/bin/script", "/bin/script"].into_iter().find(|p| Path::new(p).exists())?;
     let command_line = format!("'{}' {args}", env!("CARGO_BIN_EXE_aa-lint"));
     let mut command = Command::new(script);
-    command
-        .args(["-qec", &command_line, "/dev/null"])
-        .current_dir(repo_root())
-        .env_remove("NO_COLOR");
+    command.args(["-qec", &command_line, "/dev/null"]).current_dir(repo_root()).env_remove("NO_COLOR");
     if let Some(value) = no_color {
         command.env("NO_COLOR", value);
     }
@@ -176,15 +138,9 @@ fn colour_only_on_a_terminal_and_not_with_no_color() {
         eprintln!("note: util-linux `script` is not installed; terminal colour not checked");
         return;
     };
-    assert!(
-        plain_tty.contains("\x1b[1;31merror[AA001 syntax-error]\x1b[0m"),
-        "{plain_tty:?}"
-    );
+    assert!(plain_tty.contains("\x1b[1;31merror[AA001 syntax-error]\x1b[0m"), "{plain_tty:?}");
     let no_color = run_on_terminal(args, Some("1")).expect("script");
-    assert!(
-        no_color.contains("error[AA001 syntax-error]") && !no_color.contains('\x1b'),
-        "{no_color:?}"
-    );
+    assert!(no_color.contains("error[AA001 syntax-error]") && !no_color.contains('\x1b'), "{no_color:?}");
     // An empty NO_COLOR does not count (https://no-color.org).
     let empty = run_on_terminal(args, Some("")).expect("script");
     assert!(empty.contains('\x1b'), "{empty:?}");
@@ -234,16 +190,9 @@ fn file_over_4_gib_is_refused() {
     let file = std::fs::File::create(&path).expect("create");
     file.set_len(5 << 30).expect("set_len");
     drop(file);
-    let output = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
-        .arg("check")
-        .arg(&path)
-        .output()
-        .expect("run aa-lint");
+    let output = Command::new(env!("CARGO_BIN_EXE_aa-lint")).arg("check").arg(&path).output().expect("run aa-lint");
     std::fs::remove_dir_all(&dir).expect("clean up");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("huge.aa: too large (5368709120 bytes"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("huge.aa: too large (5368709120 bytes"), "{stderr}");
 }

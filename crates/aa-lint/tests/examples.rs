@@ -29,21 +29,11 @@ fn apparmor_parser_accepts(file: &Path) -> Option<(bool, String)> {
         return None;
     }
     let output = Command::new(APPARMOR_PARSER)
-        .args([
-            "--config-file=/dev/null",
-            "-QK",
-            "-M",
-            FEATURES,
-            "-I",
-            "/etc/apparmor.d",
-        ])
+        .args(["--config-file=/dev/null", "-QK", "-M", FEATURES, "-I", "/etc/apparmor.d"])
         .arg(file)
         .output()
         .expect("run apparmor_parser");
-    Some((
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    ))
+    Some((output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned()))
 }
 
 fn aa_lint_check(file: &Path) -> (i32, String) {
@@ -52,10 +42,7 @@ fn aa_lint_check(file: &Path) -> (i32, String) {
         .arg(file)
         .output()
         .expect("run aa-lint");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[test]
@@ -67,11 +54,7 @@ fn examples_are_accepted_by_both() {
         let (code, stdout) = aa_lint_check(file);
         assert_eq!(code, 0, "aa-lint rejects {}:\n{stdout}", file.display());
         if let Some((accepted, stderr)) = apparmor_parser_accepts(file) {
-            assert!(
-                accepted,
-                "apparmor_parser rejects {}:\n{stderr}",
-                file.display()
-            );
+            assert!(accepted, "apparmor_parser rejects {}:\n{stderr}", file.display());
             compiled += 1;
         }
     }

@@ -112,7 +112,8 @@ fn unsafe_fixes_only_when_asked() {
 #[test]
 fn fixes_never_add_syntax_errors() {
     let temp = TempDir::new("broken");
-    let text = "profile broken /usr/bin/broken {\n  /etc/a rw,\n  /etc/a rw,\n  /etc/broken.conf r\n  /var/lib/x wr,   \n}\n";
+    let text =
+        "profile broken /usr/bin/broken {\n  /etc/a rw,\n  /etc/a rw,\n  /etc/broken.conf r\n  /var/lib/x wr,   \n}\n";
     std::fs::write(temp.0.join("broken"), text).expect("write");
     let (_, before, _) = aa_lint(&temp.0, &["--select", "syntax", "broken"]);
     let (_, stdout, _) = aa_lint(&temp.0, &["--fix", "--select", "all", "broken"]);

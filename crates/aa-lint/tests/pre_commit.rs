@@ -27,7 +27,14 @@ fn pre_commit() -> Option<Vec<String>> {
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=aa-lint test", "-c", "user.email=test@aa-lint.invalid", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=aa-lint test",
+            "-c",
+            "user.email=test@aa-lint.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -36,7 +43,8 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn head() -> String {
-    let output = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(repo_root()).output().expect("git rev-parse");
+    let output =
+        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(repo_root()).output().expect("git rev-parse");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
@@ -68,7 +76,9 @@ fn try_repo(pre_commit: &[String], dir: &Path, hook: &str) -> (i32, String) {
 #[test]
 fn aa_lint_hook_passes_clean_profiles_and_fails_broken_ones() {
     let Some(pre_commit) = pre_commit() else {
-        eprintln!("\n!!! pre-commit is not installed (`pip install pre-commit`): THE PRE-COMMIT HOOKS WERE NOT TESTED\n");
+        eprintln!(
+            "\n!!! pre-commit is not installed (`pip install pre-commit`): THE PRE-COMMIT HOOKS WERE NOT TESTED\n"
+        );
         return;
     };
     let dir = std::env::temp_dir().join(format!("aa-lint-pre-commit-{}", std::process::id()));

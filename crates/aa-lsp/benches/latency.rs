@@ -41,7 +41,10 @@ fn main() {
         let mut c = Client::start(&binary, settings.clone());
         c.initialize(base, settings.clone());
         let t = Instant::now();
-        c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }));
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }),
+        );
         c.diagnostics(&uri, Duration::from_secs(60)).expect("first diagnostics");
         opens.push(t.elapsed());
         // Type a comment at the end of the first line, one character per change.
@@ -111,7 +114,10 @@ fn abstraction_edit(
     let mut c = Client::start(binary, settings.clone());
     c.initialize(base, settings.clone());
     for (uri, text) in &profiles {
-        c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }));
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }),
+        );
         c.diagnostics(uri, Duration::from_secs(60))?;
     }
     let abstraction_uri = format!("file://{}", abstraction.display());

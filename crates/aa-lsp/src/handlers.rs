@@ -43,7 +43,11 @@ pub(crate) fn hover(a: &Analysis, s: &Snapshot, pos: lsp::Position) -> Cancellab
     }))
 }
 
-pub(crate) fn completion(a: &Analysis, s: &Snapshot, pos: lsp::Position) -> Cancellable<Option<lsp::CompletionResponse>> {
+pub(crate) fn completion(
+    a: &Analysis,
+    s: &Snapshot,
+    pos: lsp::Position,
+) -> Cancellable<Option<lsp::CompletionResponse>> {
     let items = a.completions(&s.path, s.offset(pos))?;
     let items = items
         .into_iter()
@@ -192,9 +196,10 @@ pub(crate) fn code_actions(
     if kind_wanted(only, &lsp::CodeActionKind::QUICKFIX) {
         let range = convert::text_range(&s.rope, range, s.enc);
         for assist in a.code_actions(&s.path, range)? {
-            let diagnostic = crate::server::to_lsp_diagnostic(a, &assist.diagnostic, &s.rope, s.enc, &s.docs_url, &|p| {
-                s.others.get(p).cloned()
-            })?;
+            let diagnostic =
+                crate::server::to_lsp_diagnostic(a, &assist.diagnostic, &s.rope, s.enc, &s.docs_url, &|p| {
+                    s.others.get(p).cloned()
+                })?;
             out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: assist.label,
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -224,7 +229,11 @@ pub(crate) fn code_actions(
 
 /// Whole-document or range formatting; a document with syntax errors gets
 /// no edits (not an error the editor would pop up).
-pub(crate) fn formatting(a: &Analysis, s: &Snapshot, range: Option<lsp::Range>) -> Cancellable<Option<Vec<lsp::TextEdit>>> {
+pub(crate) fn formatting(
+    a: &Analysis,
+    s: &Snapshot,
+    range: Option<lsp::Range>,
+) -> Cancellable<Option<Vec<lsp::TextEdit>>> {
     let edits = match range {
         None => a.format(&s.path)?,
         Some(r) => a.format_range(&s.path, convert::text_range(&s.rope, r, s.enc))?,
@@ -384,7 +393,10 @@ pub(crate) fn inlay_hints(a: &Analysis, s: &Snapshot, range: lsp::Range) -> Canc
                 kind: None,
                 text_edits: None,
                 tooltip: h.tooltip.map(|t| {
-                    lsp::InlayHintTooltip::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: t })
+                    lsp::InlayHintTooltip::MarkupContent(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value: t,
+                    })
                 }),
                 padding_left: Some(true),
                 padding_right: None,

@@ -79,7 +79,12 @@ impl Snapshot {
     }
 
     /// A location in any file: open files through their rope, others read from the analysis.
-    pub(crate) fn location(&self, analysis: &Analysis, path: &Path, r: aa_ide::TextRange) -> Cancellable<Option<lsp::Location>> {
+    pub(crate) fn location(
+        &self,
+        analysis: &Analysis,
+        path: &Path,
+        r: aa_ide::TextRange,
+    ) -> Cancellable<Option<lsp::Location>> {
         if let Some((uri, rope)) = self.others.get(path) {
             return Ok(Some(lsp::Location { uri: uri.clone(), range: convert::range(rope, r, self.enc) }));
         }
@@ -213,7 +218,8 @@ impl Backend {
     /// One task publishes diagnostics: it wakes after changes, waits for the
     /// typing to pause, then computes on a snapshot.
     fn spawn_diagnostics_loop(&self) {
-        let (client, state, wake, debounce) = (self.client.clone(), self.state.clone(), self.wake.clone(), self.debounce);
+        let (client, state, wake, debounce) =
+            (self.client.clone(), self.state.clone(), self.wake.clone(), self.debounce);
         let Ok(handle) = tokio::runtime::Handle::try_current() else { return };
         handle.spawn(async move {
             loop {
@@ -251,7 +257,13 @@ impl Backend {
                 return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
             };
             let others = state.docs.iter().map(|(p, d)| (p.clone(), (d.uri.clone(), d.rope.clone()))).collect();
-            let snapshot = Snapshot { path, rope: doc.rope.clone(), enc: state.encoding, others, docs_url: state.docs_url.clone() };
+            let snapshot = Snapshot {
+                path,
+                rope: doc.rope.clone(),
+                enc: state.encoding,
+                others,
+                docs_url: state.docs_url.clone(),
+            };
             (state.host.analysis(), snapshot, state.revision)
         };
         let result = tokio::task::spawn_blocking(move || {
@@ -295,10 +307,7 @@ impl Backend {
             };
             (doc.rope.to_string(), doc.version, state.host.analysis())
         };
-        let seen = tokio::task::spawn_blocking(move || analysis.file_text(&path).ok().flatten())
-            .await
-            .ok()
-            .flatten();
+        let seen = tokio::task::spawn_blocking(move || analysis.file_text(&path).ok().flatten()).await.ok().flatten();
         Ok(DocumentTextResult { analysis_in_sync: seen.as_deref() == Some(text.as_str()), text, version })
     }
 
@@ -368,7 +377,8 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
     let (batches, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Vec<Published>>();
     let task = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<()> {
-            let (first, rest): (Vec<usize>, Vec<usize>) = (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
+            let (first, rest): (Vec<usize>, Vec<usize>) =
+                (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
             let one = |analysis: &Analysis, i: usize| -> Cancellable<Published> {
                 let (path, uri, rope, version) = &docs[i];
                 let diags = analysis.diagnostics(path)?;
@@ -419,7 +429,10 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
         // A panic or a lost task: report and give up on this round.
         Ok(Err(payload)) => {
             client
-                .log_message(lsp::MessageType::ERROR, format!("aa-lint: diagnostics panicked: {}", panic_message(payload.as_ref())))
+                .log_message(
+                    lsp::MessageType::ERROR,
+                    format!("aa-lint: diagnostics panicked: {}", panic_message(payload.as_ref())),
+                )
                 .await;
             return Some(());
         }
@@ -559,9 +572,16 @@ impl LanguageServer for Backend {
             token_modifiers: vec![lsp::SemanticTokenModifier::DECLARATION],
         };
         Ok(lsp::InitializeResult {
-            server_info: Some(lsp::ServerInfo { name: "aa-lint".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            server_info: Some(lsp::ServerInfo {
+                name: "aa-lint".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             capabilities: lsp::ServerCapabilities {
-                position_encoding: Some(if utf8 { lsp::PositionEncodingKind::UTF8 } else { lsp::PositionEncodingKind::UTF16 }),
+                position_encoding: Some(if utf8 {
+                    lsp::PositionEncodingKind::UTF8
+                } else {
+                    lsp::PositionEncodingKind::UTF16
+                }),
                 text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
                     open_close: Some(true),
                     change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
@@ -570,7 +590,15 @@ impl LanguageServer for Backend {
                 })),
                 hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
                 completion_provider: Some(lsp::CompletionOptions {
-                    trigger_characters: Some(vec!["<".into(), "/".into(), "{".into(), "@".into(), " ".into(), "(".into(), ">".into()]),
+                    trigger_characters: Some(vec![
+                        "<".into(),
+                        "/".into(),
+                        "{".into(),
+                        "@".into(),
+                        " ".into(),
+                        "(".into(),
+                        ">".into(),
+                    ]),
                     ..Default::default()
                 }),
                 definition_provider: Some(lsp::OneOf::Left(true)),
@@ -649,7 +677,9 @@ impl LanguageServer for Backend {
         let mut change = Change::new();
         change.set_file_text(&path, doc.text.clone());
         state.host.apply_change(change);
-        state.docs.insert(path.clone(), Document { uri: doc.uri, rope: Rope::from_str(&doc.text), version: doc.version });
+        state
+            .docs
+            .insert(path.clone(), Document { uri: doc.uri, rope: Rope::from_str(&doc.text), version: doc.version });
         self.changed(&mut state, [path]);
     }
 
@@ -729,14 +759,23 @@ impl LanguageServer for Backend {
         self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::references(a, s, p.position, decl)).await
     }
 
-    async fn document_highlight(&self, params: lsp::DocumentHighlightParams) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
         let p = params.text_document_position_params;
-        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::document_highlight(a, s, p.position)).await
+        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::document_highlight(a, s, p.position))
+            .await
     }
 
-    async fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Result<Option<lsp::PrepareRenameResponse>> {
-        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::prepare_rename(a, s, params.position))
-            .await
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.with_snapshot(&params.text_document.uri, move |a, s| {
+            crate::handlers::prepare_rename(a, s, params.position)
+        })
+        .await
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
@@ -771,7 +810,10 @@ impl LanguageServer for Backend {
             .await
     }
 
-    async fn semantic_tokens_full(&self, params: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokensResult>> {
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
         self.with_snapshot(&params.text_document.uri, |a, s| {
             Ok(crate::handlers::semantic_tokens(a, s, None)?.map(lsp::SemanticTokensResult::Tokens))
         })
@@ -791,8 +833,10 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let (range, only) = (params.range, params.context.only);
-        self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::code_actions(a, s, range, only.as_deref()))
-            .await
+        self.with_snapshot(&params.text_document.uri, move |a, s| {
+            crate::handlers::code_actions(a, s, range, only.as_deref())
+        })
+        .await
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {

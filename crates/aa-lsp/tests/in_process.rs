@@ -41,7 +41,8 @@ fn policy_dir() -> PathBuf {
     let base = dir.join("apparmor.d");
     std::fs::create_dir_all(base.join("abstractions")).unwrap();
     std::fs::create_dir_all(base.join("tunables")).unwrap();
-    std::fs::write(base.join("abstractions/base"), "capability chown,\n/etc/ld.so.cache r,\nnetwork inet stream,\n").unwrap();
+    std::fs::write(base.join("abstractions/base"), "capability chown,\n/etc/ld.so.cache r,\nnetwork inet stream,\n")
+        .unwrap();
     std::fs::write(base.join("abstractions/broken"), "/x rwz,\n").unwrap();
     std::fs::write(base.join("tunables/global"), "@{HOME}=/home/*/ /root/\n@{PROC}=/proc/\n").unwrap();
     dir
@@ -58,7 +59,8 @@ impl TestServer {
             while let Some(req) = stream.next().await {
                 // Answer the server's requests (workspace/configuration); pass notifications on.
                 if let Some(id) = req.id().cloned() {
-                    let result = if req.method() == "workspace/configuration" { json!([settings]) } else { Value::Null };
+                    let result =
+                        if req.method() == "workspace/configuration" { json!([settings]) } else { Value::Null };
                     let _ = sink.send(Response::from_ok(id, result)).await;
                 } else {
                     let _ = tx.send(req);
@@ -250,7 +252,8 @@ async fn diagnostics_after_open_and_change() {
     let d = s.diagnostics(&u).await;
     assert_eq!(d["diagnostics"], json!([]));
     // Bare settings (Helix shape) turn it back on.
-    s.notify("workspace/didChangeConfiguration", json!({ "settings": { "baseDir": base, "lint": { "ignore": [] } } })).await;
+    s.notify("workspace/didChangeConfiguration", json!({ "settings": { "baseDir": base, "lint": { "ignore": [] } } }))
+        .await;
     let d = s.diagnostics(&u).await;
     assert_eq!(d["diagnostics"].as_array().unwrap().len(), 1);
 }
@@ -458,12 +461,18 @@ async fn definition_references_highlight_rename() {
     let prep = s.request("textDocument/prepareRename", pos(&u, 9, 9)).await;
     assert_eq!(prep["start"], json!({ "line": 9, "character": 8 }), "{prep}");
     let edit = s
-        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": { "line": 9, "character": 9 }, "newName": "baz" }))
+        .request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": u }, "position": { "line": 9, "character": 9 }, "newName": "baz" }),
+        )
         .await;
     let edits = &edit["changes"][&u];
     assert_eq!(edits.as_array().map(Vec::len), Some(2), "{edit}");
     let bad = s
-        .request("textDocument/rename", json!({ "textDocument": { "uri": u }, "position": { "line": 4, "character": 4 }, "newName": "no good" }))
+        .request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": u }, "position": { "line": 4, "character": 4 }, "newName": "no good" }),
+        )
         .await;
     assert_eq!(bad["error"]["code"], -32602, "{bad}");
 }
@@ -488,15 +497,14 @@ async fn symbols_folding_selection_tokens_hints() {
     let ws_names: Vec<&str> = ws.as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
     assert_eq!(ws_names, vec!["@{HOME}"]);
     let folds = s.request("textDocument/foldingRange", json!({ "textDocument": { "uri": u } })).await;
-    let folds: Vec<String> = folds
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| format!("{}-{}", f["startLine"], f["endLine"]))
-        .collect();
+    let folds: Vec<String> =
+        folds.as_array().unwrap().iter().map(|f| format!("{}-{}", f["startLine"], f["endLine"])).collect();
     assert_eq!(folds, vec!["1-8", "6-7", "9-10"]);
     let sel = s
-        .request("textDocument/selectionRange", json!({ "textDocument": { "uri": u }, "positions": [{ "line": 3, "character": 15 }] }))
+        .request(
+            "textDocument/selectionRange",
+            json!({ "textDocument": { "uri": u }, "positions": [{ "line": 3, "character": 15 }] }),
+        )
         .await;
     assert_eq!(sel[0]["range"]["start"], json!({ "line": 3, "character": 13 }), "{sel}");
     assert_eq!(sel[0]["parent"]["range"]["start"], json!({ "line": 3, "character": 2 }), "{sel}");
@@ -684,7 +692,10 @@ async fn code_actions_fix_and_suppress() {
     let u = s.open("usr.bin.foo", LINTED).await;
     s.diagnostics(&u).await;
     let actions = s
-        .request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": range(3, 4, 3, 4), "context": { "diagnostics": [] } }))
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": u }, "range": range(3, 4, 3, 4), "context": { "diagnostics": [] } }),
+        )
         .await;
     let mut out = String::new();
     for a in actions.as_array().unwrap() {
@@ -719,7 +730,10 @@ async fn code_actions_fix_and_suppress() {
     .assert_eq(&out);
     // Nothing to fix on a line without findings.
     let actions = s
-        .request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": range(0, 0, 0, 0), "context": { "diagnostics": [] } }))
+        .request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": u }, "range": range(0, 0, 0, 0), "context": { "diagnostics": [] } }),
+        )
         .await;
     assert_eq!(actions, json!([]));
 }
@@ -796,7 +810,8 @@ async fn formatting_and_range_formatting() {
     .assert_eq(&apply_lsp_edits(text, &edits));
     // Syntax errors: no edits and no error.
     let bad = s.open("usr.bin.bad", "profile foo {\n  /x r\n").await;
-    let edits = s.request("textDocument/formatting", json!({ "textDocument": { "uri": bad }, "options": options })).await;
+    let edits =
+        s.request("textDocument/formatting", json!({ "textDocument": { "uri": bad }, "options": options })).await;
     assert_eq!(edits, json!([]));
 }
 
@@ -811,7 +826,8 @@ async fn unknown_lint_selectors_are_reported() {
     .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let req = tokio::time::timeout_at(deadline, s.notifications.recv()).await.expect("a message in time").expect("open");
+        let req =
+            tokio::time::timeout_at(deadline, s.notifications.recv()).await.expect("a message in time").expect("open");
         if req.method() == "window/showMessage" {
             s.check(req.params().unwrap(), expect![[r#"
                 {

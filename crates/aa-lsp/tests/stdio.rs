@@ -31,7 +31,10 @@ fn features_over_stdio() {
     assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync: {init}");
     let path = dir.join("apparmor.d/usr.bin.foo");
     let uri = format!("file://{}", path.display());
-    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": PROFILE } }));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": PROFILE } }),
+    );
     let d = c.diagnostics(&uri, Duration::from_secs(20)).expect("diagnostics");
     let codes: Vec<&Value> = d["diagnostics"].as_array().unwrap().iter().map(|d| &d["code"]).collect();
     assert_eq!(codes, vec![&json!("AA058")], "{d}");
@@ -40,7 +43,8 @@ fn features_over_stdio() {
     let hover = c.request("textDocument/hover", pos(4, 4));
     assert!(hover["contents"]["value"].as_str().unwrap().contains("/home/*/ /root/"), "{hover}");
     let completion = c.request("textDocument/completion", pos(3, 13));
-    let labels: Vec<&str> = completion["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
+    let labels: Vec<&str> =
+        completion["items"].as_array().unwrap().iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"net_admin"), "{labels:?}");
     let def = c.request("textDocument/definition", pos(2, 14));
     assert_eq!(def[0]["uri"], format!("file://{}", dir.join("apparmor.d/abstractions/base").display()), "{def}");
@@ -68,7 +72,10 @@ fn a_thousand_incremental_edits_keep_the_text_in_sync() {
     c.initialize(&dir.join("apparmor.d"), settings(&dir));
     let uri = format!("file://{}", dir.join("apparmor.d/usr.bin.burst").display());
     let mut text = PROFILE.to_string();
-    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "apparmor", "version": 1, "text": text } }),
+    );
     let pieces = ["a", ",", "\n", " ", "é", "😀", "{", "}", "capability ", "/x r,\n", "\r\n", "@{HOME}"];
     let mut rng = Lcg(42);
     let mut version = 1;
@@ -79,7 +86,8 @@ fn a_thousand_incremental_edits_keep_the_text_in_sync() {
         let b = if rng.next(3) == 0 { boundaries[rng.next(boundaries.len())] } else { a };
         let (start, end) = (a.min(b), a.max(b));
         // Never split a \r\n pair: the client and server must agree on lines.
-        let splits_crlf = |i: usize| i > 0 && i < text.len() && text.as_bytes()[i - 1] == b'\r' && text.as_bytes()[i] == b'\n';
+        let splits_crlf =
+            |i: usize| i > 0 && i < text.len() && text.as_bytes()[i - 1] == b'\r' && text.as_bytes()[i] == b'\n';
         if splits_crlf(start) || splits_crlf(end) {
             continue;
         }

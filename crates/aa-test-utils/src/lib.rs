@@ -60,7 +60,10 @@ pub fn simple_tests_dir() -> Option<PathBuf> {
     match dir.canonicalize() {
         Ok(dir) if dir.is_dir() => Some(dir),
         _ => {
-            eprintln!("\n!!! SKIPPED: upstream simple_tests not found at {} (set AA_SIMPLE_TESTS) !!!\n", dir.display());
+            eprintln!(
+                "\n!!! SKIPPED: upstream simple_tests not found at {} (set AA_SIMPLE_TESTS) !!!\n",
+                dir.display()
+            );
             None
         }
     }
@@ -92,8 +95,10 @@ impl Expectation {
 /// read as policy (`abi/` feature files, `README`, package-manager leftovers).
 /// Empty, with a loud message, when none is installed.
 pub fn debian_policy_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> =
-        ["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"].iter().flat_map(|root| walk(Path::new(root))).collect();
+    let mut files: Vec<PathBuf> = ["/etc/apparmor.d", "/usr/share/apparmor/extra-profiles"]
+        .iter()
+        .flat_map(|root| walk(Path::new(root)))
+        .collect();
     files.retain(|p| {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         !aa_hir::includes::is_skipped_file_name(&name) && !p.starts_with("/etc/apparmor.d/abi")

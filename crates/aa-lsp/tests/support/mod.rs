@@ -89,7 +89,8 @@ impl Client {
                 let Ok(msg) = serde_json::from_slice::<Value>(&body) else { return };
                 if msg.get("method").is_some() && msg.get("id").is_some() {
                     // A request from the server: answer it here.
-                    let result = if msg["method"] == "workspace/configuration" { json!([settings]) } else { Value::Null };
+                    let result =
+                        if msg["method"] == "workspace/configuration" { json!([settings]) } else { Value::Null };
                     write_message(&writer, &json!({ "jsonrpc": "2.0", "id": msg["id"], "result": result }));
                     continue;
                 }
@@ -107,7 +108,10 @@ impl Client {
 
     pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
-        write_message(&self.stdin, &json!({ "jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params }));
+        write_message(
+            &self.stdin,
+            &json!({ "jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params }),
+        );
         self.next_id
     }
 
