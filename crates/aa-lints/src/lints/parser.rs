@@ -178,8 +178,11 @@ fn exec_conflict_diagnostics(ctx: &LintContext<'_>, lint: &'static Lint, out: &m
                 .filter(|(j, _)| *j != i)
                 .map(|(_, r)| format!("`{}`", ctx.rule_text(r)))
                 .collect();
+            // `file,` has no exec letters on the page: say what it grants.
+            let file_rule = rules.iter().any(|r| matches!(*r.kind, aa_hir::model::RuleKind::File { path: None, .. }));
+            let why = if file_rule { "; `file,` gives every file the exec mode `ix`" } else { "" };
             let message = format!(
-                "`{}` and {} give different exec modes to paths both match (e.g. `{}`): apparmor_parser rejects profile `{}` (\"conflicting x modifiers\")",
+                "`{}` and {} give different exec modes to paths both match (e.g. `{}`{why}): apparmor_parser rejects profile `{}` (\"conflicting x modifiers\")",
                 ctx.rule_text(rule),
                 others.join(", "),
                 conflict.example,
