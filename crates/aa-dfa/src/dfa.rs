@@ -368,6 +368,13 @@ impl Nfa {
 
     /// Epsilon closure, keeping only consuming and accepting states.
     fn closure(&self, seeds: impl IntoIterator<Item = usize>, scratch: &mut Scratch) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.closure_into(seeds, scratch, &mut out);
+        out
+    }
+
+    /// [`Nfa::closure`] into `out` (cleared first), which keeps its buffer.
+    fn closure_into(&self, seeds: impl IntoIterator<Item = usize>, scratch: &mut Scratch, out: &mut Vec<u32>) {
         if scratch.stamp.len() < self.states.len() {
             scratch.stamp.resize(self.states.len(), 0);
         }
@@ -380,7 +387,7 @@ impl Nfa {
         let mut stack = std::mem::take(&mut scratch.stack);
         stack.clear();
         stack.extend(seeds);
-        let mut out = Vec::new();
+        out.clear();
         while let Some(s) = stack.pop() {
             if scratch.stamp[s] == g {
                 continue;
@@ -393,7 +400,6 @@ impl Nfa {
         }
         scratch.stack = stack;
         out.sort_unstable();
-        out
     }
 }
 
@@ -447,11 +453,13 @@ fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
 /// Rules ranked by the number of DFA states whose NFA set includes one of
 /// their NFA states; keeps those present in at least a tenth as many
 /// states as the top one (at most 20).
-fn culprits(sets: &[Vec<u32>], bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
+fn culprits(sets: &SetStore, bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
     let mut count = vec![0usize; rules.len()];
     let mut seen = vec![usize::MAX; rules.len()];
-    for (si, set) in sets.iter().enumerate() {
-        for &n in set {
+    let mut set = Vec::new();
+    for si in 0..sets.len() {
+        sets.decode_into(si as u32, &mut set);
+        for &n in &set {
             let n = n as usize;
             let r = bounds.partition_point(|&b| b <= n).saturating_sub(1);
             if r < rules.len() && seen[r] != si {
@@ -550,8 +558,9 @@ impl Dfa {
         let mut masks: Vec<u128> = vec![0; reps.len()];
         let mut by_mask: FxMap<u128, u32> = FxMap::default();
         let mut targets: Vec<usize> = Vec::new();
-        // NFA sets are stored once, in `sets`; `ids` maps a set's hash to
-        // the newest state with that hash and `same_hash` chains the rest.
+        // NFA sets are stored once, encoded, in `sets`; `ids` maps a set's
+        // hash to the newest state with that hash and `same_hash` chains
+        // the rest.
         let hash_of = |set: &[u32]| {
             let mut h = FxHasher::default();
             for &n in set {
@@ -561,7 +570,9 @@ impl Dfa {
         };
         let mut ids: FxMap<u64, u32> = FxMap::default();
         let mut same_hash: Vec<u32> = vec![u32::MAX, u32::MAX];
-        let mut sets: Vec<Vec<u32>> = vec![Vec::new()];
+        let mut sets = SetStore::default();
+        let mut encoded = Vec::new();
+        sets.push(&[], &mut encoded);
         ids.insert(hash_of(&[]), DEAD_STATE);
         let mut scratch = Scratch::new(nfa.states.len());
         let start = nfa.closure(entries, &mut scratch);
@@ -569,18 +580,22 @@ impl Dfa {
         // the parser's, it is never the target of a transition and never
         // accepts: an input that comes back to the start's NFA set lands
         // in a separate state that does.
-        sets.push(start);
+        sets.push(&start, &mut encoded);
         // Paths to each state, for error messages: (parent, byte).
         let mut parents: Vec<(u32, u8)> = vec![(0, 0), (0, 0)];
-        let mut trans = Rows::Narrow(Vec::new());
+        let mut trans = Rows::new();
         let mut perms = Vec::new();
         // Estimated heap use: a transition row, the set twice (list and
         // map key), map and bookkeeping overhead per state.
         let state_cost = |set: &[u32]| width * 4 + 4 * set.len() + 64;
-        let mut bytes: usize = sets.iter().map(|s| state_cost(s)).sum();
+        let mut bytes: usize = state_cost(&[]) + state_cost(&start);
+        drop(start);
+        let mut set: Vec<u32> = Vec::new();
+        let mut next: Vec<u32> = Vec::new();
+        let mut row: Vec<u32> = Vec::new();
         let mut s = 0;
         while s < sets.len() {
-            let set = std::mem::take(&mut sets[s]);
+            sets.decode_into(s as u32, &mut set);
             let accepting = set.iter().filter_map(|&n| match nfa.states[n as usize] {
                 NState::Accept(i) => Some((&rules[i as usize].perms, exact[i as usize])),
                 _ => None,
@@ -601,7 +616,8 @@ impl Dfa {
             // The parser never gives the start state permissions, even
             // when a rule matches the empty input.
             perms.push(if s == START_STATE as usize { StatePerms::default() } else { p });
-            let mut row = vec![DEAD_STATE; reps.len()];
+            row.clear();
+            row.resize(reps.len(), DEAD_STATE);
             for g in &mut group_targets {
                 g.clear();
             }
@@ -661,13 +677,13 @@ impl Dfa {
                 if targets.is_empty() {
                     continue;
                 }
-                let next = nfa.closure(targets.iter().copied(), &mut scratch);
+                nfa.closure_into(targets.iter().copied(), &mut scratch, &mut next);
                 let h = hash_of(&next);
+                SetStore::encode(&next, &mut encoded);
                 let mut found = None;
                 let mut cand = ids.get(&h).copied().unwrap_or(u32::MAX);
                 while cand != u32::MAX {
-                    let same = if cand as usize == s { set == next } else { sets[cand as usize] == next };
-                    if same {
+                    if sets.encoded(cand) == encoded.as_slice() {
                         found = Some(cand);
                         break;
                     }
@@ -678,7 +694,6 @@ impl Dfa {
                     None => {
                         bytes += state_cost(&next);
                         if sets.len() >= opts.limits.max_states || bytes > opts.limits.max_bytes {
-                            sets[s] = set;
                             return Err(CompileError::LimitExceeded(LimitExceeded {
                                 states: sets.len(),
                                 bytes,
@@ -688,7 +703,7 @@ impl Dfa {
                         }
                         let id = sets.len() as u32;
                         same_hash.push(ids.insert(h, id).unwrap_or(u32::MAX));
-                        sets.push(next);
+                        sets.push_encoded(&encoded);
                         parents.push((s as u32, shown[class]));
                         id
                     }
@@ -699,8 +714,6 @@ impl Dfa {
                 row[class] = id;
             }
             trans.push_row(&row);
-            // Keep the set for culprit analysis (the map holds a copy too).
-            sets[s] = set;
             s += 1;
         }
         // The rows grew by doubling; give back the slack before the
@@ -755,7 +768,7 @@ impl Dfa {
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
         let class_of = self.class_of.map(u16::from);
-        let rows = Rows::Wide(self.rows.clone());
+        let rows = Rows::Wide(Chunked::from_slice(&self.rows));
         Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize()
     }
 }
@@ -773,21 +786,25 @@ struct Compact {
 /// number needs more (most DFAs; the parser's own limit is 65,535 states
 /// after minimization), which halves the largest table of the construction.
 enum Rows {
-    Narrow(Vec<u16>),
-    Wide(Vec<u32>),
+    Narrow(Chunked<u16>),
+    Wide(Chunked<u32>),
 }
 
 impl Rows {
+    fn new() -> Rows {
+        Rows::Narrow(Chunked::default())
+    }
+
     fn push_row(&mut self, row: &[u32]) {
         if let Rows::Narrow(v) = self {
             if row.iter().all(|&t| t <= u16::MAX as u32) {
                 v.extend(row.iter().map(|&t| t as u16));
                 return;
             }
-            *self = Rows::Wide(v.iter().map(|&t| t as u32).collect());
+            *self = Rows::Wide(std::mem::take(v).map(u32::from));
         }
         if let Rows::Wide(v) = self {
-            v.extend_from_slice(row);
+            v.extend(row.iter().copied());
         }
     }
 
@@ -800,15 +817,193 @@ impl Rows {
 
     fn get(&self, i: usize) -> u32 {
         match self {
-            Rows::Narrow(v) => v[i] as u32,
-            Rows::Wide(v) => v[i],
+            Rows::Narrow(v) => v.get(i) as u32,
+            Rows::Wide(v) => v.get(i),
         }
     }
 
     fn into_wide(self) -> Vec<u32> {
         match self {
-            Rows::Narrow(v) => v.into_iter().map(u32::from).collect(),
-            Rows::Wide(v) => v,
+            Rows::Narrow(v) => v.into_vec(u32::from),
+            Rows::Wide(v) => v.into_vec(|t| t),
+        }
+    }
+}
+
+/// State numbers, 16 bits each when every state number fits: the
+/// minimization's predecessor lists, which have an entry for nearly every
+/// transition of a file DFA (`/**`-like rules keep most states live).
+enum StateList {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl StateList {
+    /// `len` zeros, for numbers of states below `states`.
+    fn zeroed(len: usize, states: usize) -> StateList {
+        if states <= 1 << 16 { StateList::Narrow(vec![0; len]) } else { StateList::Wide(vec![0; len]) }
+    }
+
+    fn set(&mut self, i: usize, state: u32) {
+        match self {
+            StateList::Narrow(v) => v[i] = state as u16,
+            StateList::Wide(v) => v[i] = state,
+        }
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            StateList::Narrow(v) => u32::from(v[i]),
+            StateList::Wide(v) => v[i],
+        }
+    }
+}
+
+/// A growable array in fixed-size chunks: growing it never copies what it
+/// holds nor keeps an old and a new buffer alive at once, as doubling a
+/// `Vec` does (the construction's largest table would briefly take three
+/// times its size).
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new() }
+    }
+}
+
+/// Elements per chunk of [`Chunked`] (64 KiB of `u16`).
+const CHUNK_LEN: usize = 1 << 15;
+
+impl<T: Copy> Chunked<T> {
+    fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        for item in items {
+            match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK_LEN => chunk.push(item),
+                _ => {
+                    let mut chunk = Vec::with_capacity(CHUNK_LEN);
+                    chunk.push(item);
+                    self.chunks.push(chunk);
+                }
+            }
+        }
+    }
+
+    fn get(&self, i: usize) -> T {
+        self.chunks[i / CHUNK_LEN][i % CHUNK_LEN]
+    }
+
+    fn shrink_to_fit(&mut self) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.shrink_to_fit();
+        }
+    }
+
+    /// Converts chunk by chunk, freeing each as it goes.
+    fn map<U: Copy>(self, f: impl Fn(T) -> U) -> Chunked<U> {
+        let chunks = self
+            .chunks
+            .into_iter()
+            .map(|chunk| {
+                let mut wide = Vec::with_capacity(CHUNK_LEN);
+                wide.extend(chunk.into_iter().map(&f));
+                wide
+            })
+            .collect();
+        Chunked { chunks }
+    }
+
+    fn into_vec<U>(self, f: impl Fn(T) -> U) -> Vec<U> {
+        let len = self.chunks.iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(len);
+        for chunk in self.chunks {
+            out.extend(chunk.into_iter().map(&f));
+        }
+        out
+    }
+
+    fn from_slice(items: &[T]) -> Chunked<T> {
+        let mut out = Chunked::default();
+        out.extend(items.iter().copied());
+        out
+    }
+}
+
+/// The NFA set of every DFA state of a construction, sorted, each stored
+/// once as varint-encoded gaps between its members, in chunks. Plain
+/// `Vec<u32>`s were the construction's largest item after the rows (on
+/// `usr.bin.wireshark`, 18,000 sets of about 44 NFA states each, with their
+/// growth slack); two sets are equal when their encodings are.
+#[derive(Default)]
+struct SetStore {
+    chunks: Vec<Vec<u8>>,
+    /// Per set: its chunk, and its start and end in that chunk.
+    spans: Vec<(u32, u32, u32)>,
+}
+
+/// Bytes per chunk of [`SetStore`] (a larger set gets a chunk of its own).
+const SET_CHUNK_BYTES: usize = 1 << 16;
+
+impl SetStore {
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Encodes a sorted set into `out` (cleared first).
+    fn encode(set: &[u32], out: &mut Vec<u8>) {
+        out.clear();
+        let mut previous = 0;
+        for &n in set {
+            let mut gap = n - previous;
+            previous = n;
+            while gap >= 0x80 {
+                out.push(gap as u8 | 0x80);
+                gap >>= 7;
+            }
+            out.push(gap as u8);
+        }
+    }
+
+    fn push(&mut self, set: &[u32], scratch: &mut Vec<u8>) -> u32 {
+        SetStore::encode(set, scratch);
+        self.push_encoded(scratch)
+    }
+
+    fn push_encoded(&mut self, bytes: &[u8]) -> u32 {
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= bytes.len());
+        if !fits {
+            self.chunks.push(Vec::with_capacity(SET_CHUNK_BYTES.max(bytes.len())));
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let start = chunk.len();
+        chunk.extend_from_slice(bytes);
+        self.spans.push((index as u32, start as u32, chunk.len() as u32));
+        self.spans.len() as u32 - 1
+    }
+
+    fn encoded(&self, id: u32) -> &[u8] {
+        let (chunk, start, end) = self.spans[id as usize];
+        &self.chunks[chunk as usize][start as usize..end as usize]
+    }
+
+    /// Decodes set `id` into `out` (cleared first).
+    fn decode_into(&self, id: u32, out: &mut Vec<u32>) {
+        out.clear();
+        let mut previous = 0u32;
+        let mut gap = 0u32;
+        let mut shift = 0;
+        for &byte in self.encoded(id) {
+            gap |= u32::from(byte & 0x7f) << shift;
+            if byte & 0x80 != 0 {
+                shift += 7;
+                continue;
+            }
+            previous += gap;
+            out.push(previous);
+            gap = 0;
+            shift = 0;
         }
     }
 }
@@ -854,7 +1049,7 @@ impl Compact {
             *x = sum;
         }
         let edges = sum as usize;
-        let mut pred_src = vec![0u32; edges];
+        let mut pred_src = StateList::zeroed(edges, n);
         let mut pred_class = vec![0u8; edges];
         for st in (0..n).rev() {
             for c in (0..k).rev() {
@@ -862,7 +1057,7 @@ impl Compact {
                 if t != DEAD_STATE {
                     let at = &mut pred_start[t as usize];
                     *at -= 1;
-                    pred_src[*at as usize] = st as u32;
+                    pred_src.set(*at as usize, st as u32);
                     pred_class[*at as usize] = c as u8;
                 }
             }
@@ -884,7 +1079,7 @@ impl Compact {
         }
         while let Some(t) = stack.pop() {
             for i in preds_of(t) {
-                let src = pred_src[i];
+                let src = pred_src.get(i);
                 if !live[src as usize] {
                     live[src as usize] = true;
                     stack.push(src);
@@ -957,7 +1152,7 @@ impl Compact {
                 for &t in &elems[bstart[b]..bend[b]] {
                     for i in preds_of(t) {
                         let at = &mut fill[pred_class[i] as usize];
-                        bucket[*at as usize] = pred_src[i];
+                        bucket[*at as usize] = pred_src.get(i);
                         *at += 1;
                     }
                 }
@@ -1035,7 +1230,7 @@ impl Compact {
         for t in 0..n {
             let to = order[block[t] as usize];
             for i in preds_of(t as u32) {
-                let src = pred_src[i];
+                let src = pred_src.get(i);
                 let from = order[block[src as usize] as usize] as usize;
                 if last[from] == src {
                     rows[from * k + pred_class[i] as usize] = to;
@@ -1099,8 +1294,40 @@ mod tests {
     }
 
     #[test]
+    fn set_store_round_trips_sets_and_compares_by_encoding() {
+        let sets: Vec<Vec<u32>> =
+            vec![vec![], vec![0], vec![1, 2, 3], vec![127, 128, 16_383, 16_384, u32::MAX], (0..40_000).collect()];
+        let mut store = SetStore::default();
+        let mut scratch = Vec::new();
+        let ids: Vec<u32> = sets.iter().map(|s| store.push(s, &mut scratch)).collect();
+        let mut decoded = Vec::new();
+        for (set, &id) in sets.iter().zip(&ids) {
+            store.decode_into(id, &mut decoded);
+            assert_eq!(&decoded, set);
+            SetStore::encode(set, &mut scratch);
+            assert_eq!(store.encoded(id), scratch.as_slice());
+        }
+        SetStore::encode(&[1, 2, 4], &mut scratch);
+        assert!(ids.iter().all(|&id| store.encoded(id) != scratch.as_slice()));
+    }
+
+    #[test]
+    fn chunked_rows_read_across_chunk_boundaries() {
+        let mut rows = Rows::new();
+        let row: Vec<u32> = (0..1000).collect();
+        for _ in 0..100 {
+            rows.push_row(&row);
+        }
+        rows.push_row(&[70_000; 1000]);
+        assert_eq!(rows.get(CHUNK_LEN - 1), ((CHUNK_LEN - 1) % 1000) as u32);
+        assert_eq!(rows.get(CHUNK_LEN), (CHUNK_LEN % 1000) as u32);
+        assert_eq!(rows.get(100_500), 70_000);
+        assert_eq!(rows.into_wide().len(), 101_000);
+    }
+
+    #[test]
     fn rows_widen_when_a_state_number_needs_more_than_16_bits() {
-        let mut rows = Rows::Narrow(Vec::new());
+        let mut rows = Rows::new();
         rows.push_row(&[0, 65_535]);
         assert!(matches!(rows, Rows::Narrow(_)));
         rows.push_row(&[65_536, 3]);
