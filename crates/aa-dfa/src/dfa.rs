@@ -583,7 +583,7 @@ impl Dfa {
         sets.push(&start, &mut encoded);
         // Paths to each state, for error messages: (parent, byte).
         let mut parents: Vec<(u32, u8)> = vec![(0, 0), (0, 0)];
-        let mut trans = Rows::new();
+        let mut trans = Rows::new(width);
         let mut perms = Vec::new();
         // Estimated heap use: a transition row, the set twice (list and
         // map key), map and bookkeeping overhead per state.
@@ -768,7 +768,7 @@ impl Dfa {
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
         let class_of = self.class_of.map(u16::from);
-        let rows = Rows::Wide(Chunked::from_slice(&self.rows));
+        let rows = Rows::from_table(self.width, &self.rows);
         Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize()
     }
 }
@@ -782,57 +782,107 @@ struct Compact {
     perms: Vec<StatePerms>,
 }
 
-/// Transition rows during construction: 16-bit state numbers until a state
-/// number needs more (most DFAs; the parser's own limit is 65,535 states
-/// after minimization), which halves the largest table of the construction.
-enum Rows {
-    Narrow(Chunked<u16>),
-    Wide(Chunked<u32>),
+/// Transition rows during construction, one per state, each stored as its
+/// most common target and the classes that go elsewhere (varints, in a
+/// [`ByteArena`]). A file DFA's state sends most classes to one state (the
+/// dead state, or the state of a `*` or `**`), so this is a few bytes per
+/// row where a plain table (16 bits per class) was the largest item of a
+/// compile.
+struct Rows {
+    width: usize,
+    arena: ByteArena,
+    scratch: Vec<u8>,
+    sorted: Vec<u32>,
 }
 
 impl Rows {
-    fn new() -> Rows {
-        Rows::Narrow(Chunked::default())
+    fn new(width: usize) -> Rows {
+        Rows { width, arena: ByteArena::default(), scratch: Vec::new(), sorted: Vec::new() }
+    }
+
+    fn from_table(width: usize, table: &[u32]) -> Rows {
+        let mut rows = Rows::new(width);
+        for row in table.chunks(width.max(1)) {
+            rows.push_row(row);
+        }
+        rows
+    }
+
+    fn len(&self) -> usize {
+        self.arena.len()
     }
 
     fn push_row(&mut self, row: &[u32]) {
-        if let Rows::Narrow(v) = self {
-            if row.iter().all(|&t| t <= u16::MAX as u32) {
-                v.extend(row.iter().map(|&t| t as u16));
-                return;
+        debug_assert_eq!(row.len(), self.width);
+        self.sorted.clear();
+        self.sorted.extend_from_slice(row);
+        self.sorted.sort_unstable();
+        let default = self.sorted.chunk_by(|a, b| a == b).max_by_key(|run| run.len()).map_or(DEAD_STATE, |run| run[0]);
+        self.scratch.clear();
+        push_varint(&mut self.scratch, default);
+        for (class, &target) in row.iter().enumerate() {
+            if target != default {
+                self.scratch.push(class as u8);
+                push_varint(&mut self.scratch, target);
             }
-            *self = Rows::Wide(std::mem::take(v).map(u32::from));
         }
-        if let Rows::Wide(v) = self {
-            v.extend(row.iter().copied());
+        self.arena.push(&self.scratch);
+    }
+
+    /// Writes row `state` into `out` (`width` targets).
+    fn row_into(&self, state: usize, out: &mut Vec<u32>) {
+        let mut bytes = self.arena.get(state as u32);
+        let default = read_varint(&mut bytes);
+        out.clear();
+        out.resize(self.width, default);
+        while let Some((&class, rest)) = bytes.split_first() {
+            bytes = rest;
+            out[class as usize] = read_varint(&mut bytes);
         }
     }
 
     fn shrink_to_fit(&mut self) {
-        match self {
-            Rows::Narrow(v) => v.shrink_to_fit(),
-            Rows::Wide(v) => v.shrink_to_fit(),
-        }
+        self.arena.shrink_to_fit();
+        self.scratch = Vec::new();
+        self.sorted = Vec::new();
     }
 
-    fn get(&self, i: usize) -> u32 {
-        match self {
-            Rows::Narrow(v) => v.get(i) as u32,
-            Rows::Wide(v) => v.get(i),
+    fn into_table(self) -> Vec<u32> {
+        let mut table = Vec::with_capacity(self.len() * self.width);
+        let mut row = Vec::new();
+        for state in 0..self.len() {
+            self.row_into(state, &mut row);
+            table.extend_from_slice(&row);
         }
-    }
-
-    fn into_wide(self) -> Vec<u32> {
-        match self {
-            Rows::Narrow(v) => v.into_vec(u32::from),
-            Rows::Wide(v) => v.into_vec(|t| t),
-        }
+        table
     }
 }
 
+fn push_varint(out: &mut Vec<u8>, mut value: u32) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads one varint from the front of `bytes` and advances past it.
+fn read_varint(bytes: &mut &[u8]) -> u32 {
+    let mut value = 0u32;
+    let mut shift = 0;
+    while let Some((&byte, rest)) = bytes.split_first() {
+        *bytes = rest;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    value
+}
+
 /// State numbers, 16 bits each when every state number fits: the
-/// minimization's predecessor lists, which have an entry for nearly every
-/// transition of a file DFA (`/**`-like rules keep most states live).
+/// minimization's predecessor lists.
 enum StateList {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
@@ -859,121 +909,64 @@ impl StateList {
     }
 }
 
-/// A growable array in fixed-size chunks: growing it never copies what it
-/// holds nor keeps an old and a new buffer alive at once, as doubling a
-/// `Vec` does (the construction's largest table would briefly take three
-/// times its size).
-struct Chunked<T> {
-    chunks: Vec<Vec<T>>,
-}
-
-impl<T> Default for Chunked<T> {
-    fn default() -> Self {
-        Chunked { chunks: Vec::new() }
-    }
-}
-
-/// Elements per chunk of [`Chunked`] (64 KiB of `u16`).
-const CHUNK_LEN: usize = 1 << 15;
-
-impl<T: Copy> Chunked<T> {
-    fn extend(&mut self, items: impl IntoIterator<Item = T>) {
-        for item in items {
-            match self.chunks.last_mut() {
-                Some(chunk) if chunk.len() < CHUNK_LEN => chunk.push(item),
-                _ => {
-                    let mut chunk = Vec::with_capacity(CHUNK_LEN);
-                    chunk.push(item);
-                    self.chunks.push(chunk);
-                }
-            }
-        }
-    }
-
-    fn get(&self, i: usize) -> T {
-        self.chunks[i / CHUNK_LEN][i % CHUNK_LEN]
-    }
-
-    fn shrink_to_fit(&mut self) {
-        if let Some(last) = self.chunks.last_mut() {
-            last.shrink_to_fit();
-        }
-    }
-
-    /// Converts chunk by chunk, freeing each as it goes.
-    fn map<U: Copy>(self, f: impl Fn(T) -> U) -> Chunked<U> {
-        let chunks = self
-            .chunks
-            .into_iter()
-            .map(|chunk| {
-                let mut wide = Vec::with_capacity(CHUNK_LEN);
-                wide.extend(chunk.into_iter().map(&f));
-                wide
-            })
-            .collect();
-        Chunked { chunks }
-    }
-
-    fn into_vec<U>(self, f: impl Fn(T) -> U) -> Vec<U> {
-        let len = self.chunks.iter().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(len);
-        for chunk in self.chunks {
-            out.extend(chunk.into_iter().map(&f));
-        }
-        out
-    }
-
-    fn from_slice(items: &[T]) -> Chunked<T> {
-        let mut out = Chunked::default();
-        out.extend(items.iter().copied());
-        out
-    }
-}
-
-/// The NFA set of every DFA state of a construction, sorted, each stored
-/// once as varint-encoded gaps between its members, in chunks. Plain
-/// `Vec<u32>`s were the construction's largest item after the rows (on
-/// `usr.bin.wireshark`, 18,000 sets of about 44 NFA states each, with their
-/// growth slack); two sets are equal when their encodings are.
+/// Sets of byte classes, interned: the classes by which one state steps to
+/// another in the minimization's predecessor lists.
 #[derive(Default)]
-struct SetStore {
+struct ClassSets {
+    ids: FxMap<[u64; 4], u32>,
+    /// Set `i` is `members[start[i]..start[i + 1]]`, ascending.
+    start: Vec<u32>,
+    members: Vec<u8>,
+}
+
+impl ClassSets {
+    /// The id of the classes of `run` (pairs of a target and a class,
+    /// classes ascending).
+    fn intern(&mut self, run: &[(u32, u8)]) -> u32 {
+        let mut mask = [0u64; 4];
+        for &(_, c) in run {
+            mask[c as usize / 64] |= 1 << (c % 64);
+        }
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        let next = self.start.len() as u32 - 1;
+        let id = *self.ids.entry(mask).or_insert(next);
+        if id == next {
+            self.members.extend(run.iter().map(|&(_, c)| c));
+            self.start.push(self.members.len() as u32);
+        }
+        id
+    }
+
+    fn members(&self, id: u32) -> &[u8] {
+        &self.members[self.start[id as usize] as usize..self.start[id as usize + 1] as usize]
+    }
+}
+
+/// Byte strings appended one after another into fixed-size chunks, so that
+/// growing never copies what is stored nor holds an old and a new buffer at
+/// once, as doubling one `Vec` does.
+#[derive(Default)]
+struct ByteArena {
     chunks: Vec<Vec<u8>>,
-    /// Per set: its chunk, and its start and end in that chunk.
+    /// Per string: its chunk, and its start and end in that chunk.
     spans: Vec<(u32, u32, u32)>,
 }
 
-/// Bytes per chunk of [`SetStore`] (a larger set gets a chunk of its own).
-const SET_CHUNK_BYTES: usize = 1 << 16;
+/// Bytes per chunk of a [`ByteArena`] (a longer string gets a chunk of its
+/// own).
+const ARENA_CHUNK_BYTES: usize = 1 << 16;
 
-impl SetStore {
+impl ByteArena {
     fn len(&self) -> usize {
         self.spans.len()
     }
 
-    /// Encodes a sorted set into `out` (cleared first).
-    fn encode(set: &[u32], out: &mut Vec<u8>) {
-        out.clear();
-        let mut previous = 0;
-        for &n in set {
-            let mut gap = n - previous;
-            previous = n;
-            while gap >= 0x80 {
-                out.push(gap as u8 | 0x80);
-                gap >>= 7;
-            }
-            out.push(gap as u8);
-        }
-    }
-
-    fn push(&mut self, set: &[u32], scratch: &mut Vec<u8>) -> u32 {
-        SetStore::encode(set, scratch);
-        self.push_encoded(scratch)
-    }
-
-    fn push_encoded(&mut self, bytes: &[u8]) -> u32 {
+    fn push(&mut self, bytes: &[u8]) -> u32 {
         let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= bytes.len());
         if !fits {
-            self.chunks.push(Vec::with_capacity(SET_CHUNK_BYTES.max(bytes.len())));
+            self.chunks.push(Vec::with_capacity(ARENA_CHUNK_BYTES.max(bytes.len())));
         }
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
@@ -983,27 +976,65 @@ impl SetStore {
         self.spans.len() as u32 - 1
     }
 
-    fn encoded(&self, id: u32) -> &[u8] {
+    fn get(&self, id: u32) -> &[u8] {
         let (chunk, start, end) = self.spans[id as usize];
         &self.chunks[chunk as usize][start as usize..end as usize]
+    }
+
+    fn shrink_to_fit(&mut self) {
+        if let Some(last) = self.chunks.last_mut() {
+            last.shrink_to_fit();
+        }
+        self.spans.shrink_to_fit();
+    }
+}
+
+/// The NFA set of every DFA state of a construction, sorted, each stored
+/// once as varint-encoded gaps between its members. Plain `Vec<u32>`s were
+/// the construction's largest item after the rows (on `usr.bin.wireshark`,
+/// 18,000 sets of about 44 NFA states each, with their growth slack); two
+/// sets are equal when their encodings are.
+#[derive(Default)]
+struct SetStore {
+    arena: ByteArena,
+}
+
+impl SetStore {
+    fn len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// Encodes a sorted set into `out` (cleared first).
+    fn encode(set: &[u32], out: &mut Vec<u8>) {
+        out.clear();
+        let mut previous = 0;
+        for &n in set {
+            push_varint(out, n - previous);
+            previous = n;
+        }
+    }
+
+    fn push(&mut self, set: &[u32], scratch: &mut Vec<u8>) -> u32 {
+        SetStore::encode(set, scratch);
+        self.push_encoded(scratch)
+    }
+
+    fn push_encoded(&mut self, bytes: &[u8]) -> u32 {
+        self.arena.push(bytes)
+    }
+
+    fn encoded(&self, id: u32) -> &[u8] {
+        self.arena.get(id)
     }
 
     /// Decodes set `id` into `out` (cleared first).
     fn decode_into(&self, id: u32, out: &mut Vec<u32>) {
         out.clear();
+        let mut bytes = self.encoded(id);
         let mut previous = 0u32;
-        let mut gap = 0u32;
-        let mut shift = 0;
-        for &byte in self.encoded(id) {
-            gap |= u32::from(byte & 0x7f) << shift;
-            if byte & 0x80 != 0 {
-                shift += 7;
-                continue;
-            }
-            previous += gap;
+        while !bytes.is_empty() {
+            previous += read_varint(&mut bytes);
             out.push(previous);
-            gap = 0;
-            shift = 0;
         }
     }
 }
@@ -1015,7 +1046,7 @@ impl Compact {
 
     fn into_dfa(self) -> Dfa {
         let class_of = self.class_of.map(|c| c as u8);
-        Dfa { class_of, width: self.width, rows: self.rows.into_wide(), perms: self.perms }
+        Dfa { class_of, width: self.width, rows: self.rows.into_table(), perms: self.perms }
     }
 
     /// See [`Dfa::minimize`]. State 0 must be dead (no way out, default
@@ -1034,13 +1065,27 @@ impl Compact {
         let k = self.width;
         let key = |p: &StatePerms| (p.accept1(), p.accept2());
         let dead_key = key(&self.perms[0]);
-        // Predecessors by target: `pred_src`/`pred_class` in
-        // `pred_start[t]..pred_start[t + 1]`, in class order.
+        // Predecessors by target, one entry per (source, target) pair:
+        // `pred_src`/`pred_set` in `pred_start[t]..pred_start[t + 1]`,
+        // sources ascending. `pred_set` names the classes that lead from the
+        // source to the target: a file DFA's state sends most classes to a
+        // few targets, so this is a small fraction of one entry per
+        // transition (which was the largest table of a whole compile).
+        let mut class_sets = ClassSets::default();
+        let mut targets: Vec<(u32, u8)> = Vec::with_capacity(k);
+        let mut row = Vec::with_capacity(k);
+        let mut row_targets = |st: usize, out: &mut Vec<(u32, u8)>| {
+            self.rows.row_into(st, &mut row);
+            out.clear();
+            out.extend(row.iter().enumerate().filter(|(_, t)| **t != DEAD_STATE).map(|(c, &t)| (t, c as u8)));
+            out.sort_unstable();
+        };
         let mut pred_start = vec![0u32; n + 1];
-        for i in 0..n * k {
-            let t = self.rows.get(i);
-            if t != DEAD_STATE {
-                pred_start[t as usize] += 1;
+        for st in 0..n {
+            row_targets(st, &mut targets);
+            for run in targets.chunk_by(|a, b| a.0 == b.0) {
+                pred_start[run[0].0 as usize] += 1;
+                class_sets.intern(run);
             }
         }
         let mut sum = 0;
@@ -1048,24 +1093,24 @@ impl Compact {
             sum += *x;
             *x = sum;
         }
-        let edges = sum as usize;
-        let mut pred_src = StateList::zeroed(edges, n);
-        let mut pred_class = vec![0u8; edges];
+        let pairs = sum as usize;
+        let mut pred_src = StateList::zeroed(pairs, n);
+        let mut pred_set = vec![0u32; pairs];
         for st in (0..n).rev() {
-            for c in (0..k).rev() {
-                let t = self.rows.get(st * k + c);
-                if t != DEAD_STATE {
-                    let at = &mut pred_start[t as usize];
-                    *at -= 1;
-                    pred_src.set(*at as usize, st as u32);
-                    pred_class[*at as usize] = c as u8;
-                }
+            row_targets(st, &mut targets);
+            for run in targets.chunk_by(|a, b| a.0 == b.0) {
+                let at = &mut pred_start[run[0].0 as usize];
+                *at -= 1;
+                pred_src.set(*at as usize, st as u32);
+                pred_set[*at as usize] = class_sets.intern(run);
             }
         }
+        drop(targets);
         // From here on the predecessor lists are the transitions: the rows
-        // (as large as the lists) are not kept while the partition is refined.
+        // are not kept while the partition is refined.
         let Compact { class_of, rows, perms: old_perms, .. } = self;
         drop(rows);
+        let classes_of = |i: usize| class_sets.members(pred_set[i]);
         let preds_of = |t: u32| pred_start[t as usize] as usize..pred_start[t as usize + 1] as usize;
         // Live states: those that reach a state whose words differ from the
         // dead state's.
@@ -1135,8 +1180,10 @@ impl Compact {
             let mut total = 0;
             for &t in &elems[bstart[b]..bend[b]] {
                 for i in preds_of(t) {
-                    class_count[pred_class[i] as usize + 1] += 1;
-                    total += 1;
+                    for &c in classes_of(i) {
+                        class_count[c as usize + 1] += 1;
+                    }
+                    total += classes_of(i).len();
                 }
             }
             if total == 0 {
@@ -1151,9 +1198,12 @@ impl Compact {
                 let mut fill = class_count.clone();
                 for &t in &elems[bstart[b]..bend[b]] {
                     for i in preds_of(t) {
-                        let at = &mut fill[pred_class[i] as usize];
-                        bucket[*at as usize] = pred_src.get(i);
-                        *at += 1;
+                        let src = pred_src.get(i);
+                        for &c in classes_of(i) {
+                            let at = &mut fill[c as usize];
+                            bucket[*at as usize] = src;
+                            *at += 1;
+                        }
                     }
                 }
             }
@@ -1233,11 +1283,13 @@ impl Compact {
                 let src = pred_src.get(i);
                 let from = order[block[src as usize] as usize] as usize;
                 if last[from] == src {
-                    rows[from * k + pred_class[i] as usize] = to;
+                    for &c in classes_of(i) {
+                        rows[from * k + c as usize] = to;
+                    }
                 }
             }
         }
-        drop((pred_start, pred_src, pred_class));
+        drop((pred_start, pred_src, pred_set, class_sets));
         merge_classes(class_of.map(|c| c as u8), k, rows, perms)
     }
 }
@@ -1312,28 +1364,17 @@ mod tests {
     }
 
     #[test]
-    fn chunked_rows_read_across_chunk_boundaries() {
-        let mut rows = Rows::new();
-        let row: Vec<u32> = (0..1000).collect();
-        for _ in 0..100 {
-            rows.push_row(&row);
-        }
-        rows.push_row(&[70_000; 1000]);
-        assert_eq!(rows.get(CHUNK_LEN - 1), ((CHUNK_LEN - 1) % 1000) as u32);
-        assert_eq!(rows.get(CHUNK_LEN), (CHUNK_LEN % 1000) as u32);
-        assert_eq!(rows.get(100_500), 70_000);
-        assert_eq!(rows.into_wide().len(), 101_000);
-    }
-
-    #[test]
-    fn rows_widen_when_a_state_number_needs_more_than_16_bits() {
-        let mut rows = Rows::new();
-        rows.push_row(&[0, 65_535]);
-        assert!(matches!(rows, Rows::Narrow(_)));
-        rows.push_row(&[65_536, 3]);
-        assert!(matches!(rows, Rows::Wide(_)));
-        rows.push_row(&[7, 8]);
-        assert_eq!(rows.into_wide(), vec![0, 65_535, 65_536, 3, 7, 8]);
+    fn rows_round_trip_through_their_sparse_encoding() {
+        let table: Vec<u32> = vec![
+            0, 0, 0, 0, // all dead
+            5, 5, 7, 5, // one exception
+            1, 2, 3, 4, // no two alike
+            70_000, 0, 70_000, 70_000, // a wide state number
+        ];
+        let rows = Rows::from_table(4, &table);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows.arena.get(0), &[0]);
+        assert_eq!(rows.into_table(), table);
     }
 
     #[test]
