@@ -85,7 +85,7 @@ impl std::fmt::Display for CompileFailure {
 
 /// Default options: the given features, default limits.
 pub fn options(features: Features) -> CompileOptions {
-    CompileOptions { features, limits: Limits::default() }
+    CompileOptions { features, limits: Limits::default(), keep_rules: true }
 }
 
 /// Compiles one lowered profile, mapping error origins back to model rules.

@@ -176,6 +176,7 @@ fn an_exploding_dfa_names_the_rules_responsible() {
     let opts = aa_dfa::CompileOptions {
         features: common::features(),
         limits: aa_dfa::Limits { max_states: 2000, max_bytes: 1 << 30 },
+        keep_rules: true,
     };
     let d = aa_compile::compile_diagnostics_with(&db, root, &opts);
     assert!(!d.is_empty());

@@ -257,6 +257,10 @@ impl std::error::Error for ProfileError {}
 pub struct CompileOptions {
     pub features: Features,
     pub limits: Limits,
+    /// Keep each DFA's rules ([`CompiledDfa::rules`]) for queries and
+    /// exact lints. Emitting a policy does not need them, and a profile's
+    /// rules (their regexes) can be as large as its DFA.
+    pub keep_rules: bool,
 }
 
 /// Adds `name` to the transition table like the parser: slots 4..16,
@@ -287,11 +291,11 @@ fn build(
     rules: Vec<Rule>,
     origins: Vec<Origin>,
     filedfa: bool,
-    limits: Limits,
+    opts: &CompileOptions,
 ) -> Result<CompiledDfa, ProfileError> {
-    let opts = BuildOptions { filedfa, limits };
-    match Dfa::build_with(&rules, &opts) {
-        Ok(dfa) => Ok(CompiledDfa { dfa, rules, origins }),
+    let build_opts = BuildOptions { filedfa, limits: opts.limits };
+    match Dfa::build_with(&rules, &build_opts) {
+        Ok(dfa) => Ok(CompiledDfa { dfa, rules: if opts.keep_rules { rules } else { Vec::new() }, origins }),
         Err(error) => {
             let named: Vec<u32> = match &error {
                 CompileError::ConflictingExec { origins, .. } => origins.clone(),
@@ -504,12 +508,11 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
     }
 
     let xmatch = xmatch_dfa(input, opts)?;
-    let file =
-        if files.rules.is_empty() { None } else { Some(build("file", files.rules, files.origins, true, opts.limits)?) };
+    let file = if files.rules.is_empty() { None } else { Some(build("file", files.rules, files.origins, true, opts)?) };
     let policydb = if policy.rules.is_empty() || !feat.policydb {
         None
     } else {
-        Some(build("policydb", policy.rules, policy.origins, false, opts.limits)?)
+        Some(build("policydb", policy.rules, policy.origins, false, opts)?)
     };
     let caps = &input.capabilities;
     let allowed = caps.allow & !caps.deny;
@@ -620,7 +623,7 @@ fn xmatch_dfa(input: &ProfileInput, opts: &CompileOptions) -> Result<Option<(Com
         vec![Rule { regex: re, perms: RulePerms { deny: false, perms: old::EXEC, audit: 0 }, origin: 0 }],
         vec![Origin::Attachment],
         true,
-        opts.limits,
+        opts,
     )?;
     Ok(Some((d, len)))
 }

@@ -150,7 +150,7 @@ fn rich_profile() -> ProfileInput {
 #[test]
 fn profile_round_trip() {
     let feats = features("default");
-    let opts = CompileOptions { features: feats.clone(), limits: Limits::default() };
+    let opts = CompileOptions { features: feats.clone(), limits: Limits::default(), keep_rules: true };
     let ours = compile_profile(&rich_profile(), &opts).expect("compile");
     let enc = EncodeOptions { features: feats };
     let bytes = encode_policy([&ours], &enc);
@@ -198,7 +198,7 @@ fn file_tables_byte_identical_to_the_parser() {
         let raw = &bin[theirs.tables.offset..theirs.tables.offset + size as usize];
         let mut input = ProfileInput { name: "t".into(), ..ProfileInput::default() };
         input.files = lines.iter().map(|l| common::file_rule(l).0).collect();
-        let opts = CompileOptions { features: features(feat), limits: Limits::default() };
+        let opts = CompileOptions { features: features(feat), limits: Limits::default(), keep_rules: true };
         let ours = compile_profile(&input, &opts).expect("compile");
         let enc = EncodeOptions { features: features(feat) };
         assert!(encode_dfa(ours.file.as_ref().expect("file DFA"), &enc) == raw, "{text} ({feat})");

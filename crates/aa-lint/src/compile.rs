@@ -233,39 +233,62 @@ pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
             return Status::Failure;
         }
     };
-    let opts = options(feats);
-    // Files compile on `compile_threads()` threads, in groups of
-    // `FILES_PER_DATABASE` that share a database: a shared abstraction is
-    // parsed once per group, and what a group read (include trees, models,
-    // diagnostics) is freed when it is done, so memory does not grow with
-    // the number of files.
-    // Output keeps the order of the arguments.
+    // Nothing reads a DFA's rules after it is built here.
+    let opts = CompileOptions { keep_rules: false, ..options(feats) };
     let (opts, features_path) = (&opts, features_path.as_deref());
-    let group = |paths: &[PathBuf]| {
-        let db = database(&args.policy);
-        paths
-            .iter()
-            .map(|path| {
-                let mut out = Out::default();
-                let status = compile_one(args, &db, path, opts, features_path, &mut out);
-                (out.out, out.errors, status)
-            })
-            .collect::<Vec<_>>()
-    };
-    let results: Vec<(String, Vec<String>, Status)> = if compile_threads() == 1 {
-        args.files.chunks(FILES_PER_DATABASE).flat_map(group).collect()
-    } else {
-        args.files.par_chunks(FILES_PER_DATABASE).flat_map_iter(group).collect()
-    };
     let mut status = Status::Clean;
-    for (out, errors, s) in results {
-        printer.out(&out);
-        for e in errors {
-            printer.error(&e);
-        }
-        status = status.worst(s);
-    }
+    for_each_file(
+        &args.files,
+        &args.policy,
+        |db, path| {
+            let mut out = Out::default();
+            let status = compile_one(args, db, path, opts, features_path, &mut out);
+            (out, status)
+        },
+        |(out, s)| {
+            printer.out(&out.out);
+            for e in out.errors {
+                printer.error(&e);
+            }
+            status = status.worst(s);
+            true
+        },
+    );
     status
+}
+
+/// Runs `job` on every file on `compile_threads()` threads, in groups of
+/// `FILES_PER_DATABASE` that share a database (a shared abstraction is
+/// parsed once per group), and hands the results to `emit` in argument
+/// order, a wave of groups at a time, until it returns false. What a group
+/// read (include trees, models, diagnostics) is freed when it is done and
+/// output is written as it comes, so memory does not grow with the number
+/// of files.
+fn for_each_file<R: Send>(
+    files: &[PathBuf],
+    policy: &PolicyArgs,
+    job: impl Fn(&RootDatabase, &Path) -> R + Sync,
+    mut emit: impl FnMut(R) -> bool,
+) {
+    let group = |paths: &[PathBuf]| {
+        let db = database(policy);
+        let results = paths.iter().map(|path| job(&db, path)).collect::<Vec<R>>();
+        drop(db);
+        // The next group parses its files again; what this thread interned
+        // for this group's trees would only be kept alive.
+        aa_syntax::clear_parse_cache();
+        results
+    };
+    let threads = compile_threads();
+    for wave in files.chunks(FILES_PER_DATABASE * threads) {
+        let results: Vec<R> =
+            if threads == 1 { group(wave) } else { wave.par_chunks(FILES_PER_DATABASE).flat_map_iter(group).collect() };
+        for r in results {
+            if !emit(r) {
+                return;
+            }
+        }
+    }
 }
 
 /// Output gathered off the main thread.
@@ -727,32 +750,36 @@ fn compile_binary(args: &CompileArgs, printer: &mut Printer) -> Status {
             return Status::Failure;
         }
     };
-    let opts = options(feats.clone());
+    // The encoder needs the automata, not the rules they were built from.
+    let opts = CompileOptions { keep_rules: false, ..options(feats.clone()) };
     let enc = EncodeOptions { features: feats };
-    let db = database(&args.policy);
-    let one = |db: &mut RootDatabase, path: &PathBuf| {
-        let mut log = Out::default();
-        let (bytes, status) = binary_one(db, path, &opts, &enc, &mut log);
-        (bytes, log, status)
-    };
-    let results: Vec<(Vec<u8>, Out, Status)> = if compile_threads() == 1 {
-        let mut db = db;
-        args.files.iter().map(|path| one(&mut db, path)).collect()
-    } else {
-        args.files.par_iter().map_with(db, one).collect()
-    };
     let mut status = Status::Clean;
     let mut stdout = std::io::stdout().lock();
-    for (bytes, log, s) in results {
-        let _ = std::io::stderr().lock().write_all(log.out.as_bytes());
-        for e in log.errors {
-            printer.error(&e);
-        }
-        if let Err(e) = stdout.write_all(&bytes) {
-            printer.error(&format!("cannot write standard output: {e}"));
-            return Status::Failure;
-        }
-        status = status.worst(s);
+    let mut written = true;
+    for_each_file(
+        &args.files,
+        &args.policy,
+        |db, path| {
+            let mut log = Out::default();
+            let (bytes, status) = binary_one(db, path, &opts, &enc, &mut log);
+            (bytes, log, status)
+        },
+        |(bytes, log, s)| {
+            let _ = std::io::stderr().lock().write_all(log.out.as_bytes());
+            for e in log.errors {
+                printer.error(&e);
+            }
+            if let Err(e) = stdout.write_all(&bytes) {
+                printer.error(&format!("cannot write standard output: {e}"));
+                written = false;
+                return false;
+            }
+            status = status.worst(s);
+            true
+        },
+    );
+    if !written {
+        return Status::Failure;
     }
     if let Err(e) = stdout.flush() {
         printer.error(&format!("cannot write standard output: {e}"));

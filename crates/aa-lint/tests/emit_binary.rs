@@ -109,3 +109,28 @@ fn refuses_a_terminal() {
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("refusing to write a binary policy to a terminal"), "{text}");
 }
+
+/// More files than one database serves (files are compiled in groups, a
+/// wave of groups at a time, and written as each wave ends): still every
+/// stream in argument order, on one thread and on two.
+#[test]
+fn many_files_keep_argument_order() {
+    let pair = ["fixtures/cli/profiles/binary.aa", "fixtures/cli/cases/compile-basic.aa"];
+    let streams: Vec<Vec<u8>> = pair.iter().map(|f| ours("default", &[f]).1).collect();
+    assert!(streams.iter().all(|s| !s.is_empty()) && streams[0] != streams[1]);
+    // 25 files: a file's position decides which of the two it is.
+    let files: Vec<&str> = (0..25).map(|i| pair[(i * i) % 2]).collect();
+    let expected: Vec<u8> = (0..25).flat_map(|i| streams[(i * i) % 2].clone()).collect();
+    for threads in ["1", "2"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
+            .args(["compile", "-M", &features("default"), "--emit", "binary"])
+            .args(&files)
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(repo_root())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run aa-lint");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout == expected, "{threads} thread(s): streams out of order or changed");
+    }
+}
