@@ -27,7 +27,7 @@ use crate::features::Features;
 use crate::file_rules::{self, FileRule, LinkRule};
 use crate::glob::{self, GlobError, GlobMode};
 use crate::perms::old;
-use crate::regex::{self, Regex};
+use crate::regex::{self, ByteSet, Regex};
 
 pub use crate::classes::{DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule};
 
@@ -167,8 +167,13 @@ pub enum Origin {
 #[derive(Debug, Clone)]
 pub struct CompiledDfa {
     pub dfa: Dfa,
+    /// Empty unless [`CompileOptions::keep_rules`] asked for them.
     pub rules: Vec<Rule>,
     pub origins: Vec<Origin>,
+    /// The bytes the rules name explicitly, which decide the binary
+    /// layout's default transitions ([`crate::encode::layout`]); kept when
+    /// the rules are not.
+    pub mentioned: ByteSet,
 }
 
 /// The old network table: per address family, type-bit masks.
@@ -295,7 +300,11 @@ fn build(
 ) -> Result<CompiledDfa, ProfileError> {
     let build_opts = BuildOptions { filedfa, limits: opts.limits };
     match Dfa::build_with(&rules, &build_opts) {
-        Ok(dfa) => Ok(CompiledDfa { dfa, rules: if opts.keep_rules { rules } else { Vec::new() }, origins }),
+        Ok(dfa) => {
+            let mentioned = crate::encode::layout::mentioned_bytes(rules.iter().map(|r| &r.regex));
+            let rules = if opts.keep_rules { rules } else { Vec::new() };
+            Ok(CompiledDfa { dfa, rules, origins, mentioned })
+        }
         Err(error) => {
             let named: Vec<u32> = match &error {
                 CompileError::ConflictingExec { origins, .. } => origins.clone(),

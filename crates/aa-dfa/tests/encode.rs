@@ -204,3 +204,20 @@ fn file_tables_byte_identical_to_the_parser() {
         assert!(encode_dfa(ours.file.as_ref().expect("file DFA"), &enc) == raw, "{text} ({feat})");
     }
 }
+
+/// Dropping the rules after the build (`keep_rules: false`, what
+/// `aa-lint compile` does) leaves the binary unchanged, even when a rule
+/// names byte 255, which would otherwise pass for a byte no rule names.
+#[test]
+fn dropping_rules_keeps_the_binary() {
+    let feats = features("default");
+    let mut input = rich_profile();
+    input.files.push(aa_dfa::FileRule::parse(r"/srv/a\xffb/**", "r").unwrap());
+    let encode = |keep_rules| {
+        let opts = CompileOptions { features: feats.clone(), limits: Limits::default(), keep_rules };
+        let compiled = compile_profile(&input, &opts).expect("compile");
+        assert_eq!(compiled.file.as_ref().unwrap().rules.is_empty(), !keep_rules);
+        encode_policy([&compiled], &EncodeOptions { features: feats.clone() })
+    };
+    assert!(encode(true) == encode(false));
+}

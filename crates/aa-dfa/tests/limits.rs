@@ -39,7 +39,7 @@ fn memory_limit_alone_also_stops() {
 
 #[test]
 fn few_rules_fit_under_the_default_limit() {
-    let opts = CompileOptions { features: Features::parse(""), limits: Limits::default() };
+    let opts = CompileOptions { features: Features::parse(""), limits: Limits::default(), keep_rules: true };
     let p = aa_dfa::compile_profile(&exploding(3), &opts).unwrap();
     assert!(p.file.unwrap().dfa.state_count() > 10);
 }
@@ -60,7 +60,7 @@ mod queries {
             })
             .collect();
         let input = ProfileInput { name: "t".into(), files, ..ProfileInput::default() };
-        let opts = CompileOptions { features: Features::parse(""), limits: Limits::default() };
+        let opts = CompileOptions { features: Features::parse(""), limits: Limits::default(), keep_rules: true };
         aa_dfa::compile_profile(&input, &opts).unwrap().file.unwrap()
     }
 

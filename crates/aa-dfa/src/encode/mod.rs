@@ -31,8 +31,7 @@ pub struct EncodeOptions {
 
 /// The table set of a compiled DFA (an "aadfa" blob's content).
 pub fn encode_dfa(d: &CompiledDfa, opts: &EncodeOptions) -> Vec<u8> {
-    let mentioned = layout::mentioned_bytes(d.rules.iter().map(|r| &r.regex));
-    let l = layout::lay_out(&d.dfa, &mentioned, opts.features.diff_encode);
+    let l = layout::lay_out(&d.dfa, &d.mentioned, opts.features.diff_encode);
     pack::pack(&l).to_bytes()
 }
 
