@@ -15,8 +15,11 @@ fn exploding(n: usize) -> ProfileInput {
 
 #[test]
 fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
-    let opts =
-        CompileOptions { features: Features::parse(""), limits: Limits { max_states: 20_000, max_bytes: 64 << 20 } };
+    let opts = CompileOptions {
+        features: Features::parse(""),
+        limits: Limits { max_states: 20_000, max_bytes: 64 << 20 },
+        keep_rules: true,
+    };
     let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
     let ProfileError::Dfa { which, error: CompileError::LimitExceeded(l), origins } = &err else {
         panic!("expected a limit error, got {err}");
@@ -31,8 +34,11 @@ fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
 
 #[test]
 fn memory_limit_alone_also_stops() {
-    let opts =
-        CompileOptions { features: Features::parse(""), limits: Limits { max_states: usize::MAX, max_bytes: 8 << 20 } };
+    let opts = CompileOptions {
+        features: Features::parse(""),
+        limits: Limits { max_states: usize::MAX, max_bytes: 8 << 20 },
+        keep_rules: true,
+    };
     let err = aa_dfa::compile_profile(&exploding(20), &opts).unwrap_err();
     assert!(matches!(err, ProfileError::Dfa { error: CompileError::LimitExceeded(_), .. }), "{err}");
 }
