@@ -309,12 +309,7 @@ fn ptrace() {
         ),
         (
             "deny ptrace readby peer=bar{1,2},",
-            PtraceRule {
-                quals: q("deny"),
-                perms: PtraceRule::READBY,
-                peer: Some("bar{1,2}".into()),
-                ..PtraceRule::default()
-            },
+            PtraceRule { quals: q("deny"), perms: PtraceRule::READBY, peer: Some("bar{1,2}".into()) },
         ),
         (
             "audit ptrace tracedby,",

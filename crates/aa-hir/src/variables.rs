@@ -423,7 +423,7 @@ impl Variables {
             _ => self.set_values(name)?.into_iter().collect(),
         };
         // Do not double a `/` at either join (but keep a leading `//`).
-        let trim_leading = prefix.ends_with('/') && prefix.trim_start_matches('/').len() > 0;
+        let trim_leading = prefix.ends_with('/') && !prefix.trim_start_matches('/').is_empty();
         let trim_trailing = suffix.starts_with('/');
         let mut joined: Vec<String> = values
             .into_iter()

@@ -540,7 +540,7 @@ fn generated_variants_agree_with_apparmor_parser() {
             }
         }
         let mut reasons: Vec<_> = reasons.into_iter().collect();
-        reasons.sort_by(|a, b| b.1.cmp(&a.1));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
         for (reason, count) in reasons.iter().take(40) {
             eprintln!("  {count:4} both reject: {reason}");
         }

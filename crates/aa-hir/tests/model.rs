@@ -25,7 +25,6 @@ fn dump(files: &[(&str, &str)]) -> String {
 }
 
 fn dump_root(db: &RootDatabase, path: &str) -> String {
-    let db = db;
     let root = db.file(Path::new(path));
     let model = policy_model(db, root);
     let mut out = String::new();

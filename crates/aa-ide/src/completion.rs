@@ -104,11 +104,12 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
         trimmed.strip_prefix("#include").or_else(|| trimmed.strip_prefix("include")).map(|r| r.trim_start()).map(|r| {
             r.strip_prefix("if").map(|r| r.trim_start().strip_prefix("exists").unwrap_or(r).trim_start()).unwrap_or(r)
         });
-    if let Some(rest) = include_rest {
-        if trimmed.len() > "include".len() && (rest.starts_with('<') || rest.starts_with('"') || rest.is_empty()) {
-            include_paths(db, rest, offset, &mut out);
-            return out;
-        }
+    if let Some(rest) = include_rest
+        && trimmed.len() > "include".len()
+        && (rest.starts_with('<') || rest.starts_with('"') || rest.is_empty())
+    {
+        include_paths(db, rest, offset, &mut out);
+        return out;
     }
 
     // @{variables}
@@ -146,28 +147,28 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
     }
 
     // -> profile
-    if let Some(arrow) = stmt.rfind("->") {
-        if offset - (stmt.len() - arrow) + 2 <= word_start {
-            let mut seen = Vec::new();
-            for p in util::profiles(db, path) {
-                if seen.contains(&p.name) {
-                    continue;
-                }
-                seen.push(p.name.clone());
-                let mut it = item(&p.name, CompletionKind::Profile, None, word_range);
-                it.detail = Some(if p.is_hat { "hat" } else { "profile" }.to_string());
-                out.push(it);
+    if let Some(arrow) = stmt.rfind("->")
+        && offset - (stmt.len() - arrow) + 2 <= word_start
+    {
+        let mut seen = Vec::new();
+        for p in util::profiles(db, path) {
+            if seen.contains(&p.name) {
+                continue;
             }
-            return out;
+            seen.push(p.name.clone());
+            let mut it = item(&p.name, CompletionKind::Profile, None, word_range);
+            it.detail = Some(if p.is_hat { "hat" } else { "profile" }.to_string());
+            out.push(it);
         }
+        return out;
     }
 
     // flags=( ... )
-    if let Some(f) = trimmed.rfind("flags=(").or_else(|| trimmed.rfind("flags=")) {
-        if !trimmed[f..].contains(')') {
-            from_table(docs::FLAGS, CompletionKind::Flag, word_range, &mut out);
-            return out;
-        }
+    if let Some(f) = trimmed.rfind("flags=(").or_else(|| trimmed.rfind("flags="))
+        && !trimmed[f..].contains(')')
+    {
+        from_table(docs::FLAGS, CompletionKind::Flag, word_range, &mut out);
+        return out;
     }
 
     // The rule keyword: the first word after the qualifiers.

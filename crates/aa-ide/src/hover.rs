@@ -27,10 +27,10 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
     if token.kind() == VARIABLE || token.kind() == BOOL_VARIABLE {
         return hover(variable_hover(db, path, &token));
     }
-    if let Some(include) = token.parent_ancestors().find_map(ast::Include::cast) {
-        if let Some(inc) = util::include_at(db, path, offset) {
-            return Some(Hover { range: include.syntax().text_range(), markdown: include_hover(db, &inc) });
-        }
+    if let Some(include) = token.parent_ancestors().find_map(ast::Include::cast)
+        && let Some(inc) = util::include_at(db, path, offset)
+    {
+        return Some(Hover { range: include.syntax().text_range(), markdown: include_hover(db, &inc) });
     }
     if token.kind().is_keyword() {
         let word = token.text().to_ascii_lowercase();
@@ -41,10 +41,10 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
             _ => word,
         };
         // `flags=(audit)` and `audit` the qualifier share a word.
-        if token.parent().is_some_and(|p| p.kind() == FLAG || p.kind() == VALUE) {
-            if let Some(d) = docs::lookup(docs::FLAGS, &word) {
-                return hover(format!("**flag `{word}`**\n\n{d}"));
-            }
+        if token.parent().is_some_and(|p| p.kind() == FLAG || p.kind() == VALUE)
+            && let Some(d) = docs::lookup(docs::FLAGS, &word)
+        {
+            return hover(format!("**flag `{word}`**\n\n{d}"));
         }
         if let Some(d) = docs::lookup(docs::KEYWORDS, &word) {
             return hover(format!("**`{word}`**\n\n{d}"));
@@ -68,12 +68,12 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
         return Some(Hover { range: flag.text_range(), markdown: format!("**flag `{}`**\n\n{d}", text.trim()) });
     }
     // Profile names and transitions.
-    if let Some(name_node) = token.parent_ancestors().find(|n| matches!(n.kind(), PROFILE_NAME | ATTACHMENT)) {
-        if let Some(profile) = name_node.parent().and_then(ast::Profile::cast) {
-            let mut markdown = profile_summary(&profile);
-            markdown.push_str(&resolved_profile(db, path, profile.syntax().text_range()));
-            return Some(Hover { range: name_node.text_range(), markdown });
-        }
+    if let Some(name_node) = token.parent_ancestors().find(|n| matches!(n.kind(), PROFILE_NAME | ATTACHMENT))
+        && let Some(profile) = name_node.parent().and_then(ast::Profile::cast)
+    {
+        let mut markdown = profile_summary(&profile);
+        markdown.push_str(&resolved_profile(db, path, profile.syntax().text_range()));
+        return Some(Hover { range: name_node.text_range(), markdown });
     }
     if let Some(target) = token.parent_ancestors().find(|n| n.kind() == TARGET) {
         let value = target.children().find_map(ast::Value::cast)?;
@@ -142,13 +142,12 @@ fn find_profile<'a>(profiles: &'a [util::ProfileInfo], at: &SyntaxToken, name: &
     // A child profile of the enclosing profile first (`Cx -> child`), then any.
     let last = name.rsplit("//").next().unwrap_or(name);
     let enclosing = at.parent().and_then(|p| util::enclosing_profile(&p));
-    if let Some(enclosing) = enclosing {
-        if let Some(p) = profiles
+    if let Some(enclosing) = enclosing
+        && let Some(p) = profiles
             .iter()
             .find(|p| p.name == last && p.node.parent().and_then(|b| b.parent()).as_ref() == Some(enclosing.syntax()))
-        {
-            return Some(p);
-        }
+    {
+        return Some(p);
     }
     profiles.iter().find(|p| p.name == name || p.name == last)
 }
@@ -330,10 +329,10 @@ fn include_hover(db: &dyn Db, inc: &aa_hir::includes::ResolvedInclude) -> String
                 }
             }
             for def in root.descendants().filter_map(ast::VariableDef::cast) {
-                if let Some(n) = def.name() {
-                    if !vars.contains(&n) {
-                        vars.push(n);
-                    }
+                if let Some(n) = def.name()
+                    && !vars.contains(&n)
+                {
+                    vars.push(n);
                 }
             }
         }

@@ -66,20 +66,20 @@ fn subject(db: &dyn Db, path: &Path, offset: TextSize) -> Option<(Subject, TextR
 pub(crate) fn goto_definition(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<NavigationTarget> {
     let root = util::parse(db, path).syntax_node();
     let Some(token) = util::token_at(&root, offset) else { return Vec::new() };
-    if token.parent_ancestors().any(|n| n.kind() == INCLUDE) {
-        if let Some(inc) = util::include_at(db, path, offset) {
-            let empty = TextRange::empty(TextSize::new(0));
-            return inc
-                .files
-                .iter()
-                .map(|f| NavigationTarget {
-                    path: f.path(db).clone(),
-                    full_range: empty,
-                    focus_range: empty,
-                    name: inc.target.clone(),
-                })
-                .collect();
-        }
+    if token.parent_ancestors().any(|n| n.kind() == INCLUDE)
+        && let Some(inc) = util::include_at(db, path, offset)
+    {
+        let empty = TextRange::empty(TextSize::new(0));
+        return inc
+            .files
+            .iter()
+            .map(|f| NavigationTarget {
+                path: f.path(db).clone(),
+                full_range: empty,
+                focus_range: empty,
+                name: inc.target.clone(),
+            })
+            .collect();
     }
     match subject(db, path, offset) {
         Some((Subject::Variable(name), _)) => util::variable_defs(db, path)

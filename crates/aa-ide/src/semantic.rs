@@ -61,17 +61,17 @@ pub(crate) fn semantic_tokens(db: &dyn Db, path: &Path, range: Option<TextRange>
                     SemanticTokenKind::Profile
                 } else if pkind == Some(PERMS) || pkind == Some(ACCESS) {
                     SemanticTokenKind::Permission
-                } else if in_kind(FLAG) {
-                    SemanticTokenKind::Property
-                } else if pkind == Some(CONDITION)
-                    && parent.as_ref().and_then(|p| p.first_token()).as_ref() == Some(&token)
+                } else if in_kind(FLAG)
+                    || (pkind == Some(CONDITION)
+                        && parent.as_ref().and_then(|p| p.first_token()).as_ref() == Some(&token))
                 {
+                    // A flag, or a condition's key (`peer` in `peer=x`).
                     SemanticTokenKind::Property
                 } else if in_kind(INCLUDE_TARGET) || token.text().starts_with('/') {
                     SemanticTokenKind::Path
-                } else if matches!(pkind, Some(CAPABILITY_RULE | NETWORK_RULE)) {
-                    SemanticTokenKind::EnumMember
-                } else if in_kind(CONDITION) && in_kind(SIGNAL_RULE) {
+                } else if matches!(pkind, Some(CAPABILITY_RULE | NETWORK_RULE))
+                    || (in_kind(CONDITION) && in_kind(SIGNAL_RULE))
+                {
                     SemanticTokenKind::EnumMember
                 } else {
                     continue;
@@ -145,14 +145,15 @@ pub(crate) fn inlay_hints(db: &dyn Db, path: &Path, range: Option<TextRange>) ->
         let Some(body) = profile.body() else { continue };
         let Some(close) = body.syntax().last_token().filter(|t| t.kind() == R_CURLY) else { continue };
         let lines = body.syntax().text().to_string().matches('\n').count();
-        if lines >= 10 && wanted(close.text_range()) {
-            if let Some((name, _)) = util::profile_name(&profile) {
-                out.push(InlayHint {
-                    offset: close.text_range().end(),
-                    label: format!("{} {name}", if profile.is_hat() { "hat" } else { "profile" }),
-                    tooltip: None,
-                });
-            }
+        if lines >= 10
+            && wanted(close.text_range())
+            && let Some((name, _)) = util::profile_name(&profile)
+        {
+            out.push(InlayHint {
+                offset: close.text_range().end(),
+                label: format!("{} {name}", if profile.is_hat() { "hat" } else { "profile" }),
+                tooltip: None,
+            });
         }
     }
     out.sort_by_key(|h| h.offset);

@@ -157,10 +157,10 @@ pub(crate) fn folding_ranges(db: &dyn Db, path: &Path) -> Vec<Fold> {
     // Runs of consecutive comment lines, and of consecutive includes.
     let mut run: Option<(TextRange, FoldKind, usize)> = None;
     let flush = |run: &mut Option<(TextRange, FoldKind, usize)>, out: &mut Vec<Fold>| {
-        if let Some((range, kind, n)) = run.take() {
-            if n > 1 {
-                out.push(Fold { range, kind });
-            }
+        if let Some((range, kind, n)) = run.take()
+            && n > 1
+        {
+            out.push(Fold { range, kind });
         }
     };
     for element in root.descendants_with_tokens() {

@@ -501,7 +501,8 @@ fn compare_with(
 fn wanted_bits(perm: &[String]) -> Result<u32, String> {
     let mut bits = 0;
     for p in perm {
-        for word in [p.trim()] {
+        {
+            let word = p.trim();
             let add = match word {
                 "r" | "read" => old::READ,
                 "w" | "write" => old::WRITE,

@@ -74,15 +74,15 @@ pub fn run(args: &FmtArgs, printer: &mut Printer) -> Status {
             status = status.worst(Status::Findings);
         } else if is_stdin {
             printer.out(&formatted);
-        } else if let Ok(Input::File(path)) = input {
-            if let Err(error) = std::fs::write(path, &formatted) {
-                printer.error(&format!("{}: cannot write: {error}", path.display()));
-                status = Status::Failure;
-            }
+        } else if let Ok(Input::File(path)) = input
+            && let Err(error) = std::fs::write(path, &formatted)
+        {
+            printer.error(&format!("{}: cannot write: {error}", path.display()));
+            status = Status::Failure;
         }
     }
     let verb = if args.check || args.diff { "would be reformatted" } else { "reformatted" };
-    if !(inputs.len() == 1 && matches!(inputs[0], Ok(Input::Stdin)) && !args.check && !args.diff) {
+    if inputs.len() != 1 || !matches!(inputs[0], Ok(Input::Stdin)) || args.check || args.diff {
         printer.note(&format!("{} {verb}, {} already formatted", plural(changed, "file"), unchanged));
     }
     status

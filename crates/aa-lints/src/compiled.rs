@@ -122,7 +122,10 @@ pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
 /// (deny rules only take exec permissions away) and need not be compiled,
 /// which spares most profiles.
 fn may_conflict<'a>(rules: impl Iterator<Item = &'a Rule>) -> bool {
-    let mut seen: Vec<((String, Option<String>), Option<Glob>)> = Vec::new();
+    // (exec mode, transition target) and the path's glob (`None` when it
+    // has too many alternatives to expand).
+    type Seen = ((String, Option<String>), Option<Glob>);
+    let mut seen: Vec<Seen> = Vec::new();
     for rule in rules.filter(|r| r.qualifiers.mode != RuleMode::Deny) {
         let rule = without_exec_safety(rule);
         let RuleKind::File { path, perms, target, .. } = &*rule.kind else { continue };

@@ -305,7 +305,7 @@ pub(crate) fn folding_ranges(a: &Analysis, s: &Snapshot) -> Cancellable<Option<V
             .into_iter()
             .filter_map(|f| {
                 let r = s.range(f.range);
-                (r.end.line > r.start.line).then(|| lsp::FoldingRange {
+                (r.end.line > r.start.line).then_some(lsp::FoldingRange {
                     start_line: r.start.line,
                     start_character: None,
                     end_line: r.end.line,

@@ -100,10 +100,10 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 pub(crate) fn uri_to_path(uri: &Uri) -> PathBuf {
-    if uri.scheme().as_str() == "file" {
-        if let Some(p) = uri.to_file_path() {
-            return p.into_owned();
-        }
+    if uri.scheme().as_str() == "file"
+        && let Some(p) = uri.to_file_path()
+    {
+        return p.into_owned();
     }
     // Untitled and other documents get a path of their own that no include can name.
     PathBuf::from(format!("/.aa-lint-virtual/{}", uri.as_str()))
@@ -313,12 +313,12 @@ impl Backend {
 
     fn apply_config(&self, value: &Value) {
         let mut state = lock(&self.state);
-        if let Some(url) = docs_url_setting(value) {
-            if *state.docs_url != *url {
-                state.docs_url = url.into();
-                state.all_dirty = true;
-                self.changed(&mut state, []);
-            }
+        if let Some(url) = docs_url_setting(value)
+            && *state.docs_url != *url
+        {
+            state.docs_url = url.into();
+            state.all_dirty = true;
+            self.changed(&mut state, []);
         }
         let mut config = state.host.config().clone();
         apply_settings(&mut config, value);
@@ -640,28 +640,28 @@ impl LanguageServer for Backend {
         let wake = self.wake.clone();
         tokio::spawn(async move {
             let items = vec![lsp::ConfigurationItem { scope_uri: None, section: Some("aa-lint".into()) }];
-            if let Ok(values) = client.configuration(items).await {
-                if let Some(value) = values.first().filter(|v| v.is_object()) {
-                    let lint = {
-                        let mut st = lock(&state);
-                        let mut config = st.host.config().clone();
-                        apply_settings(&mut config, value);
-                        let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
-                        if let Some(url) = &url {
-                            st.docs_url = url.as_str().into();
-                        }
-                        if config != *st.host.config() || url.is_some() {
-                            let mut change = Change::new();
-                            change.set_config(config);
-                            st.host.apply_change(change);
-                            st.all_dirty = true;
-                            st.revision += 1;
-                            wake.notify_one();
-                        }
-                        st.host.config().lint.clone()
-                    };
-                    warn_unknown_selectors(&client, &lint).await;
-                }
+            if let Ok(values) = client.configuration(items).await
+                && let Some(value) = values.first().filter(|v| v.is_object())
+            {
+                let lint = {
+                    let mut st = lock(&state);
+                    let mut config = st.host.config().clone();
+                    apply_settings(&mut config, value);
+                    let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
+                    if let Some(url) = &url {
+                        st.docs_url = url.as_str().into();
+                    }
+                    if config != *st.host.config() || url.is_some() {
+                        let mut change = Change::new();
+                        change.set_config(config);
+                        st.host.apply_change(change);
+                        st.all_dirty = true;
+                        st.revision += 1;
+                        wake.notify_one();
+                    }
+                    st.host.config().lint.clone()
+                };
+                warn_unknown_selectors(&client, &lint).await;
             }
         });
     }

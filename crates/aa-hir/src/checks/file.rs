@@ -145,41 +145,38 @@ pub(super) fn check(rule: &ast::Rule, prefix: &Prefix, sink: &mut Vec<Diagnostic
         }
     }
     let node = rule.syntax();
-    if node.kind() == FILE_RULE {
-        if let Some(path) = rule.path() {
-            let text = path.text();
-            if !(text.starts_with('/') || text.starts_with("@{") || text.starts_with("\"/") || text.starts_with("\"@{"))
-            {
-                sink.push(Diagnostic::error(
-                    "relative-path",
-                    format!(
-                        "`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"
-                    ),
-                    path.syntax().text_range(),
-                ));
-            }
-        }
-    }
-    if let Some(keyword) = node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW)) {
-        if !perms.exec {
+    if node.kind() == FILE_RULE
+        && let Some(path) = rule.path()
+    {
+        let text = path.text();
+        if !(text.starts_with('/') || text.starts_with("@{") || text.starts_with("\"/") || text.starts_with("\"@{")) {
             sink.push(Diagnostic::error(
-                "safe-unsafe-without-exec",
-                format!("`{}` only applies to exec rules, and this rule has no `x`", keyword.to_string()),
-                keyword.text_range(),
+                "relative-path",
+                format!("`{text}` is not an absolute path: file rules name paths starting with `/` (or a variable)"),
+                path.syntax().text_range(),
             ));
         }
+    }
+    if let Some(keyword) = node.children_with_tokens().find(|e| matches!(e.kind(), SAFE_KW | UNSAFE_KW))
+        && !perms.exec
+    {
+        sink.push(Diagnostic::error(
+            "safe-unsafe-without-exec",
+            format!("`{}` only applies to exec rules, and this rule has no `x`", keyword),
+            keyword.text_range(),
+        ));
     }
     // Permissions first (`l subset /a -> /b`) is the form that gives link targets.
     let perms_first = node.children().find(|n| matches!(n.kind(), PERMS | VALUE)).is_some_and(|n| n.kind() == PERMS);
     if perms_first {
-        if let Some(subset) = node.children_with_tokens().find(|e| e.kind() == SUBSET_KW) {
-            if perms.other_than_link {
-                sink.push(Diagnostic::error(
-                    "subset-without-link",
-                    "`subset` only applies to link rules: the permissions must be just `l`",
-                    subset.text_range(),
-                ));
-            }
+        if let Some(subset) = node.children_with_tokens().find(|e| e.kind() == SUBSET_KW)
+            && perms.other_than_link
+        {
+            sink.push(Diagnostic::error(
+                "subset-without-link",
+                "`subset` only applies to link rules: the permissions must be just `l`",
+                subset.text_range(),
+            ));
         }
         if rule.target().is_some() && perms.link && perms.exec {
             sink.push(Diagnostic::error(

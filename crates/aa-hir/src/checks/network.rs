@@ -86,25 +86,23 @@ pub(super) fn check(info: &RuleInfo, sink: &mut Vec<Diagnostic>) {
             has_ip_conds |= check_cond(info, cond, false, sink);
         }
     }
-    if has_ip_conds {
-        if let Some(family) = info.words.first() {
-            // A word that names a family is the family (`packet` is both a
-            // family and a type); otherwise the family is left open.
-            let inet = if FAMILIES.contains(&family.text.as_str()) {
-                matches!(family.text.as_str(), "inet" | "inet6")
-            } else {
-                TYPES.contains(&family.text.as_str()) || PROTOCOLS.contains(&family.text.as_str())
-            };
-            if !inet && !family.has_var() {
-                sink.push(Diagnostic::error(
-                    "network-conditions-need-inet",
-                    format!(
-                        "`{}` sockets take no `ip=`/`port=`/`peer=` conditions: only `inet` and `inet6` do",
-                        family.text
-                    ),
-                    family.range,
-                ));
-            }
+    if has_ip_conds && let Some(family) = info.words.first() {
+        // A word that names a family is the family (`packet` is both a
+        // family and a type); otherwise the family is left open.
+        let inet = if FAMILIES.contains(&family.text.as_str()) {
+            matches!(family.text.as_str(), "inet" | "inet6")
+        } else {
+            TYPES.contains(&family.text.as_str()) || PROTOCOLS.contains(&family.text.as_str())
+        };
+        if !inet && !family.has_var() {
+            sink.push(Diagnostic::error(
+                "network-conditions-need-inet",
+                format!(
+                    "`{}` sockets take no `ip=`/`port=`/`peer=` conditions: only `inet` and `inet6` do",
+                    family.text
+                ),
+                family.range,
+            ));
         }
     }
 }

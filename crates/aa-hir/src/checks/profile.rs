@@ -53,26 +53,25 @@ pub(super) fn check_profile(
     if let (Some(xattrs), Some(flags)) = (
         profile.syntax().children().find(|n| n.kind() == XATTRS),
         profile.syntax().children().find(|n| n.kind() == FLAGS),
-    ) {
-        if xattrs.text_range().start() > flags.text_range().start() {
-            sink.push(Diagnostic::error(
-                "xattrs-after-flags",
-                "`xattrs=( )` must come before `flags=( )`",
-                xattrs.text_range(),
-            ));
-        }
+    ) && xattrs.text_range().start() > flags.text_range().start()
+    {
+        sink.push(Diagnostic::error(
+            "xattrs-after-flags",
+            "`xattrs=( )` must come before `flags=( )`",
+            xattrs.text_range(),
+        ));
     }
     for cond in profile.syntax().children().filter(|n| n.kind() == CONDITION) {
         check_identities(&cond, sink);
     }
-    if profile.is_hat() {
-        if let Some(xattrs) = profile.syntax().children().find(|n| n.kind() == XATTRS) {
-            sink.push(Diagnostic::error(
-                "hat-xattrs",
-                "hats cannot have `xattrs=( )` matches: only profiles attach by xattrs",
-                xattrs.text_range(),
-            ));
-        }
+    if profile.is_hat()
+        && let Some(xattrs) = profile.syntax().children().find(|n| n.kind() == XATTRS)
+    {
+        sink.push(Diagnostic::error(
+            "hat-xattrs",
+            "hats cannot have `xattrs=( )` matches: only profiles attach by xattrs",
+            xattrs.text_range(),
+        ));
     }
     if let Some(flags) = profile.flags() {
         check_flags(&flags, vars, sink);
@@ -127,16 +126,19 @@ fn check_name(
                 return;
             }
         }
-        if !nested && !profile.is_hat() && !profile.has_profile_keyword() {
-            if let Some(values) = leading_values(name, vars) {
-                if values.iter().any(|v| !v.starts_with('/')) {
-                    sink.push(Diagnostic::error(
-                        "profile-name-needs-keyword",
-                        format!("`{name}` needs the `profile` keyword: without it a profile name must expand to absolute paths"),
-                        range,
-                    ));
-                }
-            }
+        if !nested
+            && !profile.is_hat()
+            && !profile.has_profile_keyword()
+            && let Some(values) = leading_values(name, vars)
+            && values.iter().any(|v| !v.starts_with('/'))
+        {
+            sink.push(Diagnostic::error(
+                "profile-name-needs-keyword",
+                format!(
+                    "`{name}` needs the `profile` keyword: without it a profile name must expand to absolute paths"
+                ),
+                range,
+            ));
         }
         return;
     }

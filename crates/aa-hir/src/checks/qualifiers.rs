@@ -36,75 +36,74 @@ pub(super) fn check_rule(rule: &ast::Rule, prefix: &Prefix, block: &Prefix, sink
         ALL_RULE => "all",
         _ => "",
     };
-    if !class.is_empty() && prefix.owner.is_some() {
-        if let Some(range) = qualifier_range(node, &[OWNER_KW, OTHER_KW]) {
-            sink.push(Diagnostic::error(
-                "owner-not-allowed",
-                format!("`owner`/`other` is not allowed on `{class}` rules: it only applies to file rules"),
-                range,
-            ));
-        }
+    if !class.is_empty()
+        && prefix.owner.is_some()
+        && let Some(range) = qualifier_range(node, &[OWNER_KW, OTHER_KW])
+    {
+        sink.push(Diagnostic::error(
+            "owner-not-allowed",
+            format!("`owner`/`other` is not allowed on `{class}` rules: it only applies to file rules"),
+            range,
+        ));
     }
-    if matches!(rule.kind(), NETWORK_RULE | ALL_RULE) && prefix.priority {
-        if let Some(range) = qualifier_range(node, &[PRIORITY]) {
-            sink.push(Diagnostic::error(
-                "priority-not-allowed",
-                format!("`priority` is not allowed on `{class}` rules"),
-                range,
-            ));
-        }
+    if matches!(rule.kind(), NETWORK_RULE | ALL_RULE)
+        && prefix.priority
+        && let Some(range) = qualifier_range(node, &[PRIORITY])
+    {
+        sink.push(Diagnostic::error(
+            "priority-not-allowed",
+            format!("`priority` is not allowed on `{class}` rules"),
+            range,
+        ));
     }
     if let Some(priority) =
         node.children().find(|n| n.kind() == QUALIFIERS).and_then(|q| q.children().find(|n| n.kind() == PRIORITY))
     {
         let value = priority.children().find(|n| n.kind() == VALUE).map(|v| v.text().to_string());
-        if let Some(Ok(number)) = value.map(|v| v.trim().parse::<i64>()) {
-            if !(-1000..=1000).contains(&number) {
-                sink.push(Diagnostic::error(
-                    "priority-out-of-range",
-                    format!("priority {number} is out of range: it must be between -1000 and 1000"),
-                    priority.text_range(),
-                ));
-            }
+        if let Some(Ok(number)) = value.map(|v| v.trim().parse::<i64>())
+            && !(-1000..=1000).contains(&number)
+        {
+            sink.push(Diagnostic::error(
+                "priority-out-of-range",
+                format!("priority {number} is out of range: it must be between -1000 and 1000"),
+                priority.text_range(),
+            ));
         }
     }
     // Only file, link and change_profile rules take their block's
     // qualifiers; there a contradicting `allow`/`deny` is an error.
-    if matches!(rule.kind(), FILE_RULE | LINK_RULE | CHANGE_PROFILE_RULE) {
-        if let (Some(outer), Some(inner)) = (block.mode, prefix.mode) {
-            if outer != inner {
-                if let Some(range) = qualifier_range(node, &[ALLOW_KW, DENY_KW, PROMPT_KW]) {
-                    sink.push(Diagnostic::error(
-                        "conflicting-rule-mode",
-                        "this rule's `allow`/`deny`/`prompt` contradicts the one on its enclosing block",
-                        range,
-                    ));
-                }
-            }
-        }
+    if matches!(rule.kind(), FILE_RULE | LINK_RULE | CHANGE_PROFILE_RULE)
+        && let (Some(outer), Some(inner)) = (block.mode, prefix.mode)
+        && outer != inner
+        && let Some(range) = qualifier_range(node, &[ALLOW_KW, DENY_KW, PROMPT_KW])
+    {
+        sink.push(Diagnostic::error(
+            "conflicting-rule-mode",
+            "this rule's `allow`/`deny`/`prompt` contradicts the one on its enclosing block",
+            range,
+        ));
     }
 }
 
 pub(super) fn check_block(block: &SyntaxNode, prefix: &Prefix, outer: &Prefix, sink: &mut Vec<Diagnostic>) {
-    if prefix.priority {
-        if let Some(range) = qualifier_range(block, &[PRIORITY]) {
-            sink.push(Diagnostic::error(
-                "priority-not-allowed",
-                "`priority` is not allowed on a block of rules; put it on each rule",
-                range,
-            ));
-        }
+    if prefix.priority
+        && let Some(range) = qualifier_range(block, &[PRIORITY])
+    {
+        sink.push(Diagnostic::error(
+            "priority-not-allowed",
+            "`priority` is not allowed on a block of rules; put it on each rule",
+            range,
+        ));
     }
-    if let (Some(a), Some(b)) = (outer.mode, prefix.mode) {
-        if a != b {
-            if let Some(range) = qualifier_range(block, &[ALLOW_KW, DENY_KW, PROMPT_KW]) {
-                sink.push(Diagnostic::error(
-                    "conflicting-rule-mode",
-                    "this block's `allow`/`deny`/`prompt` contradicts the one on its enclosing block",
-                    range,
-                ));
-            }
-        }
+    if let (Some(a), Some(b)) = (outer.mode, prefix.mode)
+        && a != b
+        && let Some(range) = qualifier_range(block, &[ALLOW_KW, DENY_KW, PROMPT_KW])
+    {
+        sink.push(Diagnostic::error(
+            "conflicting-rule-mode",
+            "this block's `allow`/`deny`/`prompt` contradicts the one on its enclosing block",
+            range,
+        ));
     }
 }
 

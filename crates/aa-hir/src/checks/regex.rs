@@ -156,10 +156,10 @@ pub(super) fn check(
             if let Some(path) = rule.path() {
                 report(&super::unquote(&path.text()), path.syntax_range(), vars, sink);
             }
-            if kind == LINK_RULE {
-                if let Some(target) = rule.target() {
-                    report(&super::unquote(&target.text()), target.syntax_range(), vars, sink);
-                }
+            if kind == LINK_RULE
+                && let Some(target) = rule.target()
+            {
+                report(&super::unquote(&target.text()), target.syntax_range(), vars, sink);
             }
         }
         DBUS_RULE | UNIX_RULE | SIGNAL_RULE | PTRACE_RULE => {

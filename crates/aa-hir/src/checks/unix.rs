@@ -34,7 +34,7 @@ fn check_cond(info: &RuleInfo, cond: &Cond, peer: bool, sink: &mut Vec<Diagnosti
         "label" if !peer => "`label` of a `unix` rule is only valid inside `peer=( )`".to_string(),
         "type" if peer => "`type` of a `unix` rule is not allowed inside `peer=( )`".to_string(),
         "addr" => match cond.single() {
-            Some(v) if !v.has_var() && !(v.text.starts_with('@') || v.text == "none" || v.text == "auto") => {
+            Some(v) if !(v.has_var() || v.text.starts_with('@') || v.text == "none" || v.text == "auto") => {
                 format!(
                     "`{}` is not a valid unix address: expected an abstract address `@name`, `none` or `auto`",
                     v.text
