@@ -32,11 +32,10 @@ const DEFAULT_FEATURES: &str = "/usr/share/apparmor-features/features";
 const FILES_PER_DATABASE: usize = 8;
 
 /// Threads `compile` uses: one unless `RAYON_NUM_THREADS` asks for more.
-/// Each thread holds a DFA construction of its own, and the largest take
-/// 10 MB or more at their peak: a second thread made Debian's batch peak at
-/// 29 MB instead of 22 (apparmor_parser: 15 MB) for 30-40% less wall time,
-/// and one thread is still about 5 times less CPU than the parser
-/// (docs/dfa-performance.md, "Memory").
+/// Each thread holds a DFA construction of its own: a second thread makes
+/// Debian's batch peak at about 20 MB instead of 13.5 (apparmor_parser:
+/// 15 MB) for 30-40% less wall time, and one thread is already about 5
+/// times less CPU than the parser (docs/dfa-performance.md, "Memory").
 fn compile_threads() -> usize {
     std::env::var("RAYON_NUM_THREADS").ok().and_then(|n| n.parse().ok()).filter(|&n| n > 0).unwrap_or(1)
 }
