@@ -86,50 +86,9 @@ fn unsupported(rule: Option<usize>, message: impl Into<String>) -> LowerError {
     LowerError { rule, kind: LowerErrorKind::Unsupported, message: message.into() }
 }
 
-/// Capability names in kernel order (`CAP_CHOWN` = 0, ...).
-pub const CAPABILITIES: &[&str] = &[
-    "chown",
-    "dac_override",
-    "dac_read_search",
-    "fowner",
-    "fsetid",
-    "kill",
-    "setgid",
-    "setuid",
-    "setpcap",
-    "linux_immutable",
-    "net_bind_service",
-    "net_broadcast",
-    "net_admin",
-    "net_raw",
-    "ipc_lock",
-    "ipc_owner",
-    "sys_module",
-    "sys_rawio",
-    "sys_chroot",
-    "sys_ptrace",
-    "sys_pacct",
-    "sys_admin",
-    "sys_boot",
-    "sys_nice",
-    "sys_resource",
-    "sys_time",
-    "sys_tty_config",
-    "mknod",
-    "lease",
-    "audit_write",
-    "audit_control",
-    "setfcap",
-    "mac_override",
-    "mac_admin",
-    "syslog",
-    "wake_alarm",
-    "block_suspend",
-    "audit_read",
-    "perfmon",
-    "bpf",
-    "checkpoint_restore",
-];
+/// Capability names in kernel order (`CAP_CHOWN` = 0, ...): the list the
+/// checks accept, whose index is the capability number.
+pub use aa_hir::checks::names::CAPABILITIES;
 
 /// The kernel's capability number of a name.
 pub fn capability_number(name: &str) -> Option<u32> {

@@ -3,7 +3,9 @@
 use super::{RuleInfo, has_var};
 use crate::Diagnostic;
 
-/// Capability names `apparmor_parser` knows (lower case, without `CAP_`).
+/// Capability names `apparmor_parser` knows (lower case, without `CAP_`),
+/// in kernel order: a name's index is its capability number, which
+/// `aa-compile` writes into the binary policy.
 pub const CAPABILITIES: &[&str] = &[
     "chown",
     "dac_override",
