@@ -2,27 +2,18 @@
 -- Run from editors/neovim: see tests/run.sh. Exits non-zero on failure.
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
-local plugin = vim.fn.fnamemodify(here, ':h')
+local harness = dofile(here .. '/harness.lua')
+local check = harness.check
+local plugin = harness.plugin
 local fake = vim.fn.fnamemodify(plugin, ':h') .. '/tests/fake-aa-lint'
 local tmp = vim.fn.tempname()
 local log = tmp .. '/server.log'
 vim.fn.mkdir(tmp .. '/apparmor.d/abstractions', 'p')
 vim.env.AA_LINT_FAKE_LOG = log
 
-vim.opt.runtimepath:prepend(plugin)
 vim.cmd('filetype on')
 vim.cmd('runtime! ftdetect/apparmor.vim')
 
-local passed, failed = 0, 0
-local function check(name, ok, detail)
-  if ok then
-    passed = passed + 1
-    io.stdout:write('ok   ' .. name .. '\n')
-  else
-    failed = failed + 1
-    io.stdout:write('FAIL ' .. name .. (detail and (': ' .. detail) or '') .. '\n')
-  end
-end
 
 local function read_log()
   local msgs = {}
@@ -142,10 +133,6 @@ for _, m in ipairs(read_log()) do
 end
 check('update_settings pushes the new settings', last ~= nil and vim.deep_equal(last.params.settings['aa-lint'].lint.select, { 'all' }))
 
-io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
-vim.fn.delete(tmp, 'rf')
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+harness.finish(function()
+  vim.fn.delete(tmp, 'rf')
+end)

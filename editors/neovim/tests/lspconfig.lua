@@ -3,18 +3,9 @@
 -- Run from editors/neovim: see tests/run.sh.
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
-vim.opt.runtimepath:prepend(vim.fn.fnamemodify(here, ':h'))
+local harness = dofile(here .. '/harness.lua')
+local check = harness.check
 
-local passed, failed = 0, 0
-local function check(name, ok, detail)
-  if ok then
-    passed = passed + 1
-    io.stdout:write('ok   ' .. name .. '\n')
-  else
-    failed = failed + 1
-    io.stdout:write('FAIL ' .. name .. (detail and (': ' .. detail) or '') .. '\n')
-  end
-end
 
 package.loaded['lspconfig.configs'] = {}
 package.loaded['lspconfig.util'] = {
@@ -49,9 +40,4 @@ local cfg = dofile(vim.fn.fnamemodify(here, ':h') .. '/lsp/aa_lint.lua')
 check('lsp/aa_lint.lua cmd', vim.deep_equal(cfg.cmd, { 'aa-lint', 'lsp' }))
 check('lsp/aa_lint.lua init_options is the settings object', cfg.init_options == cfg.settings['aa-lint'])
 
-io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+harness.finish()

@@ -3,7 +3,8 @@
 -- Run from editors/neovim. Exits non-zero on failure.
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
-local plugin = vim.fn.fnamemodify(here, ':h')
+local harness = dofile(here .. '/harness.lua')
+local check = harness.check
 local bin = vim.env.AA_LINT_BIN
 local tmp = vim.fn.tempname()
 vim.fn.mkdir(tmp .. '/apparmor.d/abstractions', 'p')
@@ -11,20 +12,9 @@ vim.fn.mkdir(tmp .. '/apparmor.d/tunables', 'p')
 vim.fn.writefile({ 'capability chown,' }, tmp .. '/apparmor.d/abstractions/base')
 vim.fn.writefile({ '@{HOME}=/home/*/ /root/' }, tmp .. '/apparmor.d/tunables/global')
 
-vim.opt.runtimepath:prepend(plugin)
 vim.cmd('filetype on')
 vim.cmd('runtime! ftdetect/apparmor.vim')
 
-local passed, failed = 0, 0
-local function check(name, ok, detail)
-  if ok then
-    passed = passed + 1
-    io.stdout:write('ok   ' .. name .. '\n')
-  else
-    failed = failed + 1
-    io.stdout:write('FAIL ' .. name .. (detail and (': ' .. detail) or '') .. '\n')
-  end
-end
 
 local aa = require('aa_lint')
 aa.setup({
@@ -125,13 +115,9 @@ local fixed = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
 check('code action removes the repeated rule', dup ~= nil and applied and #fixed == 6 and fixed[5] == '  @{HOME}/x r,',
   vim.inspect({ dup = dup, lines = fixed }))
 
-io.stdout:write(string.format('%d passed, %d failed\n', passed, failed))
-for _, client in pairs(vim.lsp.get_active_clients()) do
-  client.stop()
-end
-vim.fn.delete(tmp, 'rf')
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+harness.finish(function()
+  for _, client in pairs(vim.lsp.get_active_clients()) do
+    client.stop()
+  end
+  vim.fn.delete(tmp, 'rf')
+end)

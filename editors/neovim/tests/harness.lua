@@ -1,0 +1,33 @@
+-- What the Neovim tests share: the plugin on the runtimepath, a `check`
+-- that prints one line per assertion, and `finish`, which prints the
+-- counts, runs the test's clean-up and exits non-zero on any failure.
+-- Load with dofile(); not a test itself (tests/run.sh does not run it).
+
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+local M = { plugin = vim.fn.fnamemodify(here, ':h'), passed = 0, failed = 0 }
+
+vim.opt.runtimepath:prepend(M.plugin)
+
+function M.check(name, ok, detail)
+  if ok then
+    M.passed = M.passed + 1
+    io.stdout:write('ok   ' .. name .. '\n')
+  else
+    M.failed = M.failed + 1
+    io.stdout:write('FAIL ' .. name .. (detail and (': ' .. detail) or '') .. '\n')
+  end
+end
+
+function M.finish(cleanup)
+  io.stdout:write(string.format('%d passed, %d failed\n', M.passed, M.failed))
+  if cleanup then
+    cleanup()
+  end
+  if M.failed > 0 then
+    vim.cmd('cquit 1')
+  else
+    vim.cmd('qall!')
+  end
+end
+
+return M
