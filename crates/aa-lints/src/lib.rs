@@ -53,6 +53,7 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
     }
     raw.extend(lints::parser::diagnostics(&ctx, selection));
     let mut out = suppression::apply(&ctx, raw, selection);
+    drop_repeated_exec_conflicts(&mut out);
     for d in &mut out {
         if let Some(lint) = lint_by_code_or_name(d.code) {
             d.severity = selection.severity(lint, d.severity);
@@ -69,6 +70,19 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
     });
     out.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message);
     out
+}
+
+/// `file-rule-exec-conflict` and the `parser` group's exact
+/// `conflicting-exec-modifiers` both flag the exec rule of a `file,` +
+/// `pix /**` conflict; the first says more about `file,`, so where both
+/// flag the same rule only it is kept (the exact lint still flags the
+/// `file,` rule itself).
+fn drop_repeated_exec_conflicts(out: &mut Vec<LintDiagnostic>) {
+    let flagged: Vec<(File, aa_syntax::TextRange)> =
+        out.iter().filter(|d| d.name == "file-rule-exec-conflict").map(|d| (d.file, d.range)).collect();
+    if !flagged.is_empty() {
+        out.retain(|d| d.name != "conflicting-exec-modifiers" || !flagged.contains(&(d.file, d.range)));
+    }
 }
 
 /// The documentation of a lint, by code (`AA101`) or name

@@ -17,6 +17,10 @@ declare_lint! {
     /// gets two different exec modes. An exec rule on a narrower path is
     /// fine: the more specific rule wins.
     ///
+    /// The `parser` group's `conflicting-exec-modifiers` finds every such
+    /// conflict exactly, by compiling the profile; where both flag the same
+    /// exec rule, only this lint's finding is shown there.
+    ///
     /// ## Why it matters
     ///
     /// The policy does not load. The message from `apparmor_parser` names
