@@ -306,16 +306,30 @@ enum NState {
     Accept(u32),
 }
 
+/// What [`Nfa::compile_rules`] built.
+struct CompiledRules {
+    /// The state the NFA starts in.
+    entry: usize,
+    /// Per NFA state, a rule it belongs to.
+    owners: Vec<u32>,
+    /// Per rule `i` whose accept state is `Accept(i)`: every rule that
+    /// shares it (equal permissions and exactness), `i` first.
+    sharing: Vec<Vec<u32>>,
+}
+
 struct Nfa {
     states: Vec<NState>,
     /// Distinct byte sets, in the order states first use them.
     byte_sets: Vec<ByteSet>,
     set_ids: FxMap<ByteSet, u32>,
+    /// Compiled elements by continuation: an element compiled again with
+    /// the same continuation reuses its states.
+    compiled: FxMap<u32, Vec<(Regex, u32)>>,
 }
 
 impl Nfa {
     fn new() -> Nfa {
-        Nfa { states: Vec::new(), byte_sets: Vec::new(), set_ids: FxMap::default() }
+        Nfa { states: Vec::new(), byte_sets: Vec::new(), set_ids: FxMap::default(), compiled: FxMap::default() }
     }
 
     fn push(&mut self, s: NState) -> usize {
@@ -340,8 +354,93 @@ impl Nfa {
         }
     }
 
+    /// Compiles every rule into one NFA whose rules share equal leading
+    /// elements (a trie of their concatenations, as `apparmor_parser`
+    /// factors common prefixes of its expression tree): rules that start
+    /// alike, up to and including a `*` or `**`, share one loop, which keeps
+    /// the subset construction from tracking each copy separately. Returns
+    /// the entry state and, per NFA state, a rule it belongs to (for
+    /// naming the rules behind a state explosion).
+    fn compile_rules(&mut self, rules: &[Rule]) -> CompiledRules {
+        fn elements<'r>(re: &'r Regex, out: &mut Vec<&'r Regex>) {
+            match re {
+                Regex::Concat(v) => v.iter().for_each(|r| elements(r, out)),
+                Regex::Empty => {}
+                r => out.push(r),
+            }
+        }
+        /// A trie node: its children by leading element, and the accept
+        /// states of the rules that end here. Children have larger
+        /// indices than their parent.
+        struct Node<'r> {
+            children: Vec<(&'r Regex, usize)>,
+            accepts: Vec<u32>,
+            owner: u32,
+        }
+        let mut owners: Vec<u32> = Vec::new();
+        let mut trie = vec![Node { children: Vec::new(), accepts: Vec::new(), owner: 0 }];
+        let mut elems = Vec::new();
+        let mut accepts: FxMap<(RulePerms, bool), usize> = FxMap::default();
+        let mut sharing: Vec<Vec<u32>> = vec![Vec::new(); rules.len()];
+        for (i, rule) in rules.iter().enumerate() {
+            let accept = *accepts.entry((rule.perms, rule.is_exact())).or_insert_with(|| {
+                owners.push(i as u32);
+                self.push(NState::Accept(i as u32))
+            });
+            if let NState::Accept(first) = self.states[accept] {
+                sharing[first as usize].push(i as u32);
+            }
+            elems.clear();
+            elements(&rule.regex, &mut elems);
+            let mut node = 0;
+            for &e in &elems {
+                node = match trie[node].children.iter().find(|(x, _)| *x == e) {
+                    Some(&(_, child)) => child,
+                    None => {
+                        trie.push(Node { children: Vec::new(), accepts: Vec::new(), owner: i as u32 });
+                        let child = trie.len() - 1;
+                        trie[node].children.push((e, child));
+                        child
+                    }
+                };
+            }
+            trie[node].accepts.push(accept as u32);
+        }
+        // Children before parents: reverse creation order.
+        let mut entry = vec![0usize; trie.len()];
+        for node in (0..trie.len()).rev() {
+            let mut moves: Vec<u32> = trie[node].accepts.clone();
+            for &(e, child) in &trie[node].children {
+                let before = self.states.len();
+                moves.push(self.compile(e, entry[child]) as u32);
+                owners.resize(self.states.len().max(before), trie[child].owner);
+            }
+            entry[node] = match moves.as_slice() {
+                [one] => *one as usize,
+                _ => {
+                    let split = self.push(NState::Split(moves.into_boxed_slice()));
+                    owners.push(trie[node].owner);
+                    split
+                }
+            };
+        }
+        CompiledRules { entry: entry[0], owners, sharing }
+    }
+
     /// Compiles `re` so that it continues to `next`; returns its entry.
     fn compile(&mut self, re: &Regex, next: usize) -> usize {
+        if matches!(re, Regex::Empty | Regex::Concat(_)) {
+            return self.compile_new(re, next);
+        }
+        if let Some(&(_, state)) = self.compiled.get(&(next as u32)).and_then(|v| v.iter().find(|(r, _)| r == re)) {
+            return state as usize;
+        }
+        let state = self.compile_new(re, next);
+        self.compiled.entry(next as u32).or_default().push((re.clone(), state as u32));
+        state
+    }
+
+    fn compile_new(&mut self, re: &Regex, next: usize) -> usize {
         match re {
             Regex::Empty => next,
             Regex::Literal(b) => self.push_byte(ByteSet::single(*b), next),
@@ -453,7 +552,7 @@ fn path_to(parents: &[(u32, u8)], mut state: u32) -> Vec<u8> {
 /// Rules ranked by the number of DFA states whose NFA set includes one of
 /// their NFA states; keeps those present in at least a tenth as many
 /// states as the top one (at most 20).
-fn culprits(sets: &SetStore, bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usize)> {
+fn culprits(sets: &SetStore, owners: &[u32], rules: &[Rule]) -> Vec<(u32, usize)> {
     let mut count = vec![0usize; rules.len()];
     let mut seen = vec![usize::MAX; rules.len()];
     let mut set = Vec::new();
@@ -461,7 +560,7 @@ fn culprits(sets: &SetStore, bounds: &[usize], rules: &[Rule]) -> Vec<(u32, usiz
         sets.decode_into(si as u32, &mut set);
         for &n in &set {
             let n = n as usize;
-            let r = bounds.partition_point(|&b| b <= n).saturating_sub(1);
+            let r = owners.get(n).map_or(usize::MAX, |&o| o as usize);
             if r < rules.len() && seen[r] != si {
                 seen[r] = si;
                 count[r] += 1;
@@ -530,14 +629,8 @@ impl Dfa {
     /// Subset construction into class rows.
     fn construct(rules: &[Rule], opts: &BuildOptions) -> Result<Compact, CompileError> {
         let mut nfa = Nfa::new();
-        let mut entries = Vec::new();
-        // NFA states [bounds[i], bounds[i + 1]) belong to rule i.
-        let mut bounds = vec![0];
-        for (i, r) in rules.iter().enumerate() {
-            let acc = nfa.push(NState::Accept(i as u32));
-            entries.push(nfa.compile(&r.regex, acc));
-            bounds.push(nfa.states.len());
-        }
+        let CompiledRules { entry, owners, sharing } = nfa.compile_rules(rules);
+        let entries = [entry];
         let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
         let (class_of, reps) = byte_classes(&nfa);
         let width = reps.len();
@@ -602,16 +695,25 @@ impl Dfa {
             });
             let (p, conflict) = StatePerms::fold_class(accepting, opts.filedfa);
             if conflict {
+                let example = path_to(&parents, s as u32);
+                let shown_example = example.as_slice();
+                // An accept state stands for every rule with its
+                // permissions: name those that match the example.
                 let origins = set
                     .iter()
                     .filter_map(|&n| match nfa.states[n as usize] {
                         NState::Accept(i) if rules[i as usize].perms.perms & (USER_EXEC | OTHER_EXEC) != 0 => {
-                            Some(rules[i as usize].origin)
+                            Some(&sharing[i as usize])
                         }
                         _ => None,
                     })
+                    .flat_map(|group| {
+                        let only = group.len() == 1;
+                        group.iter().filter(move |&&r| only || regex_matches(&rules[r as usize].regex, shown_example))
+                    })
+                    .map(|&r| rules[r as usize].origin)
                     .collect();
-                return Err(CompileError::ConflictingExec { example: path_to(&parents, s as u32), origins });
+                return Err(CompileError::ConflictingExec { example, origins });
             }
             // The parser never gives the start state permissions, even
             // when a rule matches the empty input.
@@ -698,7 +800,7 @@ impl Dfa {
                                 states: sets.len(),
                                 bytes,
                                 limits: opts.limits,
-                                culprits: culprits(&sets, &bounds, rules),
+                                culprits: culprits(&sets, &owners, rules),
                             }));
                         }
                         let id = sets.len() as u32;

@@ -74,6 +74,25 @@ fn links() {
     check(&["/l/a l", "/l/c rl", "deny /l/b l", "/l/** r"]);
 }
 
+/// Rules with equal permissions share one accept state in our NFA; a
+/// conflict still names only those that match the example path.
+#[test]
+fn conflicts_name_only_the_matching_rules_of_a_shared_accept() {
+    // Two globs (an exact path would override `/b/** ix` instead).
+    let lines = ["/a/** ix", "/b/** ix", "/b/c* px"];
+    let rules: Vec<FileRule> = lines.iter().map(|l| rule(l)).collect();
+    let err = Dfa::build(&aa_dfa::file_rules_to_rules(&rules).unwrap()).unwrap_err();
+    match err {
+        aa_dfa::CompileError::ConflictingExec { example, mut origins } => {
+            assert!(example.starts_with(b"/b/c"), "{:?}", String::from_utf8_lossy(&example));
+            origins.sort_unstable();
+            origins.dedup();
+            assert_eq!(origins, [1, 2], "`/a/** ix` does not match the example");
+        }
+        other => panic!("unexpected {other}"),
+    }
+}
+
 /// Overlapping globs with different exec modes: the parser refuses to
 /// merge them, and so do we.
 #[test]
