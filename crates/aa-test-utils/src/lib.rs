@@ -110,3 +110,79 @@ pub fn debian_policy_files() -> Vec<PathBuf> {
     }
     files
 }
+
+/// An `apparmor_parser` used as an oracle, and the version it reports.
+#[derive(Debug, Clone)]
+pub struct Oracle {
+    pub binary: PathBuf,
+    /// `4.1.0`, `3.0.8`, ...
+    pub version: String,
+    /// That version's unpacked source (its `parser/tst`, its standard policy
+    /// `profiles/apparmor.d`), when the oracle was built from source.
+    pub source: Option<PathBuf>,
+}
+
+/// Debian's packaged parser (3.0.8 on Debian 12), the oracle of the 3.0
+/// target. `None`, with a loud message, when it is not installed.
+pub fn packaged_oracle() -> Option<Oracle> {
+    let binary = ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"].iter().map(PathBuf::from).find(|p| p.exists());
+    let Some(binary) = binary else {
+        eprintln!("\n!!! SKIPPED: apparmor_parser is not installed (apt-get install apparmor) !!!\n");
+        return None;
+    };
+    let version = parser_version(&binary)?;
+    Some(Oracle { binary, version, source: None })
+}
+
+/// A parser built from source by `shared/oracle/build-apparmor-parser.sh`
+/// (`AA_ORACLE_<major>_<minor>` names the binary explicitly, for example
+/// `AA_ORACLE_4_1=/path/to/apparmor_parser`), from its cache
+/// (`${XDG_CACHE_HOME:-~/.cache}/apparmor-oracle/VERSION/`). The build is
+/// not started from a test: `.ci/run` builds the oracles before the tests.
+/// `None`, with a loud message, when it has not been built.
+pub fn built_oracle(version: &str) -> Option<Oracle> {
+    let mut parts = version.split('.');
+    let (major, minor) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let cache_dir = || {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+        Some(cache.join("apparmor-oracle").join(version))
+    };
+    let (binary, source) = match std::env::var_os(format!("AA_ORACLE_{major}_{minor}")) {
+        Some(binary) => (PathBuf::from(binary), None),
+        None => match cache_dir() {
+            Some(dir) => (dir.join("apparmor_parser"), Some(dir.join("src")).filter(|src| src.is_dir())),
+            None => (PathBuf::from("apparmor_parser"), None),
+        },
+    };
+    if !binary.exists() {
+        eprintln!(
+            "\n!!! SKIPPED: apparmor_parser {version} not found at {} \
+             (run shared/oracle/build-apparmor-parser.sh {version}) !!!\n",
+            binary.display()
+        );
+        return None;
+    }
+    let found = parser_version(&binary)?;
+    if !found.starts_with(version) {
+        eprintln!("\n!!! SKIPPED: {} is apparmor_parser {found}, not {version} !!!\n", binary.display());
+        return None;
+    }
+    Some(Oracle { binary, version: found, source })
+}
+
+/// Whether oracle tests that cannot find their oracle must fail instead of
+/// skipping (CI sets `CI`).
+pub fn oracle_required() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// The version `apparmor_parser --version` reports (`AppArmor parser
+/// version 4.1.0`).
+pub fn parser_version(binary: &Path) -> Option<String> {
+    let out = std::process::Command::new(binary).arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next()?;
+    Some(line.rsplit(' ').next()?.trim().to_owned())
+}
