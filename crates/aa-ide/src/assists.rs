@@ -117,9 +117,9 @@ fn clash(a: &TextEdit, b: &TextEdit) -> bool {
 
 /// Formatting edits for the whole file (one edit around the changed part),
 /// or `None` when the file has syntax errors or the formatter declined.
-pub(crate) fn format(db: &dyn Db, path: &Path) -> Option<Vec<TextEdit>> {
+pub(crate) fn format(db: &dyn Db, path: &Path, options: &aa_fmt::FormatOptions) -> Option<Vec<TextEdit>> {
     let text = util::text(db, path);
-    let formatted = aa_fmt::format(&text, &aa_fmt::FormatOptions::default()).ok()?;
+    let formatted = aa_fmt::format(&text, options).ok()?;
     if formatted == text {
         return Some(Vec::new());
     }
@@ -147,8 +147,13 @@ pub(crate) fn format(db: &dyn Db, path: &Path) -> Option<Vec<TextEdit>> {
 
 /// Formatting edits for the statements `range` touches, or `None` when the
 /// file has syntax errors or the formatter declined.
-pub(crate) fn format_range(db: &dyn Db, path: &Path, range: TextRange) -> Option<Vec<TextEdit>> {
+pub(crate) fn format_range(
+    db: &dyn Db,
+    path: &Path,
+    range: TextRange,
+    options: &aa_fmt::FormatOptions,
+) -> Option<Vec<TextEdit>> {
     let text = util::text(db, path);
-    let edits = aa_fmt::format_range(&text, range, &aa_fmt::FormatOptions::default()).ok()?;
+    let edits = aa_fmt::format_range(&text, range, options).ok()?;
     Some(edits.into_iter().map(|e| TextEdit { range: e.range, new_text: e.new_text }).collect())
 }

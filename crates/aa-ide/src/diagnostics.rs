@@ -12,6 +12,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use aa_config::Step;
 use aa_hir::db::{Db, File};
 use aa_lints::{Applicability, LintDiagnostic, LintSelection};
 use aa_syntax::TextRange;
@@ -59,12 +60,13 @@ pub struct Diagnostic {
     pub suppressible: bool,
 }
 
-/// Maps `lint.select` / `lint.ignore` onto a lint selection: an empty
-/// `select` keeps the default lints, a non-empty one replaces them (as
-/// `aa-lint check --select`). Selectors are codes, code prefixes, names,
-/// groups or `all`; the old group names `syntax`, `include` and `semantic`
-/// still work; unknown selectors are skipped.
-pub(crate) fn selection(config: &LintConfig) -> LintSelection {
+/// The selection steps for `path`: its `aa-lint.toml`'s, then the client's
+/// `lint.select` / `lint.ignore` as `aa-lint check --select/--ignore` apply
+/// (an empty `select` keeps what is selected, a non-empty one replaces it).
+/// Selectors are codes, code prefixes, names, groups or `all`; the old group
+/// names `syntax`, `include` and `semantic` still work; unknown selectors
+/// are skipped.
+pub(crate) fn selection_steps(config: &LintConfig, path: &Path) -> Vec<Step> {
     let expand = |sel: &str| -> Vec<String> {
         match sel.trim() {
             "syntax" => vec!["syntax-error".into()],
@@ -76,14 +78,16 @@ pub(crate) fn selection(config: &LintConfig) -> LintSelection {
             other => vec![other.to_string()],
         }
     };
-    let mut sel = if config.select.is_empty() { LintSelection::defaults() } else { LintSelection::none() };
-    for s in config.select.iter().flat_map(|s| expand(s)) {
-        sel = sel.clone().select(&s).unwrap_or(sel);
+    let known = |s: &String| LintSelection::none().select(s).is_ok();
+    let mut steps = match config.project_for(path) {
+        Some(project) => project.steps_for(path, Path::new("/")),
+        None => Vec::new(),
+    };
+    if !config.select.is_empty() {
+        steps.push(Step::Replace(config.select.iter().flat_map(|s| expand(s)).filter(known).collect()));
     }
-    for s in config.ignore.iter().flat_map(|s| expand(s)) {
-        sel = sel.clone().ignore(&s).unwrap_or(sel);
-    }
-    sel
+    steps.extend(config.ignore.iter().flat_map(|s| expand(s)).filter(known).map(Step::Ignore));
+    steps
 }
 
 /// The selectors of `config` that name no lint, code or group.
@@ -181,31 +185,28 @@ fn include_line_for(db: &dyn Db, file: File, target: File, d: &LintDiagnostic) -
         .map(|inc| inc.range)
 }
 
-/// The lint selection, interned so that diagnostics can be memoised per
-/// file and selection.
+/// The lint selection's steps, interned so that diagnostics can be
+/// memoised per file and selection.
 #[salsa::interned(debug)]
 struct LintKey<'db> {
     #[returns(ref)]
-    select: Vec<String>,
-    #[returns(ref)]
-    ignore: Vec<String>,
+    steps: Vec<Step>,
 }
 
 /// The diagnostics of `path`; computed once per revision and selection, so
 /// hover and code actions reuse what publishing computed.
 pub(crate) fn diagnostics(db: &dyn Db, lint: &LintConfig, path: &Path) -> Vec<Diagnostic> {
-    let key = LintKey::new(db, lint.select.clone(), lint.ignore.clone());
+    let key = LintKey::new(db, selection_steps(lint, path));
     file_diagnostics(db, db.file(path), key).clone()
 }
 
 #[salsa::tracked(returns(ref))]
 fn file_diagnostics<'db>(db: &'db dyn Db, file: File, key: LintKey<'db>) -> Vec<Diagnostic> {
-    let lint = LintConfig { select: key.select(db).clone(), ignore: key.ignore(db).clone() };
-    compute(db, &lint, file)
+    compute(db, key.steps(db), file)
 }
 
-fn compute(db: &dyn Db, lint: &LintConfig, file: File) -> Vec<Diagnostic> {
-    let selection = selection(lint);
+fn compute(db: &dyn Db, steps: &[Step], file: File) -> Vec<Diagnostic> {
+    let selection = aa_config::apply_steps(LintSelection::defaults(), steps);
     let findings = findings(db, file, &selection);
     let mut out = Vec::new();
     // (include line, code) → the findings behind it.

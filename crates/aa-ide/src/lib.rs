@@ -25,6 +25,7 @@ use std::{
 use aa_hir::db::{Db as _, RootDatabase};
 use salsa::{Durability, Setter as _};
 
+pub use aa_fmt::FormatOptions;
 pub use aa_hir::db::{FileContent, FileLoader};
 pub use aa_syntax::{TextRange, TextSize};
 pub use salsa::Cancelled;
@@ -48,14 +49,29 @@ pub struct FileRange {
     pub range: TextRange,
 }
 
-/// Which lints to run, by code (`AA101`), code prefix (`AA1`), name
-/// (`overbroad-glob`), group (`parser`, `security`, `correctness`, `style`,
-/// `nursery`) or `all`. An empty `select` runs the default lints; a
-/// non-empty one replaces them. `ignore` turns lints off afterwards.
+/// Which lints to run. First the `aa-lint.toml` that applies to the file
+/// (the one in `projects` whose directory is the nearest above it, as
+/// `aa-lint check` finds it), then the client's `select` and `ignore`, as
+/// `aa-lint check --select/--ignore` would apply them: by code (`AA101`),
+/// code prefix (`AA1`), name (`overbroad-glob`), group (`parser`,
+/// `security`, `correctness`, `style`, `nursery`) or `all`. An empty
+/// `select` keeps the defaults (or the file's selection); a non-empty one
+/// replaces them. `ignore` turns lints off afterwards.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LintConfig {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// The `aa-lint.toml` files the front end found for its files (the
+    /// front end reads them; this crate touches no file).
+    pub projects: Vec<Arc<aa_config::Config>>,
+}
+
+impl LintConfig {
+    /// The `aa-lint.toml` that applies to `path`: the one whose directory
+    /// is the nearest above it.
+    pub fn project_for(&self, path: &Path) -> Option<&Arc<aa_config::Config>> {
+        self.projects.iter().filter(|c| path.starts_with(c.dir())).max_by_key(|c| c.dir().components().count())
+    }
 }
 
 /// Search settings and lint selection.
@@ -268,13 +284,18 @@ impl Analysis {
     }
 
     /// Formats the whole file; `None` when it has syntax errors.
-    pub fn format(&self, path: &Path) -> Cancellable<Option<Vec<TextEdit>>> {
-        self.with_db(|db| assists::format(db, path))
+    pub fn format(&self, path: &Path, options: &FormatOptions) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_db(|db| assists::format(db, path, options))
     }
 
     /// Formats the statements `range` touches; `None` when the file has syntax errors.
-    pub fn format_range(&self, path: &Path, range: TextRange) -> Cancellable<Option<Vec<TextEdit>>> {
-        self.with_db(|db| assists::format_range(db, path, range))
+    pub fn format_range(
+        &self,
+        path: &Path,
+        range: TextRange,
+        options: &FormatOptions,
+    ) -> Cancellable<Option<Vec<TextEdit>>> {
+        self.with_db(|db| assists::format_range(db, path, range, options))
     }
 
     pub fn completions(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<CompletionItem>> {

@@ -171,7 +171,8 @@ fn settings_change_moves_include_search() {
 fn setup_with_lint(fixture: &str, select: &[&str]) -> (AnalysisHost, PathBuf, TextSize) {
     let (mut host, main, offset) = setup(fixture);
     let mut change = Change::new();
-    let lint = LintConfig { select: select.iter().map(|s| s.to_string()).collect(), ignore: Vec::new() };
+    let lint =
+        LintConfig { select: select.iter().map(|s| s.to_string()).collect(), ignore: Vec::new(), projects: Vec::new() };
     change.set_config(Config { lint, ..Config::default() });
     host.apply_change(change);
     (host, main, offset)
@@ -262,7 +263,7 @@ fn lint_selection_by_code_name_and_group() {
     );
     let (mut host, main, _) = setup(fixture);
     let mut change = Change::new();
-    let lint = LintConfig { select: vec![], ignore: vec!["security".into(), "AA2".into()] };
+    let lint = LintConfig { select: vec![], ignore: vec!["security".into(), "AA2".into()], projects: Vec::new() };
     change.set_config(Config { lint, ..Config::default() });
     host.apply_change(change);
     let codes: Vec<String> = host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.code).collect();
@@ -341,7 +342,7 @@ fn formatting_whole_file_and_range() {
     let (host, main, _) = setup("profile foo {\ncapability chown,\n     /etc/x r,\n  ^hat {\n/y w,\n  }\n}\n");
     let analysis = host.analysis();
     let text = analysis.file_text(&main).unwrap().unwrap();
-    let edits = analysis.format(&main).unwrap().unwrap();
+    let edits = analysis.format(&main, &Default::default()).unwrap().unwrap();
     expect![[r#"
         profile foo {
           capability chown,
@@ -354,7 +355,7 @@ fn formatting_whole_file_and_range() {
     .assert_eq(&apply(&text, &edits));
     // Only the second rule.
     let start = TextSize::new(text.find("/etc").unwrap() as u32);
-    let edits = analysis.format_range(&main, TextRange::empty(start)).unwrap().unwrap();
+    let edits = analysis.format_range(&main, TextRange::empty(start), &Default::default()).unwrap().unwrap();
     expect![[r#"
         profile foo {
         capability chown,
@@ -367,7 +368,7 @@ fn formatting_whole_file_and_range() {
     .assert_eq(&apply(&text, &edits));
     // Syntax errors: no edits.
     let (host, main, _) = setup("profile foo {\n  /x r\n");
-    assert_eq!(host.analysis().format(&main).unwrap(), None);
+    assert_eq!(host.analysis().format(&main, &Default::default()).unwrap(), None);
 }
 
 #[test]
@@ -473,12 +474,12 @@ fn new_features_never_panic() {
         let a = host.analysis();
         a.diagnostics(&main).unwrap();
         a.fix_all(&main).unwrap();
-        a.format(&main).unwrap();
+        a.format(&main, &Default::default()).unwrap();
         for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
             let at = TextSize::new(i as u32);
             a.hover(&main, at).unwrap();
             a.code_actions(&main, TextRange::empty(at)).unwrap();
-            a.format_range(&main, TextRange::new(TextSize::new(0), at)).unwrap();
+            a.format_range(&main, TextRange::new(TextSize::new(0), at), &Default::default()).unwrap();
         }
     }
 }

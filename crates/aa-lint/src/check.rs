@@ -12,16 +12,16 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use aa_config::{FailOn, Finder};
 use aa_lints::LintSelection;
 use aa_syntax::TextRange;
 use clap::Args;
 
 use crate::{
     Status,
-    config::{Config, FailOn, Finder},
     discover::discover,
     emit::{self, Counts, OutputFormat, plural},
-    lint::{Checker, Finding, Plan, SearchPaths},
+    lint::{Checker, Finding, Plan},
     output::Printer,
     render::Styles,
     source::Input,
@@ -105,13 +105,29 @@ struct Setup {
     fail_on: Vec<FailOn>,
 }
 
+/// `aa-lint.toml` files read from the file system.
+struct OsConfigFiles;
+
+impl aa_config::ConfigFiles for OsConfigFiles {
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+
+    fn read(&self, path: &Path) -> Option<Result<String, String>> {
+        if !path.is_file() {
+            return None;
+        }
+        Some(std::fs::read_to_string(path).map_err(|error| error.to_string()))
+    }
+}
+
 fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, String> {
     // A missing parser.conf is normal (no AppArmor installed).
     let parser_conf =
-        std::fs::read_to_string(&args.config_file).map(|text| crate::parser_config::parse(&text)).unwrap_or_default();
-    let forced = args.config.as_deref().map(Config::load).transpose()?;
-    let mut finder = Finder::new(forced);
+        std::fs::read_to_string(&args.config_file).map(|text| aa_config::parser_conf::parse(&text)).unwrap_or_default();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let forced = args.config.as_deref().map(|path| Finder::load(&OsConfigFiles, path)).transpose()?;
+    let mut finder = Finder::new(forced, cwd.clone());
     let mut plans = Vec::with_capacity(inputs.len());
     let mut fail_on = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -119,10 +135,10 @@ fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, St
             Ok(Input::File(path)) => path.clone(),
             _ => cwd.join("<stdin>"),
         };
-        let config = if args.isolated { None } else { finder.for_path(&path)? };
+        let config = if args.isolated { None } else { finder.for_path(&OsConfigFiles, &path)? };
         let mut selection = LintSelection::defaults();
         if let Some(config) = &config {
-            selection = config.apply(&path, selection);
+            selection = config.apply(&path, &cwd, selection);
         }
         if let Some(select) = &args.select {
             selection = LintSelection::none();
@@ -136,22 +152,7 @@ fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, St
         for s in &args.ignore {
             selection = selection.ignore(lint_selector(s)).map_err(|e| e.to_string())?;
         }
-        let config_includes = config.as_ref().map(|c| c.include_dirs.clone()).unwrap_or_default();
-        let search = SearchPaths {
-            include_dirs: parser_conf
-                .include_dirs
-                .iter()
-                .cloned()
-                .chain(config_includes)
-                .chain(args.include_dirs.iter().cloned())
-                .collect(),
-            base: args
-                .base
-                .clone()
-                .or_else(|| config.as_ref().and_then(|c| c.base.clone()))
-                .or_else(|| parser_conf.base.clone())
-                .unwrap_or_else(|| "/etc/apparmor.d".into()),
-        };
+        let search = aa_config::search_paths(&parser_conf, config.as_deref(), &args.include_dirs, args.base.as_deref());
         plans.push(Plan { selection, search });
         fail_on.push(args.fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Error));
     }

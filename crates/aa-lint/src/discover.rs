@@ -62,7 +62,7 @@ fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<Result<Input, 
                 // except a leading dot, which `to_string_lossy` keeps.
                 let name = name.to_string_lossy();
                 // aa-lint's own configuration is not policy.
-                if !is_skipped_name(&name) && name != crate::config::FILE_NAME {
+                if !is_skipped_name(&name) && name != aa_config::FILE_NAME {
                     children.push(entry.path());
                 }
             }

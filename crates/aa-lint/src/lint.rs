@@ -29,12 +29,7 @@ use crate::{
     source::{Input, LineIndex},
 };
 
-/// Where `include <...>` looks, as `apparmor_parser -I` and `--base`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SearchPaths {
-    pub include_dirs: Vec<PathBuf>,
-    pub base: PathBuf,
-}
+pub use aa_config::SearchPaths;
 
 /// How one input is checked.
 #[derive(Debug, Clone)]

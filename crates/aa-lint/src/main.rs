@@ -13,14 +13,12 @@ mod check;
 mod cli;
 mod commands;
 mod compile;
-mod config;
 mod discover;
 mod emit;
 mod explain;
 mod fmt;
 mod lint;
 mod output;
-mod parser_config;
 mod render;
 mod source;
 

@@ -235,8 +235,8 @@ pub(crate) fn formatting(
     range: Option<lsp::Range>,
 ) -> Cancellable<Option<Vec<lsp::TextEdit>>> {
     let edits = match range {
-        None => a.format(&s.path)?,
-        Some(r) => a.format_range(&s.path, convert::text_range(&s.rope, r, s.enc))?,
+        None => a.format(&s.path, &s.format)?,
+        Some(r) => a.format_range(&s.path, convert::text_range(&s.rope, r, s.enc), &s.format)?,
     };
     Ok(Some(
         edits

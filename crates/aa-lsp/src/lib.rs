@@ -10,6 +10,7 @@ mod convert;
 mod handlers;
 mod loader;
 mod server;
+mod settings;
 
 use std::{sync::Arc, time::Duration};
 
@@ -18,6 +19,7 @@ use tower_lsp_server::{ClientSocket, LspService, Server};
 pub use crate::{
     loader::OsLoader,
     server::{Backend, DEFAULT_DEBOUNCE},
+    settings::default_docs_url,
 };
 
 /// The service with the OS loader, for `run_stdio` and in-process tests.

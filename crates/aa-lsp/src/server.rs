@@ -26,7 +26,10 @@ use tower_lsp_server::{
     ls_types::{self as lsp, Uri},
 };
 
-use crate::convert::{self, Encoding};
+use crate::{
+    convert::{self, Encoding},
+    settings::{ClientSettings, Projects, is_config_file},
+};
 
 /// How long diagnostics wait for more changes before they are computed.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(5);
@@ -47,8 +50,40 @@ struct State {
     /// after a settings change.
     dirty: HashSet<PathBuf>,
     all_dirty: bool,
+    /// The client's settings, accumulated.
+    client: ClientSettings,
+    /// The `aa-lint.toml` and `parser.conf` files read.
+    projects: Projects,
+    /// The workspace folder (where relative includes resolve).
+    working_dir: PathBuf,
+    /// The documentation URL the published diagnostics link to.
+    published_docs_url: Arc<str>,
+}
+
+impl State {
     /// Where a lint's documentation page is: `{docs_url}/{name}.md`.
-    docs_url: Arc<str>,
+    fn docs_url(&self) -> Arc<str> {
+        self.client.docs_url.clone()
+    }
+
+    /// Recomputes the analysis configuration from the client's settings and
+    /// the configuration files; the errors of files that could not be read.
+    /// Marks everything dirty when it changed.
+    fn reconfigure(&mut self) -> (bool, Vec<String>) {
+        let open: Vec<PathBuf> = self.docs.keys().cloned().collect();
+        let (config, errors) = self.projects.config(&self.working_dir, &open, &self.client);
+        let docs_url_changed = self.published_docs_url != self.client.docs_url;
+        if config == *self.host.config() && !docs_url_changed {
+            return (false, errors);
+        }
+        self.published_docs_url = self.client.docs_url.clone();
+        let mut change = Change::new();
+        change.set_config(config);
+        self.host.apply_change(change);
+        self.all_dirty = true;
+        self.revision += 1;
+        (true, errors)
+    }
 }
 
 pub struct Backend {
@@ -67,6 +102,7 @@ pub(crate) struct Snapshot {
     /// Ropes of the other open documents, to convert ranges in them.
     pub(crate) others: HashMap<PathBuf, (Uri, Rope)>,
     pub(crate) docs_url: Arc<str>,
+    pub(crate) format: aa_ide::FormatOptions,
 }
 
 impl Snapshot {
@@ -123,56 +159,6 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Settings as the editors send them (see editors/README.md).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct Settings {
-    include_paths: Option<Vec<String>>,
-    base_dir: Option<String>,
-    lint: Option<LintSettings>,
-    /// Base URL of the lint documentation pages (`docs/lints/`).
-    docs_url: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct LintSettings {
-    select: Vec<String>,
-    ignore: Vec<String>,
-}
-
-/// The lint pages of the source tree this server was built from, as a
-/// `file://` URL; the `docsUrl` setting points elsewhere (a web site).
-pub fn default_docs_url() -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let docs = dir.parent().and_then(Path::parent).unwrap_or(dir).join("docs/lints");
-    format!("file://{}", docs.display())
-}
-
-/// The `docsUrl` setting, if `value` has one.
-fn docs_url_setting(value: &Value) -> Option<String> {
-    let value = value.get("aa-lint").unwrap_or(value);
-    let url = value.get("docsUrl")?.as_str()?.trim().trim_end_matches('/');
-    Some(if url.is_empty() { default_docs_url() } else { url.to_string() })
-}
-
-/// Applies `value` (`{"aa-lint": {...}}` or the bare object) over `config`.
-fn apply_settings(config: &mut Config, value: &Value) {
-    let value = value.get("aa-lint").unwrap_or(value);
-    let Ok(settings) = serde_json::from_value::<Settings>(value.clone()) else { return };
-    let _ = settings.docs_url;
-    if let Some(paths) = settings.include_paths {
-        config.include_dirs = paths.into_iter().filter(|p| !p.is_empty()).map(PathBuf::from).collect();
-    }
-    config.base_dir = match settings.base_dir {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Config::default().base_dir,
-    };
-    if let Some(lint) = settings.lint {
-        config.lint = LintConfig { select: lint.select, ignore: lint.ignore };
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyntaxTreeParams {
@@ -203,7 +189,10 @@ impl Backend {
             revision: 0,
             dirty: HashSet::new(),
             all_dirty: false,
-            docs_url: default_docs_url().into(),
+            client: ClientSettings::default(),
+            projects: Projects::new(),
+            working_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            published_docs_url: crate::settings::default_docs_url().into(),
         };
         let backend = Backend {
             client,
@@ -262,7 +251,8 @@ impl Backend {
                 rope: doc.rope.clone(),
                 enc: state.encoding,
                 others,
-                docs_url: state.docs_url.clone(),
+                docs_url: state.docs_url(),
+                format: state.client.format.clone(),
             };
             (state.host.analysis(), snapshot, state.revision)
         };
@@ -311,25 +301,33 @@ impl Backend {
         Ok(DocumentTextResult { analysis_in_sync: seen.as_deref() == Some(text.as_str()), text, version })
     }
 
-    fn apply_config(&self, value: &Value) {
-        let mut state = lock(&self.state);
-        if let Some(url) = docs_url_setting(value)
-            && *state.docs_url != *url
-        {
-            state.docs_url = url.into();
-            state.all_dirty = true;
-            self.changed(&mut state, []);
-        }
-        let mut config = state.host.config().clone();
-        apply_settings(&mut config, value);
-        if config != *state.host.config() {
-            let mut change = Change::new();
-            change.set_config(config);
-            state.host.apply_change(change);
-            state.all_dirty = true;
-            self.changed(&mut state, []);
-        }
+    /// Applies client settings (or re-reads the configuration files when
+    /// `value` is `None`), then tells the user about what could not be used.
+    async fn apply_config(&self, value: Option<&Value>) {
+        let (lint, errors) = {
+            let mut state = lock(&self.state);
+            if let Some(value) = value {
+                state.client.apply(value);
+            } else {
+                state.projects.clear();
+            }
+            let (changed, errors) = state.reconfigure();
+            if changed {
+                self.wake.notify_one();
+            }
+            (state.client.lint(), errors)
+        };
+        report_config(&self.client, &lint, &errors).await;
     }
+}
+
+/// Tells the user about `aa-lint.toml` files that could not be read and
+/// lint selectors that name nothing.
+async fn report_config(client: &Client, lint: &LintConfig, errors: &[String]) {
+    for error in errors {
+        client.show_message(lsp::MessageType::ERROR, format!("aa-lint: {error} (file ignored)")).await;
+    }
+    warn_unknown_selectors(client, lint).await;
 }
 
 /// Tells the user about `lint.select` / `lint.ignore` entries that name no
@@ -368,7 +366,7 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
             st.docs.iter().map(|(p, d)| (p.clone(), d.uri.clone(), d.rope.clone(), d.version)).collect();
         // One snapshot per worker thread.
         let analyses: Vec<Analysis> = (0..workers(docs.len())).map(|_| st.host.analysis()).collect();
-        (analyses, dirty, all, docs, st.encoding, st.revision, st.docs_url.clone())
+        (analyses, dirty, all, docs, st.encoding, st.revision, st.docs_url())
     };
     if dirty.is_empty() && !all {
         return Some(());
@@ -553,19 +551,14 @@ impl LanguageServer for Backend {
         {
             let mut state = lock(&self.state);
             state.encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
-            let mut config = state.host.config().clone();
             if let Some(root) = root {
-                config.working_dir = root;
+                state.working_dir = root;
             }
             if let Some(options) = &params.initialization_options {
-                apply_settings(&mut config, options);
-                if let Some(url) = docs_url_setting(options) {
-                    state.docs_url = url.into();
-                }
+                state.client.apply(options);
             }
-            let mut change = Change::new();
-            change.set_config(config);
-            state.host.apply_change(change);
+            // Errors are reported once initialized (no message may precede the answer).
+            let _ = state.reconfigure();
         }
         let legend = lsp::SemanticTokensLegend {
             token_types: crate::handlers::TOKEN_TYPES.to_vec(),
@@ -640,29 +633,22 @@ impl LanguageServer for Backend {
         let wake = self.wake.clone();
         tokio::spawn(async move {
             let items = vec![lsp::ConfigurationItem { scope_uri: None, section: Some("aa-lint".into()) }];
-            if let Ok(values) = client.configuration(items).await
-                && let Some(value) = values.first().filter(|v| v.is_object())
-            {
-                let lint = {
-                    let mut st = lock(&state);
-                    let mut config = st.host.config().clone();
-                    apply_settings(&mut config, value);
-                    let url = docs_url_setting(value).filter(|u| *st.docs_url != **u);
-                    if let Some(url) = &url {
-                        st.docs_url = url.as_str().into();
-                    }
-                    if config != *st.host.config() || url.is_some() {
-                        let mut change = Change::new();
-                        change.set_config(config);
-                        st.host.apply_change(change);
-                        st.all_dirty = true;
-                        st.revision += 1;
-                        wake.notify_one();
-                    }
-                    st.host.config().lint.clone()
-                };
-                warn_unknown_selectors(&client, &lint).await;
-            }
+            let value = match client.configuration(items).await {
+                Ok(values) => values.into_iter().next().filter(|v| v.is_object()),
+                Err(_) => None,
+            };
+            let (lint, errors) = {
+                let mut st = lock(&state);
+                if let Some(value) = &value {
+                    st.client.apply(value);
+                }
+                let (changed, errors) = st.reconfigure();
+                if changed {
+                    wake.notify_one();
+                }
+                (st.client.lint(), errors)
+            };
+            report_config(&client, &lint, &errors).await;
         });
     }
 
@@ -673,14 +659,22 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let path = uri_to_path(&doc.uri);
-        let mut state = lock(&self.state);
-        let mut change = Change::new();
-        change.set_file_text(&path, doc.text.clone());
-        state.host.apply_change(change);
-        state
-            .docs
-            .insert(path.clone(), Document { uri: doc.uri, rope: Rope::from_str(&doc.text), version: doc.version });
-        self.changed(&mut state, [path]);
+        let (lint, errors) = {
+            let mut state = lock(&self.state);
+            let mut change = Change::new();
+            change.set_file_text(&path, doc.text.clone());
+            state.host.apply_change(change);
+            state
+                .docs
+                .insert(path.clone(), Document { uri: doc.uri, rope: Rope::from_str(&doc.text), version: doc.version });
+            // The document may come under an `aa-lint.toml` not read yet.
+            let (_, errors) = state.reconfigure();
+            self.changed(&mut state, [path]);
+            (state.client.lint(), errors)
+        };
+        if !errors.is_empty() {
+            report_config(&self.client, &lint, &errors).await;
+        }
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -724,18 +718,24 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
-        self.apply_config(&params.settings);
-        let lint = lock(&self.state).host.config().lint.clone();
-        warn_unknown_selectors(&self.client, &lint).await;
+        self.apply_config(Some(&params.settings)).await;
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
-        let mut state = lock(&self.state);
-        let mut change = Change::new();
         let paths: Vec<PathBuf> = params.changes.iter().map(|c| uri_to_path(&c.uri)).collect();
-        change.reload = paths.clone();
-        state.host.apply_change(change);
-        self.changed(&mut state, paths);
+        let config_changed = {
+            let mut state = lock(&self.state);
+            let client = &state.client;
+            let config_changed = paths.iter().any(|p| is_config_file(p, client));
+            let mut change = Change::new();
+            change.reload = paths.clone();
+            state.host.apply_change(change);
+            self.changed(&mut state, paths);
+            config_changed
+        };
+        if config_changed {
+            self.apply_config(None).await;
+        }
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {

@@ -6,6 +6,10 @@
 //! path). Relative paths in it (`include`, `base`, override globs) are
 //! relative to the file's directory. See `docs/cli.md` for the keys and the
 //! order in which they and the command-line flags apply.
+//!
+//! Nothing here touches the OS: [`Finder`] reads through [`ConfigFiles`],
+//! which the CLI and the language server implement, and the working
+//! directory is given.
 
 use std::{
     collections::HashMap,
@@ -79,9 +83,10 @@ struct RawOverride {
     lints: Option<toml::Table>,
 }
 
-/// One selection step, in the order the file gives them.
-#[derive(Debug, Clone)]
-enum Step {
+/// One selection step, in the order the file gives them (the language
+/// server adds the client's settings as further steps).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
     /// Replace the selection (start from none) and turn these on.
     Replace(Vec<String>),
     Select(String),
@@ -98,6 +103,10 @@ struct Override {
 /// A loaded, checked `aa-lint.toml`.
 #[derive(Debug)]
 pub struct Config {
+    /// The file as named in messages, and its text (two configurations are
+    /// equal when both are).
+    path: PathBuf,
+    text: String,
     dir: PathBuf,
     steps: Vec<Step>,
     overrides: Vec<Override>,
@@ -161,16 +170,25 @@ impl Errors<'_> {
     }
 }
 
+impl PartialEq for Config {
+    fn eq(&self, other: &Config) -> bool {
+        self.path == other.path && self.text == other.text
+    }
+}
+
+impl Eq for Config {}
+
 impl Config {
-    /// Reads and checks a configuration file. Errors name the file, the line
+    /// Checks a configuration file's text. Errors name the file, the line
     /// and column, and what is wrong.
-    pub fn load(path: &Path) -> Result<Config, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
-        Config::parse(path, &text)
+    pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Config::parse_in(path, dir, text)
     }
 
-    pub fn parse(path: &Path, text: &str) -> Result<Config, String> {
+    /// As [`Config::parse`], for a file named `path` in messages that sits
+    /// in `dir`.
+    pub fn parse_in(path: &Path, dir: PathBuf, text: &str) -> Result<Config, String> {
         let errors = Errors { path, text };
         let raw: RawConfig = toml::from_str(text).map_err(|error| {
             let message = error.message().trim_end().to_owned();
@@ -179,7 +197,6 @@ impl Config {
                 None => format!("{}: {message}", path.display()),
             }
         })?;
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let mut steps = Vec::new();
         if raw.select.is_some() {
             steps.push(Step::Replace(errors.selectors(&raw.select)?));
@@ -227,55 +244,59 @@ impl Config {
             include_dirs: raw.include.iter().flatten().map(|p| resolve(p.get_ref())).collect(),
             base: raw.base.as_ref().map(|p| resolve(p.get_ref())),
             fail_on,
+            path: path.to_path_buf(),
+            text: text.to_string(),
             dir,
             steps,
             overrides,
         })
     }
 
-    /// Applies the file's selection for `path` (top level, then each
-    /// matching override in order) to `selection`.
-    pub fn apply(&self, path: &Path, mut selection: LintSelection) -> LintSelection {
-        for step in &self.steps {
-            selection = apply_step(selection, step);
-        }
-        let absolute = absolute(path);
-        let dir = absolute_dir(&self.dir);
+    /// The file this configuration was read from, as named in messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The directory of the file: it applies to the paths below it.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file's selection steps for `path` (relative paths are relative to
+    /// `cwd`): the top level, then each matching override in order.
+    pub fn steps_for(&self, path: &Path, cwd: &Path) -> Vec<Step> {
+        let mut steps = self.steps.clone();
+        let absolute = normalise(&cwd.join(path));
+        let dir = normalise(&cwd.join(&self.dir));
         let relative = absolute.strip_prefix(&dir).unwrap_or(path);
         let relative = relative.strip_prefix(".").unwrap_or(relative);
         for o in &self.overrides {
             if o.globs.is_match(relative) || o.globs.is_match(path) {
-                for step in &o.steps {
-                    selection = apply_step(selection, step);
-                }
+                steps.extend(o.steps.iter().cloned());
             }
         }
-        selection
+        steps
+    }
+
+    /// Applies the file's selection for `path` to `selection`.
+    pub fn apply(&self, path: &Path, cwd: &Path, selection: LintSelection) -> LintSelection {
+        self.steps_for(path, cwd).iter().fold(selection, apply_step)
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
-    }
+/// `a/./b` and `a/b` alike.
+fn normalise(path: &Path) -> PathBuf {
+    path.components().collect()
 }
 
-fn absolute_dir(dir: &Path) -> PathBuf {
-    let dir = absolute(dir);
-    // `a/./b` and `a/b` alike.
-    dir.components().collect()
-}
-
-/// `path` relative to the working directory when it is below it (for messages).
-fn shown(path: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+/// Applies selection steps in order.
+pub fn apply_steps(selection: LintSelection, steps: &[Step]) -> LintSelection {
+    steps.iter().fold(selection, apply_step)
 }
 
 fn apply_step(selection: LintSelection, step: &Step) -> LintSelection {
-    // Selectors were checked when the file was read; an error cannot happen.
+    // Selectors were checked when the file was read; an unknown one (from a
+    // client's settings) is skipped.
     let fallback = selection.clone();
     let result = match step {
         Step::Replace(list) => list.iter().try_fold(LintSelection::none(), |s, name| s.select(name)),
@@ -286,41 +307,69 @@ fn apply_step(selection: LintSelection, step: &Step) -> LintSelection {
     result.unwrap_or(fallback)
 }
 
+/// What [`Finder`] needs of the file system.
+pub trait ConfigFiles {
+    fn is_dir(&self, path: &Path) -> bool;
+    /// The text of a regular file; `None` when there is no such file.
+    fn read(&self, path: &Path) -> Option<Result<String, String>>;
+}
+
 /// Finds and caches the configuration of each directory.
-#[derive(Default)]
 pub struct Finder {
     forced: Option<Arc<Config>>,
+    cwd: PathBuf,
     by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
 }
 
 impl Finder {
-    pub fn new(forced: Option<Config>) -> Finder {
-        Finder { forced: forced.map(Arc::new), by_dir: HashMap::new() }
+    /// `forced` applies to every path (`--config FILE`); relative paths are
+    /// relative to `cwd`.
+    pub fn new(forced: Option<Config>, cwd: PathBuf) -> Finder {
+        Finder { forced: forced.map(Arc::new), cwd, by_dir: HashMap::new() }
+    }
+
+    /// Reads and checks `path` (for `--config FILE`).
+    pub fn load(files: &dyn ConfigFiles, path: &Path) -> Result<Config, String> {
+        match files.read(path) {
+            Some(Ok(text)) => Config::parse(path, &text),
+            Some(Err(error)) => Err(format!("{}: cannot read: {error}", path.display())),
+            None => Err(format!("{}: cannot read: no such file", path.display())),
+        }
+    }
+
+    /// Forgets what was read (a configuration file changed).
+    pub fn clear(&mut self) {
+        self.by_dir.clear();
     }
 
     /// The configuration for a checked path: the forced one, or the first
     /// `aa-lint.toml` in the path's directory or above.
-    pub fn for_path(&mut self, path: &Path) -> Result<Option<Arc<Config>>, String> {
+    pub fn for_path(&mut self, files: &dyn ConfigFiles, path: &Path) -> Result<Option<Arc<Config>>, String> {
         if let Some(forced) = &self.forced {
             return Ok(Some(forced.clone()));
         }
-        let absolute = absolute(path);
-        let start = if absolute.is_dir() { absolute.as_path() } else { absolute.parent().unwrap_or(&absolute) };
-        self.for_dir(start)
+        let absolute = normalise(&self.cwd.join(path));
+        let start = if files.is_dir(&absolute) { absolute.as_path() } else { absolute.parent().unwrap_or(&absolute) };
+        let start = start.to_path_buf();
+        self.for_dir(files, &start)
     }
 
-    fn for_dir(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
+    fn for_dir(&mut self, files: &dyn ConfigFiles, dir: &Path) -> Result<Option<Arc<Config>>, String> {
         if let Some(found) = self.by_dir.get(dir) {
             return Ok(found.clone());
         }
         let candidate = dir.join(FILE_NAME);
-        let found = if candidate.is_file() {
-            Some(Arc::new(Config::load(&shown(&candidate))?))
-        } else {
-            match dir.parent() {
-                Some(parent) => self.for_dir(parent)?,
-                None => None,
+        let found = match files.read(&candidate) {
+            Some(Ok(text)) => {
+                // Named relative to the working directory when below it (for messages).
+                let shown = candidate.strip_prefix(&self.cwd).map_or_else(|_| candidate.clone(), Path::to_path_buf);
+                Some(Arc::new(Config::parse_in(&shown, dir.to_path_buf(), &text)?))
             }
+            Some(Err(error)) => return Err(format!("{}: cannot read: {error}", candidate.display())),
+            None => match dir.parent() {
+                Some(parent) => self.for_dir(files, parent)?,
+                None => None,
+            },
         };
         self.by_dir.insert(dir.to_path_buf(), found.clone());
         Ok(found)
@@ -357,10 +406,10 @@ mod tests {
         )
         .unwrap();
         let lint = |code| aa_lints::lint_by_code_or_name(code).unwrap();
-        let top = config.apply(Path::new("dir/usr.bin.foo"), LintSelection::defaults());
+        let top = config.apply(Path::new("dir/usr.bin.foo"), Path::new("/w"), LintSelection::defaults());
         assert!(top.is_enabled(lint("AA105")) && !top.is_enabled(lint("AA106")) && !top.is_enabled(lint("AA201")));
         assert_eq!(top.level(lint("AA101")), Level::Error);
-        let abstraction = config.apply(Path::new("dir/abstractions/base"), LintSelection::defaults());
+        let abstraction = config.apply(Path::new("dir/abstractions/base"), Path::new("/w"), LintSelection::defaults());
         assert!(!abstraction.is_enabled(lint("AA105")) && abstraction.is_enabled(lint("AA301")));
         assert!(abstraction.is_enabled(lint("AA001")));
     }
