@@ -30,6 +30,7 @@
 pub mod analysis;
 pub mod compare;
 pub mod lower;
+pub mod stack;
 
 use aa_dfa::profile::Origin as DfaOrigin;
 use aa_dfa::{CompileError, CompileOptions, CompiledProfile, Features, Limits, ProfileError};

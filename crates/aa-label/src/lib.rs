@@ -47,6 +47,16 @@ impl ProfileName {
         ProfileName { namespace: None, name: name.into() }
     }
 
+    /// Parses one layer: `name`, `parent//child`, `:ns:name`, `:ns://name`,
+    /// `:ns` (the namespace's `unconfined`).
+    pub fn parse(text: &str) -> Result<ProfileName, LabelError> {
+        let text = text.trim();
+        if text.contains(STACK) {
+            return Err(error(format!("`{text}` is a stack, not one profile")));
+        }
+        parse_profile(text, text)
+    }
+
     /// The `unconfined` profile of a namespace.
     pub fn unconfined(namespace: Option<String>) -> ProfileName {
         ProfileName { namespace, name: UNCONFINED.to_owned() }

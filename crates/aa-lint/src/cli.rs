@@ -57,6 +57,10 @@ pub enum Command {
     Compile(crate::compile::CompileArgs),
     /// Show the permissions each profile grants at a path and the rules behind them.
     Query(crate::compile::QueryArgs),
+    /// Show the label a task gets when it executes a program (each layer's rule, the profile that attaches, the reduced stack).
+    Exec(crate::exec::ExecArgs),
+    /// Show whether a task may change profile (change_profile, or stack with `&`) and the label it gets.
+    ChangeProfile(crate::exec::ChangeProfileArgs),
     /// Show permission changes between two versions of a policy file, with an example path each.
     Diff(crate::compile::DiffArgs),
     /// Run the language server over standard input and output.

@@ -29,6 +29,8 @@ pub fn run(args: Cli) -> Status {
         Command::Compile(args) => crate::compile::compile(&args, &mut printer),
         Command::Query(args) => crate::compile::query(&args, &mut printer),
         Command::Diff(args) => crate::compile::diff(&args, &mut printer),
+        Command::Exec(args) => crate::exec::exec_command(&args, &mut printer),
+        Command::ChangeProfile(args) => crate::exec::change_profile_command(&args, &mut printer),
         Command::Lsp { .. } => lsp(),
     };
     printer.finish();

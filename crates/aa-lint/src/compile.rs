@@ -88,6 +88,11 @@ pub struct QueryArgs {
     /// Only the profile with this name (default: every profile of the file).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Ask for a task with this label (`firefox//&global`): the
+    /// intersection of its layers, PROFILE being the policy file or
+    /// directory that defines them.
+    #[arg(long, value_name = "LABEL", conflicts_with = "profile")]
+    pub label: Option<String>,
     /// Permissions to check (comma-separated letters or words: r, w, a, l, k,
     /// m, x); exit 1 if a profile does not grant them all.
     #[arg(long, value_name = "PERMS", value_delimiter = ',')]
@@ -115,7 +120,7 @@ pub struct DiffArgs {
     pub new: PathBuf,
 }
 
-fn features(args: &PolicyArgs) -> Result<(Features, Option<PathBuf>), String> {
+pub(crate) fn features(args: &PolicyArgs) -> Result<(Features, Option<PathBuf>), String> {
     let path = match &args.features_file {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from(DEFAULT_FEATURES)).filter(|p| p.exists()),
@@ -153,7 +158,7 @@ fn root(db: &RootDatabase, path: &Path) -> Result<File, String> {
 }
 
 /// `path:line:col` of a location.
-fn position(db: &dyn Db, loc: &Location) -> String {
+pub(crate) fn position(db: &dyn Db, loc: &Location) -> String {
     let full = loc.file.path(db);
     // Relative to the working directory when inside it, as the user wrote it.
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -171,7 +176,7 @@ fn position(db: &dyn Db, loc: &Location) -> String {
 }
 
 /// The text of a location, on one line.
-fn snippet(db: &dyn Db, loc: &Location) -> String {
+pub(crate) fn snippet(db: &dyn Db, loc: &Location) -> String {
     match loc.file.content(db) {
         FileContent::Text(t) => t
             .get(usize::from(loc.range.start())..usize::from(loc.range.end()))
@@ -497,7 +502,7 @@ fn compare_with(
     status
 }
 
-fn wanted_bits(perm: &[String]) -> Result<u32, String> {
+pub(crate) fn wanted_bits(perm: &[String]) -> Result<u32, String> {
     let mut bits = 0;
     for p in perm {
         {
@@ -544,6 +549,10 @@ fn load_compiled(
 }
 
 pub fn query(args: &QueryArgs, printer: &mut Printer) -> Status {
+    if let Some(label) = &args.label {
+        let paths = std::slice::from_ref(&args.file);
+        return crate::exec::query_label(&args.policy, label, paths, &args.path, &args.perm, printer);
+    }
     let want = match wanted_bits(&args.perm) {
         Ok(b) => b,
         Err(e) => {

@@ -15,6 +15,7 @@ mod commands;
 mod compile;
 mod discover;
 mod emit;
+mod exec;
 mod explain;
 mod fmt;
 mod lint;
