@@ -18,10 +18,18 @@ run() {
   fi
 }
 
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "python3 is needed for the fake server" >&2
+# The editors talk to the real server: $AA_LINT_BIN, or the debug build of
+# this checkout (built here when missing or stale).
+if [ -z "${AA_LINT_BIN:-}" ]; then
+  cargo build --quiet -p aa-lint --bin aa-lint
+  target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+  export AA_LINT_BIN="$target_dir/debug/aa-lint"
+fi
+if [ ! -x "$AA_LINT_BIN" ]; then
+  echo "AA_LINT_BIN=$AA_LINT_BIN is not an executable" >&2
   exit 1
 fi
+echo "server under test: $AA_LINT_BIN"
 
 run neovim nvim neovim/tests/run.sh
 run vim vim vim/tests/run.sh

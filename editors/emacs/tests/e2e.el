@@ -1,18 +1,20 @@
-;;; e2e.el --- End-to-end test of aa-lint.el against fake-aa-lint  -*- lexical-binding: t; -*-
+;;; e2e.el --- End-to-end test of aa-lint.el against the real server  -*- lexical-binding: t; -*-
 
-;; Run with tests/run.sh.  Exits non-zero on failure.
+;; Run with tests/run.sh, with $AA_LINT_BIN the aa-lint binary to test.
+;; Each setting is checked by what the server does with it.  Exits non-zero
+;; on failure.
 
 (require 'aa-lint)
 (require 'flymake)
+(require 'subr-x)
+(require 'cl-lib)
 
 (defvar aa-lint-test--here (file-name-directory (or load-file-name buffer-file-name)))
-(defvar aa-lint-test--fake (expand-file-name "../../tests/fake-aa-lint" aa-lint-test--here))
+(defvar aa-lint-test--bin (let ((b (getenv "AA_LINT_BIN"))) (and b (not (string-empty-p b)) b)))
 (defvar aa-lint-test--tmp (make-temp-file "aa-lint-emacs" t))
-(defvar aa-lint-test--log (expand-file-name "server.log" aa-lint-test--tmp))
 (defvar aa-lint-test--passed 0)
 (defvar aa-lint-test--failed 0)
 
-(setenv "AA_LINT_FAKE_LOG" aa-lint-test--log)
 (setq eglot-sync-connect t)
 
 (defun aa-lint-test--check (name ok &optional detail)
@@ -22,30 +24,43 @@
     (setq aa-lint-test--failed (1+ aa-lint-test--failed))
     (princ (format "FAIL %s%s\n" name (if detail (format ": %S" detail) "")))))
 
-(defun aa-lint-test--log ()
-  (when (file-exists-p aa-lint-test--log)
-    (with-temp-buffer
-      (insert-file-contents aa-lint-test--log)
-      (mapcar (lambda (line) (json-parse-string line :object-type 'plist :null-object nil))
-              (split-string (buffer-string) "\n" t)))))
-
-(defun aa-lint-test--find (method)
-  (cl-find-if (lambda (m) (equal (plist-get m :method) method)) (aa-lint-test--log)))
-
 (defun aa-lint-test--wait (pred)
   (let ((i 0))
-    (while (and (not (funcall pred)) (< i 100))
+    (while (and (not (funcall pred)) (< i 400))
       (accept-process-output nil 0.05)
       (setq i (1+ i)))
     (funcall pred)))
 
-(setq aa-lint-server-command (list aa-lint-test--fake "lsp"))
-(setq aa-lint-include-paths '("/etc/apparmor.d"))
-(setq aa-lint-lint-ignore '("fake-lint"))
+(defun aa-lint-test--messages ()
+  "The texts of the current buffer's diagnostics, refreshed from the server."
+  ;; Flymake starts its checks from post-command-hook, which never runs in
+  ;; batch mode, so start it by hand.
+  (flymake-start nil t)
+  (mapcar #'flymake-diagnostic-text (flymake-diagnostics)))
+
+(defun aa-lint-test--has (code)
+  (cl-some (lambda (m) (string-match-p (regexp-quote (format "[%s]" code)) m)) (aa-lint-test--messages)))
+
+(unless aa-lint-test--bin
+  (princ "FAIL AA_LINT_BIN is not set (the aa-lint binary to test)\n")
+  (kill-emacs 1))
+
+;; The base directory has tunables but no abstractions; the only copy of
+;; abstractions/extra is in an include directory given by the settings.
+(let ((root (expand-file-name "apparmor.d" aa-lint-test--tmp))
+      (extra (expand-file-name "extra" aa-lint-test--tmp)))
+  (make-directory (expand-file-name "tunables" root) t)
+  (make-directory (expand-file-name "abstractions" root) t)
+  (make-directory (expand-file-name "abstractions" extra) t)
+  (write-region "@{HOME}=/home/*/ /root/\n" nil (expand-file-name "tunables/global" root))
+  (write-region "capability chown,\n" nil (expand-file-name "abstractions/extra" extra))
+  (setq aa-lint-server-command (list aa-lint-test--bin "lsp"))
+  (setq aa-lint-include-paths (list extra))
+  (setq aa-lint-base-dir root)
+  (setq aa-lint-lint-ignore '("duplicate-rule")))
 (aa-lint--register)
 
 ;; Major mode.
-(make-directory (expand-file-name "apparmor.d/abstractions" aa-lint-test--tmp) t)
 (dolist (name '("apparmor.d/usr.bin.man" "apparmor.d/abstractions/base" "x.apparmor"))
   (with-current-buffer (find-file-noselect (expand-file-name name aa-lint-test--tmp))
     (aa-lint-test--check (format "major mode of %s" name) (eq major-mode 'aa-lint-apparmor-mode) major-mode)
@@ -54,53 +69,42 @@
   (aa-lint-test--check "README.md keeps its mode" (not (eq major-mode 'aa-lint-apparmor-mode)) major-mode)
   (kill-buffer))
 
+;; A profile with one error (an unknown capability), a repeated rule (whose
+;; lint the settings ignore) and an include only the include path resolves.
 (with-current-buffer (find-file-noselect (expand-file-name "apparmor.d/usr.bin.foo" aa-lint-test--tmp))
-  (insert "profile foo {\n}\n")
+  (insert "include <tunables/global>\nprofile foo {\n  include <abstractions/extra>\n  capability net_admn,\n  @{HOME}/x r,\n  @{HOME}/x r,\n}\n")
   (let ((inhibit-message t)) (save-buffer))
   (apply #'eglot (eglot--guess-contact))
-  (aa-lint-test--wait (lambda () (and (aa-lint-test--find "textDocument/didOpen")
-                                      (aa-lint-test--find "workspace/didChangeConfiguration"))))
-  (let* ((init (aa-lint-test--find "initialize"))
-         (opts (plist-get (plist-get init :params) :initializationOptions)))
-    (aa-lint-test--check "server started with initialize" init)
-    (aa-lint-test--check "initializationOptions.includePaths"
-                         (equal (plist-get opts :includePaths) ["/etc/apparmor.d"]) opts)
-    (aa-lint-test--check "initializationOptions.lint.ignore"
-                         (equal (plist-get (plist-get opts :lint) :ignore) ["fake-lint"]) opts)
-    (aa-lint-test--check "initializationOptions.baseDir is null"
-                         (and (plist-member opts :baseDir) (null (plist-get opts :baseDir))) opts))
-  (let ((open (aa-lint-test--find "textDocument/didOpen")))
-    (aa-lint-test--check "didOpen languageId is apparmor"
-                         (equal (plist-get (plist-get (plist-get open :params) :textDocument) :languageId) "apparmor")))
-  (let ((changes (cl-remove-if-not (lambda (m) (equal (plist-get m :method) "workspace/didChangeConfiguration"))
-                                   (aa-lint-test--log))))
-    (aa-lint-test--check "didChangeConfiguration carries settings[\"aa-lint\"]"
-                         (cl-some (lambda (m)
-                                    (equal (plist-get (plist-get (plist-get (plist-get m :params) :settings) :aa-lint)
-                                                      :includePaths)
-                                           ["/etc/apparmor.d"]))
-                                  changes)
-                         changes))
-  (aa-lint-test--wait (lambda ()
-                        (cl-find-if (lambda (m) (and (equal (plist-get m :id) "config-1") (plist-member m :result)))
-                                    (aa-lint-test--log))))
-  (let* ((answer (cl-find-if (lambda (m) (and (equal (plist-get m :id) "config-1") (plist-member m :result)))
-                             (aa-lint-test--log)))
-         (first (and answer (aref (plist-get answer :result) 0))))
-    (aa-lint-test--check "workspace/configuration answers section aa-lint"
-                         (equal (plist-get first :includePaths) ["/etc/apparmor.d"])
-                         answer))
-  ;; Flymake starts its checks from post-command-hook, which never runs in
-  ;; batch mode, so start it by hand.
-  (aa-lint-test--wait (lambda () (flymake-start nil t) (flymake-diagnostics)))
-  (aa-lint-test--check "diagnostics reach flymake"
-                       (cl-some (lambda (d) (string-match-p "fake warning" (flymake-diagnostic-text d)))
-                                (flymake-diagnostics)))
-  (let ((tree-buffer (aa-lint-show-syntax-tree)))
+  (aa-lint-test--check "the real server started" (eglot-current-server))
+  (aa-lint-test--check "project root is the apparmor.d directory"
+                       (equal (file-name-as-directory (expand-file-name (project-root (eglot--project (eglot-current-server)))))
+                              (file-name-as-directory (expand-file-name "apparmor.d" aa-lint-test--tmp)))
+                       (project-root (eglot--project (eglot-current-server))))
+  (aa-lint-test--wait (lambda () (aa-lint-test--has "unknown-capability")))
+  ;; Settings arrive after the first analysis; wait until they have been applied.
+  (aa-lint-test--wait (lambda () (not (aa-lint-test--has "unresolved-include"))))
+  (let ((messages (aa-lint-test--messages)))
+    (aa-lint-test--check "diagnostics reach flymake: exactly the unknown capability"
+                         (and (= (length messages) 1) (string-match-p "net_admn" (car messages)))
+                         messages)
+    (aa-lint-test--check "includePaths reach the server (the include resolves)"
+                         (not (aa-lint-test--has "unresolved-include")) messages)
+    (aa-lint-test--check "lint.ignore reaches the server (duplicate-rule is silent)"
+                         (not (aa-lint-test--has "duplicate-rule")) messages))
+  (let ((tree-buffer (aa-lint-show-syntax-tree))
+        (size (1- (point-max))))
     (aa-lint-test--check "syntax tree buffer"
                          (and tree-buffer
                               (with-current-buffer tree-buffer
-                                (string-prefix-p "SOURCE_FILE@0..16" (buffer-string))))))
+                                (string-prefix-p (format "SOURCE_FILE@0..%d\n" size) (buffer-string))))))
+  ;; New settings at run time: every lint, nothing ignored.
+  (setq aa-lint-lint-select '("all"))
+  (setq aa-lint-lint-ignore nil)
+  (aa-lint-push-settings)
+  (aa-lint-test--wait (lambda () (and (aa-lint-test--has "duplicate-rule") (aa-lint-test--has "missing-abi"))))
+  (aa-lint-test--check "aa-lint-push-settings reaches the server (duplicate-rule and missing-abi appear)"
+                       (and (aa-lint-test--has "duplicate-rule") (aa-lint-test--has "missing-abi"))
+                       (aa-lint-test--messages))
   (let ((inhibit-message t)) (eglot-shutdown (eglot-current-server))))
 
 (princ (format "%d passed, %d failed\n" aa-lint-test--passed aa-lint-test--failed))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Byte-compiles aa-lint.el (warnings are errors) and runs the end-to-end test
-# against editors/tests/fake-aa-lint. Needs Emacs 28+ with Eglot (built in
-# since Emacs 29; Debian's elpa-eglot for Emacs 28) and python3.
+# against the real server ($AA_LINT_BIN). Needs Emacs 28+ with Eglot (built in
+# since Emacs 29; Debian's elpa-eglot for Emacs 28).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

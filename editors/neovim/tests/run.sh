@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loads every Lua file headless, then runs the end-to-end test against the
-# fake server. Needs nvim (0.7 or newer) and python3.
+# real server, $AA_LINT_BIN (editors/test.sh sets it). Needs nvim 0.7+.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
