@@ -46,7 +46,7 @@ fn main() {
             for (_, c) in entries.iter().filter_map(|e| e.result.as_ref().ok()) {
                 if let Some(f) = &c.file {
                     let t = Instant::now();
-                    let opts = aa_dfa::BuildOptions { filedfa: true, limits: aa_dfa::Limits::default() };
+                    let opts = aa_dfa::BuildOptions::default();
                     if let Ok(u) = aa_dfa::Dfa::build_unminimized_with(&f.rules, &opts) {
                         let t1 = t.elapsed();
                         let m = u.minimize();

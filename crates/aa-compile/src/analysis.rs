@@ -109,7 +109,11 @@ const MARK_A: u32 = 1 << 28;
 const MARK_B: u32 = 1 << 29;
 
 fn build(rules: Vec<Rule>) -> Option<Dfa> {
-    let opts = BuildOptions { filedfa: false, limits: Limits { max_states: 200_000, max_bytes: 256 << 20 } };
+    let opts = BuildOptions {
+        filedfa: false,
+        limits: Limits { max_states: 200_000, max_bytes: 256 << 20 },
+        ..BuildOptions::default()
+    };
     Dfa::build_with(&rules, &opts).ok()
 }
 
@@ -263,12 +267,12 @@ pub fn subsumed_by(compiled: &CompiledProfile, lowered: &Lowered, rule: usize) -
             }
             let mut rules = vec![Rule {
                 regex: r.regex.clone(),
-                perms: RulePerms { deny: false, perms: MARK_A, audit: 0 },
+                perms: RulePerms { deny: false, perms: MARK_A, audit: 0, ..RulePerms::default() },
                 origin: 0,
             }];
             rules.extend(cover.iter().map(|t| Rule {
                 regex: t.regex.clone(),
-                perms: RulePerms { deny: false, perms: MARK_B, audit: 0 },
+                perms: RulePerms { deny: false, perms: MARK_B, audit: 0, ..RulePerms::default() },
                 origin: 1,
             }));
             match build(rules) {

@@ -11,20 +11,11 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::perms::old;
+use crate::accept::{OTHER_EXEC, USER_EXEC};
+pub use crate::accept::{RulePerms, StatePerms};
 use crate::regex::{ByteSet, Regex};
 use crate::walk::{DEAD_STATE, START_STATE};
-
-/// The permission record of one rule, in the packed (old) encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RulePerms {
-    pub deny: bool,
-    /// Permission bits (both halves, plus change_profile/onexec bits).
-    pub perms: u32,
-    /// For allow rules: audited bits. For deny rules: the bits to keep
-    /// quiet (deny rules are quiet unless audited).
-    pub audit: u32,
-}
+use aa_target::{CompileSemantics, MinimizeKey, Target};
 
 /// A rule: matches `regex`, grants or denies `perms`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,103 +29,11 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether the parser treats the rule as an exact (wildcard-free) match,
-    /// which lets its exec mode override those of globbing rules.
+    /// Whether 3.0.8 treats the rule as an exact (wildcard-free) match,
+    /// which lets its exec mode override those of globbing rules (see
+    /// [`crate::accept::is_exact`] for other targets).
     pub fn is_exact(&self) -> bool {
         self.regex.is_exact()
-    }
-}
-
-/// Accumulated permissions of a DFA state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct StatePerms {
-    pub allow: u32,
-    pub deny: u32,
-    pub audit: u32,
-    pub quiet: u32,
-}
-
-/// Bits of a half that describe the exec transition.
-const EXEC_TYPE: u32 = old::EXEC_PUX | old::EXEC_UNSAFE | old::EXEC_INHERIT | old::EXEC_MOD_MASK;
-const USER_EXEC_TYPE: u32 = EXEC_TYPE;
-const OTHER_EXEC_TYPE: u32 = EXEC_TYPE << old::OTHER_SHIFT;
-const USER_EXEC: u32 = old::EXEC;
-const OTHER_EXEC: u32 = old::EXEC << old::OTHER_SHIFT;
-
-/// Two exec grants may merge only if they agree on the exec type.
-fn x_consistent(a: u32, b: u32) -> bool {
-    let half_ok = |exec: u32, ty: u32| a & exec == 0 || b & exec == 0 || a & ty == b & ty;
-    half_ok(USER_EXEC, USER_EXEC_TYPE) && half_ok(OTHER_EXEC, OTHER_EXEC_TYPE)
-}
-
-impl StatePerms {
-    /// Folds the records of the rules accepting in one state. Returns the
-    /// permissions and whether two exec modes conflicted (the parser's
-    /// "conflicting x modifiers" error). Rules:
-    /// - allow and audit bits of non-exact rules are ORed; exact rules'
-    ///   non-exec bits likewise;
-    /// - an exact rule's exec type replaces the globbing rules' one, per half;
-    /// - denying `x` in a half also removes its exec type;
-    /// - deny removes allow bits; quiet bits survive only where denied.
-    pub fn fold<'a>(records: impl IntoIterator<Item = (&'a RulePerms, bool)>) -> (StatePerms, bool) {
-        StatePerms::fold_class(records, true)
-    }
-
-    /// Like [`StatePerms::fold`]; with `filedfa == false` (policydb and
-    /// the parser's non-file DFAs) exec modes are not checked for
-    /// conflicts, exact rules' bits merge in full and a denied bit 0 does
-    /// not remove exec types.
-    pub fn fold_class<'a>(
-        records: impl IntoIterator<Item = (&'a RulePerms, bool)>,
-        filedfa: bool,
-    ) -> (StatePerms, bool) {
-        let mut p = StatePerms::default();
-        let mut exact_allow = 0;
-        let mut exact_audit = 0;
-        let mut conflict = false;
-        for (r, exact) in records {
-            if r.deny {
-                p.deny |= r.perms;
-                p.quiet |= r.audit;
-            } else if exact {
-                conflict |= filedfa && !x_consistent(exact_allow, r.perms);
-                exact_allow |= r.perms;
-                exact_audit |= r.audit;
-            } else {
-                conflict |= filedfa && !x_consistent(p.allow, r.perms);
-                p.allow |= r.perms;
-                p.audit |= r.audit;
-            }
-        }
-        let all_types = if filedfa { USER_EXEC_TYPE | OTHER_EXEC_TYPE } else { 0 };
-        p.allow |= exact_allow & !all_types;
-        p.audit |= exact_audit & !all_types;
-        if exact_allow & USER_EXEC != 0 {
-            p.allow = (exact_allow & USER_EXEC_TYPE) | (p.allow & !USER_EXEC_TYPE);
-        }
-        if exact_allow & OTHER_EXEC != 0 {
-            p.allow = (exact_allow & OTHER_EXEC_TYPE) | (p.allow & !OTHER_EXEC_TYPE);
-        }
-        if filedfa && p.deny & USER_EXEC != 0 {
-            p.deny |= USER_EXEC_TYPE;
-        }
-        if filedfa && p.deny & OTHER_EXEC != 0 {
-            p.deny |= OTHER_EXEC_TYPE;
-        }
-        p.allow &= !p.deny;
-        p.quiet &= p.deny;
-        (p, conflict)
-    }
-
-    /// The accept-table word.
-    pub fn accept1(&self) -> u32 {
-        self.allow
-    }
-
-    /// The accept2-table word: audit and quiet, 7 bits per half each.
-    pub fn accept2(&self) -> u32 {
-        const MASK: u32 = 0x7f | (0x7f << old::OTHER_SHIFT);
-        (self.audit & MASK) | ((self.quiet & self.deny & MASK) << 7)
     }
 }
 
@@ -238,11 +137,22 @@ pub struct BuildOptions {
     /// do not (the parser's `filedfa` flag).
     pub filedfa: bool,
     pub limits: Limits,
+    /// Whose accumulation, exactness and minimisation to follow (the
+    /// target's [`CompileSemantics`]).
+    pub semantics: &'static CompileSemantics,
 }
 
 impl Default for BuildOptions {
+    /// A file DFA, default limits, 3.0.8's semantics.
     fn default() -> BuildOptions {
-        BuildOptions { filedfa: true, limits: Limits::default() }
+        BuildOptions { filedfa: true, limits: Limits::default(), semantics: &Target::V3_0.compile }
+    }
+}
+
+impl BuildOptions {
+    /// Default options with `target`'s semantics.
+    pub fn for_target(target: &'static Target) -> BuildOptions {
+        BuildOptions { semantics: &target.compile, ..BuildOptions::default() }
     }
 }
 
@@ -609,7 +519,7 @@ impl Dfa {
 
     /// Compiles rules into a minimized DFA.
     pub fn build_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
-        let d = Dfa::construct(rules, opts)?.minimize();
+        let d = Dfa::construct(rules, opts)?.minimize(&opts.semantics.minimize_key);
         if d.state_count() > MAX_STATES {
             return Err(CompileError::TooManyStates(MAX_STATES));
         }
@@ -631,7 +541,7 @@ impl Dfa {
         let mut nfa = Nfa::new();
         let CompiledRules { entry, owners, sharing } = nfa.compile_rules(rules);
         let entries = [entry];
-        let exact: Vec<bool> = rules.iter().map(Rule::is_exact).collect();
+        let exact: Vec<bool> = rules.iter().map(|r| crate::accept::is_exact(&r.regex, opts.semantics)).collect();
         let (class_of, reps) = byte_classes(&nfa);
         let width = reps.len();
         let shown = shown_bytes(&class_of, width);
@@ -693,7 +603,7 @@ impl Dfa {
                 NState::Accept(i) => Some((&rules[i as usize].perms, exact[i as usize])),
                 _ => None,
             });
-            let (p, conflict) = StatePerms::fold_class(accepting, opts.filedfa);
+            let (p, conflict) = StatePerms::fold_with(accepting, opts.filedfa, &opts.semantics.accumulation);
             if conflict {
                 let example = path_to(&parents, s as u32);
                 let shown_example = example.as_slice();
@@ -869,9 +779,16 @@ impl Dfa {
     /// hidden behind equal words merge; the merged state keeps the
     /// [`StatePerms`] of one of them.
     pub fn minimize(&self) -> Dfa {
+        self.minimize_by(&MinimizeKey::PackedAccept)
+    }
+
+    /// [`Dfa::minimize`] with the initial partition a target uses: 4.1
+    /// and later key accepting states on the whole record (deny and
+    /// prompt included), so fewer states merge.
+    pub fn minimize_by(&self, key: &MinimizeKey) -> Dfa {
         let class_of = self.class_of.map(u16::from);
         let rows = Rows::from_table(self.width, &self.rows);
-        Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize()
+        Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize(key)
     }
 }
 
@@ -1159,13 +1076,16 @@ impl Compact {
     /// states from which no accepting state is reachable join the dead
     /// state's block up front and are never splitters, which makes a
     /// transition into them the same as one into the dead state.
-    fn minimize(self) -> Dfa {
+    fn minimize(self, key_kind: &MinimizeKey) -> Dfa {
         let n = self.state_count();
         if n == 0 {
             return self.into_dfa();
         }
         let k = self.width;
-        let key = |p: &StatePerms| (p.accept1(), p.accept2());
+        let whole = matches!(key_kind, MinimizeKey::WholeRecord);
+        let key = |p: &StatePerms| {
+            if whole { (p.allow, p.deny, p.audit, p.quiet, p.prompt) } else { (p.accept1(), p.accept2(), 0, 0, 0) }
+        };
         let dead_key = key(&self.perms[0]);
         // Predecessors by target, one entry per (source, target) pair:
         // `pred_src`/`pred_set` in `pred_start[t]..pred_start[t + 1]`,
@@ -1235,7 +1155,7 @@ impl Compact {
         }
         // Block 0: the dead state and every state equivalent to it.
         let initial: Vec<u32> = {
-            let mut ids: FxMap<(u32, u32), u32> = FxMap::default();
+            let mut ids: FxMap<(u32, u32, u32, u32, u32), u32> = FxMap::default();
             old_perms
                 .iter()
                 .zip(&live)
@@ -1433,10 +1353,11 @@ fn merge_classes(class_of: [u8; 256], k: usize, rows: Vec<u32>, perms: Vec<State
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::perms::old;
 
     fn rule(re: &str, deny: bool) -> Rule {
         let regex = crate::regex::parse(re.as_bytes()).unwrap();
-        Rule { regex, perms: RulePerms { deny, perms: old::READ, audit: 0 }, origin: 0 }
+        Rule { regex, perms: RulePerms { deny, perms: old::READ, audit: 0, ..RulePerms::default() }, origin: 0 }
     }
 
     #[test]

@@ -111,7 +111,7 @@ mod tests {
             .iter()
             .map(|(re, p)| Rule {
                 regex: parse(re.as_bytes()).unwrap(),
-                perms: RulePerms { deny: false, perms: *p, audit: 0 },
+                perms: RulePerms { deny: false, perms: *p, audit: 0, ..RulePerms::default() },
                 origin: 0,
             })
             .collect();
@@ -146,7 +146,7 @@ mod tests {
             .iter()
             .map(|(re, p)| Rule {
                 regex: parse(re.as_bytes()).unwrap(),
-                perms: RulePerms { deny: false, perms: *p, audit: 0 },
+                perms: RulePerms { deny: false, perms: *p, audit: 0, ..RulePerms::default() },
                 origin: 0,
             })
             .collect();

@@ -194,12 +194,21 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             if perms & !link_bits != 0 {
                 out.push(Rule {
                     regex: re.clone(),
-                    perms: RulePerms { deny: true, perms: perms & !link_bits, audit: audit & !link_bits },
+                    perms: RulePerms {
+                        deny: true,
+                        perms: perms & !link_bits,
+                        audit: audit & !link_bits,
+                        ..RulePerms::default()
+                    },
                     origin,
                 });
             }
         } else {
-            out.push(Rule { regex: re.clone(), perms: RulePerms { deny: false, perms, audit }, origin });
+            out.push(Rule {
+                regex: re.clone(),
+                perms: RulePerms { deny: false, perms, audit, ..RulePerms::default() },
+                origin,
+            });
         }
         if link_bits != 0 {
             // Without an explicit target, a link needs the subset test,
@@ -208,7 +217,12 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
             let subset = (link_bits << 1) & old::LOCK;
             out.push(Rule {
                 regex: Regex::join_with_nul(re, any_path.clone()),
-                perms: RulePerms { deny: fr.deny, perms: link_bits | subset, audit: audit & link_bits },
+                perms: RulePerms {
+                    deny: fr.deny,
+                    perms: link_bits | subset,
+                    audit: audit & link_bits,
+                    ..RulePerms::default()
+                },
                 origin,
             });
         }
@@ -228,12 +242,16 @@ pub fn link_rules_to_rules(rules: &[LinkRule], origin_base: u32) -> Result<Vec<R
         let perms = if lr.owner { old::LINK } else { old::LINK | (old::LINK << old::OTHER_SHIFT) };
         let audit = if lr.deny != lr.audit { perms } else { 0 };
         if !lr.deny {
-            out.push(Rule { regex: re.clone(), perms: RulePerms { deny: false, perms, audit }, origin });
+            out.push(Rule {
+                regex: re.clone(),
+                perms: RulePerms { deny: false, perms, audit, ..RulePerms::default() },
+                origin,
+            });
         }
         let subset = if lr.subset { (perms << 1) & old::LOCK } else { 0 };
         out.push(Rule {
             regex: Regex::join_with_nul(re, target),
-            perms: RulePerms { deny: lr.deny, perms: perms | subset, audit },
+            perms: RulePerms { deny: lr.deny, perms: perms | subset, audit, ..RulePerms::default() },
             origin,
         });
     }

@@ -46,6 +46,7 @@
 //! packed ("old") accept encoding; the 4.1+ permission tables are decoded
 //! structurally (see [`PermsTable`]) but have no oracle here.
 
+pub mod accept;
 pub mod classes;
 pub mod dfa;
 pub mod encode;

@@ -298,7 +298,7 @@ fn build(
     filedfa: bool,
     opts: &CompileOptions,
 ) -> Result<CompiledDfa, ProfileError> {
-    let build_opts = BuildOptions { filedfa, limits: opts.limits };
+    let build_opts = BuildOptions { filedfa, limits: opts.limits, ..BuildOptions::default() };
     match Dfa::build_with(&rules, &build_opts) {
         Ok(dfa) => {
             let mentioned = crate::encode::layout::mentioned_bytes(rules.iter().map(|r| &r.regex));
@@ -337,7 +337,7 @@ impl RuleSet {
     }
     fn add(&mut self, o: Origin, regex: Regex, deny: bool, perms: u32, audit: u32) {
         let origin = self.origin_id(o);
-        self.rules.push(Rule { regex, perms: RulePerms { deny, perms, audit }, origin });
+        self.rules.push(Rule { regex, perms: RulePerms { deny, perms, audit, ..RulePerms::default() }, origin });
     }
 }
 
@@ -629,7 +629,11 @@ fn xmatch_dfa(input: &ProfileInput, opts: &CompileOptions) -> Result<Option<(Com
     let len = re.xmatch_len() as u32;
     let d = build(
         "xmatch",
-        vec![Rule { regex: re, perms: RulePerms { deny: false, perms: old::EXEC, audit: 0 }, origin: 0 }],
+        vec![Rule {
+            regex: re,
+            perms: RulePerms { deny: false, perms: old::EXEC, audit: 0, ..RulePerms::default() },
+            origin: 0,
+        }],
         vec![Origin::Attachment],
         true,
         opts,

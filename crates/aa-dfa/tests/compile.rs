@@ -131,7 +131,12 @@ fn attachment_matches_xmatch_dfa() {
         let (regex, _) = aa_dfa::glob::glob_to_regex(&path, aa_dfa::glob::GlobMode::Default).unwrap();
         let rule = aa_dfa::Rule {
             regex,
-            perms: aa_dfa::RulePerms { deny: false, perms: aa_dfa::perms::old::EXEC, audit: 0 },
+            perms: aa_dfa::RulePerms {
+                deny: false,
+                perms: aa_dfa::perms::old::EXEC,
+                audit: 0,
+                ..aa_dfa::RulePerms::default()
+            },
             origin: 0,
         };
         let ours = Dfa::build(&[rule]).unwrap();

@@ -75,9 +75,17 @@ fn own_rules(file: &CompiledDfa, lowered: &Lowered, rule: usize) -> Vec<DfaRule>
 fn representative(rules: &[DfaRule]) -> Option<Vec<u8>> {
     let marked: Vec<DfaRule> = rules
         .iter()
-        .map(|r| DfaRule { regex: r.regex.clone(), perms: RulePerms { deny: false, perms: 1, audit: 0 }, origin: 0 })
+        .map(|r| DfaRule {
+            regex: r.regex.clone(),
+            perms: RulePerms { deny: false, perms: 1, audit: 0, ..RulePerms::default() },
+            origin: 0,
+        })
         .collect();
-    let opts = BuildOptions { filedfa: false, limits: Limits { max_states: 50_000, max_bytes: 64 << 20 } };
+    let opts = BuildOptions {
+        filedfa: false,
+        limits: Limits { max_states: 50_000, max_bytes: 64 << 20 },
+        ..BuildOptions::default()
+    };
     let dfa = Dfa::build_with(&marked, &opts).ok()?;
     let mut parent: HashMap<u32, (u32, u8)> = HashMap::new();
     let mut seen = vec![false; dfa.state_count()];
