@@ -65,7 +65,11 @@ impl Attachment {
             .dfa
             .get_or_init(|| {
                 let re = self.regex.clone()?;
-                let rule = Rule { regex: re, perms: RulePerms { deny: false, perms: old::EXEC, audit: 0 }, origin: 0 };
+                let rule = Rule {
+                    regex: re,
+                    perms: RulePerms { deny: false, perms: old::EXEC, audit: 0, ..RulePerms::default() },
+                    origin: 0,
+                };
                 Dfa::build_with(&[rule], &BuildOptions::default()).ok()
             })
             .as_ref()?;
