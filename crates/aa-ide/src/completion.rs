@@ -26,6 +26,8 @@ pub enum CompletionKind {
     Folder,
     Profile,
     Flag,
+    /// A template with `${1:placeholder}` tab stops (LSP snippet syntax).
+    Snippet,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,37 @@ fn from_names(names: &[&str], table: docs::Table, kind: CompletionKind, r: TextR
 fn from_list(list: &[&str], kind: CompletionKind, r: TextRange, out: &mut Vec<CompletionItem>) {
     out.extend(list.iter().map(|n| item(n, kind, None, r)));
 }
+
+/// Templates: label, description, body in LSP snippet syntax, and whether
+/// they belong inside a profile (`false`: at the top of a file).
+const SNIPPETS: &[(&str, &str, &str, bool)] = &[
+    (
+        "profile (new profile)",
+        "a profile with the standard preamble",
+        "abi <abi/${1:4.0}>,\n\ninclude <tunables/global>\n\nprofile ${2:name} ${3:/usr/bin/name} {\n  include <abstractions/base>\n\n  $0\n\n  include if exists <local/${2:name}>\n}\n",
+        false,
+    ),
+    ("include <tunables/global>", "the global tunables", "include <tunables/global>\n", false),
+    ("abi (feature ABI)", "pin the feature ABI", "abi <abi/${1:4.0}>,\n", false),
+    ("include <abstractions/...>", "an abstraction", "include <abstractions/${1:base}>\n", true),
+    ("include if exists <local/...>", "the local override", "include if exists <local/${1:name}>\n", true),
+    ("^hat", "a hat", "^${1:name} {\n  $0\n}", true),
+    ("profile (child profile)", "a child profile", "profile ${1:name} {\n  $0\n}", true),
+    ("owner @{HOME}/... rw", "a file rule for the owner's home", "owner @{HOME}/${1:.config/name}/** ${2:rw},", true),
+    (
+        "dbus send (method call)",
+        "a D-Bus method call to one peer",
+        "dbus send\n    bus=${1|session,system|}\n    path=${2:/org/freedesktop/DBus}\n    interface=${3:org.freedesktop.DBus}\n    member=${4:Hello}\n    peer=(name=${5:org.freedesktop.DBus}),",
+        true,
+    ),
+    ("signal send (to a peer)", "send a signal to one profile", "signal send set=(${1:term}) peer=${2:name},", true),
+    (
+        "unix (socket to a peer)",
+        "a unix socket connection to one peer",
+        "unix (send, receive, connect) type=${1|stream,dgram,seqpacket|} peer=(label=${2:name}),",
+        true,
+    ),
+];
 
 const QUALIFIERS: &[&str] = &["audit", "deny", "allow", "owner", "other", "user", "quiet", "prompt"];
 
@@ -202,6 +235,18 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
             let base = k.split(' ').next().unwrap_or(k).trim_end_matches('=');
             out.push(item(k, CompletionKind::Keyword, docs::lookup(docs::KEYWORDS, base), kw_range));
         }
+        // Templates only where a statement starts (nothing but qualifiers before).
+        if nth <= 1 {
+            let inside_profile = before.matches('{').count() > before.matches('}').count();
+            for (label, detail, body, in_profile) in SNIPPETS {
+                if *in_profile == inside_profile || label.starts_with("include") {
+                    let mut it = item(label, CompletionKind::Snippet, None, kw_range);
+                    it.detail = Some(detail.to_string());
+                    it.insert_text = Some(body.to_string());
+                    out.push(it);
+                }
+            }
+        }
         return out;
     }
     let keyword = keyword.unwrap_or("");
@@ -287,6 +332,40 @@ pub(crate) fn completions(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<Com
         _ => {}
     }
     out
+}
+
+/// The directory of a file rule's path being typed at `offset`, and the
+/// range of its last component: what a front end completes from the file
+/// system (`None` elsewhere, or when the directory part has a glob or a
+/// variable, which no listing can answer).
+pub(crate) fn path_context(db: &dyn Db, path: &Path, offset: TextSize) -> Option<(PathBuf, TextRange)> {
+    let text = util::text(db, path);
+    let offset = usize::from(offset);
+    if offset > text.len() || !text.is_char_boundary(offset) {
+        return None;
+    }
+    let before = &text[..offset];
+    let stmt_start = before.rfind([',', '{', '}', '\n']).map_or(0, |i| i + 1);
+    let words: Vec<&str> = before[stmt_start..].split_whitespace().collect();
+    if before.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let word = *words.last()?;
+    // Only qualifiers (or `file`) before the path.
+    if !words[..words.len() - 1].iter().all(|w| QUALIFIERS.contains(w) || *w == "file" || w.starts_with("priority=")) {
+        return None;
+    }
+    let word = word.strip_prefix('"').unwrap_or(word);
+    if !word.starts_with('/') {
+        return None;
+    }
+    let slash = word.rfind('/')?;
+    let dir = &word[..=slash];
+    if dir.contains(['*', '?', '[', '{', '@', '"', '\\']) {
+        return None;
+    }
+    let last = &word[slash + 1..];
+    Some((PathBuf::from(dir), range(offset - last.len(), offset)))
 }
 
 fn include_paths(db: &dyn Db, rest: &str, offset: usize, out: &mut Vec<CompletionItem>) {

@@ -12,6 +12,8 @@ mod diagnostics;
 mod docs;
 mod effective;
 mod hover;
+mod lens;
+mod links;
 mod navigation;
 mod semantic;
 mod symbols;
@@ -26,7 +28,10 @@ use aa_hir::db::{Db as _, RootDatabase};
 use salsa::{Durability, Setter as _};
 
 pub use aa_fmt::FormatOptions;
-pub use aa_hir::db::{FileContent, FileLoader};
+pub use aa_hir::{
+    db::{FileContent, FileLoader},
+    includes::is_skipped_file_name,
+};
 pub use aa_syntax::{TextRange, TextSize};
 pub use salsa::Cancelled;
 
@@ -35,12 +40,29 @@ pub use crate::{
     completion::{CompletionItem, CompletionKind},
     diagnostics::{Diagnostic, Fix, RelatedInformation, Severity, unknown_selectors},
     hover::Hover,
+    lens::{CodeLens, LensAction},
+    links::DocumentLink,
     navigation::{Highlight, HighlightKind, NavigationTarget, SourceChange, TextEdit},
     semantic::{InlayHint, SemanticToken, SemanticTokenKind},
     symbols::{Fold, FoldKind, Symbol, SymbolKind, WorkspaceSymbol},
 };
 
 pub type Cancellable<T> = Result<T, Cancelled>;
+
+/// The names of the top-level profiles `text` defines (for a workspace
+/// index; no database, so nothing can cancel it).
+pub fn profile_names_in_text(text: &str) -> Vec<String> {
+    use aa_syntax::ast::Item;
+    aa_syntax::parse(text)
+        .tree()
+        .items()
+        .filter_map(|item| match item {
+            Item::Profile(p) if !p.is_hat() => util::profile_name(&p).map(|(name, _)| name),
+            _ => None,
+        })
+        .filter(|name| !name.is_empty())
+        .collect()
+}
 
 /// A range in a file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -106,6 +128,9 @@ pub struct Change {
     /// Files that changed on disk and should be read again.
     pub reload: Vec<PathBuf>,
     pub config: Option<Config>,
+    /// The policy files of the workspace folders (for workspace symbols),
+    /// when the front end has (re)indexed them.
+    pub workspace_files: Option<Vec<PathBuf>>,
 }
 
 impl Change {
@@ -133,6 +158,7 @@ pub struct AnalysisHost {
     config: Arc<Config>,
     /// Files the editor has open, in the order they were opened.
     open: Arc<Vec<PathBuf>>,
+    workspace: Arc<Vec<PathBuf>>,
 }
 
 impl AnalysisHost {
@@ -143,7 +169,7 @@ impl AnalysisHost {
             config.base_dir.clone(),
             config.working_dir.clone(),
         );
-        AnalysisHost { db, loader, config: Arc::new(config), open: Arc::default() }
+        AnalysisHost { db, loader, config: Arc::new(config), open: Arc::default(), workspace: Arc::default() }
     }
 
     pub fn config(&self) -> &Config {
@@ -200,11 +226,19 @@ impl AnalysisHost {
             }
         }
         self.open = Arc::new(open);
+        if let Some(files) = change.workspace_files {
+            self.workspace = Arc::new(files);
+        }
     }
 
     /// A snapshot to answer questions on (from any thread).
     pub fn analysis(&self) -> Analysis {
-        Analysis { db: self.db.clone(), config: self.config.clone(), open: self.open.clone() }
+        Analysis {
+            db: self.db.clone(),
+            config: self.config.clone(),
+            open: self.open.clone(),
+            workspace: self.workspace.clone(),
+        }
     }
 }
 
@@ -214,6 +248,7 @@ pub struct Analysis {
     db: RootDatabase,
     config: Arc<Config>,
     open: Arc<Vec<PathBuf>>,
+    workspace: Arc<Vec<PathBuf>>,
 }
 
 impl Analysis {
@@ -302,6 +337,38 @@ impl Analysis {
         self.with_db(|db| completion::completions(db, path, offset))
     }
 
+    /// When a file rule's path is being typed at `offset`: the directory to
+    /// list (the front end reads it) and the range the entry replaces.
+    pub fn path_completion_context(&self, path: &Path, offset: TextSize) -> Cancellable<Option<(PathBuf, TextRange)>> {
+        self.with_db(|db| completion::path_context(db, path, offset))
+    }
+
+    /// Code lenses: rule counts, redundant rules with their removal,
+    /// variable reference counts.
+    pub fn code_lenses(&self, path: &Path) -> Cancellable<Vec<CodeLens>> {
+        self.with_db(|db| lens::code_lenses(db, path))
+    }
+
+    /// Links from `include` and `abi` targets to the files they name.
+    pub fn document_links(&self, path: &Path) -> Cancellable<Vec<DocumentLink>> {
+        self.with_db(|db| links::document_links(db, path))
+    }
+
+    /// The top-level profiles `path` defines, by name, with the range of each name.
+    pub fn profile_names(&self, path: &Path) -> Cancellable<Vec<(String, TextRange)>> {
+        use aa_syntax::ast::Item;
+        self.with_db(|db| {
+            util::parse(db, path)
+                .tree()
+                .items()
+                .filter_map(|item| match item {
+                    Item::Profile(p) if !p.is_hat() => util::profile_name(&p),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
     pub fn goto_definition(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<NavigationTarget>> {
         self.with_db(|db| navigation::goto_definition(db, path, offset))
     }
@@ -328,9 +395,10 @@ impl Analysis {
     }
 
     /// Profiles, hats and variables of the open files and everything they
-    /// include whose name contains `query` (case-insensitive).
+    /// include, and of the workspace's indexed files, whose name contains
+    /// `query` (case-insensitive).
     pub fn workspace_symbols(&self, query: &str) -> Cancellable<Vec<WorkspaceSymbol>> {
-        self.with_db(|db| symbols::workspace_symbols(db, &self.open, query))
+        self.with_db(|db| symbols::workspace_symbols(db, &self.open, &self.workspace, query))
     }
 
     pub fn folding_ranges(&self, path: &Path) -> Cancellable<Vec<Fold>> {

@@ -110,14 +110,28 @@ pub(crate) fn document_symbols(db: &dyn Db, path: &Path) -> Vec<Symbol> {
     out
 }
 
-pub(crate) fn workspace_symbols(db: &dyn Db, open: &[PathBuf], query: &str) -> Vec<WorkspaceSymbol> {
+pub(crate) fn workspace_symbols(
+    db: &dyn Db,
+    open: &[PathBuf],
+    workspace: &[PathBuf],
+    query: &str,
+) -> Vec<WorkspaceSymbol> {
     let query = query.to_lowercase();
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in open {
         for f in util::closure(db, db.file(path)) {
-            if !files.contains(&f) {
+            if seen.insert(f) {
                 files.push(f);
             }
+        }
+    }
+    // The workspace's indexed files themselves (their includes are mostly
+    // workspace files too).
+    for path in workspace {
+        let f = db.file(path);
+        if seen.insert(f) {
+            files.push(f);
         }
     }
     let mut out = Vec::new();

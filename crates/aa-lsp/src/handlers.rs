@@ -68,7 +68,9 @@ pub(crate) fn completion(
                     CompletionKind::File => lsp::CompletionItemKind::FILE,
                     CompletionKind::Folder => lsp::CompletionItemKind::FOLDER,
                     CompletionKind::Profile => lsp::CompletionItemKind::MODULE,
+                    CompletionKind::Snippet => lsp::CompletionItemKind::SNIPPET,
                 }),
+                insert_text_format: (it.kind == CompletionKind::Snippet).then_some(lsp::InsertTextFormat::SNIPPET),
                 detail: it.detail,
                 documentation: it.documentation.map(|d| {
                     lsp::Documentation::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: d })

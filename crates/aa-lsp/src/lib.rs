@@ -7,6 +7,7 @@
 //! concurrency rules.
 
 mod convert;
+mod features;
 mod handlers;
 mod loader;
 mod server;

@@ -9,7 +9,7 @@
 //! `ContentModified`.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     panic::AssertUnwindSafe,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard},
@@ -58,6 +58,11 @@ struct State {
     working_dir: PathBuf,
     /// The documentation URL the published diagnostics link to.
     published_docs_url: Arc<str>,
+    /// The workspace folders, and the profile names their files define on
+    /// disk (name → files), for workspace symbols and duplicate names (an
+    /// open file's unsaved text is compared against the others' disk text).
+    folders: Vec<PathBuf>,
+    profile_index: Arc<HashMap<String, BTreeSet<PathBuf>>>,
 }
 
 impl State {
@@ -193,6 +198,8 @@ impl Backend {
             projects: Projects::new(),
             working_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
             published_docs_url: crate::settings::default_docs_url().into(),
+            folders: Vec::new(),
+            profile_index: Arc::default(),
         };
         let backend = Backend {
             client,
@@ -299,6 +306,48 @@ impl Backend {
         };
         let seen = tokio::task::spawn_blocking(move || analysis.file_text(&path).ok().flatten()).await.ok().flatten();
         Ok(DocumentTextResult { analysis_in_sync: seen.as_deref() == Some(text.as_str()), text, version })
+    }
+
+    /// Walks the workspace folders on the blocking pool and indexes their
+    /// policy files (workspace symbols, duplicate profile names). Bounded
+    /// (see `features::walk_policy`); the editor is never waited on.
+    fn reindex(&self) {
+        let state = self.state.clone();
+        let client = self.client.clone();
+        let folders = lock(&state).folders.clone();
+        let Ok(handle) = tokio::runtime::Handle::try_current() else { return };
+        handle.spawn(async move {
+            let indexed = tokio::task::spawn_blocking(move || {
+                let mut files = Vec::new();
+                for folder in &folders {
+                    for dir in crate::features::policy_dirs(folder) {
+                        files.extend(crate::features::walk_policy(&dir));
+                    }
+                }
+                files.sort();
+                files.dedup();
+                let mut index: HashMap<String, BTreeSet<PathBuf>> = HashMap::new();
+                for file in &files {
+                    let Ok(text) = std::fs::read_to_string(file) else { continue };
+                    for name in aa_ide::profile_names_in_text(&text) {
+                        index.entry(name).or_default().insert(file.clone());
+                    }
+                }
+                (files, index)
+            })
+            .await;
+            let Ok((files, index)) = indexed else { return };
+            {
+                let mut st = lock(&state);
+                let mut change = Change::new();
+                change.workspace_files = Some(files);
+                st.host.apply_change(change);
+                // No revision bump: no open document's analysis changed,
+                // and in-flight requests stay valid.
+                st.profile_index = Arc::new(index);
+            }
+            let _ = client.code_lens_refresh().await;
+        });
     }
 
     /// Applies client settings (or re-reads the configuration files when
@@ -540,6 +589,7 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|encs| encs.contains(&lsp::PositionEncodingKind::UTF8));
+        let folders: Vec<PathBuf> = params.workspace_folders.iter().flatten().map(|f| uri_to_path(&f.uri)).collect();
         #[allow(deprecated)]
         let root = params
             .workspace_folders
@@ -552,7 +602,8 @@ impl LanguageServer for Backend {
             let mut state = lock(&self.state);
             state.encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
             if let Some(root) = root {
-                state.working_dir = root;
+                state.working_dir = root.clone();
+                state.folders = if folders.is_empty() { vec![root] } else { folders };
             }
             if let Some(options) = &params.initialization_options {
                 state.client.apply(options);
@@ -620,6 +671,22 @@ impl LanguageServer for Backend {
                 })),
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
                 document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
+                code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+                document_link_provider: Some(lsp::DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
+                execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                    commands: crate::features::COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    work_done_progress_options: Default::default(),
+                }),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 ..Default::default()
             },
             ..Default::default()
@@ -649,7 +716,18 @@ impl LanguageServer for Backend {
                 (st.client.lint(), errors)
             };
             report_config(&client, &lint, &errors).await;
+            // Watch the workspace's files (the changes arrive as didChangeWatchedFiles).
+            let watchers =
+                vec![lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String("**/*".into()), kind: None }];
+            let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = lsp::Registration {
+                id: "aa-lint-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            let _ = client.register_capability(vec![registration]).await;
         });
+        self.reindex();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -736,6 +814,10 @@ impl LanguageServer for Backend {
         if config_changed {
             self.apply_config(None).await;
         }
+        // A policy file created or deleted: the workspace index changes.
+        if params.changes.iter().any(|c| c.typ != lsp::FileChangeType::CHANGED) {
+            self.reindex();
+        }
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
@@ -745,7 +827,16 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
         let p = params.text_document_position;
-        self.with_snapshot(&p.text_document.uri, move |a, s| crate::handlers::completion(a, s, p.position)).await
+        self.with_snapshot(&p.text_document.uri, move |a, s| {
+            let mut response = crate::handlers::completion(a, s, p.position)?;
+            // File-system entries when a file rule's path is being typed.
+            let paths = crate::features::path_completions(a, s, p.position)?;
+            if let Some(lsp::CompletionResponse::List(list)) = &mut response {
+                list.items.extend(paths);
+            }
+            Ok(response)
+        })
+        .await
     }
 
     async fn goto_definition(&self, params: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
@@ -851,5 +942,64 @@ impl LanguageServer for Backend {
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
         let range = params.range;
         self.with_snapshot(&params.text_document.uri, move |a, s| crate::handlers::inlay_hints(a, s, range)).await
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        {
+            let mut state = lock(&self.state);
+            let removed: Vec<PathBuf> = params.event.removed.iter().map(|f| uri_to_path(&f.uri)).collect();
+            state.folders.retain(|f| !removed.contains(f));
+            for added in &params.event.added {
+                let path = uri_to_path(&added.uri);
+                if !state.folders.contains(&path) {
+                    state.folders.push(path);
+                }
+            }
+        }
+        self.reindex();
+    }
+
+    async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        let uri = params.text_document.uri;
+        let (enabled, version, index, kernel_dir) = {
+            let state = lock(&self.state);
+            let version = state.docs.get(&uri_to_path(&uri)).map_or(0, |d| d.version);
+            (state.client.code_lens, version, state.profile_index.clone(), state.client.kernel_policy_dir.clone())
+        };
+        if !enabled {
+            return Ok(None);
+        }
+        let kernel =
+            tokio::task::spawn_blocking(move || crate::features::kernel_profiles(&kernel_dir)).await.ok().flatten();
+        self.with_snapshot(&uri, move |a, s| crate::features::code_lenses(a, s, version, kernel.as_ref(), &index)).await
+    }
+
+    async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.with_snapshot(&params.text_document.uri, crate::features::document_links).await
+    }
+
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<Value>> {
+        let edit = match params.command.as_str() {
+            crate::features::REMOVE_RULES => {
+                let state = self.state.clone();
+                crate::features::remove_rules_edit(&params.arguments, |uri| {
+                    lock(&state).docs.get(&uri_to_path(uri)).map(|d| d.version)
+                })
+                .map_err(Error::invalid_params)?
+            }
+            crate::features::FIX_ALL => {
+                let uri: Uri = params
+                    .arguments
+                    .first()
+                    .and_then(|u| u.as_str())
+                    .and_then(|u| u.parse().ok())
+                    .ok_or_else(|| Error::invalid_params("expected [uri]"))?;
+                let target = uri.clone();
+                self.with_snapshot(&uri, move |a, s| crate::features::fix_all_edit(a, s, target)).await?
+            }
+            other => return Err(Error::invalid_params(format!("unknown command {other}"))),
+        };
+        let applied = self.client.apply_edit(edit).await?;
+        Ok(Some(serde_json::json!({ "applied": applied.applied })))
     }
 }

@@ -35,6 +35,8 @@ struct RawSettings {
     base_dir: Option<Option<String>>,
     #[serde(deserialize_with = "present")]
     parser_config_file: Option<Option<String>>,
+    #[serde(deserialize_with = "present")]
+    kernel_policy_dir: Option<Option<String>>,
     lint: Option<RawLint>,
     /// Base URL of the lint documentation pages (`docs/lints/`).
     #[serde(deserialize_with = "present")]
@@ -74,6 +76,8 @@ pub(crate) struct ClientSettings {
     pub(crate) include_paths: Vec<PathBuf>,
     pub(crate) base_dir: Option<PathBuf>,
     pub(crate) parser_config_file: PathBuf,
+    /// Where securityfs lists the loaded policy.
+    pub(crate) kernel_policy_dir: PathBuf,
     pub(crate) select: Vec<String>,
     pub(crate) ignore: Vec<String>,
     pub(crate) docs_url: Arc<str>,
@@ -87,6 +91,7 @@ impl Default for ClientSettings {
             include_paths: Vec::new(),
             base_dir: None,
             parser_config_file: PathBuf::from(aa_config::DEFAULT_PARSER_CONF),
+            kernel_policy_dir: PathBuf::from(crate::features::KERNEL_POLICY_DIR),
             select: Vec::new(),
             ignore: Vec::new(),
             docs_url: default_docs_url().into(),
@@ -122,6 +127,10 @@ impl ClientSettings {
         }
         if let Some(file) = raw.parser_config_file {
             self.parser_config_file = non_empty(file).unwrap_or_else(|| PathBuf::from(aa_config::DEFAULT_PARSER_CONF));
+        }
+        if let Some(dir) = raw.kernel_policy_dir {
+            self.kernel_policy_dir =
+                non_empty(dir).unwrap_or_else(|| PathBuf::from(crate::features::KERNEL_POLICY_DIR));
         }
         if let Some(lint) = raw.lint {
             self.select = lint.select;

@@ -2,161 +2,13 @@
 //! and snapshot the JSON answers. Paths under the per-test directory are
 //! shown as `$DIR`.
 
-use std::{
-    path::{Path, PathBuf},
-    sync::atomic::{AtomicUsize, Ordering},
-    time::Duration,
-};
+mod service;
 
-use expect_test::{Expect, expect};
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use tower::{Service, ServiceExt};
-use tower_lsp_server::{
-    LspService,
-    jsonrpc::{Request, Response},
-};
+use service::{TestServer, pos};
+use std::time::Duration;
 
-struct TestServer {
-    service: LspService<aa_lsp::Backend>,
-    notifications: mpsc::UnboundedReceiver<Request>,
-    next_id: i64,
-    dir: PathBuf,
-}
-
-/// Lint documentation pages, as the `docsUrl` setting gives them.
-const DOCS: &str = "https://aa-lint.example/docs/lints";
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh directory with a small policy tree: `apparmor.d/abstractions/base`
-/// and `apparmor.d/tunables/global`.
-fn policy_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "aa-lsp-test-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
-    let base = dir.join("apparmor.d");
-    std::fs::create_dir_all(base.join("abstractions")).unwrap();
-    std::fs::create_dir_all(base.join("tunables")).unwrap();
-    std::fs::write(base.join("abstractions/base"), "capability chown,\n/etc/ld.so.cache r,\nnetwork inet stream,\n")
-        .unwrap();
-    std::fs::write(base.join("abstractions/broken"), "/x rwz,\n").unwrap();
-    std::fs::write(base.join("tunables/global"), "@{HOME}=/home/*/ /root/\n@{PROC}=/proc/\n").unwrap();
-    dir
-}
-
-impl TestServer {
-    async fn start(utf8: bool) -> TestServer {
-        let dir = policy_dir();
-        let (service, socket) = aa_lsp::service_with(std::sync::Arc::new(aa_lsp::OsLoader), Duration::from_millis(5));
-        let (tx, rx) = mpsc::unbounded_channel();
-        let settings = json!({ "includePaths": [], "baseDir": dir.join("apparmor.d"), "lint": { "select": [], "ignore": [] }, "docsUrl": DOCS });
-        tokio::spawn(async move {
-            let (mut stream, mut sink) = socket.split();
-            while let Some(req) = stream.next().await {
-                // Answer the server's requests (workspace/configuration); pass notifications on.
-                if let Some(id) = req.id().cloned() {
-                    let result =
-                        if req.method() == "workspace/configuration" { json!([settings]) } else { Value::Null };
-                    let _ = sink.send(Response::from_ok(id, result)).await;
-                } else {
-                    let _ = tx.send(req);
-                }
-            }
-        });
-        let mut server = TestServer { service, notifications: rx, next_id: 0, dir };
-        let encodings = if utf8 { json!(["utf-8", "utf-16"]) } else { json!(["utf-16"]) };
-        let base = server.dir.join("apparmor.d");
-        let init = server
-            .request(
-                "initialize",
-                json!({
-                    "capabilities": { "general": { "positionEncodings": encodings } },
-                    "rootUri": uri(&base),
-                    "initializationOptions": { "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": [] }, "docsUrl": DOCS },
-                }),
-            )
-            .await;
-        assert!(init.get("capabilities").is_some(), "{init}");
-        server.notify("initialized", json!({})).await;
-        server
-    }
-
-    async fn call(&mut self, req: Request) -> Option<Response> {
-        self.service.ready().await.unwrap().call(req).await.unwrap()
-    }
-
-    /// The result, or `{"error": ...}`.
-    async fn request(&mut self, method: &'static str, params: Value) -> Value {
-        self.next_id += 1;
-        let req = Request::build(method).id(self.next_id).params(params).finish();
-        let resp = self.call(req).await.expect("a response");
-        let (_, result) = resp.into_parts();
-        match result {
-            Ok(v) => v,
-            Err(e) => json!({ "error": { "code": e.code.code(), "message": e.message } }),
-        }
-    }
-
-    async fn notify(&mut self, method: &'static str, params: Value) {
-        let req = Request::build(method).params(params).finish();
-        assert!(self.call(req).await.is_none());
-    }
-
-    async fn open(&mut self, name: &str, text: &str) -> String {
-        let path = self.dir.join("apparmor.d").join(name);
-        let u = uri(&path);
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": u, "languageId": "apparmor", "version": 1, "text": text } }),
-        )
-        .await;
-        u
-    }
-
-    /// Waits for the next diagnostics of `uri`.
-    async fn diagnostics(&mut self, uri: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let req = tokio::time::timeout_at(deadline, self.notifications.recv())
-                .await
-                .expect("diagnostics in time")
-                .expect("channel open");
-            if req.method() == "textDocument/publishDiagnostics" {
-                let params = req.params().cloned().unwrap_or(Value::Null);
-                if params["uri"] == uri {
-                    return params;
-                }
-            }
-        }
-    }
-
-    fn redact(&self, v: &Value) -> String {
-        let text = serde_json::to_string_pretty(v).unwrap();
-        text.replace(&uri(&self.dir), "file://$DIR").replace(&self.dir.display().to_string(), "$DIR")
-    }
-
-    fn check(&self, v: &Value, expect: Expect) {
-        expect.assert_eq(&self.redact(v));
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn uri(path: &Path) -> String {
-    format!("file://{}", path.display())
-}
-
-fn pos(uri: &str, line: u32, character: u32) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
-}
+use expect_test::expect;
 
 const PROFILE: &str = "include <tunables/global>\nprofile foo /usr/bin/foo flags=(complain) {\n  include <abstractions/base>\n  capability net_admin,\n  @{HOME}/x rw,\n  /bin/bar Px -> bar,\n  ^hat {\n  }\n}\nprofile bar {\n}\n";
 
@@ -390,7 +242,7 @@ async fn completions_by_context() {
         5:5 (27) ix ux Ux px Px cx
         6:4 (4) @{profile_name} @{exec_path} @{attach_path} @{os_release}
         7:11 (2) foo bar
-        8:2 (30) capability network unix dbus signal ptrace"#]]
+        8:2 (39) capability network unix dbus signal ptrace"#]]
     .assert_eq(&out.join("\n"));
 }
 
