@@ -84,9 +84,15 @@ impl std::fmt::Display for CompileFailure {
     }
 }
 
-/// Default options: the given features, default limits.
+/// Default options: the default target ([`aa_target::Version::DEFAULT`]),
+/// the given features, default limits.
 pub fn options(features: Features) -> CompileOptions {
-    CompileOptions { features, limits: Limits::default(), keep_rules: true }
+    options_for(aa_target::Target::of(aa_target::Version::DEFAULT), features)
+}
+
+/// Options for `target` and `features`, default limits.
+pub fn options_for(target: &'static aa_target::Target, features: Features) -> CompileOptions {
+    CompileOptions { target, features, limits: Limits::default(), keep_rules: true }
 }
 
 /// Compiles one lowered profile, mapping error origins back to model rules.

@@ -209,7 +209,10 @@ fn measure(features_name: &str, stride: usize) -> Option<Report> {
         return None;
     }
     let feats_file = common::named_features_path(features_name);
-    let opts = EncodeOptions { features: common::named_features(features_name) };
+    let opts = EncodeOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: common::named_features(features_name),
+    };
     let reports: Vec<Report> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|k| {

@@ -174,6 +174,7 @@ fn an_exploding_dfa_names_the_rules_responsible() {
     let db = db_for(path, text);
     let root = db.file(path);
     let opts = aa_dfa::CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
         features: common::features(),
         limits: aa_dfa::Limits { max_states: 2000, max_bytes: 1 << 30 },
         keep_rules: true,

@@ -70,6 +70,8 @@ struct RawConfig {
     include: Option<Vec<Spanned<String>>>,
     base: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
+    /// `3.0`, `4.1` or `5.0`: whose `apparmor_parser` to match.
+    target: Option<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
 }
@@ -113,6 +115,9 @@ pub struct Config {
     pub include_dirs: Vec<PathBuf>,
     pub base: Option<PathBuf>,
     pub fail_on: Option<FailOn>,
+    /// `target = "4.1"`: whose `apparmor_parser` the checks and DFA lints
+    /// match (`--target` overrides it).
+    pub target: Option<aa_target::Version>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -239,11 +244,19 @@ impl Config {
             })?),
             None => None,
         };
+        let target = match &raw.target {
+            Some(value) => Some(aa_target::Version::parse(value.get_ref()).ok_or_else(|| {
+                errors
+                    .at(value.span(), format!("`target` must be one of 3.0, 4.1, 5.0 (found \"{}\")", value.get_ref()))
+            })?),
+            None => None,
+        };
         let resolve = |p: &str| if Path::new(p).is_absolute() { PathBuf::from(p) } else { dir.join(p) };
         Ok(Config {
             include_dirs: raw.include.iter().flatten().map(|p| resolve(p.get_ref())).collect(),
             base: raw.base.as_ref().map(|p| resolve(p.get_ref())),
             fail_on,
+            target,
             path: path.to_path_buf(),
             text: text.to_string(),
             dir,
@@ -390,6 +403,9 @@ mod tests {
         assert_eq!(error, "dir/aa-lint.toml:2:11: `AA999` is not a lint code, lint name or group");
         let error = parse("colour = 1\n").unwrap_err();
         assert!(error.starts_with("dir/aa-lint.toml:1:1: unknown field `colour`"), "{error}");
+        let error = parse("target = \"4.0\"\n").unwrap_err();
+        assert!(error.starts_with("dir/aa-lint.toml:1:10: `target` must be one of 3.0, 4.1, 5.0"), "{error}");
+        assert_eq!(parse("target = \"5.0\"\n").unwrap().target, Some(aa_target::Version::V5_0));
         let error = parse("fail-on = \"sometimes\"\n").unwrap_err();
         assert!(error.starts_with("dir/aa-lint.toml:1:11: `fail-on` must be one of"), "{error}");
         let error = parse("\n[lints]\noverbroad-glob = \"loud\"\n").unwrap_err();

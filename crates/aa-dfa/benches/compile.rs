@@ -47,7 +47,12 @@ fn features_path() -> PathBuf {
 
 fn bench(c: &mut Criterion) {
     let feats = Features::parse(&std::fs::read_to_string(features_path()).unwrap_or_default());
-    let opts = CompileOptions { features: feats, limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: feats,
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     let parser =
         ["/sbin/apparmor_parser", "/usr/sbin/apparmor_parser"].into_iter().find(|p| std::path::Path::new(p).exists());
     if parser.is_none() {

@@ -64,6 +64,7 @@ pub mod tables;
 pub mod walk;
 pub mod wire;
 
+pub use aa_target::{Target, Version};
 pub use dfa::{BuildOptions, CompileError, Dfa, LimitExceeded, Limits, Rule, RulePerms, StatePerms};
 pub use encode::{EncodeOptions, encode_dfa, encode_policy};
 pub use equiv::{Automaton, Difference, find_difference};

@@ -260,12 +260,22 @@ impl std::error::Error for ProfileError {}
 /// Compile options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileOptions {
+    /// Whose compiler to match ([`aa_target::Target`]): what the lowering
+    /// and the DFA construction do differently per version.
+    pub target: &'static aa_target::Target,
     pub features: Features,
     pub limits: Limits,
     /// Keep each DFA's rules ([`CompiledDfa::rules`]) for queries and
     /// exact lints. Emitting a policy does not need them, and a profile's
     /// rules (their regexes) can be as large as its DFA.
     pub keep_rules: bool,
+}
+
+impl CompileOptions {
+    /// `target` and `features`, default limits, rules kept.
+    pub fn new(target: &'static aa_target::Target, features: Features) -> CompileOptions {
+        CompileOptions { target, features, limits: Limits::default(), keep_rules: true }
+    }
 }
 
 /// Adds `name` to the transition table like the parser: slots 4..16,

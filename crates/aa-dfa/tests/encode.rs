@@ -150,9 +150,14 @@ fn rich_profile() -> ProfileInput {
 #[test]
 fn profile_round_trip() {
     let feats = features("default");
-    let opts = CompileOptions { features: feats.clone(), limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: feats.clone(),
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     let ours = compile_profile(&rich_profile(), &opts).expect("compile");
-    let enc = EncodeOptions { features: feats };
+    let enc = EncodeOptions { target: aa_dfa::Target::of(aa_dfa::Version::V3_0), features: feats };
     let bytes = encode_policy([&ours], &enc);
     let policy = Policy::decode(&bytes).expect("decode");
     let p = &policy.profiles[0];
@@ -198,9 +203,14 @@ fn file_tables_byte_identical_to_the_parser() {
         let raw = &bin[theirs.tables.offset..theirs.tables.offset + size as usize];
         let mut input = ProfileInput { name: "t".into(), ..ProfileInput::default() };
         input.files = lines.iter().map(|l| common::file_rule(l).0).collect();
-        let opts = CompileOptions { features: features(feat), limits: Limits::default(), keep_rules: true };
+        let opts = CompileOptions {
+            target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+            features: features(feat),
+            limits: Limits::default(),
+            keep_rules: true,
+        };
         let ours = compile_profile(&input, &opts).expect("compile");
-        let enc = EncodeOptions { features: features(feat) };
+        let enc = EncodeOptions { target: aa_dfa::Target::of(aa_dfa::Version::V3_0), features: features(feat) };
         assert!(encode_dfa(ours.file.as_ref().expect("file DFA"), &enc) == raw, "{text} ({feat})");
     }
 }
@@ -214,10 +224,18 @@ fn dropping_rules_keeps_the_binary() {
     let mut input = rich_profile();
     input.files.push(aa_dfa::FileRule::parse(r"/srv/a\xffb/**", "r").unwrap());
     let encode = |keep_rules| {
-        let opts = CompileOptions { features: feats.clone(), limits: Limits::default(), keep_rules };
+        let opts = CompileOptions {
+            target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+            features: feats.clone(),
+            limits: Limits::default(),
+            keep_rules,
+        };
         let compiled = compile_profile(&input, &opts).expect("compile");
         assert_eq!(compiled.file.as_ref().unwrap().rules.is_empty(), !keep_rules);
-        encode_policy([&compiled], &EncodeOptions { features: feats.clone() })
+        encode_policy(
+            [&compiled],
+            &EncodeOptions { target: aa_dfa::Target::of(aa_dfa::Version::V3_0), features: feats.clone() },
+        )
     };
     assert!(encode(true) == encode(false));
 }

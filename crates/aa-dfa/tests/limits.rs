@@ -16,6 +16,7 @@ fn exploding(n: usize) -> ProfileInput {
 #[test]
 fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
     let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
         features: Features::parse(""),
         limits: Limits { max_states: 20_000, max_bytes: 64 << 20 },
         keep_rules: true,
@@ -35,6 +36,7 @@ fn twenty_rules_stop_at_the_limit_and_name_the_rules() {
 #[test]
 fn memory_limit_alone_also_stops() {
     let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
         features: Features::parse(""),
         limits: Limits { max_states: usize::MAX, max_bytes: 8 << 20 },
         keep_rules: true,
@@ -45,7 +47,12 @@ fn memory_limit_alone_also_stops() {
 
 #[test]
 fn few_rules_fit_under_the_default_limit() {
-    let opts = CompileOptions { features: Features::parse(""), limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: Features::parse(""),
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     let p = aa_dfa::compile_profile(&exploding(3), &opts).unwrap();
     assert!(p.file.unwrap().dfa.state_count() > 10);
 }
@@ -66,7 +73,12 @@ mod queries {
             })
             .collect();
         let input = ProfileInput { name: "t".into(), files, ..ProfileInput::default() };
-        let opts = CompileOptions { features: Features::parse(""), limits: Limits::default(), keep_rules: true };
+        let opts = CompileOptions {
+            target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+            features: Features::parse(""),
+            limits: Limits::default(),
+            keep_rules: true,
+        };
         aa_dfa::compile_profile(&input, &opts).unwrap().file.unwrap()
     }
 

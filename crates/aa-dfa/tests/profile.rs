@@ -54,7 +54,12 @@ fn check_with(header: &str, body: &str, input: &ProfileInput, feat: &str) {
         .iter()
         .find(|p| p.name == input.name)
         .unwrap_or_else(|| panic!("no profile {} in\n{policy}", input.name));
-    let opts = CompileOptions { features: features(feat), limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: features(feat),
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     let ours = compile_profile(input, &opts).unwrap_or_else(|e| panic!("compile: {e}\n{text}"));
     same_dfa("file", ours.file.as_ref(), theirs.file.as_ref(), &text);
     same_dfa("policydb", ours.policydb.as_ref(), theirs.policydb.as_ref(), &text);
@@ -189,7 +194,12 @@ fn hats_add_implicit_rules() {
         return;
     };
     let policy = Policy::decode(&bin).unwrap();
-    let opts = CompileOptions { features: features("default"), limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: features("default"),
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     let mut parent = t();
     parent.has_hats = true;
     parent.files = vec![file("/x r")];
@@ -442,7 +452,12 @@ fn mount_data_options_rejected_by_both() {
         mountpoint: Some("/run/".into()),
         ..mnt(MountKind::Mount)
     });
-    let opts = CompileOptions { features: features("default"), limits: Limits::default(), keep_rules: true };
+    let opts = CompileOptions {
+        target: aa_dfa::Target::of(aa_dfa::Version::V3_0),
+        features: features("default"),
+        limits: Limits::default(),
+        keep_rules: true,
+    };
     assert!(compile_profile(&p, &opts).is_err());
 }
 

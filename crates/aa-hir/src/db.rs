@@ -86,6 +86,16 @@ pub struct Settings {
     /// Where relative `include "x"` paths are resolved, as the parser's cwd.
     #[returns(ref)]
     pub working_dir: PathBuf,
+    /// Whose `apparmor_parser` the analysis matches (`aa_target::Target::of`
+    /// describes it): the checks, the lowering and the DFA lints read it.
+    /// [`aa_target::Version::DEFAULT`] unless [`RootDatabase::set_target`]
+    /// changes it.
+    pub target: aa_target::Version,
+}
+
+/// The description of the database's target (its [`Settings::target`]).
+pub fn target(db: &dyn Db) -> &'static aa_target::Target {
+    aa_target::Target::of(*db.settings().target(db))
 }
 
 #[salsa::db]
@@ -132,8 +142,18 @@ impl RootDatabase {
             }
         })));
         let db = RootDatabase { storage, loader, files: Arc::default(), executed, recording };
-        let _settings = Settings::builder(include_dirs, base_dir, working_dir).durability(Durability::HIGH).new(&db);
+        let _settings = Settings::builder(include_dirs, base_dir, working_dir, aa_target::Version::DEFAULT)
+            .durability(Durability::HIGH)
+            .new(&db);
         db
+    }
+
+    /// Chooses the target (`aa-lint --target`, `aa-lint.toml`'s `target`).
+    pub fn set_target(&mut self, target: aa_target::Version) {
+        let settings = Settings::get(self);
+        if *settings.target(self) != target {
+            settings.set_target(self).with_durability(Durability::HIGH).to(target);
+        }
     }
 
     /// Replaces a file's content (an editor change, a file watcher event).

@@ -78,6 +78,11 @@ pub struct CheckArgs {
     /// lines apply before the command line (`/dev/null` for none).
     #[arg(long = "config-file", value_name = "FILE", default_value = "/etc/apparmor/parser.conf")]
     pub config_file: PathBuf,
+    /// Whose apparmor_parser to match: 3.0, 4.1 or 5.0 (default:
+    /// `target` in aa-lint.toml, else the installed apparmor_parser's
+    /// version, else 4.1). The parser-group checks and DFA lints follow it.
+    #[arg(long, value_name = "VERSION", value_parser = crate::target::parse_target)]
+    pub target: Option<aa_target::Version>,
     /// Files or directories to check (`-` for standard input).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -153,7 +158,8 @@ fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, St
             selection = selection.ignore(lint_selector(s)).map_err(|e| e.to_string())?;
         }
         let search = aa_config::search_paths(&parser_conf, config.as_deref(), &args.include_dirs, args.base.as_deref());
-        plans.push(Plan { selection, search });
+        let target = crate::target::choose(args.target, config.as_ref().and_then(|c| c.target)).version;
+        plans.push(Plan { selection, search, target });
         fail_on.push(args.fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Error));
     }
     Ok(Setup { plans, fail_on })

@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 
 use aa_compile::compare::{compare_profile, escape};
-use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, diagnostics_of, options};
+use aa_compile::{CompiledEntry, Lowered, analysis, compile_model, diagnostics_of, options_for};
 use aa_dfa::perms::old;
-use aa_dfa::{CompileOptions, CompiledProfile, Dfa, EncodeOptions, Features, Policy, encode_policy};
+use aa_dfa::{CompileOptions, CompiledProfile, Dfa, EncodeOptions, Features, Policy, Target, encode_policy};
 use aa_hir::db::{Db, File, FileContent, RootDatabase};
 use aa_hir::model::{PolicyModel, policy_model};
 use aa_hir::variables::Location;
@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use crate::Status;
 use crate::output::Printer;
+use crate::target::Chosen;
 
 const DEFAULT_FEATURES: &str = "/usr/share/apparmor-features/features";
 
@@ -54,6 +55,22 @@ pub struct PolicyArgs {
     /// /usr/share/apparmor-features/features when present, else none).
     #[arg(short = 'M', long = "features-file", value_name = "FILE")]
     pub features_file: Option<PathBuf>,
+    /// Whose apparmor_parser to match: 3.0, 4.1 or 5.0 (default: the
+    /// installed apparmor_parser's version, else 4.1).
+    #[arg(long, value_name = "VERSION", value_parser = crate::target::parse_target)]
+    pub target: Option<aa_target::Version>,
+}
+
+impl PolicyArgs {
+    /// The target and why it was chosen.
+    fn target(&self) -> Chosen {
+        crate::target::choose(self.target, None)
+    }
+
+    /// Compile options for the chosen target and these features.
+    fn options(&self, features: Features) -> CompileOptions {
+        options_for(Target::of(self.target().version), features)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,11 +150,51 @@ pub(crate) fn features(args: &PolicyArgs) -> Result<(Features, Option<PathBuf>),
     }
 }
 
+/// The name standard input (`-`) is compiled under, in the working
+/// directory (relative includes resolve there, as the parser's do).
+const STDIN_NAME: &str = "<stdin>";
+
+/// Standard input, read once the first time a `-` is compiled.
+fn stdin_text() -> &'static Result<String, String> {
+    static STDIN: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    STDIN.get_or_init(|| {
+        crate::source::read_stdin().and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|e| format!("-: not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        })
+    })
+}
+
+/// The OS loader, except that `<stdin>` in the working directory is
+/// standard input.
+struct CompileLoader {
+    stdin_path: PathBuf,
+}
+
+impl aa_hir::db::FileLoader for CompileLoader {
+    fn load(&self, path: &Path) -> FileContent {
+        if path == self.stdin_path {
+            return match stdin_text() {
+                Ok(text) => FileContent::Text(text.clone()),
+                Err(e) => FileContent::Unreadable(e.clone()),
+            };
+        }
+        aa_lsp::OsLoader.load(path)
+    }
+}
+
+/// The path a command-line argument is compiled under (`-` is standard input).
+fn input_path(cwd: &Path, arg: &Path) -> PathBuf {
+    if arg == Path::new("-") { cwd.join(STDIN_NAME) } else { absolute(cwd, arg) }
+}
+
 fn database(args: &PolicyArgs) -> RootDatabase {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let base = args.base.clone().unwrap_or_else(|| PathBuf::from("/etc/apparmor.d"));
     let dirs = args.include_dirs.iter().map(|d| absolute(&cwd, d)).collect();
-    RootDatabase::new(Arc::new(aa_lsp::OsLoader), dirs, absolute(&cwd, &base), cwd)
+    let loader = CompileLoader { stdin_path: cwd.join(STDIN_NAME) };
+    let mut db = RootDatabase::new(Arc::new(loader), dirs, absolute(&cwd, &base), cwd);
+    db.set_target(args.target().version);
+    db
 }
 
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {
@@ -147,7 +204,7 @@ fn absolute(cwd: &Path, p: &Path) -> PathBuf {
 /// The policy file as a database input, or why it cannot be read.
 fn root(db: &RootDatabase, path: &Path) -> Result<File, String> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let file = db.file(&absolute(&cwd, path));
+    let file = db.file(&input_path(&cwd, path));
     match file.content(db) {
         FileContent::Text(_) => Ok(file),
         FileContent::NotFound => Err(format!("{}: no such file", path.display())),
@@ -237,8 +294,12 @@ pub fn compile(args: &CompileArgs, printer: &mut Printer) -> Status {
             return Status::Failure;
         }
     };
+    let chosen = args.policy.target();
+    if args.emit.is_none() {
+        printer.out(&format!("{chosen}\n"));
+    }
     // Nothing reads a DFA's rules after it is built here.
-    let opts = CompileOptions { keep_rules: false, ..options(feats) };
+    let opts = CompileOptions { keep_rules: false, ..args.policy.options(feats) };
     let (opts, features_path) = (&opts, features_path.as_deref());
     let mut status = Status::Clean;
     for_each_file(
@@ -445,7 +506,13 @@ fn compare_with(
     if let Some(b) = &policy.base {
         cmd.arg("--base").arg(b);
     }
-    let out = match cmd.arg(path).output() {
+    // `-`: the parser reads the same standard input text from a pipe.
+    let run = if path == Path::new("-") {
+        run_with_stdin(&mut cmd, stdin_text().as_ref().map(String::as_bytes).unwrap_or_default())
+    } else {
+        cmd.arg(path).output()
+    };
+    let out = match run {
         Ok(o) => o,
         Err(e) => {
             printer.error(&format!("cannot run {}: {e}", parser.display()));
@@ -502,6 +569,20 @@ fn compare_with(
     status
 }
 
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> std::io::Result<std::process::Output> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // Written on a thread so a parser that writes before reading all its
+    // input cannot deadlock against us.
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output()?;
+    let _ = writer.join();
+    Ok(out)
+}
+
 pub(crate) fn wanted_bits(perm: &[String]) -> Result<u32, String> {
     let mut bits = 0;
     for p in perm {
@@ -544,7 +625,7 @@ fn load_compiled(
     if parse_errors(&db, file, printer) {
         return Err(Status::Findings);
     }
-    let (model, entries) = compile_file(&db, file, &options(feats));
+    let (model, entries) = compile_file(&db, file, &policy.options(feats));
     Ok((db, model, entries))
 }
 
@@ -760,8 +841,8 @@ fn compile_binary(args: &CompileArgs, printer: &mut Printer) -> Status {
         }
     };
     // The encoder needs the automata, not the rules they were built from.
-    let opts = CompileOptions { keep_rules: false, ..options(feats.clone()) };
-    let enc = EncodeOptions { features: feats };
+    let opts = CompileOptions { keep_rules: false, ..args.policy.options(feats.clone()) };
+    let enc = EncodeOptions { target: opts.target, features: feats };
     let mut status = Status::Clean;
     let mut stdout = std::io::stdout().lock();
     let mut written = true;

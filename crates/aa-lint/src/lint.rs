@@ -36,6 +36,8 @@ pub use aa_config::SearchPaths;
 pub struct Plan {
     pub selection: LintSelection,
     pub search: SearchPaths,
+    /// Whose apparmor_parser the checks match.
+    pub target: aa_target::Version,
 }
 
 /// A place in a file: byte range and 1-based line/column (columns count
@@ -141,15 +143,19 @@ impl Checker {
                 Ok(Input::File(path)) => path.clone(),
                 _ => PathBuf::from("<stdin>"),
             };
-            let session = match sessions.iter().position(|s| settings_of(&s.db) == plan.search) {
+            let session = match sessions
+                .iter()
+                .position(|s| settings_of(&s.db) == plan.search && *s.db.settings().target(&s.db) == plan.target)
+            {
                 Some(at) => &mut sessions[at],
                 None => {
-                    let db = RootDatabase::new(
+                    let mut db = RootDatabase::new(
                         Arc::new(aa_lsp::OsLoader),
                         plan.search.include_dirs.clone(),
                         plan.search.base.clone(),
                         cwd.clone(),
                     );
+                    db.set_target(plan.target);
                     sessions.push(Session { db, roots: Vec::new() });
                     let last = sessions.len() - 1;
                     &mut sessions[last]

@@ -22,6 +22,7 @@ mod lint;
 mod output;
 mod render;
 mod source;
+mod target;
 
 use std::process::ExitCode;
 

@@ -26,7 +26,7 @@ fn features(name: &str) -> String {
 /// stdout bytes, stderr text).
 fn ours(features_name: &str, files: &[&str]) -> (i32, Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
-        .args(["compile", "-M", &features(features_name), "--emit", "binary"])
+        .args(["compile", "--target", "3.0", "-M", &features(features_name), "--emit", "binary"])
         .args(files)
         .current_dir(repo_root())
         .stdin(Stdio::null())

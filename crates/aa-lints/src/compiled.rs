@@ -23,17 +23,18 @@
 use std::sync::Arc;
 
 use crate::glob::{Glob, Perms};
-use aa_compile::{CompileFailure, CompiledEntry, compile_lowered, compile_model, lower_profile, options};
+use aa_compile::{CompileFailure, CompiledEntry, compile_lowered, compile_model, lower_profile, options_for};
 use aa_dfa::{CompileError, CompileOptions, Features, Limits, ProfileError};
 use aa_hir::{
     db::{Db, File},
     model::{PolicyModel, Profile, Rule, RuleKind, RuleMode, policy_model},
 };
 
-/// The options the lint compiles use (see the module doc).
-pub fn lint_options() -> CompileOptions {
+/// The options the lint compiles use (see the module doc), for the
+/// database's target.
+pub fn lint_options(db: &dyn Db) -> CompileOptions {
     let limits = Limits { max_states: 100_000, ..Limits::default() };
-    CompileOptions { limits, ..options(Features::parse("")) }
+    CompileOptions { limits, ..options_for(aa_hir::db::target(db), Features::parse("")) }
 }
 
 /// Rules with different exec modes that match a common path: what
@@ -88,7 +89,7 @@ fn without_exec_safety(rule: &Rule) -> Rule {
 #[salsa::tracked(returns(ref))]
 pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
     let model = policy_model(db, root);
-    let opts = lint_options();
+    let opts = lint_options(db);
     let mut out = Vec::new();
     for (index, profile) in model.profiles.iter().enumerate() {
         let kept: Vec<usize> = (0..profile.rules.len()).filter(|&i| is_exec_bearing(&profile.rules[i])).collect();
@@ -160,7 +161,7 @@ fn may_conflict<'a>(rules: impl Iterator<Item = &'a Rule>) -> bool {
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn compiled_policy(db: &dyn Db, root: File) -> Arc<Vec<CompiledEntry>> {
     let model = policy_model(db, root);
-    Arc::new(compile_model(db, model, &lint_options()))
+    Arc::new(compile_model(db, model, &lint_options(db)))
 }
 
 /// A path for a message: bytes outside printable ASCII as `\xNN`.

@@ -25,6 +25,8 @@ use crate::profile::{CompiledDfa, CompiledProfile};
 /// What the encoder needs to know about the target kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodeOptions {
+    /// Whose policy format to write ([`aa_target::PolicyFormat`]).
+    pub target: &'static aa_target::Target,
     /// Kernel ABI (version word) and `policy/diff_encode`.
     pub features: Features,
 }
