@@ -228,6 +228,66 @@ impl Glob {
     }
 }
 
+/// Many globs indexed by their literal prefixes, to find which of them overlap
+/// a query glob without comparing it with each one: two alternatives can only
+/// overlap when one literal prefix starts with the other, so the candidates
+/// are the entries whose prefix is a prefix of the query's (looked up by
+/// length) and those whose prefix extends it (one sorted range).
+type IndexEntry = (Box<str>, usize, Box<[Tok]>);
+
+#[derive(Debug, Default)]
+pub struct GlobIndex {
+    /// Every alternative of every glob: (literal prefix, glob index, tokens),
+    /// sorted by prefix.
+    entries: Vec<IndexEntry>,
+}
+
+impl GlobIndex {
+    pub fn new<'g>(globs: impl IntoIterator<Item = &'g Glob>) -> GlobIndex {
+        let mut entries: Vec<IndexEntry> = Vec::new();
+        for (index, glob) in globs.into_iter().enumerate() {
+            for alt in &glob.alts {
+                entries.push((Box::from(alt.literal()), index, alt.toks.clone().into_boxed_slice()));
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        GlobIndex { entries }
+    }
+
+    /// The lowest index of an indexed glob that overlaps `glob`, comparing
+    /// token lists at most `budget` times (decremented; `None` once spent).
+    pub fn first_overlapping(&self, glob: &Glob, budget: &mut usize) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        let mut consider = |index: usize, toks: &[Tok], query: &[Tok], budget: &mut usize| {
+            if best.is_some_and(|b| b <= index) || *budget == 0 {
+                return;
+            }
+            *budget -= 1;
+            if overlap_plain(toks, query) {
+                best = Some(index);
+            }
+        };
+        for alt in &glob.alts {
+            let literal = alt.literal();
+            // Entries whose prefix is a proper prefix of this literal.
+            for (cut, _) in literal.char_indices() {
+                let prefix = &literal[..cut];
+                let start = self.entries.partition_point(|e: &IndexEntry| &*e.0 < prefix);
+                for (_, index, toks) in self.entries[start..].iter().take_while(|e: &&IndexEntry| &*e.0 == prefix) {
+                    consider(*index, toks, &alt.toks, budget);
+                }
+            }
+            // Entries whose prefix starts with this literal (itself included).
+            let start = self.entries.partition_point(|e: &IndexEntry| &*e.0 < literal);
+            for (_, index, toks) in self.entries[start..].iter().take_while(|e: &&IndexEntry| e.0.starts_with(literal))
+            {
+                consider(*index, toks, &alt.toks, budget);
+            }
+        }
+        best
+    }
+}
+
 /// Whether `glob` matches every path `inner` matches, for the cases a text
 /// comparison can decide: the same glob, a plain path matched by `glob`,
 /// or `inner` under a `prefix/**` that `glob` is.
@@ -237,15 +297,18 @@ pub fn covers(glob: &str, inner: &str) -> bool {
 }
 
 /// Product walk of two token lists: can both reach their ends on one input?
+/// The pairs visited are kept in a hash set: a dense table of every pair
+/// would cost `a.len() × b.len()` to clear for each comparison, though on
+/// real paths the walk visits only a few pairs before the literals disagree.
 fn overlap_plain(a: &[Tok], b: &[Tok]) -> bool {
-    let (n, m) = (a.len() + 1, b.len() + 1);
-    let mut seen = vec![false; n * m];
-    let mut stack = vec![(0usize, 0usize)];
+    // Equal literal tokens at the start advance both sides together.
+    let common = a.iter().zip(b).take_while(|(x, y)| matches!((x, y), (Tok::Lit(p), Tok::Lit(q)) if p == q)).count();
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut stack = vec![(common, common)];
     while let Some((i, j)) = stack.pop() {
-        if seen[i * m + j] {
+        if !seen.insert((i, j)) {
             continue;
         }
-        seen[i * m + j] = true;
         if i == a.len() && j == b.len() {
             return true;
         }
@@ -431,6 +494,20 @@ mod tests {
         assert!(covers("/etc/**", "/etc/shadow"));
         assert!(covers("/etc/**", "/etc/ssl/**"));
         assert!(!covers("/etc/ssl/**", "/etc/**"));
+    }
+
+    #[test]
+    fn index_finds_the_first_overlap_as_a_scan_does() {
+        let globs: Vec<Glob> = ["/usr/bin/foo", "/tmp/**", "/tmp/a/*", "/{var,srv}/lib/x/**", "/", "/home/*/bin/*"]
+            .iter()
+            .map(|g| Glob::new(g))
+            .collect();
+        let index = GlobIndex::new(&globs);
+        for query in ["/tmp/a/b", "/var/lib/x/y", "/srv/**", "/usr/bin/bar", "/**", "/home/u/bin/x", "/", "/x"] {
+            let query = Glob::new(query);
+            let scan = globs.iter().position(|g| g.overlaps(&query));
+            assert_eq!(index.first_overlapping(&query, &mut usize::MAX.clone()), scan, "{query:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,9 @@
-use aa_hir::model::RuleKind;
+use aa_hir::model::{RuleKind, RuleMode};
 
 use crate::{
     context::LintContext,
     diagnostic::Sink,
-    glob::{Glob, Perms},
+    glob::{Glob, GlobIndex, Perms},
     registry::declare_lint,
 };
 
@@ -16,9 +16,10 @@ declare_lint! {
     /// version: braces are expanded and globs intersected, character classes
     /// are treated as any character. An exec rule is left alone when a deny
     /// rule covers its whole path for writing (`deny /x/** w`); partial denies
-    /// are not subtracted yet. A profile is compared pair by pair up to a
-    /// budget (100,000 pairs), so a generated giant profile cannot stall an
-    /// editor.
+    /// are not subtracted yet. Write rules are indexed by the literal start
+    /// of their paths, so an exec rule is compared only with the write rules
+    /// that could overlap it; a profile may cost at most 100,000 glob
+    /// comparisons, so a generated giant profile cannot stall an editor.
     ///
     /// ## Why it matters
     ///
@@ -58,48 +59,49 @@ declare_lint! {
     }
 }
 
-const PAIR_BUDGET: usize = 100_000;
+/// How many glob comparisons one profile may cost.
+const COMPARISON_BUDGET: usize = 100_000;
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for profile in &ctx.model.profiles {
         let mut writes = Vec::new();
         let mut execs = Vec::new();
-        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
+        let mut denied_writes = Vec::new();
+        for rule in profile.rules.iter() {
             // `file,` is `overbroad-glob`'s.
             let RuleKind::File { path: Some(path), perms, .. } = &*rule.kind else {
                 continue;
             };
             let p = Perms::parse(perms);
-            if p.writes() && p.exec.is_some() {
+            if rule.qualifiers.mode == RuleMode::Deny {
+                if p.write {
+                    denied_writes.push(path);
+                }
+            } else if p.writes() && p.exec.is_some() {
                 let message = format!("`{}` makes the same files writable and executable", ctx.rule_text(rule));
                 ctx.report_rule(sink, rule, sink.default_severity(), message);
-                continue;
-            }
-            if p.writes() {
-                writes.push((rule, Glob::new(path)));
+            } else if p.writes() {
+                writes.push((rule, path));
             } else if p.exec.is_some() {
-                execs.push((rule, Glob::new(path)));
+                execs.push((rule, path));
             }
         }
-        let denied_writes: Vec<Glob> = profile
-            .rules
-            .iter()
-            .filter(|r| r.qualifiers.mode == aa_hir::model::RuleMode::Deny)
-            .filter_map(|r| match &*r.kind {
-                RuleKind::File { path: Some(p), perms, .. } if Perms::parse(perms).write => Some(Glob::new(p)),
-                _ => None,
-            })
-            .collect();
-        let mut budget = PAIR_BUDGET;
-        for (rule, glob) in &execs {
-            budget = budget.saturating_sub(writes.len());
+        if writes.is_empty() || execs.is_empty() {
+            continue;
+        }
+        let denied_writes: Vec<Glob> = denied_writes.iter().map(|p| Glob::new(p)).collect();
+        let write_globs: Vec<Glob> = writes.iter().map(|(_, p)| Glob::new(p)).collect();
+        let index = GlobIndex::new(&write_globs);
+        let mut budget = COMPARISON_BUDGET;
+        for (rule, path) in &execs {
             if budget == 0 {
                 break;
             }
-            if denied_writes.iter().any(|d| d.covers(glob)) {
+            let glob = Glob::new(path);
+            if denied_writes.iter().any(|d| d.covers(&glob)) {
                 continue;
             }
-            let Some((w, _)) = writes.iter().find(|(_, g)| g.overlaps(glob)) else {
+            let Some(w) = index.first_overlapping(&glob, &mut budget).map(|i| writes[i].0) else {
                 continue;
             };
             let message = format!(
