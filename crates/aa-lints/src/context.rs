@@ -67,9 +67,16 @@ impl<'db> LintContext<'db> {
 
     /// Whether `include <name>` would find a file.
     pub fn search_path_file_exists(&self, name: &str) -> bool {
+        self.search_path_file(name).is_some()
+    }
+
+    /// The file `include <name>` would read (the first search directory
+    /// that has it).
+    pub fn search_path_file(&self, name: &str) -> Option<File> {
         self.search_dirs()
             .iter()
-            .any(|dir| matches!(self.db.file(&dir.join(name)).content(self.db), FileContent::Text(_)))
+            .map(|dir| self.db.file(&dir.join(name)))
+            .find(|file| matches!(file.content(self.db), FileContent::Text(_)))
     }
 
     /// Every allow (or prompt) rule of every profile, with its profile.

@@ -20,6 +20,7 @@
 
 pub mod compiled;
 mod context;
+pub mod conventions;
 mod diagnostic;
 pub mod docs;
 mod glob;

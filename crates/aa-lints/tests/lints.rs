@@ -113,6 +113,32 @@ fn strict_twins() {
 }
 
 #[test]
+fn strict_abstraction_replaced_at_build_is_not_advised() {
+    // apparmor.d's convention: `base-strict` replaces `base` when the
+    // collection is built, and its header says not to include it by hand;
+    // `nameservice-strict` carries no such marker and is still advised.
+    let base_strict = "# LOGPROF-SUGGEST: no\n#\n# Do not use it manually, It automatically replaces the base abstraction in\n# profiles when the base-strict prebuild feature is enabled (default).\n\n  /etc/ld.so.cache r,\n";
+    let quiet = "# LOGPROF-SUGGEST: no\n  /etc/passwd r,\n";
+    let (db, root) = common::db_with(&[
+        (
+            common::ROOT,
+            "profile p /usr/bin/p {\n  include <abstractions/base>\n  include <abstractions/quiet>\n  include <abstractions/nameservice>\n}\n",
+        ),
+        ("/etc/apparmor.d/abstractions/base-strict", base_strict),
+        ("/etc/apparmor.d/abstractions/quiet", "  /etc/hosts r,\n"),
+        ("/etc/apparmor.d/abstractions/quiet-strict", quiet),
+    ]);
+    let selection = aa_lints::LintSelection::none().select("missing-strict-abstraction").unwrap();
+    let out = aa_lints::run(&db, root, &selection);
+    expect![[r#"
+        [
+            "AA102 warning 4: `abstractions/nameservice` has a strict variant: include `<abstractions/nameservice-strict>` and add only what the program needs",
+        ]
+    "#]]
+    .assert_debug_eq(&common::summary(&db, root, &out));
+}
+
+#[test]
 fn style_fixes() {
     fixed(
         &["style"],

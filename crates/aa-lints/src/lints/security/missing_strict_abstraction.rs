@@ -6,6 +6,7 @@ use aa_syntax::{
 
 use crate::{
     context::LintContext,
+    conventions,
     diagnostic::{Applicability, Sink, TextEdit},
     registry::declare_lint,
 };
@@ -19,6 +20,13 @@ declare_lint! {
     /// looked up through the same search path `apparmor_parser` uses, so a
     /// project's own `-strict` abstractions count too. An include that already
     /// sits next to its strict twin is left to `strict-with-broad-abstraction`.
+    ///
+    /// A strict sibling whose header says it is not to be included by hand
+    /// is not advised: apparmor.d's `abstractions/base-strict` ("Do not use
+    /// it manually, it automatically replaces the base abstraction in
+    /// profiles when the base-strict prebuild feature is enabled"), or one
+    /// marked `LOGPROF-SUGGEST: no`, the marker by which a collection tells
+    /// `aa-logprof` not to suggest an abstraction.
     ///
     /// ## Why it matters
     ///
@@ -75,7 +83,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let strict = format!("{target}-strict");
-        if !ctx.search_path_file_exists(&strict) {
+        let Some(strict_file) = ctx.search_path_file(&strict) else {
+            continue;
+        };
+        // The collection replaces it at build time, or says not to suggest it.
+        if conventions::not_to_be_advised(ctx.text(strict_file)).is_some() {
             continue;
         }
         // Already next to its strict twin: `strict-with-broad-abstraction`.
