@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use expect_test::expect;
 use serde_json::{Value, json};
-use service::{TestServer, pos};
+use service::{TestServer, apply_lsp_edits, pos};
 
 const PROFILE: &str = "include <tunables/global>\nabi <abi/3.0>,\n@{CONF} = /etc/foo\nprofile foo /usr/bin/foo {\n  include <abstractions/base>\n  @{CONF}/a r,\n  @{CONF}/a r,\n  capability chown,\n  /etc/foo/** r,\n  /etc/foo/b r,\n  ^hat {\n    /tmp/x w,\n  }\n}\n";
 
@@ -70,7 +70,7 @@ async fn code_lenses_and_the_remove_command() {
     assert_eq!(answer, json!({ "applied": true }));
     let edit = applied_edit(&mut s).await;
     let edits = &edit["edit"]["changes"][&u];
-    let fixed = apply(PROFILE, edits);
+    let fixed = apply_lsp_edits(PROFILE, edits);
     assert_eq!(
         fixed,
         // Both `@{CONF}/a` (= /etc/foo/a) lines and /etc/foo/b are within
@@ -102,27 +102,6 @@ async fn applied_edit(s: &mut TestServer) -> Value {
             return req.params().cloned().unwrap_or(Value::Null);
         }
     }
-}
-
-/// Applies LSP edits (lines and UTF-16 characters; ASCII here).
-fn apply(text: &str, edits: &Value) -> String {
-    let offset = |p: &Value| -> usize {
-        let line = p["line"].as_u64().unwrap() as usize;
-        let character = p["character"].as_u64().unwrap() as usize;
-        text.split_inclusive('\n').take(line).map(str::len).sum::<usize>() + character
-    };
-    let mut edits: Vec<(usize, usize, String)> = edits
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
-        .collect();
-    edits.sort();
-    let mut out = text.to_string();
-    for (start, end, new) in edits.into_iter().rev() {
-        out.replace_range(start..end, &new);
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -240,7 +219,7 @@ async fn removing_redundant_rules_keeps_one_of_equal_rules() {
     let remove = remove.unwrap_or_else(|| panic!("{result}"));
     let edits = &remove["command"]["arguments"][2];
     assert_eq!(
-        apply(text, edits),
+        apply_lsp_edits(text, edits),
         "profile foo {\n  /a r,\n  capability kill,\n  signal send set=(term) peer=foo,\n}\n",
         "{edits}"
     );

@@ -5,7 +5,7 @@
 mod service;
 
 use serde_json::{Value, json};
-use service::{TestServer, pos};
+use service::{TestServer, apply_lsp_edits, pos};
 use std::time::Duration;
 
 use expect_test::expect;
@@ -419,28 +419,6 @@ async fn errors_are_responses_never_crashes() {
     .await;
     let text = s.request("aa/documentText", json!({ "textDocument": { "uri": u } })).await;
     assert_eq!(text["text"], "profile foo {\n}\n");
-}
-
-/// Applies the `TextEdit`s of `edits` (LSP JSON, line/character in UTF-16
-/// of ASCII text) to `text`, from the end.
-fn apply_lsp_edits(text: &str, edits: &Value) -> String {
-    let offset = |p: &Value| -> usize {
-        let (line, ch) = (p["line"].as_u64().unwrap() as usize, p["character"].as_u64().unwrap() as usize);
-        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-        start + ch
-    };
-    let mut edits: Vec<(usize, usize, String)> = edits
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
-        .collect();
-    edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
-    let mut out = text.to_string();
-    for (start, end, new) in edits {
-        out.replace_range(start..end, &new);
-    }
-    out
 }
 
 fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {

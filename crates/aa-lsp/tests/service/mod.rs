@@ -167,3 +167,25 @@ pub fn uri(path: &Path) -> String {
 pub fn pos(uri: &str, line: u32, character: u32) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
 }
+
+/// Applies the `TextEdit`s of `edits` (LSP JSON, line/character in UTF-16
+/// of ASCII text) to `text`, from the end.
+pub fn apply_lsp_edits(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let (line, ch) = (p["line"].as_u64().unwrap() as usize, p["character"].as_u64().unwrap() as usize);
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + ch
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
