@@ -120,6 +120,38 @@ class TabInputTextDiff {}
 class TabInputCustom {}
 class TabInputNotebook {}
 
+// Code action kinds are hierarchical strings; the client builds the server's
+// advertised kinds from `CodeActionKind.Empty.append(...)`.
+class CodeActionKind {
+    constructor(value) {
+        this.value = value;
+    }
+    append(part) {
+        return new CodeActionKind(this.value ? this.value + '.' + part : part);
+    }
+    contains(other) {
+        return this.value === '' || other.value === this.value || other.value.startsWith(this.value + '.');
+    }
+    intersects(other) {
+        return this.contains(other) || other.contains(this);
+    }
+}
+CodeActionKind.Empty = new CodeActionKind('');
+for (const [name, value] of Object.entries({
+    QuickFix: 'quickfix',
+    Refactor: 'refactor',
+    RefactorExtract: 'refactor.extract',
+    RefactorInline: 'refactor.inline',
+    RefactorMove: 'refactor.move',
+    RefactorRewrite: 'refactor.rewrite',
+    Source: 'source',
+    SourceOrganizeImports: 'source.organizeImports',
+    SourceFixAll: 'source.fixAll',
+    Notebook: 'notebook',
+})) {
+    CodeActionKind[name] = new CodeActionKind(value);
+}
+
 /** Everything the tests look at. */
 const recorded = {
     errors: [],
@@ -312,6 +344,7 @@ const api = {
     CancellationTokenSource,
     CancellationError,
     CodeAction,
+    CodeActionKind,
     TabInputText,
     TabInputTextDiff,
     TabInputCustom,
@@ -338,7 +371,7 @@ const api = {
 // Classes and enums the client only references (CompletionItem, CodeLens,
 // SymbolKind, ...): empty stand-ins. They must be own properties, because
 // the bundle copies the module's properties (__importStar).
-const referencedOnly = `CallHierarchyIncomingCall CallHierarchyItem CallHierarchyOutgoingCall CodeActionKind
+const referencedOnly = `CallHierarchyIncomingCall CallHierarchyItem CallHierarchyOutgoingCall
     CodeActionTriggerKind CodeLens Color ColorInformation ColorPresentation CompletionItem CompletionItemKind
     CompletionItemTag CompletionList CompletionTriggerKind DiagnosticRelatedInformation DiagnosticTag
     DocumentHighlight DocumentHighlightKind DocumentLink DocumentSymbol FileType FoldingRange FoldingRangeKind Hover
