@@ -17,6 +17,7 @@ mod links;
 mod navigation;
 mod semantic;
 mod symbols;
+pub mod transitions;
 mod util;
 
 use std::{

@@ -61,6 +61,8 @@ pub enum Command {
     Exec(crate::exec::ExecArgs),
     /// Show whether a task may change profile (change_profile, or stack with `&`) and the label it gets.
     ChangeProfile(crate::exec::ChangeProfileArgs),
+    /// Draw the exec and change_profile transitions between profiles (Graphviz DOT or Mermaid).
+    Graph(crate::graph::GraphArgs),
     /// Show permission changes between two versions of a policy file, with an example path each.
     Diff(crate::compile::DiffArgs),
     /// Run the language server over standard input and output.

@@ -18,6 +18,7 @@ mod emit;
 mod exec;
 mod explain;
 mod fmt;
+mod graph;
 mod lint;
 mod output;
 mod render;
