@@ -370,6 +370,27 @@ impl Analysis {
         })
     }
 
+    /// The profile around `offset`, for a call hierarchy of transitions.
+    pub fn prepare_call_hierarchy(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<transitions::CallItem>> {
+        self.with_db(|db| transitions::prepare(db, path, offset))
+    }
+
+    /// The exec and change_profile transitions out of profile `name`,
+    /// over the workspace's and the open files' profiles.
+    pub fn outgoing_calls(&self, name: &str) -> Cancellable<Vec<transitions::Call>> {
+        self.with_db(|db| transitions::outgoing(db, &self.policy_files(), name))
+    }
+
+    /// The transitions into profile `name` (or into a stack with it).
+    pub fn incoming_calls(&self, name: &str) -> Cancellable<Vec<transitions::Call>> {
+        self.with_db(|db| transitions::incoming(db, &self.policy_files(), name))
+    }
+
+    /// The open files, then the workspace's indexed ones.
+    fn policy_files(&self) -> Vec<PathBuf> {
+        self.open.iter().chain(self.workspace.iter()).cloned().collect()
+    }
+
     pub fn goto_definition(&self, path: &Path, offset: TextSize) -> Cancellable<Vec<NavigationTarget>> {
         self.with_db(|db| navigation::goto_definition(db, path, offset))
     }

@@ -15,9 +15,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use std::path::{Path, PathBuf};
+
 use aa_compile::stack::StackPolicy;
 use aa_compile::stack::graph::{Edge, EdgeKind, transitions};
-use aa_hir::variables::Location;
+use aa_hir::db::{Db, FileContent};
+use aa_hir::model::{Origin, policy_model};
+use aa_syntax::{TextRange, TextSize};
 
 /// What a node of the graph stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +50,7 @@ pub struct GraphEdge {
     pub text: String,
     /// The rules that make this edge: their index among the `from`
     /// profile's model rules, and where they are written.
-    pub rules: Vec<(usize, Location)>,
+    pub rules: Vec<(usize, Origin)>,
     /// A program the rule covers, the one the edge was decided for (exec
     /// rules only).
     pub sample: Option<String>,
@@ -74,7 +78,7 @@ impl TransitionGraph {
             let Some(to) = graph.target_node(policy, &mut by_name, &edge) else { continue };
             let from = edge.from;
             let text = edge.text();
-            let location = policy.profile(from).rule(edge.rule).map(|r| r.origin.location);
+            let origin = policy.profile(from).rule(edge.rule).map(|r| r.origin.clone());
             let sample = match &edge.kind {
                 EdgeKind::Exec { sample, .. } => Some(sample.clone()),
                 EdgeKind::ChangeProfile => None,
@@ -83,7 +87,7 @@ impl TransitionGraph {
                 graph.edges.push(GraphEdge { from, to, text, rules: Vec::new(), sample });
                 graph.edges.len() - 1
             });
-            graph.edges[index].rules.extend(location.map(|l| (edge.rule, l)));
+            graph.edges[index].rules.extend(origin.map(|o| (edge.rule, o)));
         }
         graph
     }
@@ -195,6 +199,147 @@ impl TransitionGraph {
         }
         out
     }
+}
+
+/// A profile (or another label) in the call hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallItem {
+    /// The profile's name, a label (`evince//&global`), or why a
+    /// transition fails.
+    pub name: String,
+    /// `profile`, `stack`, `fails`.
+    pub detail: &'static str,
+    pub path: PathBuf,
+    /// The profile (for a label or failure: the rule that leads to it).
+    pub range: TextRange,
+    pub selection: TextRange,
+}
+
+/// One side of a transition: the other profile, and the rules (in the
+/// caller's file: the include line when the rule comes from an abstraction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub item: CallItem,
+    pub ranges: Vec<TextRange>,
+    /// The rule text (`px`, `pix -> &global`).
+    pub text: String,
+}
+
+/// Where a rule is, in the file of the profile that holds it.
+fn caller_range(origin: &Origin) -> (aa_hir::db::File, TextRange) {
+    let at = origin.via.first().unwrap_or(&origin.location);
+    (at.file, at.range)
+}
+
+/// The policy the call hierarchy sees: `files` (the workspace's and the
+/// open ones) that hold profiles, each once.
+fn workspace_policy<'db>(db: &'db dyn Db, files: &[PathBuf]) -> StackPolicy<'db> {
+    let mut seen = std::collections::HashSet::new();
+    let roots: Vec<_> = files
+        .iter()
+        .filter(|p| seen.insert(p.as_path()))
+        .map(|p| db.file(p))
+        .filter(|f| matches!(f.content(db), FileContent::Text(_)))
+        .filter(|&f| !policy_model(db, f).profiles.is_empty())
+        .collect();
+    let opts = aa_compile::options_for(aa_hir::db::target(db), aa_dfa::Features::parse(""));
+    StackPolicy::new(db, &roots, opts)
+}
+
+fn profile_item(db: &dyn Db, policy: &StackPolicy<'_>, index: usize) -> CallItem {
+    let p = policy.profile(index);
+    let at = p.model().origin.location;
+    CallItem {
+        name: p.name.to_string(),
+        detail: "profile",
+        path: at.file.path(db).clone(),
+        range: at.range,
+        selection: at.range,
+    }
+}
+
+fn node_item(db: &dyn Db, policy: &StackPolicy<'_>, graph: &TransitionGraph, edge: &GraphEdge) -> CallItem {
+    let node = &graph.nodes[edge.to];
+    match node.kind {
+        NodeKind::Profile(i) => profile_item(db, policy, i),
+        NodeKind::Label | NodeKind::Failure => {
+            let (file, range) = edge.rules.first().map_or_else(
+                || {
+                    let NodeKind::Profile(from) = graph.nodes[edge.from].kind else {
+                        unreachable!("edges start at profiles")
+                    };
+                    let at = policy.profile(from).model().origin.location;
+                    (at.file, at.range)
+                },
+                |(_, o)| caller_range(o),
+            );
+            let detail = if node.kind == NodeKind::Label { "stack" } else { "fails" };
+            CallItem { name: node.name.clone(), detail, path: file.path(db).clone(), range, selection: range }
+        }
+    }
+}
+
+/// The innermost profile of `path` around `offset`.
+pub(crate) fn prepare(db: &dyn Db, path: &Path, offset: TextSize) -> Vec<CallItem> {
+    let file = db.file(path);
+    if !matches!(file.content(db), FileContent::Text(_)) {
+        return Vec::new();
+    }
+    let model = policy_model(db, file);
+    model
+        .profiles
+        .iter()
+        .filter(|p| p.origin.location.file == file && p.origin.location.range.contains_inclusive(offset))
+        .min_by_key(|p| p.origin.location.range.len())
+        .map(|p| {
+            let range = p.origin.location.range;
+            CallItem { name: p.name.clone(), detail: "profile", path: path.to_path_buf(), range, selection: range }
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The transitions out of the profile `name`, over the policy of `files`.
+pub(crate) fn outgoing(db: &dyn Db, files: &[PathBuf], name: &str) -> Vec<Call> {
+    let policy = workspace_policy(db, files);
+    let graph = TransitionGraph::build(&policy);
+    let Some(node) = graph.profile_node(name) else { return Vec::new() };
+    graph
+        .outgoing(node)
+        .map(|e| Call {
+            item: node_item(db, &policy, &graph, e),
+            ranges: e.rules.iter().map(|(_, o)| caller_range(o).1).collect(),
+            text: e.text.clone(),
+        })
+        .collect()
+}
+
+/// The transitions into the profile `name` (directly, or as a layer of the
+/// label an exec leads to), over the policy of `files`.
+pub(crate) fn incoming(db: &dyn Db, files: &[PathBuf], name: &str) -> Vec<Call> {
+    let policy = workspace_policy(db, files);
+    let graph = TransitionGraph::build(&policy);
+    let Ok(wanted) = aa_label::ProfileName::parse(name) else { return Vec::new() };
+    graph
+        .edges
+        .iter()
+        .filter(|e| {
+            let to = &graph.nodes[e.to];
+            match to.kind {
+                NodeKind::Profile(i) => policy.profile(i).name == wanted,
+                NodeKind::Label => aa_label::Label::parse(&to.name).is_ok_and(|l| l.contains(&wanted)),
+                NodeKind::Failure => false,
+            }
+        })
+        .map(|e| {
+            let NodeKind::Profile(from) = graph.nodes[e.from].kind else { unreachable!("edges start at profiles") };
+            Call {
+                item: profile_item(db, &policy, from),
+                ranges: e.rules.iter().map(|(_, o)| caller_range(o).1).collect(),
+                text: e.text.clone(),
+            }
+        })
+        .collect()
 }
 
 fn edge_label(e: &GraphEdge) -> String {

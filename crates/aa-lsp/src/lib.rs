@@ -6,6 +6,7 @@
 //! requests on snapshots of the analysis. See `server.rs` for the
 //! concurrency rules.
 
+mod call_hierarchy;
 mod convert;
 mod features;
 mod handlers;

@@ -246,16 +246,37 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
     {
+        self.on_snapshot(uri, true, f).await
+    }
+
+    /// [`Self::with_snapshot`] for a request about a file that need not be
+    /// open (the call hierarchy's items): its rope is empty then, so `f`
+    /// converts ranges with [`Snapshot::location`].
+    async fn with_any_snapshot<T, F>(&self, uri: &Uri, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+    {
+        self.on_snapshot(uri, false, f).await
+    }
+
+    async fn on_snapshot<T, F>(&self, uri: &Uri, must_be_open: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+    {
         let path = uri_to_path(uri);
         let (analysis, snapshot, revision) = {
             let state = lock(&self.state);
-            let Some(doc) = state.docs.get(&path) else {
-                return Err(Error::invalid_params(format!("{} is not open", uri.as_str())));
+            let rope = match state.docs.get(&path) {
+                Some(doc) => doc.rope.clone(),
+                None if !must_be_open => Rope::new(),
+                None => return Err(Error::invalid_params(format!("{} is not open", uri.as_str()))),
             };
             let others = state.docs.iter().map(|(p, d)| (p.clone(), (d.uri.clone(), d.rope.clone()))).collect();
             let snapshot = Snapshot {
                 path,
-                rope: doc.rope.clone(),
+                rope,
                 enc: state.encoding,
                 others,
                 docs_url: state.docs_url(),
@@ -672,6 +693,7 @@ impl LanguageServer for Backend {
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
                 document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
                 code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
+                call_hierarchy_provider: Some(lsp::CallHierarchyServerCapability::Simple(true)),
                 document_link_provider: Some(lsp::DocumentLinkOptions {
                     resolve_provider: Some(false),
                     work_done_progress_options: Default::default(),
@@ -976,6 +998,33 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
         self.with_snapshot(&params.text_document.uri, crate::features::document_links).await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: lsp::CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyItem>>> {
+        let pos = params.text_document_position_params.position;
+        self.with_snapshot(&params.text_document_position_params.text_document.uri, move |a, s| {
+            crate::call_hierarchy::prepare(a, s, pos)
+        })
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: lsp::CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyIncomingCall>>> {
+        let item = params.item;
+        self.with_any_snapshot(&item.uri.clone(), move |a, s| crate::call_hierarchy::incoming(a, s, &item)).await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: lsp::CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyOutgoingCall>>> {
+        let item = params.item;
+        self.with_any_snapshot(&item.uri.clone(), move |a, s| crate::call_hierarchy::outgoing(a, s, &item)).await
     }
 
     async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<Value>> {
