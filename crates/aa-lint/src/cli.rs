@@ -65,6 +65,8 @@ pub enum Command {
     Graph(crate::graph::GraphArgs),
     /// Show permission changes between two versions of a policy file, with an example path each.
     Diff(crate::compile::DiffArgs),
+    /// Suggest the narrowest rules the profiles lack for the events of an audit log (checked against the compiled policy, proved by recompiling).
+    Suggest(Box<crate::suggest::SuggestArgs>),
     /// Run the language server over standard input and output.
     Lsp {
         /// Accepted for clients that add it; stdio is the only transport.

@@ -32,6 +32,7 @@ pub fn run(args: Cli) -> Status {
         Command::Exec(args) => crate::exec::exec_command(&args, &mut printer),
         Command::ChangeProfile(args) => crate::exec::change_profile_command(&args, &mut printer),
         Command::Graph(args) => crate::graph::graph_command(&args, &mut printer),
+        Command::Suggest(args) => crate::suggest::run(&args, &mut printer),
         Command::Lsp { .. } => lsp(),
     };
     printer.finish();

@@ -23,6 +23,7 @@ mod lint;
 mod output;
 mod render;
 mod source;
+mod suggest;
 mod target;
 
 use std::process::ExitCode;
