@@ -31,7 +31,16 @@ pub fn insert_point(db: &dyn Db, file: File, range: TextRange) -> Option<InsertP
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..at];
     if before.chars().all(|c| c == ' ' || c == '\t') {
-        Some(InsertPoint { offset: line_start, indent: before.len(), newline_first: false })
+        // Before the blank lines that end the block, if any.
+        let mut offset = line_start;
+        while offset > 0 {
+            let prev = text[..offset - 1].rfind('\n').map_or(0, |i| i + 1);
+            if prev < usize::from(node.text_range().start()) || !text[prev..offset].trim().is_empty() {
+                break;
+            }
+            offset = prev;
+        }
+        Some(InsertPoint { offset, indent: before.len(), newline_first: false })
     } else {
         let indent = before.len() - before.trim_start().len();
         Some(InsertPoint { offset: at, indent, newline_first: true })
