@@ -142,7 +142,8 @@ fn text_report(report: &aa_suggest::Report, printer: &mut Printer) {
             printer.out(&format!(
                 "  proof: {}\n",
                 if ok {
-                    "recompiled; every event allowed; nothing allowed beyond the old profile and the added rules".to_owned()
+                    "recompiled; every event allowed; nothing allowed beyond the old profile and the added rules"
+                        .to_owned()
                 } else {
                     format!("NOT PROVED: {}", proof.problems.join("; "))
                 }
@@ -234,9 +235,10 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
     }
     if args.write {
         for f in &report.files {
-            let proved = report.profiles.iter().filter(|p| p.file == f.path).all(|p| {
-                p.proof.as_ref().is_none_or(|pr| pr.compiled && pr.every_event_allowed && pr.nothing_beyond)
-            });
+            let proved =
+                report.profiles.iter().filter(|p| p.file == f.path).all(|p| {
+                    p.proof.as_ref().is_none_or(|pr| pr.compiled && pr.every_event_allowed && pr.nothing_beyond)
+                });
             if !proved {
                 printer.error(&format!("{}: not written: the suggestions were not proved", f.path.display()));
                 status = Status::Failure;

@@ -115,7 +115,8 @@ fn dfa_beyond(new: Option<&Dfa>, old: Option<&Dfa>, added: Option<&Dfa>) -> Opti
         if old.is_some() { START_STATE } else { DEAD_STATE },
         if added.is_some() { START_STATE } else { DEAD_STATE },
     );
-    let mut parent: HashMap<(u32, u32, u32), Option<((u32, u32, u32), u8)>> = HashMap::from([(start, None)]);
+    type Triple = (u32, u32, u32);
+    let mut parent: HashMap<Triple, Option<(Triple, u8)>> = HashMap::from([(start, None)]);
     let mut queue = VecDeque::from([start]);
     while let Some(st @ (sn, so, sa)) = queue.pop_front() {
         let extra = nd.perms(sn).allow & !(perms(old, so).0 | perms(added, sa).0);

@@ -339,17 +339,18 @@ fn file(r: &Record, op: &str) -> Reading {
     let Some(m) = mask(r) else { return Reading::Skip("a file record without a mask") };
     // The old `OWNER::OTHER` form says which half was asked for.
     let (letters, owner) = match m.split_once("::") {
-        Some((own, other)) if other.is_empty() => (own.to_owned(), true),
+        Some((own, "")) => (own.to_owned(), true),
         // Other tasks (too): a rule for everyone.
         Some((own, other)) => (format!("{own}{other}"), false),
         None => (m.to_owned(), owner_of(r)),
     };
     let (mut perms, exec) = file_letters(&letters);
     let link_op = matches!(op, "link" | "inode_link");
-    if link_op && perms.link {
-        if let Some(target) = r.name2.clone().filter(|t| t.starts_with('/')) {
-            return Reading::Access(Access::Link { path, target, owner });
-        }
+    if link_op
+        && perms.link
+        && let Some(target) = r.name2.clone().filter(|t| t.starts_with('/'))
+    {
+        return Reading::Access(Access::Link { path, target, owner });
     }
     if exec && !link_op && matches!(op, "exec" | "open") && perms.is_empty() {
         return Reading::Access(Access::Exec { path, owner });

@@ -173,7 +173,6 @@ struct Candidate {
 }
 
 struct Work {
-    stack_index: usize,
     root: File,
     model_index: usize,
     name: String,
@@ -295,7 +294,7 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
     let generaliser =
         if opts.generalise { Generaliser::new(aa_hir::variables::variables(db, sp.root)) } else { Generaliser::none() };
     // (owner, path text) -> (missing bits, exec mode, lines, accesses)
-    let mut files: BTreeMap<(bool, String), (u32, Option<String>, Vec<usize>, Vec<Access>)> = BTreeMap::new();
+    let mut files: BTreeMap<(bool, String), FileNeed> = BTreeMap::new();
     let mut caps: BTreeMap<String, (Vec<usize>, Vec<Access>)> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     for Asked { access, lines } in list {
@@ -405,8 +404,12 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
         });
     }
     fixed.extend(candidates);
-    Work { stack_index: i, root: sp.root, model_index: sp.index, name, report, candidates: fixed, compiled }
+    Work { root: sp.root, model_index: sp.index, name, report, candidates: fixed, compiled }
 }
+
+/// What one file rule must grant: missing bits, the exec mode, the log
+/// lines and the accesses behind it.
+type FileNeed = (u32, Option<String>, Vec<usize>, Vec<Access>);
 
 fn perm_text(bits: u32) -> String {
     event::FilePerms::from_bits(bits).letters()
@@ -688,7 +691,6 @@ fn settle(
         }
         w.report.proof = Some(prove(db, &model2, vroot, ranges, w, opts));
     }
-    let _ = works.iter().map(|w| w.stack_index).count();
     Some(FileEdit { path: path.to_path_buf(), old: original, new: text2 })
 }
 

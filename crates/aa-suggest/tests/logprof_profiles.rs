@@ -28,7 +28,7 @@ fn without_rules(profile: &str) -> String {
         .lines()
         .filter(|l| {
             let t = l.trim();
-            !(t.ends_with(',') && !t.ends_with('{'))
+            !t.ends_with(',')
         })
         .map(|l| format!("{l}\n"))
         .collect()
