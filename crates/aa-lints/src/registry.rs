@@ -2,7 +2,8 @@
 //!
 //! Codes are stable and never reused: `AA0xx` the `parser` group (what
 //! `apparmor_parser` rejects, found by `aa-hir`), `AA1xx` security,
-//! `AA2xx` correctness, `AA3xx` style, `AA4xx` nursery. A new lint takes
+//! `AA2xx` correctness, `AA3xx` style, `AA4xx` nursery, `AA5xx` the
+//! opt-in `apparmor.d` group (that collection's house rules). A new lint takes
 //! the next free code of its group and is added to `REGISTRY` below.
 
 use crate::{context::LintContext, diagnostic::Severity, diagnostic::Sink, lints};
@@ -19,11 +20,14 @@ pub enum Group {
     Style,
     /// New lints that are still settling. Off by default.
     Nursery,
+    /// The apparmor.d collection's own rules (its `check.sh`): house style
+    /// and lists of programs that only mean something there. Off by default.
+    ApparmorD,
 }
 
 impl Group {
     pub const ALL: &'static [Group] =
-        &[Group::Parser, Group::Security, Group::Correctness, Group::Style, Group::Nursery];
+        &[Group::Parser, Group::Security, Group::Correctness, Group::Style, Group::Nursery, Group::ApparmorD];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -32,6 +36,7 @@ impl Group {
             Group::Correctness => "correctness",
             Group::Style => "style",
             Group::Nursery => "nursery",
+            Group::ApparmorD => "apparmor.d",
         }
     }
 
@@ -195,6 +200,12 @@ pub static REGISTRY: &[&Lint] = &[
     &lints::nursery::shadowed_rule::SHADOWED_RULE,
     &lints::nursery::subsumed_rule::SUBSUMED_RULE,
     &lints::nursery::write_and_exec_exact::WRITE_AND_EXEC_EXACT,
+    &lints::apparmor_d::too_wide::TOO_WIDE,
+    &lints::apparmor_d::program_transition::PROGRAM_TRANSITION,
+    &lints::apparmor_d::discouraged_abstraction::DISCOURAGED_ABSTRACTION,
+    &lints::apparmor_d::missing_equivalent_program::MISSING_EQUIVALENT_PROGRAM,
+    &lints::apparmor_d::covered_by_base::COVERED_BY_BASE,
+    &lints::apparmor_d::undocumented_udev_data::UNDOCUMENTED_UDEV_DATA,
 ];
 
 /// Every lint: the `parser` group first, then `REGISTRY`.

@@ -15,6 +15,11 @@
 //! (`unused-suppression`). The `#aa:lint ignore=NAME[,NAME]` form other
 //! collections use is honoured with the same scoping; it takes no reason,
 //! and names we do not know are left alone (they belong to other tools).
+//! It is scoped as apparmor.d's `check.sh` scopes it: in the first 10 lines
+//! of a file, the whole file; after a statement, that line; on its own
+//! line, the paragraph below it (up to a blank line). Its names are
+//! check.sh's checks, each silencing the lints that carry that check's
+//! meaning (`lints::apparmor_d::CHECK_SH`), or aa-lint names.
 //! Findings of the `parser` group cannot be silenced: `apparmor_parser`
 //! would still reject the policy.
 
@@ -24,6 +29,7 @@ use aa_syntax::{SyntaxKind::*, SyntaxToken, TextRange, TextSize};
 use crate::{
     context::LintContext,
     diagnostic::{Applicability, LintDiagnostic, Severity, TextEdit},
+    lints::apparmor_d::check_sh_lints,
     lints::correctness::{invalid_suppression::INVALID_SUPPRESSION, unused_suppression::UNUSED_SUPPRESSION},
     registry::{Group, Lint, Scope, lint_by_code_or_name},
     selection::LintSelection,
@@ -32,7 +38,9 @@ use crate::{
 #[derive(Debug)]
 struct Name {
     written: String,
-    lint: Option<&'static Lint>,
+    /// The lints the name silences (one, or for an `#aa:lint` check name
+    /// of apparmor.d's `check.sh`, the lints that carry its meaning).
+    lints: Vec<&'static Lint>,
     used: bool,
 }
 
@@ -112,6 +120,32 @@ fn item_range(token: &SyntaxToken) -> TextRange {
     token.text_range()
 }
 
+/// What an `#aa:lint ignore=` comment covers, as apparmor.d's `check.sh`
+/// reads it: in the first 10 lines, the whole file; after a statement, that
+/// line; on its own line, the paragraph below (up to the next blank line).
+fn check_sh_scope(text: &str, comment: TextRange, trailing: bool) -> TextRange {
+    let start = usize::from(comment.start());
+    let line_number = text[..start].matches('\n').count() + 1;
+    let at = |i: usize| TextSize::from(i as u32);
+    if line_number <= 10 {
+        return TextRange::new(at(0), at(text.len()));
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
+    if trailing {
+        return TextRange::new(at(line_start), at(line_end(start)));
+    }
+    let mut end = line_end(start);
+    while end < text.len() {
+        let next_end = line_end(end + 1);
+        if text[end + 1..next_end].trim().is_empty() {
+            break;
+        }
+        end = next_end;
+    }
+    TextRange::new(at(line_start), at(end))
+}
+
 fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
     let text = ctx.text(file);
     if !text.contains("aa-lint:") && !text.contains("aa:lint") {
@@ -133,7 +167,9 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
             prev = t.prev_token();
         }
         let on_same_line = same_line && prev.is_some();
-        let scope = if on_same_line {
+        let scope = if legacy {
+            check_sh_scope(text, token.text_range(), on_same_line)
+        } else if on_same_line {
             let line_start =
                 TextSize::from(text[..usize::from(token.text_range().start())].rfind('\n').map_or(0, |i| i + 1) as u32);
             let item = prev.as_ref().map(item_range).unwrap_or(token.text_range());
@@ -158,8 +194,11 @@ fn collect(ctx: &LintContext<'_>, file: File) -> Vec<Suppression> {
         let names = names
             .into_iter()
             .map(|written| {
-                let lint = lint_by_code_or_name(&written);
-                Name { written, lint, used: false }
+                let lints = match check_sh_lints(&written).filter(|_| legacy) {
+                    Some(names) => names.iter().filter_map(|n| lint_by_code_or_name(n)).collect(),
+                    None => lint_by_code_or_name(&written).into_iter().collect(),
+                };
+                Name { written, lints, used: false }
             })
             .collect();
         out.push(Suppression {
@@ -191,7 +230,7 @@ pub fn apply(ctx: &LintContext<'_>, raw: Vec<LintDiagnostic>, selection: &LintSe
                     continue;
                 }
                 for name in &mut s.names {
-                    if name.lint.is_some_and(|l| l.code == d.code) {
+                    if name.lints.iter().any(|l| l.code == d.code) {
                         name.used = true;
                         suppressed = true;
                     }
@@ -220,15 +259,14 @@ pub fn apply(ctx: &LintContext<'_>, raw: Vec<LintDiagnostic>, selection: &LintSe
                 ));
             }
             for name in &s.names {
-                match name.lint {
-                    None if !s.legacy => {
-                        out.push(mk(&INVALID_SUPPRESSION, format!("`{}` is not a lint name or code", name.written)))
-                    }
-                    Some(l) if l.group == Group::Parser => out.push(mk(
+                if name.lints.is_empty() && !s.legacy {
+                    out.push(mk(&INVALID_SUPPRESSION, format!("`{}` is not a lint name or code", name.written)))
+                }
+                if name.lints.iter().any(|l| l.group == Group::Parser) {
+                    out.push(mk(
                         &INVALID_SUPPRESSION,
                         format!("`{}` is a parser error and cannot be suppressed: apparmor_parser would still reject the policy", name.written),
-                    )),
-                    _ => {}
+                    ))
                 }
             }
         }
@@ -238,7 +276,7 @@ pub fn apply(ctx: &LintContext<'_>, raw: Vec<LintDiagnostic>, selection: &LintSe
                 .iter()
                 .filter(|n| !n.used)
                 .filter(|n| {
-                    n.lint.is_some_and(|l| {
+                    n.lints.iter().any(|l| {
                         l.group != Group::Parser
                             && selection.is_enabled(l)
                             && (l.scope == Scope::Syntax || ctx.root_has_profiles())

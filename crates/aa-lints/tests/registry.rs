@@ -27,9 +27,10 @@ fn codes_and_names_are_unique_and_well_formed() {
             Group::Correctness => '2',
             Group::Style => '3',
             Group::Nursery => '4',
+            Group::ApparmorD => '5',
         };
         assert_eq!(lint.code.as_bytes()[2] as char, hundreds, "{} is outside its group's range", lint.code);
-        if lint.group == Group::Style || lint.group == Group::Nursery {
+        if matches!(lint.group, Group::Style | Group::Nursery | Group::ApparmorD) {
             assert_eq!(lint.default_level, Level::Allow, "{} should be off by default", lint.name);
         }
     }

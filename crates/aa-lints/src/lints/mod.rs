@@ -1,5 +1,6 @@
 //! One module per group, one file per lint.
 
+pub mod apparmor_d;
 pub mod correctness;
 pub mod nursery;
 pub mod parser;
