@@ -31,7 +31,7 @@ use crate::{
 pub struct CheckArgs {
     /// Comma-separated lints to run instead of the defaults (and of the
     /// configuration's): codes (`AA101`), code prefixes (`AA1`), names,
-    /// groups (`parser`, `security`, `correctness`, `style`, `nursery`) or
+    /// groups (`parser`, `security`, `correctness`, `style`, `nursery`, `apparmor.d`) or
     /// `all`. `syntax` alone checks syntax only, file by file.
     #[arg(long, value_name = "SELECTORS", value_delimiter = ',', value_parser = parse_selector)]
     pub select: Option<Vec<String>>,

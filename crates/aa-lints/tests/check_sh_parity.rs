@@ -68,7 +68,8 @@ fn check_sh_findings_are_matched() {
     let mut lints: BTreeSet<&str> =
         registry::REGISTRY.iter().filter(|l| l.group == Group::ApparmorD).map(|l| l.name).collect();
     for (check, _, _) in &saved {
-        let mapped = CHECK_SH.iter().find(|(c, _)| c == check).unwrap_or_else(|| panic!("check `{check}` is not mapped"));
+        let mapped =
+            CHECK_SH.iter().find(|(c, _)| c == check).unwrap_or_else(|| panic!("check `{check}` is not mapped"));
         lints.extend(mapped.1.iter().copied());
     }
     for lint in &lints {
@@ -133,6 +134,10 @@ fn check_sh_findings_are_matched() {
             failures.push(format!("fixture entry no longer an extra finding: {} {}:{}", k.0, k.1, k.2));
         }
     }
-    eprintln!("check.sh parity: {matched}/{} saved findings matched; {} extra, listed with reasons", saved.len(), reasons.len());
+    eprintln!(
+        "check.sh parity: {matched}/{} saved findings matched; {} extra, listed with reasons",
+        saved.len(),
+        reasons.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -1,9 +1,4 @@
-use crate::{
-    context::LintContext,
-    diagnostic::Sink,
-    lints::apparmor_d::file_rules,
-    registry::declare_lint,
-};
+use crate::{context::LintContext, diagnostic::Sink, lints::apparmor_d::file_rules, registry::declare_lint};
 use aa_syntax::{
     SyntaxKind::{BLOCK, HAT, INCLUDE, PROFILE, PTRACE_RULE},
     SyntaxNode,
@@ -110,9 +105,14 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
     for node in tree.descendants().filter(|n| n.kind() == PTRACE_RULE && in_profile_with_base(n)) {
         let text = node.text().to_string();
-        let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || "(),".contains(c)).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            text.split(|c: char| c.is_whitespace() || "(),".contains(c)).filter(|w| !w.is_empty()).collect();
         if words.first() == Some(&"ptrace") && words.get(1) == Some(&"readby") && words.len() == 2 {
-            sink.report("`ptrace readby` is already granted by the base abstraction: remove the rule", ctx.root, node.text_range());
+            sink.report(
+                "`ptrace readby` is already granted by the base abstraction: remove the rule",
+                ctx.root,
+                node.text_range(),
+            );
         }
     }
 }

@@ -67,11 +67,15 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let range = aa_syntax::ast::AstNode::syntax(&value).text_range();
         let end = range.end();
         let start = end - aa_syntax::TextSize::from(program.len() as u32);
-        sink.report(format!("`{path}` misses the program's other names: write `{all}`"), ctx.root, rule.node.text_range())
-            .with_fix(
-                Applicability::Unsafe,
-                format!("write `{all}`"),
-                vec![TextEdit { file: ctx.root, range: aa_syntax::TextRange::new(start, end), new_text: all.to_string() }],
-            );
+        sink.report(
+            format!("`{path}` misses the program's other names: write `{all}`"),
+            ctx.root,
+            rule.node.text_range(),
+        )
+        .with_fix(
+            Applicability::Unsafe,
+            format!("write `{all}`"),
+            vec![TextEdit { file: ctx.root, range: aa_syntax::TextRange::new(start, end), new_text: all.to_string() }],
+        );
     }
 }

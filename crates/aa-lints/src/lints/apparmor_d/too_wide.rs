@@ -1,11 +1,6 @@
 use aa_syntax::{SyntaxKind::FILE_RULE, ast::AstNode};
 
-use crate::{
-    context::LintContext,
-    diagnostic::Sink,
-    lints::apparmor_d::file_rules,
-    registry::declare_lint,
-};
+use crate::{context::LintContext, diagnostic::Sink, lints::apparmor_d::file_rules, registry::declare_lint};
 
 declare_lint! {
     /// ## What it flags
@@ -71,7 +66,9 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         }
         let range = rule.node.text_range();
         match &rule.path {
-            None if rule.node.kind() == FILE_RULE && rule.rule.syntax().text().to_string().trim_end_matches(',').trim().ends_with("file") => {
+            None if rule.node.kind() == FILE_RULE
+                && rule.rule.syntax().text().to_string().trim_end_matches(',').trim().ends_with("file") =>
+            {
                 sink.report("`file,` grants every file access: name the files the program needs", ctx.root, range);
             }
             Some(path) if is_too_wide(path) => {

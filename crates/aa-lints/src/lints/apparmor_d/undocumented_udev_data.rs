@@ -69,7 +69,11 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             }
         }
         if !commented {
-            sink.report(format!("`{path}`: say which device this udev data is for, in a comment on the line"), ctx.root, rule.node.text_range());
+            sink.report(
+                format!("`{path}`: say which device this udev data is for, in a comment on the line"),
+                ctx.root,
+                rule.node.text_range(),
+            );
         }
     }
 }
