@@ -294,7 +294,7 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
     let generaliser =
         if opts.generalise { Generaliser::new(aa_hir::variables::variables(db, sp.root)) } else { Generaliser::none() };
     // (owner, path text) -> (missing bits, exec mode, lines, accesses)
-    let mut files: BTreeMap<(bool, String), FileNeed> = BTreeMap::new();
+    let mut files: BTreeMap<String, FileNeed> = BTreeMap::new();
     let mut caps: BTreeMap<String, (Vec<usize>, Vec<Access>)> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     for Asked { access, lines } in list {
@@ -309,7 +309,8 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
                         by: by.iter().filter_map(|&r| origin_text(db, model, sp.index, r)).collect(),
                     }),
                     FileState::Missing(missing) => {
-                        let e = files.entry((*owner, generaliser.rule_path(path))).or_default();
+                        let e = files.entry(generaliser.rule_path(path)).or_default();
+                        e.4 = Some(e.4.unwrap_or(true) && *owner);
                         e.0 |= missing;
                         e.2.extend(&lines);
                         e.3.push(access.clone());
@@ -325,7 +326,8 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
                 }),
                 FileState::Missing(_) => match exec_mode(stack, i, path) {
                     Some(mode) => {
-                        let e = files.entry((*owner, generaliser.rule_path(path))).or_default();
+                        let e = files.entry(generaliser.rule_path(path)).or_default();
+                        e.4 = Some(e.4.unwrap_or(true) && *owner);
                         e.0 |= old::EXEC;
                         e.1 = Some(mode);
                         e.2.extend(&lines);
@@ -382,7 +384,8 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
         }
     }
     let mut fixed: Vec<Candidate> = Vec::new();
-    for ((owner, path), (bits, mode, mut lines, accesses)) in files {
+    for (path, (bits, mode, mut lines, accesses, owner)) in files {
+        let owner = owner.unwrap_or(false);
         lines.sort_unstable();
         lines.dedup();
         let mut letters = perm_text(bits & !old::EXEC);
@@ -409,7 +412,8 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
 
 /// What one file rule must grant: missing bits, the exec mode, the log
 /// lines and the accesses behind it.
-type FileNeed = (u32, Option<String>, Vec<usize>, Vec<Access>);
+/// `owner` is kept only when every event owned the file.
+type FileNeed = (u32, Option<String>, Vec<usize>, Vec<Access>, Option<bool>);
 
 fn perm_text(bits: u32) -> String {
     event::FilePerms::from_bits(bits).letters()
@@ -424,16 +428,20 @@ enum FileState {
 
 fn file_state(compiled: Option<&Compiled>, path: &str, owner: bool, want: u32) -> FileState {
     let Some(c) = compiled else { return FileState::Missing(want) };
-    let Some(p) = effective_permissions(&c.compiled, &c.lowered, path.as_bytes()) else {
-        return FileState::Missing(want);
-    };
-    let half = if owner { p.owner } else { p.other };
-    let missing = want & !half.allow;
+    let Some(file) = c.compiled.file.as_ref() else { return FileState::Missing(want) };
+    // The state the path leads to decides; the rules behind a denial are
+    // looked up only when there is one.
+    let state = file.dfa.perms(file.dfa.walk(path.as_bytes()));
+    let shift = if owner { 0 } else { old::OTHER_SHIFT };
+    let (allow, deny) = ((state.allow >> shift) & old::HALF_MASK, (state.deny >> shift) & old::HALF_MASK);
+    let missing = want & !allow;
     if missing == 0 {
         return FileState::Allowed;
     }
-    if missing & half.deny != 0 {
-        let by = p.contributions.iter().filter(|c| c.deny).filter_map(|c| c.rule).collect();
+    if missing & deny != 0 {
+        let by = effective_permissions(&c.compiled, &c.lowered, path.as_bytes())
+            .map(|p| p.contributions.iter().filter(|c| c.deny).filter_map(|c| c.rule).collect())
+            .unwrap_or_default();
         return FileState::Denied(missing, by);
     }
     FileState::Missing(missing)
