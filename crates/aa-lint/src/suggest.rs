@@ -111,12 +111,18 @@ fn lines(l: &[usize]) -> String {
     format!("{} {}{more}", if l.len() == 1 { "line" } else { "lines" }, shown.join(", "))
 }
 
+/// A path as shown: relative to the working directory when under it.
+fn shown(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn text_report(report: &aa_suggest::Report, printer: &mut Printer) {
     for p in &report.profiles {
         printer.out(&format!(
             "{} ({}): {} events, {} allowed already, {} denied on purpose, {} to add, {} questions\n",
             p.profile,
-            p.file.display(),
+            shown(&p.file).display(),
             p.events,
             p.allowed.len(),
             p.denied.len(),
@@ -218,8 +224,24 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
     if report.profiles.iter().any(|p| !p.suggestions.is_empty() || !p.questions.is_empty()) {
         status = status.worst(Status::Findings);
     }
+    // Paths as shown: relative to the working directory.
+    let mut display = report.clone();
+    let cwd = format!("{}/", std::env::current_dir().unwrap_or_default().display());
+    for p in &mut display.profiles {
+        p.file = shown(&p.file);
+        for d in &mut p.denied {
+            for b in &mut d.by {
+                if let Some(rest) = b.strip_prefix(&cwd) {
+                    *b = rest.to_owned();
+                }
+            }
+        }
+    }
+    for f in &mut display.files {
+        f.path = shown(&f.path);
+    }
     if args.json {
-        match serde_json::to_string_pretty(&report) {
+        match serde_json::to_string_pretty(&display) {
             Ok(j) => printer.out(&format!("{j}\n")),
             Err(e) => {
                 printer.error(&format!("cannot write JSON: {e}"));
@@ -227,11 +249,11 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
             }
         }
     } else if args.diff {
-        for f in &report.files {
+        for f in &display.files {
             printer.out(&unified_diff(&f.path, &f.old, &f.new));
         }
     } else {
-        text_report(&report, printer);
+        text_report(&display, printer);
     }
     if args.write {
         for f in &report.files {

@@ -93,7 +93,19 @@ impl Generaliser {
         let mut numbers = Vec::new();
         for name in vars.sets.keys() {
             let Ok(values) = vars.set_values(name) else { continue };
-            let values: BTreeSet<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
+            // `@{HOMEDIRS}/*/` expands to `/home//*/`: the parser joins
+            // the slashes, and so does the matching here.
+            let values: BTreeSet<String> = values
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    let mut v = v;
+                    while v.contains("//") {
+                        v = v.replace("//", "/");
+                    }
+                    v
+                })
+                .collect();
             if values.is_empty() {
                 continue;
             }

@@ -111,18 +111,17 @@ fn check(rules: Vec<bool>, tunables: bool, generalise: bool, events: Vec<Ev>) ->
     let log: String = events.iter().enumerate().map(|(i, e)| record(i + 1, e) + "\n").collect();
     let path = "/etc/apparmor.d/p";
     let mut db = common::database(vec![(path.to_owned(), text.clone())]);
-    let opts = aa_suggest::Options {
-        fine_grained_network: false,
-        generalise,
-        ..common::options()
-    };
+    let opts = aa_suggest::Options { fine_grained_network: false, generalise, ..common::options() };
     let report = common::run(&mut db, &[path], &log, &opts);
     let mut after = text.clone();
     for p in &report.profiles {
         prop_assert!(p.error.is_none(), "{:?}\n{text}", p.error);
         prop_assert!(p.questions.is_empty(), "{:?}", p.questions);
         if let Some(proof) = &p.proof {
-            prop_assert!(proof.compiled && proof.every_event_allowed && proof.nothing_beyond, "{proof:?}\n{text}\n{log}");
+            prop_assert!(
+                proof.compiled && proof.every_event_allowed && proof.nothing_beyond,
+                "{proof:?}\n{text}\n{log}"
+            );
         }
         if !generalise {
             // Paths as logged, permissions among those asked for at that path.
