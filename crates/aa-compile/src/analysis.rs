@@ -6,6 +6,7 @@
 //! Rule ids are indexes into the model profile's `rules`
 //! (`aa_hir::model::Profile::rules`), the same ids [`crate::Lowered`] maps.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, VecDeque};
 
 use aa_dfa::dfa::{BuildOptions, Limits, Rule, RulePerms, regex_matches};
@@ -226,68 +227,164 @@ fn covers(big: &RulePerms, small: &RulePerms) -> bool {
 /// Other rules that each grant (or deny) everything rule `rule` does, on
 /// every path it matches, with the same exec mode and audit bits: rule
 /// `rule` is redundant while any of them stays. File and link rules.
+/// For many questions about one profile, build a [`FileRuleIndex`] once.
 pub fn subsumed_by(compiled: &CompiledProfile, lowered: &Lowered, rule: usize) -> Vec<usize> {
-    let Some(file) = compiled.file.as_ref() else { return Vec::new() };
-    let origins = file_origins(lowered, rule);
-    let own: Vec<&Rule> = rules_of(file, &origins);
-    if own.is_empty() {
-        return Vec::new();
+    FileRuleIndex::new(compiled, lowered).subsumed_by(rule)
+}
+
+/// The file and link rules of one compiled profile indexed for many
+/// [`FileRuleIndex::subsumed_by`] and [`FileRuleIndex::shadowed_by_deny`]
+/// questions: each model rule's DFA rules, the literal prefix of its path,
+/// and (built on first use) each DFA rule's own automaton and one path it
+/// matches.
+///
+/// A rule can only be covered by rules whose literal prefix is compatible
+/// with its own and one of which matches that path, so the automaton that
+/// decides coverage is built only for those few candidates: a 6,000-rule
+/// profile builds thousands of automata, not millions.
+pub struct FileRuleIndex<'a> {
+    /// Model rule id → its DFA rules.
+    rules: HashMap<usize, Vec<Pattern<'a>>>,
+    /// Model rule ids with DFA rules, sorted.
+    ids: Vec<usize>,
+    /// Model rule id → literal prefix of its path (file rules only).
+    prefixes: HashMap<usize, Vec<u8>>,
+}
+
+/// One DFA rule with its own automaton, built on first use.
+struct Pattern<'a> {
+    rule: &'a Rule,
+    alone: OnceCell<Option<Dfa>>,
+}
+
+impl Pattern<'_> {
+    fn dfa(&self) -> Option<&Dfa> {
+        self.alone
+            .get_or_init(|| {
+                build(vec![Rule {
+                    regex: self.rule.regex.clone(),
+                    perms: RulePerms { deny: false, perms: MARK_A, audit: 0, ..RulePerms::default() },
+                    origin: 0,
+                }])
+            })
+            .as_ref()
     }
-    let own_prefix: Vec<u8> = lowered
-        .map
-        .files
-        .iter()
-        .position(|r| *r == rule)
-        .and_then(|i| lowered.input.files.get(i))
-        .map(|f| literal_prefix(&f.path).to_vec())
-        .unwrap_or_default();
-    let mut candidates: Vec<usize> = lowered.map.files.iter().chain(lowered.map.links.iter()).copied().collect();
-    candidates.sort_unstable();
-    candidates.dedup();
-    let mut out = Vec::new();
-    for other in candidates {
-        if other == rule {
-            continue;
-        }
-        if let Some(i) = lowered.map.files.iter().position(|r| *r == other)
-            && let Some(f) = lowered.input.files.get(i)
-        {
-            let p = literal_prefix(&f.path);
-            let compatible = p.starts_with(&own_prefix) || own_prefix.starts_with(p);
-            if !compatible && !p.windows(2).any(|w| w == b"//") && !own_prefix.windows(2).any(|w| w == b"//") {
-                continue;
-            }
-        }
-        let theirs = rules_of(file, &file_origins(lowered, other));
-        // Every DFA rule of ours needs covering rules of theirs.
-        let ok = own.iter().all(|r| {
-            let cover: Vec<&&Rule> = theirs.iter().filter(|t| covers(&t.perms, &r.perms)).collect();
-            if cover.is_empty() {
+
+    /// One path the rule matches.
+    fn sample(&self) -> Option<Vec<u8>> {
+        let dfa = self.dfa()?;
+        examples(dfa, 1, true, |s| dfa.perms(s).allow & MARK_A != 0).into_iter().next()
+    }
+
+    /// Whether the rule matches `path` (conservatively yes when its
+    /// automaton could not be built).
+    fn matches(&self, path: &[u8]) -> bool {
+        let Some(dfa) = self.dfa() else { return true };
+        let mut state = aa_dfa::START_STATE;
+        for &b in path {
+            state = dfa.step(state, b);
+            if state == aa_dfa::DEAD_STATE {
                 return false;
             }
-            let mut rules = vec![Rule {
-                regex: r.regex.clone(),
-                perms: RulePerms { deny: false, perms: MARK_A, audit: 0, ..RulePerms::default() },
-                origin: 0,
-            }];
-            rules.extend(cover.iter().map(|t| Rule {
-                regex: t.regex.clone(),
-                perms: RulePerms { deny: false, perms: MARK_B, audit: 0, ..RulePerms::default() },
-                origin: 1,
-            }));
-            match build(rules) {
-                Some(d) => (0..d.state_count() as u32).all(|s| {
-                    let a = d.perms(s).allow;
-                    a & MARK_A == 0 || a & MARK_B != 0
-                }),
-                None => false,
-            }
-        });
-        if ok {
-            out.push(other);
         }
+        dfa.perms(state).allow & MARK_A != 0
     }
-    out
+}
+
+impl<'a> FileRuleIndex<'a> {
+    pub fn new(compiled: &'a CompiledProfile, lowered: &Lowered) -> FileRuleIndex<'a> {
+        let mut rules: HashMap<usize, Vec<Pattern<'a>>> = HashMap::new();
+        if let Some(file) = compiled.file.as_ref() {
+            for r in &file.rules {
+                let Some(origin) = file.origins.get(r.origin as usize) else { continue };
+                if !matches!(origin, DfaOrigin::File(_) | DfaOrigin::Link(_)) {
+                    continue;
+                }
+                if let Some(id) = lowered.map.rule_of(*origin) {
+                    rules.entry(id).or_default().push(Pattern { rule: r, alone: OnceCell::new() });
+                }
+            }
+        }
+        let mut ids: Vec<usize> = rules.keys().copied().collect();
+        ids.sort_unstable();
+        let mut prefixes = HashMap::new();
+        for (i, &id) in lowered.map.files.iter().enumerate() {
+            if let Some(f) = lowered.input.files.get(i) {
+                prefixes.entry(id).or_insert_with(|| literal_prefix(&f.path).to_vec());
+            }
+        }
+        FileRuleIndex { rules, ids, prefixes }
+    }
+
+    /// Whether the literal prefixes of two rules leave room for overlap
+    /// (a `//` in either may collapse, so it always does).
+    fn prefixes_compatible(&self, a: usize, b: usize) -> bool {
+        let (Some(p), Some(q)) = (self.prefixes.get(&a), self.prefixes.get(&b)) else { return true };
+        p.starts_with(q) || q.starts_with(p) || p.windows(2).any(|w| w == b"//") || q.windows(2).any(|w| w == b"//")
+    }
+
+    /// See [`shadowed_by_deny`]; the full question is asked only when a
+    /// deny rule matches a sample path of each of the rule's patterns.
+    pub fn shadowed_by_deny(&self, compiled: &CompiledProfile, lowered: &Lowered, rule: usize) -> Option<Vec<usize>> {
+        let own = self.rules.get(&rule)?;
+        let denies: Vec<&Pattern<'_>> =
+            self.ids.iter().flat_map(|id| &self.rules[id]).filter(|p| p.rule.perms.deny).collect();
+        let plausible = own.iter().all(|p| match p.sample() {
+            Some(s) => denies.iter().any(|d| d.matches(&s)),
+            None => true,
+        });
+        if plausible { shadowed_by_deny(compiled, lowered, rule) } else { None }
+    }
+
+    /// See [`subsumed_by`].
+    pub fn subsumed_by(&self, rule: usize) -> Vec<usize> {
+        let Some(own) = self.rules.get(&rule) else { return Vec::new() };
+        // One path each of our DFA rules matches: a covering rule set must
+        // match it too.
+        let samples: Vec<Option<Vec<u8>>> = own.iter().map(Pattern::sample).collect();
+        let mut out = Vec::new();
+        for &other in &self.ids {
+            if other == rule || !self.prefixes_compatible(rule, other) {
+                continue;
+            }
+            let theirs = &self.rules[&other];
+            // Every DFA rule of ours needs covering rules of theirs.
+            let ok = own.iter().zip(&samples).all(|(r, sample)| {
+                let cover: Vec<&Pattern<'_>> = theirs.iter().filter(|t| covers(&t.rule.perms, &r.rule.perms)).collect();
+                // Cheap first: some covering rule must match our sample path.
+                let plausible = match sample {
+                    Some(s) => cover.iter().any(|t| t.matches(s)),
+                    None => !cover.is_empty(),
+                };
+                plausible && covered(r.rule, &cover)
+            });
+            if ok {
+                out.push(other);
+            }
+        }
+        out
+    }
+}
+
+/// Whether the `cover` rules together match every path `rule` matches.
+fn covered(rule: &Rule, cover: &[&Pattern<'_>]) -> bool {
+    let mut rules = vec![Rule {
+        regex: rule.regex.clone(),
+        perms: RulePerms { deny: false, perms: MARK_A, audit: 0, ..RulePerms::default() },
+        origin: 0,
+    }];
+    rules.extend(cover.iter().map(|t| Rule {
+        regex: t.rule.regex.clone(),
+        perms: RulePerms { deny: false, perms: MARK_B, audit: 0, ..RulePerms::default() },
+        origin: 1,
+    }));
+    match build(rules) {
+        Some(d) => (0..d.state_count() as u32).all(|s| {
+            let a = d.perms(s).allow;
+            a & MARK_A == 0 || a & MARK_B != 0
+        }),
+        None => false,
+    }
 }
 
 /// Paths the profile lets a task both write and execute (in the owner or

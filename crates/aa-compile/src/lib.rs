@@ -39,7 +39,8 @@ use aa_hir::db::{Db, File};
 use aa_hir::model::{Origin, PolicyModel, policy_model};
 
 pub use analysis::{
-    Contribution, PathPerms, effective_permissions, shadowed_by_deny, subsumed_by, writable_and_executable,
+    Contribution, FileRuleIndex, PathPerms, effective_permissions, shadowed_by_deny, subsumed_by,
+    writable_and_executable,
 };
 pub use lower::{LowerError, LowerErrorKind, Lowered, RuleMap, lower_policy, lower_profile};
 

@@ -1,4 +1,4 @@
-use aa_compile::shadowed_by_deny;
+use aa_compile::FileRuleIndex;
 use aa_hir::model::RuleMode;
 
 use crate::{context::LintContext, diagnostic::Sink, registry::declare_lint};
@@ -57,6 +57,7 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (profile, lowered, compiled) in super::compiled(ctx) {
+        let index = FileRuleIndex::new(compiled, lowered);
         for id in super::file_rule_ids(lowered) {
             let rule = &profile.rules[id];
             // Only allow rules of the linted file: a profile's deny carving
@@ -64,7 +65,7 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if rule.qualifiers.mode == RuleMode::Deny || rule.origin.location.file != ctx.root {
                 continue;
             }
-            let Some(denies) = shadowed_by_deny(compiled, lowered, id) else { continue };
+            let Some(denies) = index.shadowed_by_deny(compiled, lowered, id) else { continue };
             let denies: Vec<_> = denies.iter().filter_map(|&d| profile.rules.get(d)).collect();
             let names: Vec<String> = denies.iter().map(|d| format!("`{}`", ctx.rule_text(d))).collect();
             let message = format!("`{}` grants nothing: {} deny all of it", ctx.rule_text(rule), names.join(", "));

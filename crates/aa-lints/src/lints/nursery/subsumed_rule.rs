@@ -1,4 +1,4 @@
-use aa_compile::subsumed_by;
+use aa_compile::FileRuleIndex;
 
 use crate::{context::LintContext, diagnostic::Sink, registry::declare_lint};
 
@@ -58,6 +58,7 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     for (profile, lowered, compiled) in super::compiled(ctx) {
+        let index = FileRuleIndex::new(compiled, lowered);
         for id in super::file_rule_ids(lowered) {
             let rule = &profile.rules[id];
             // Only rules of the linted file: removing one is the fix, and
@@ -65,13 +66,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if rule.origin.location.file != ctx.root {
                 continue;
             }
-            let by = subsumed_by(compiled, lowered, id);
+            let by = index.subsumed_by(id);
             if by.is_empty() {
                 continue;
             }
             let others: Vec<_> = by.iter().filter_map(|&o| profile.rules.get(o).map(|r| (o, r))).collect();
             // Rules that cover each other: report the later one only.
-            if others.iter().all(|&(o, _)| o > id && subsumed_by(compiled, lowered, o).contains(&id)) {
+            if others.iter().all(|&(o, _)| o > id && index.subsumed_by(o).contains(&id)) {
                 continue;
             }
             let mut names: Vec<String> = Vec::new();
