@@ -46,6 +46,49 @@ impl Message {
 /// has no name for it; libapparmor reads only the name, so the number is
 /// read as `AVC` (same length: columns stay right).
 pub(crate) fn short_line(line: &str) -> Message {
+    // auditd with `name_format` set names the host first
+    // (`node=web1 type=AVC msg=...`); the record is what follows.
+    if let Some(rest) = line.strip_prefix("node=")
+        && let Some(space) = rest.find(' ')
+        && rest[space + 1..].starts_with("type=")
+    {
+        let skip = 5 + space + 1;
+        let mut m = short_line(&line[skip..]);
+        m.removed = match m.removed {
+            None => Some((0, skip)),
+            // Both cuts in one: only the node prefix is mapped back.
+            Some(_) => Some((0, skip)),
+        };
+        m.original = line.to_owned();
+        return m;
+    }
+    // `dmesg -T` writes the time of day (`[Mon Dec  7 10:00:00 2026]`)
+    // where the kernel's log has seconds since boot: read as a zero
+    // stamp of the same width, so columns stay right.
+    if line.starts_with('[')
+        && let Some(end) = line.find(']')
+        && end >= 20
+        && line[1..end].contains(':')
+        && line[1..4].chars().all(|c| c.is_ascii_alphabetic())
+    {
+        let mut message = Message::plain(line);
+        message.text = format!("[{}0.000000]{}", " ".repeat(end - 9), &line[end + 1..]);
+        return message;
+    }
+    // `journalctl -o short-iso` of older systemd writes the zone as
+    // `+0000`; the syslog form has `+00:00` (same reading).
+    let b = line.as_bytes();
+    if b.len() > 25
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && let Some(z) = (19..b.len().min(32)).find(|&i| matches!(b[i], b'+' | b'-'))
+        && b.get(z + 1..z + 5).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && b.get(z + 5) == Some(&b' ')
+    {
+        let mut message = Message::plain(line);
+        message.text = format!("{}:{}", &line[..z + 3], &line[z + 3..]);
+        return message;
+    }
     if let Some(rest) = line.strip_prefix("type=1400 ") {
         let mut message = Message::plain(line);
         message.text = format!("type=AVC  {rest}");

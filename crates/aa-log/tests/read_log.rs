@@ -74,3 +74,25 @@ type=AVC msg=audit(1.2:7): apparmor="DENIED" operation="open" profile="p" name="
         "#]],
     );
 }
+
+#[test]
+fn forms_outside_libapparmor() {
+    // auditd's `name_format` host prefix, `dmesg -T` times of day, older
+    // journalctl `-o short-iso` zones without a colon; `ausearch -i`'s
+    // interpreted records are not read (an error, the rest goes on).
+    check(
+        r#"node=web1 type=AVC msg=audit(1765000000.001:101): apparmor="DENIED" operation="open" profile="p" name="/a" requested_mask="r" denied_mask="r"
+[Mon Dec  7 10:00:00 2026] audit: type=1400 audit(1765000000.002:102): apparmor="DENIED" operation="open" profile="p" name="/b" requested_mask="r" denied_mask="r"
+2026-12-07T10:00:00+0000 host kernel: audit: type=1400 audit(1765000000.003:103): apparmor="DENIED" operation="open" profile="p" name="/c" requested_mask="r" denied_mask="r"
+type=AVC msg=audit(12/07/2026 10:00:00.006:106) : apparmor=DENIED operation=open profile=p name=/f requested_mask=r
+node=web1 type=AVC msg=audit(1765000000.004:104): apparmor="DENIED" operation="open" profile="p" name=/bad requested_mask="r"
+"#,
+        expect![[r#"
+            line 1: Denied open profile=p name=/a requested=r denied=r
+            line 2: Denied open profile=p name=/b requested=r denied=r
+            line 3: Denied open profile=p name=/c requested=r denied=r
+            error: line 4, column 22: expected `audit(SECONDS.MILLIS:SERIAL):`, found unreadable text `/07/2026 10:00:00.006:106) : apparmor=DE...`
+            error: line 5, column 103: expected a quoted or hex-encoded value after `name=`, found unreadable text `/bad requested_mask="r"`
+        "#]],
+    );
+}
