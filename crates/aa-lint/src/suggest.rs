@@ -47,6 +47,10 @@ pub struct SuggestArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also offer abstractions that grant several of the rules (each
+    /// abstraction of the search path is compiled: slower).
+    #[arg(long)]
+    pub abstractions: bool,
     /// Write paths as logged: no `@{HOME}`, `@{pid}`, ... from the profile's variables.
     #[arg(long = "no-variables")]
     pub no_variables: bool,
@@ -140,6 +144,15 @@ fn text_report(report: &aa_suggest::Report, printer: &mut Printer) {
             let by = if d.by.is_empty() { String::new() } else { format!(" by {}", d.by.join("; ")) };
             printer.out(&format!("  ! denied on purpose: {}{by}    # {}\n", d.access, lines(&d.lines)));
         }
+        for o in &p.offers {
+            printer.out(&format!(
+                "  ~ or `{}` instead of {} of these rules (it has {} rules: it grants more)    # {}\n",
+                o.include,
+                o.replaces.len(),
+                o.size,
+                lines(&o.lines)
+            ));
+        }
         for q in &p.questions {
             printer.out(&format!("  ? {}    # {}\n", q.question, lines(&q.lines)));
         }
@@ -219,6 +232,7 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
         compile: options_for(Target::of(target), feats),
         generalise: !args.no_variables,
         fine_grained_network: target != aa_target::Version::V3_0,
+        offer_abstractions: args.abstractions,
     };
     let report = aa_suggest::suggest(&mut db, &roots, &entries, &opts);
     if report.profiles.iter().any(|p| !p.suggestions.is_empty() || !p.questions.is_empty()) {

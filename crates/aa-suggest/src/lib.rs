@@ -26,6 +26,7 @@
 //!
 //! No I/O: the caller reads the log and the files and writes the result.
 
+pub mod abstractions;
 pub mod check;
 pub mod compile;
 pub mod edit;
@@ -64,6 +65,9 @@ pub struct Options {
     /// Network rules with access, addresses and ports (AppArmor 4.x
     /// syntax); else `network FAMILY TYPE,`.
     pub fine_grained_network: bool,
+    /// Offer abstractions that grant several of the rules
+    /// ([`abstractions`]): compiles every abstraction of the search path.
+    pub offer_abstractions: bool,
 }
 
 /// A rule to add.
@@ -116,6 +120,9 @@ pub struct ProfileReport {
     pub denied: Vec<Denied>,
     pub suggestions: Vec<Suggestion>,
     pub questions: Vec<Question>,
+    /// Abstractions that would grant several of the suggested rules (and more).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<abstractions::Offer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof: Option<Proof>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -419,14 +426,14 @@ fn perm_text(bits: u32) -> String {
     event::FilePerms::from_bits(bits).letters()
 }
 
-enum FileState {
+pub(crate) enum FileState {
     Allowed,
     /// Missing bits, and the deny rules (model indexes) that take them.
     Denied(u32, Vec<usize>),
     Missing(u32),
 }
 
-fn file_state(compiled: Option<&Compiled>, path: &str, owner: bool, want: u32) -> FileState {
+pub(crate) fn file_state(compiled: Option<&Compiled>, path: &str, owner: bool, want: u32) -> FileState {
     let Some(c) = compiled else { return FileState::Missing(want) };
     let Some(file) = c.compiled.file.as_ref() else { return FileState::Missing(want) };
     // The state the path leads to decides; the rules behind a denial are
@@ -658,6 +665,14 @@ fn settle(
                 }
             }
             w.candidates = keep;
+        }
+    }
+
+    if opts.offer_abstractions {
+        for &m in members {
+            let rules: Vec<(String, Vec<Access>, Vec<usize>)> =
+                works[m].candidates.iter().map(|c| (c.rule.clone(), c.accesses.clone(), c.lines.clone())).collect();
+            works[m].report.offers = abstractions::offers(db, path, &original, &rules, opts);
         }
     }
 

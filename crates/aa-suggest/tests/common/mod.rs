@@ -17,7 +17,13 @@ pub fn features() -> Features {
 }
 
 pub fn options() -> Options {
-    Options { profile: None, compile: aa_compile::options(features()), generalise: true, fine_grained_network: true }
+    Options {
+        profile: None,
+        compile: aa_compile::options(features()),
+        generalise: true,
+        fine_grained_network: true,
+        offer_abstractions: false,
+    }
 }
 
 pub fn compile_options() -> CompileOptions {
