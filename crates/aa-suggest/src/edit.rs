@@ -80,3 +80,22 @@ pub fn apply(text: &str, edits: &[(InsertPoint, Vec<String>)]) -> (String, Vec<V
     out.push_str(&text[copied..]);
     (out, ranges)
 }
+
+/// One rule's insertion into the original text, on its own.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Insertion {
+    /// Byte offset into the file as it was read.
+    pub offset: usize,
+    pub text: String,
+}
+
+/// The insertion of `rule` alone at `point`.
+pub fn single(point: &InsertPoint, rule: &str) -> Insertion {
+    let pad = " ".repeat(point.indent + 2);
+    let text = if point.newline_first {
+        format!("\n{pad}{rule}\n{}", " ".repeat(point.indent))
+    } else {
+        format!("{pad}{rule}\n")
+    };
+    Insertion { offset: point.offset, text }
+}

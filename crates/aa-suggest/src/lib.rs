@@ -80,6 +80,10 @@ pub struct Suggestion {
     /// Set for rules this compiler cannot encode: checked as rules, not automata.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How to insert this rule alone into the original file (an editor's
+    /// code action); `None` when the profile block was not found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insert: Option<edit::Insertion>,
 }
 
 /// Events a deny rule takes on purpose.
@@ -684,12 +688,19 @@ fn settle(
             Some((p.as_ref().copied()?, works[m].candidates.iter().map(|c| c.rule.clone()).collect()))
         })
         .collect();
-    for &m in members {
+    for (k, &m) in members.iter().enumerate() {
+        let point = points[k];
         let w = &mut works[m];
         w.report.suggestions = w
             .candidates
             .iter()
-            .map(|c| Suggestion { rule: c.rule.clone(), class: c.class, lines: c.lines.clone(), note: c.note.clone() })
+            .map(|c| Suggestion {
+                rule: c.rule.clone(),
+                class: c.class,
+                lines: c.lines.clone(),
+                note: c.note.clone(),
+                insert: point.map(|p| edit::single(&p, &c.rule)),
+            })
             .collect();
         w.report.allowed.sort_unstable();
         w.report.allowed.dedup();

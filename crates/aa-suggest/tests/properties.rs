@@ -144,6 +144,24 @@ fn check(rules: Vec<bool>, tunables: bool, generalise: bool, events: Vec<Ev>) ->
     }
     if let Some(f) = report.files.first() {
         after = f.new.clone();
+        // The per-rule insertions (an editor's one-at-a-time actions), all
+        // applied, give the same file.
+        let mut inserts: Vec<(usize, String)> = Vec::new();
+        for p in &report.profiles {
+            for s in &p.suggestions {
+                let i = s.insert.as_ref().expect("an insertion");
+                match inserts.iter_mut().find(|(o, _)| *o == i.offset) {
+                    Some((_, t)) => t.push_str(&i.text),
+                    None => inserts.push((i.offset, i.text.clone())),
+                }
+            }
+        }
+        inserts.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut rebuilt = text.clone();
+        for (o, t) in inserts {
+            rebuilt.insert_str(o, &t);
+        }
+        prop_assert_eq!(&rebuilt, &after);
     }
     // Again, on the edited profile: nothing more to add.
     db.set_file_content(Path::new(path), FileContent::Text(after.clone()), salsa::Durability::LOW);
