@@ -156,7 +156,7 @@ fn check(rules: Vec<bool>, tunables: bool, generalise: bool, events: Vec<Ev>) ->
                 }
             }
         }
-        inserts.sort_by(|a, b| b.0.cmp(&a.0));
+        inserts.sort_by_key(|i| std::cmp::Reverse(i.0));
         let mut rebuilt = text.clone();
         for (o, t) in inserts {
             rebuilt.insert_str(o, &t);
