@@ -55,6 +55,9 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
     }
     out.extend(closure.diagnostics.iter().cloned());
     out.extend(table.diagnostics.iter().cloned());
+    if !fragment {
+        out.extend(crate::model::policy_model(db, root).diagnostics.iter().cloned());
+    }
     out
 }
 

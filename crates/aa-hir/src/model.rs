@@ -17,6 +17,7 @@ use aa_syntax::{
 };
 
 use crate::{
+    Diagnostic,
     db::{Db, File},
     includes::{file_includes, parse},
     variables::{
@@ -28,7 +29,18 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PolicyModel {
     pub profiles: Vec<Profile>,
+    /// Where the model stopped because the input went past one of its
+    /// bounds (`MAX_PROFILE_DEPTH`, `MAX_BLOCK_DEPTH`).
+    pub diagnostics: Vec<(File, Diagnostic)>,
 }
+
+/// Profiles (children and hats) nested deeper than this are reported and
+/// not read, so that generated input cannot exhaust the stack.
+pub const MAX_PROFILE_DEPTH: usize = 64;
+
+/// Blocks (profile bodies, `if` branches, qualifier blocks) nested deeper
+/// than this, counted through includes, are reported and not read.
+pub const MAX_BLOCK_DEPTH: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProfileKind {
@@ -167,12 +179,19 @@ pub struct Condition {
 
 #[salsa::tracked(returns(ref))]
 pub fn policy_model(db: &dyn Db, root: File) -> PolicyModel {
-    let mut builder =
-        Builder { db, variables: variables(db, root), profiles: Vec::new(), include_depth: 0, views: HashMap::new() };
+    let mut builder = Builder {
+        db,
+        variables: variables(db, root),
+        profiles: Vec::new(),
+        include_depth: 0,
+        block_depth: 0,
+        views: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
     let tree = parse(db, root).tree();
     let ctx = Context { file: root, via: IncludeChain::default(), profile: None, qualifiers: Qualifiers::default() };
     builder.items(tree.syntax(), &ctx);
-    PolicyModel { profiles: builder.profiles }
+    PolicyModel { profiles: builder.profiles, diagnostics: builder.diagnostics }
 }
 
 // An included file is read once per set of variable values it can see, not
@@ -302,8 +321,11 @@ fn collect_fragment(table: &Variables, parent: &SyntaxNode, qualifiers: Qualifie
                     }
                     None
                 };
-                match build_rule(table, &node, qualifiers, &builtin) {
-                    Some(_) if per_profile.get() => {
+                let too_large = Cell::new(false);
+                match build_rule(table, &node, qualifiers, &builtin, &too_large) {
+                    // A rule whose expansion went past the bound is rebuilt
+                    // when spliced, where it is reported.
+                    Some(_) if per_profile.get() || too_large.get() => {
                         out.push(FragmentItem::Deferred { kind, range: node.text_range(), qualifiers })
                     }
                     Some((qualifiers, rule)) => {
@@ -331,7 +353,9 @@ struct Builder<'db> {
     variables: &'db Variables,
     profiles: Vec<Profile>,
     include_depth: usize,
+    block_depth: usize,
     views: HashMap<File, VariableView<'db>>,
+    diagnostics: Vec<(File, Diagnostic)>,
 }
 
 #[derive(Clone)]
@@ -350,6 +374,19 @@ impl Context {
 
 impl Builder<'_> {
     fn items(&mut self, parent: &SyntaxNode, ctx: &Context) {
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            let message = format!(
+                "blocks nested more than {MAX_BLOCK_DEPTH} deep (counted through includes); what is inside is not read"
+            );
+            self.diagnostics.push((ctx.file, Diagnostic::error("nesting-too-deep", message, parent.text_range())));
+            return;
+        }
+        self.block_depth += 1;
+        self.items_inner(parent, ctx);
+        self.block_depth -= 1;
+    }
+
+    fn items_inner(&mut self, parent: &SyntaxNode, ctx: &Context) {
         for node in parent.children() {
             match node.kind() {
                 PROFILE | HAT => self.profile(&node, ctx),
@@ -432,10 +469,20 @@ impl Builder<'_> {
         let Some(profile) = ast::Profile::cast(node.clone()) else {
             return;
         };
+        let depth = std::iter::successors(ctx.profile, |&i| self.profiles[i].parent).count();
+        if depth >= MAX_PROFILE_DEPTH {
+            let message = format!(
+                "profiles nested more than {MAX_PROFILE_DEPTH} deep; this one and what is inside it are not read"
+            );
+            let range = profile.name().map(|n| n.syntax().text_range()).unwrap_or(node.text_range());
+            self.diagnostics.push((ctx.file, Diagnostic::error("nesting-too-deep", message, range)));
+            return;
+        }
         let raw_name = profile.name().map(|v| unquote(&v.text())).unwrap_or_default();
         let parent_name = ctx.profile.map(|i| self.profiles[i].name.clone());
-        let builtin_name = raw_name.clone();
-        let builtin = move |var: &str| (var == "profile_name").then(|| builtin_name.clone());
+        // The per-profile variables are not defined in the profile's own
+        // header (`reference_diagnostics` reports them there).
+        let builtin = |_: &str| None;
         let name = self.variables.expand(&raw_name, &builtin).unwrap_or(raw_name.clone());
         let attachment = match profile.attachment() {
             Some(value) => self.variables.expand(&unquote(&value.text()), &builtin).ok(),
@@ -476,7 +523,16 @@ impl Builder<'_> {
             "attach_path" | "exec_path" => profile.attachment.clone(),
             _ => None,
         };
-        if let Some((qualifiers, kind)) = build_rule(self.variables, node, ctx.qualifiers, &builtin) {
+        let too_large = Cell::new(false);
+        let built = build_rule(self.variables, node, ctx.qualifiers, &builtin, &too_large);
+        if too_large.get() {
+            let message = format!(
+                "the variables of this rule expand to more than {} KiB of text; the rule is kept as written",
+                crate::variables::MAX_EXPANDED_LEN >> 10
+            );
+            self.diagnostics.push((ctx.file, Diagnostic::error("variable-too-large", message, node.text_range())));
+        }
+        if let Some((qualifiers, kind)) = built {
             let rule = Rule { origin: ctx.origin(node.text_range()), qualifiers, kind: Arc::new(kind) };
             self.profiles[index].rules.push(rule);
         }
@@ -541,11 +597,20 @@ fn build_rule(
     node: &SyntaxNode,
     outer: Qualifiers,
     builtin: &dyn Fn(&str) -> Option<String>,
+    too_large: &Cell<bool>,
 ) -> Option<(Qualifiers, RuleKind)> {
     let rule = ast::Rule::cast(node.clone())?;
     let expand = |text: &str| {
         let text = unquote(text);
-        table.expand(&text, builtin).unwrap_or(text)
+        match table.expand(&text, builtin) {
+            Ok(expanded) => expanded,
+            Err(error) => {
+                if error == crate::variables::ExpandError::TooLong {
+                    too_large.set(true);
+                }
+                text
+            }
+        }
     };
     let own = rule.qualifiers().map(|q| qualifiers(q.syntax())).unwrap_or_default();
     let value_text = |n: &SyntaxNode| n.children().find(|c| c.kind() == VALUE).map(|v| expand(&v.text().to_string()));

@@ -53,7 +53,8 @@ pub const BUILTIN_VARIABLES: &[&str] = &["profile_name", "attach_path", "exec_pa
 
 #[salsa::tracked(returns(ref))]
 pub fn variables(db: &dyn Db, root: File) -> Variables {
-    let mut collector = Collector { db, variables: Variables::default(), visited: Vec::new() };
+    let mut collector =
+        Collector { db, variables: Variables::default(), visited: std::collections::HashSet::new(), depth: 0 };
     collector.file(root);
     collector.variables
 }
@@ -148,15 +149,21 @@ fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
 struct Collector<'db> {
     db: &'db dyn Db,
     variables: Variables,
-    visited: Vec<File>,
+    visited: std::collections::HashSet<File>,
+    /// Includes being read, nested: bounded as `include_closure` bounds
+    /// them (which reports `include-too-deep`).
+    depth: usize,
 }
 
 impl Collector<'_> {
     fn file(&mut self, file: File) {
-        if self.visited.contains(&file) || self.visited.len() > 4096 {
+        if self.depth >= crate::includes::MAX_INCLUDE_DEPTH
+            || self.visited.len() >= crate::includes::MAX_INCLUDED_FILES
+            || !self.visited.insert(file)
+        {
             return;
         }
-        self.visited.push(file);
+        self.depth += 1;
         for statement in variable_statements(self.db, file) {
             match statement {
                 VariableStatement::Set(def) => self.set_definition(file, def),
@@ -173,6 +180,7 @@ impl Collector<'_> {
                 }
             }
         }
+        self.depth -= 1;
     }
 
     fn error(&mut self, file: File, code: &'static str, message: String, range: TextRange) {
@@ -313,6 +321,10 @@ pub enum ExpandError {
     NotASet(String),
     Recursive(String),
     TooLarge,
+    /// A text whose expansion is longer than `MAX_EXPANDED_LEN`.
+    TooLong,
+    /// Variables referring to variables past `MAX_VARIABLE_DEPTH`.
+    TooDeep(String),
 }
 
 impl std::fmt::Display for ExpandError {
@@ -324,6 +336,11 @@ impl std::fmt::Display for ExpandError {
             }
             ExpandError::Recursive(name) => write!(f, "`@{{{name}}}` refers to itself"),
             ExpandError::TooLarge => write!(f, "variable expansion is too large"),
+            ExpandError::TooLong => write!(f, "the expanded text is longer than {} KiB", MAX_EXPANDED_LEN >> 10),
+            ExpandError::TooDeep(name) => write!(
+                f,
+                "`@{{{name}}}` is reached through more than {MAX_VARIABLE_DEPTH} variables referring to each other; it is not expanded"
+            ),
         }
     }
 }
@@ -360,22 +377,45 @@ fn find_reference(text: &str) -> Option<(usize, usize)> {
 
 const MAX_VALUES: usize = 100_000;
 
+/// Longest text one expansion may produce (a rule naming a large set many
+/// times would otherwise grow without bound).
+pub const MAX_EXPANDED_LEN: usize = 1 << 20;
+
+/// How deep variables may refer to variables that refer to variables:
+/// deeper is reported rather than followed, so a generated chain cannot
+/// exhaust the stack.
+pub const MAX_VARIABLE_DEPTH: usize = 64;
+
 impl Variables {
     /// All values of a set, with the variables inside them expanded.
     pub fn set_values(&self, name: &str) -> Result<BTreeSet<String>, ExpandError> {
         let mut expanding = Vec::new();
-        self.expand_set(name, &mut expanding)
+        let mut memo = std::collections::HashMap::new();
+        self.expand_set(name, &mut expanding, &mut memo)
     }
 
-    fn expand_set(&self, name: &str, expanding: &mut Vec<String>) -> Result<BTreeSet<String>, ExpandError> {
+    /// `memo` holds the sets already expanded in this call, so a set used by
+    /// many values of another is expanded once.
+    fn expand_set(
+        &self,
+        name: &str,
+        expanding: &mut Vec<String>,
+        memo: &mut std::collections::HashMap<String, BTreeSet<String>>,
+    ) -> Result<BTreeSet<String>, ExpandError> {
         let Some(set) = self.sets.get(name) else {
             if self.bools.contains_key(name) {
                 return Err(ExpandError::NotASet(name.to_string()));
             }
             return Err(ExpandError::Undefined(name.to_string()));
         };
+        if let Some(done) = memo.get(name) {
+            return Ok(done.clone());
+        }
         if expanding.iter().any(|n| n == name) {
             return Err(ExpandError::Recursive(name.to_string()));
+        }
+        if expanding.len() >= MAX_VARIABLE_DEPTH {
+            return Err(ExpandError::TooDeep(name.to_string()));
         }
         expanding.push(name.to_string());
         let mut done = BTreeSet::new();
@@ -392,55 +432,88 @@ impl Variables {
                         done.insert(value);
                         continue;
                     }
-                    for replacement in self.expand_set(inner, expanding)? {
+                    for replacement in self.expand_set(inner, expanding, memo)? {
                         work.push(format!("{}{}{}", &value[..start], replacement, &value[end..]));
                     }
                 }
             }
             if done.len() + work.len() > MAX_VALUES {
-                expanding.pop();
                 return Err(ExpandError::TooLarge);
             }
         }
         expanding.pop();
+        memo.insert(name.to_string(), done.clone());
         Ok(done)
     }
 
     /// Expands every `@{var}` in `text` into an alternation `{a,b}` as
     /// `apparmor_parser` does; `builtin` answers the per-profile variables.
+    ///
+    /// One pass from left to right: the values put in are already expanded
+    /// (`set_values`) or are a per-profile value taken as it is, so they are
+    /// not scanned again, and a value that names itself (`profile
+    /// @{profile_name}`) cannot loop. The result is bounded by
+    /// `MAX_EXPANDED_LEN`.
     pub fn expand(&self, text: &str, builtin: &dyn Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
-        let Some((start, end)) = find_reference(text) else {
-            return Ok(text.to_string());
-        };
-        let prefix = &text[..start];
-        let name = &text[start + 2..end - 1];
-        let suffix = &text[end..];
-        if check_name(name).is_err() {
-            return Ok(text.to_string());
-        }
-        let values: Vec<String> = match builtin(name) {
-            Some(value) if !self.sets.contains_key(name) => vec![value],
-            _ => self.set_values(name)?.into_iter().collect(),
-        };
-        // Do not double a `/` at either join (but keep a leading `//`).
-        let trim_leading = prefix.ends_with('/') && !prefix.trim_start_matches('/').is_empty();
-        let trim_trailing = suffix.starts_with('/');
-        let mut joined: Vec<String> = values
-            .into_iter()
-            .map(|mut value| {
+        let mut out = String::new();
+        let mut rest = text;
+        let mut cache: Vec<(&str, Vec<String>)> = Vec::new();
+        while let Some((start, end)) = find_reference(rest) {
+            let name = &rest[start + 2..end - 1];
+            if check_name(name).is_err() {
+                // `@{a,b}`: the deprecated alternation spelling, kept as text.
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+                continue;
+            }
+            out.push_str(&rest[..start]);
+            let suffix = &rest[end..];
+            let values = match cache.iter().position(|(n, _)| *n == name) {
+                Some(i) => &cache[i].1,
+                None => {
+                    let values: Vec<String> = match builtin(name) {
+                        Some(value) if !self.sets.contains_key(name) => vec![value],
+                        _ => self.set_values(name)?.into_iter().collect(),
+                    };
+                    cache.push((name, values));
+                    &cache[cache.len() - 1].1
+                }
+            };
+            // Do not double a `/` at either join (but keep a leading `//`).
+            let trim_leading = out.ends_with('/') && !out.trim_start_matches('/').is_empty();
+            let trim_trailing = suffix.starts_with('/');
+            let trim = |value: &str| -> String {
+                let mut value = value;
                 if trim_leading {
-                    value = value.trim_start_matches('/').to_string();
+                    value = value.trim_start_matches('/');
                 }
                 if trim_trailing {
-                    value = value.trim_end_matches('/').to_string();
+                    value = value.trim_end_matches('/');
                 }
-                value
-            })
-            .collect();
-        let middle =
-            if joined.len() > 1 { format!("{{{}}}", joined.join(",")) } else { joined.pop().unwrap_or_default() };
-        let rest = self.expand(&format!("{middle}{suffix}"), builtin)?;
-        Ok(format!("{prefix}{rest}"))
+                value.to_string()
+            };
+            if values.len() > 1 {
+                out.push('{');
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&trim(value));
+                    if out.len() > MAX_EXPANDED_LEN {
+                        return Err(ExpandError::TooLong);
+                    }
+                }
+                out.push('}');
+            } else if let Some(value) = values.first() {
+                out.push_str(&trim(value));
+            }
+            if out.len() > MAX_EXPANDED_LEN {
+                return Err(ExpandError::TooLong);
+            }
+            rest = suffix;
+        }
+        out.push_str(rest);
+        Ok(out)
     }
 }
 
@@ -552,11 +625,20 @@ pub fn reference_diagnostics(
         }
         let verdict = verdicts.entry(name).or_insert_with(|| variables.set_values(name).err());
         if let Some(error) = verdict {
+            if let ExpandError::Undefined(_) = error
+                && BUILTIN_VARIABLES.contains(&name)
+            {
+                let message = format!(
+                    "`@{{{name}}}` is not defined here: the per-profile variables are defined inside a profile's body, not in its name, attachment or flags, nor outside profiles"
+                );
+                out.push((file, Diagnostic::error("undefined-variable", message, reference.range)));
+                continue;
+            }
             let code = match error {
                 ExpandError::Undefined(_) => "undefined-variable",
                 ExpandError::NotASet(_) => "boolean-as-set",
                 ExpandError::Recursive(_) => "recursive-variable",
-                ExpandError::TooLarge => "variable-too-large",
+                ExpandError::TooLarge | ExpandError::TooLong | ExpandError::TooDeep(_) => "variable-too-large",
             };
             out.push((file, Diagnostic::error(code, error.to_string(), reference.range)));
         }
@@ -569,6 +651,15 @@ fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -
     else {
         return included;
     };
+    // In a profile's own header (its name, attachment, flags) the
+    // per-profile variables are not defined yet: `apparmor_parser` reports
+    // `profile @{profile_name} {` as an undeclared variable, and expanding
+    // it there would be circular.
+    let in_body =
+        profile.children().any(|n| n.kind() == SyntaxKind::BLOCK && n.text_range().contains_range(token.text_range()));
+    if !in_body {
+        return false;
+    }
     if name == "profile_name" {
         return true;
     }

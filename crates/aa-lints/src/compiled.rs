@@ -106,6 +106,7 @@ pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
                 origin: profile.origin.clone(),
                 rules: kept.iter().map(|&i| without_exec_safety(&profile.rules[i])).collect(),
             }],
+            diagnostics: Vec::new(),
         };
         let Ok(lowered) = lower_profile(db, &restricted, 0) else { continue };
         if let Err(CompileFailure::Compile {

@@ -2,13 +2,21 @@
 //! textual versions of the lints (the exact ones will use `aa-dfa`).
 
 /// Expands `{a,b}` alternations (nested too) into plain globs; gives up
-/// (returns the text unexpanded) beyond `limit` alternatives.
+/// (returns the text unexpanded) beyond `limit` alternatives or
+/// `MAX_BRACE_DEPTH` nested braces.
 pub fn expand_braces(text: &str, limit: usize) -> Vec<String> {
     let mut out = vec![String::new()];
-    if expand_into(text.as_bytes(), &mut out, limit) { out } else { vec![text.to_string()] }
+    if expand_into(text.as_bytes(), &mut out, limit, 0) { out } else { vec![text.to_string()] }
 }
 
-fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize) -> bool {
+/// Braces nested deeper than this are not expanded (`apparmor_parser`
+/// itself refuses more than 50).
+const MAX_BRACE_DEPTH: usize = 50;
+
+fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize, depth: usize) -> bool {
+    if depth >= MAX_BRACE_DEPTH {
+        return false;
+    }
     let mut i = 0;
     while i < text.len() {
         match text[i] {
@@ -26,7 +34,7 @@ fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize) -> bool {
                 let mut next = Vec::new();
                 for alt in split_top(&text[i + 1..close]) {
                     let mut part = acc.clone();
-                    if !expand_into(alt, &mut part, limit) {
+                    if !expand_into(alt, &mut part, limit, depth + 1) {
                         return false;
                     }
                     next.extend(part);
@@ -180,7 +188,7 @@ impl Glob {
             return Some(Glob { alts: vec![Alt::new(text)] });
         }
         let mut out = vec![String::new()];
-        if !expand_into(text.as_bytes(), &mut out, limit) {
+        if !expand_into(text.as_bytes(), &mut out, limit, 0) {
             return None;
         }
         Some(Glob { alts: out.iter().map(|a| Alt::new(normalize(a))).collect() })

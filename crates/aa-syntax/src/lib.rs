@@ -149,8 +149,22 @@ pub fn parse(text: &str) -> Parse {
     validation::validate(&root, &mut errors);
     errors.sort_by_key(|error| (error.range.start(), error.range.end()));
     errors.dedup();
+    if errors.len() > MAX_ERRORS {
+        let more = errors.len() - MAX_ERRORS;
+        let range = errors[MAX_ERRORS].range;
+        errors.truncate(MAX_ERRORS);
+        errors.push(SyntaxError::new(
+            format!("too many syntax errors: {more} more after this point are not shown (is this an AppArmor file?)"),
+            range,
+        ));
+    }
     Parse { green, errors }
 }
+
+/// Syntax errors kept per file; past it one last error says how many more
+/// there were. Text that is not policy at all (a log, base64) would
+/// otherwise give one error per token.
+pub const MAX_ERRORS: usize = 200;
 
 thread_local! {
     /// Interned tokens and small nodes, shared by the parses of one thread:

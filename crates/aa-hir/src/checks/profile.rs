@@ -115,14 +115,11 @@ fn check_name(
     sink: &mut Vec<Diagnostic>,
 ) {
     if name.starts_with("@{") {
+        // A per-profile variable in the profile's own name is reported as
+        // undefined by `reference_diagnostics`; nothing more to say here.
         for builtin in crate::variables::BUILTIN_VARIABLES {
             let reference = format!("@{{{builtin}}}");
             if name.contains(&reference) && vars.is_some_and(|v| !v.sets.contains_key(*builtin)) {
-                sink.push(Diagnostic::error(
-                    "undefined-variable",
-                    format!("`{reference}` is not defined in a profile's own name"),
-                    range,
-                ));
                 return;
             }
         }

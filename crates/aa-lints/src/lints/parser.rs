@@ -130,6 +130,11 @@ pub static PARSER_LINTS: &[Lint] = &[
         "conflicting-exec-modifiers",
         "Rules with different exec modes (`ix`, `px`, `cx`, `ux`, ...) match a common path, in the same profile and owner half (found by compiling the profile's exec rules, and `file,`, which gives every path `ix`)."
     ),
+    entry!(
+        "AA076",
+        "nesting-too-deep",
+        "Profiles nested more than 64 deep, or blocks more than 256 deep through includes; what is inside is not read."
+    ),
 ];
 
 /// The `parser` group's findings for the root, as lint diagnostics.

@@ -14,13 +14,30 @@ fn and_expr(p: &mut Parser) {
     binary(p, "and", AND_KW, AND_EXPR, not_expr);
 }
 
+/// Operators nested left to right before the rest of a chain is kept flat
+/// in one node (`a and b and c ...` with thousands of operands would
+/// otherwise nest as deep, and every walk over it recurse as deep).
+const MAX_NESTED_OPERATORS: usize = 16;
+
 fn binary(p: &mut Parser, operator: &str, keyword: SyntaxKind, node: SyntaxKind, operand: fn(&mut Parser)) {
     let checkpoint = p.checkpoint();
     operand(p);
+    let mut count = 0;
+    let mut open = false;
     while p.at_word(operator) && p.step() {
-        p.start_node_at(checkpoint, node);
+        if !open {
+            p.start_node_at(checkpoint, node);
+        }
         p.bump_remap(keyword);
         operand(p);
+        count += 1;
+        if count < MAX_NESTED_OPERATORS {
+            p.finish_node();
+        } else {
+            open = true;
+        }
+    }
+    if open {
         p.finish_node();
     }
 }

@@ -330,6 +330,28 @@ fn flag_list(p: &mut Parser) {
     }
 }
 
+/// The rest of an `if ... { } else if ... { } else { }` chain, kept as
+/// tokens (past the depth bound).
+fn skip_balanced(p: &mut Parser) {
+    let mut open = 0u32;
+    let mut seen_block = false;
+    while !p.at_eof() && p.step() {
+        if seen_block && open == 0 && !p.at_word("else") {
+            break;
+        }
+        match p.current() {
+            Some(L_CURLY) => {
+                open += 1;
+                seen_block = true;
+            }
+            Some(R_CURLY) if open == 0 => break,
+            Some(R_CURLY) => open -= 1,
+            _ => {}
+        }
+        p.bump();
+    }
+}
+
 /// `{ statements }`. Past `MAX_DEPTH` the block is kept whole in an error
 /// node rather than parsed, so the recursion stays bounded.
 pub(super) fn block(p: &mut Parser) {
@@ -384,7 +406,17 @@ fn if_statement(p: &mut Parser) {
         p.start_node(ELSE_BRANCH);
         p.bump_remap(ELSE_KW);
         if p.at_word("if") {
-            if_statement(p);
+            // Each `else if` nests: the chain counts towards the depth bound.
+            if p.depth >= MAX_DEPTH {
+                p.error(format!("`else if` chain or blocks nested more than {MAX_DEPTH} deep"));
+                p.start_node(ERROR);
+                skip_balanced(p);
+                p.finish_node();
+            } else {
+                p.depth += 1;
+                if_statement(p);
+                p.depth -= 1;
+            }
         } else if p.at(L_CURLY) {
             block(p);
         } else {
