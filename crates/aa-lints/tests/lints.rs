@@ -256,3 +256,52 @@ fn large_generated_profile_is_bounded() {
         }
     }
 }
+
+#[test]
+fn duplicate_words_in_one_rule() {
+    let text = "profile p {\n  capability chown chown fowner,\n  /a rwrk,\n  signal (send, send) set=(hup, hup int hup),\n  ptrace (read read),\n}\n";
+    check(
+        &["duplicate-permission", "duplicate-signal-name"],
+        text,
+        expect![[r#"
+            [
+                "AA212 warning 2: capability `chown` is written twice in this rule: the second copy grants nothing; was another one meant?",
+                "AA212 warning 3: `rwrk` repeats `r`: a permission written twice is granted once; was another one meant?",
+                "AA212 warning 4: access `send` is written twice in this rule: the second copy grants nothing; was another one meant?",
+                "AA213 warning 4: signal `hup` is named twice in `set=`: was another signal meant?",
+                "AA213 warning 4: signal `hup` is named twice in `set=`: was another signal meant?",
+                "AA212 warning 5: access `read` is written twice in this rule: the second copy grants nothing; was another one meant?",
+            ]
+        "#]],
+    );
+    fixed(
+        &["duplicate-permission", "duplicate-signal-name"],
+        text,
+        expect![[r#"
+        profile p {
+          capability chown fowner,
+          /a rwk,
+          signal (send) set=(hup int),
+          ptrace (read),
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn alias_and_pivot_root_paths() {
+    let text = "alias usr/ -> /mnt/usr/,\nalias /usr/ -> mnt/usr/,\nalias /opt/ -> @{HOME}/opt/,\nprofile p {\n  pivot_root oldroot=/old /new -> q,\n  pivot_root \"/n\",\n  pivot_root /srv/**,\n  pivot_root /srv/ok/,\n}\n";
+    check(
+        &["alias-relative-path", "pivot-root-trailing-slash"],
+        text,
+        expect![[r#"
+        [
+            "AA214 error 1: alias source `usr/` is not an absolute path: apparmor_parser rejects it",
+            "AA214 warning 2: alias target `mnt/usr/` is not an absolute path: rules rewritten to it never match, as the kernel names files by absolute paths",
+            "AA215 warning 5: pivot_root oldroot `/old` does not end with `/`: a directory never matches it, so the rule allows nothing",
+            "AA215 warning 5: pivot_root new root `/new` does not end with `/`: a directory never matches it, so the rule allows nothing",
+            "AA215 warning 6: pivot_root new root `\"/n\"` does not end with `/`: a directory never matches it, so the rule allows nothing",
+        ]
+    "#]],
+    );
+}
