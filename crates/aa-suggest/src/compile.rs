@@ -41,6 +41,17 @@ pub fn lower(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<(Lowered,
                 m.profiles[index].rules.remove(r);
                 set_aside.push(original.remove(r));
             }
+            // A profile flag the encoder does not know (4.x's
+            // `attach_disconnected.path=`, ...) changes how disconnected
+            // paths are named, not what is allowed: compiled without it.
+            Err(e)
+                if e.kind == LowerErrorKind::Unsupported
+                    && e.rule.is_none()
+                    && let Some(flag) = e.message.strip_prefix("profile flag `").and_then(|r| r.split('`').next())
+                    && let Some(at) = m.profiles[index].flags.iter().position(|f| f.trim() == flag) =>
+            {
+                m.profiles[index].flags.remove(at);
+            }
             Err(e) => return Err(e.message),
         }
     };

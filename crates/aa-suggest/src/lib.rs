@@ -624,7 +624,9 @@ fn settle(
             let lowered1 = match compile::lower(db, &model1, ni) {
                 Ok(l) => l,
                 Err(err) => {
-                    w.report.error = Some(format!("with the suggestions the profile does not compile: {err}"));
+                    if w.report.error.is_none() {
+                        w.report.error = Some(format!("with the suggestions the profile does not compile: {err}"));
+                    }
                     continue;
                 }
             };
@@ -663,7 +665,16 @@ fn settle(
                     Coverage::Denied => w.report.denied.push(Denied {
                         lines: c.lines.clone(),
                         access: c.rule.clone(),
-                        by: deny_rules_of_class(db, &old_model, w.model_index, |k| matches!(k, RuleKind::Other { .. })),
+                        by: deny_rules_of_class(db, &old_model, w.model_index, |k| {
+                            matches!(k, RuleKind::Other { .. } | RuleKind::ChangeProfile { .. })
+                        })
+                        .into_iter()
+                        .filter(|t| {
+                            // `file:line: [audit] deny CLASS ...`
+                            let text = t.rsplit_once(": ").map_or(t.as_str(), |x| x.1);
+                            text.split_whitespace().take(3).any(|w| w == c.class)
+                        })
+                        .collect(),
                     }),
                     Coverage::Missing => keep.push(Candidate { pending: false, ..c }),
                 }
