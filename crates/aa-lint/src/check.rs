@@ -217,7 +217,7 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
             return if fixed.changes.is_empty() { status.worst(Status::Clean) } else { status.worst(Status::Findings) };
         }
         for change in &fixed.changes {
-            if let Err(error) = std::fs::write(&change.path, &change.after) {
+            if let Err(error) = crate::write::write_atomic(&change.path, change.after.as_bytes()) {
                 printer.error(&format!("{}: cannot write: {error}", change.path.display()));
                 status = Status::Failure;
             }

@@ -86,9 +86,17 @@ fn parse(inputs: &[Result<Input, String>], printer: &mut Printer) -> Status {
     status
 }
 
+/// Stack of each language-server thread (virtual memory: only the pages
+/// used are resident).
+const LSP_STACK_SIZE: usize = 64 << 20;
+
 /// `aa-lint lsp`: the language server over standard input and output.
 fn lsp() -> Status {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Analysis runs on the runtime's blocking threads: give them (and the
+    // workers) a large stack, so that a recursion no bound covers yet
+    // cannot overflow (an overflow aborts the whole server, for every open
+    // file). The bounds themselves are in the analysis (docs/fuzzing.md).
+    match tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(LSP_STACK_SIZE).build() {
         Ok(runtime) => {
             runtime.block_on(aa_lsp::run_stdio());
             Status::Clean

@@ -75,7 +75,7 @@ pub fn run(args: &FmtArgs, printer: &mut Printer) -> Status {
         } else if is_stdin {
             printer.out(&formatted);
         } else if let Ok(Input::File(path)) = input
-            && let Err(error) = std::fs::write(path, &formatted)
+            && let Err(error) = crate::write::write_atomic(path, formatted.as_bytes())
         {
             printer.error(&format!("{}: cannot write: {error}", path.display()));
             status = Status::Failure;

@@ -25,6 +25,7 @@ mod render;
 mod source;
 mod suggest;
 mod target;
+mod write;
 
 use std::process::ExitCode;
 
