@@ -305,3 +305,79 @@ fn alias_and_pivot_root_paths() {
     "#]],
     );
 }
+
+#[test]
+fn bare_proc_wildcards() {
+    let text = "include <tunables/global>\nprofile p {\n  @{PROC}/*/status r,\n  owner /proc/[0-9]*/task/*/stat r,\n  @{PROC}/@{pid}/task/[0-9]* r,\n  /proc/* r,\n  @{PROC}/**/x r,\n  @{PROC}/*x/x r,\n  @{PROC}/@{pids}/task/@{tid}/stat r,\n}\n";
+    check(
+        &["bare-proc-wildcard"],
+        text,
+        expect![[r#"
+        [
+            "AA312 warning 3: bare `*` in the process id place of `@{PROC}/*/status` matches more than ids: use `@{pids}`",
+            "AA312 warning 4: bare `[0-9]*` in the process id place of `/proc/[0-9]*/task/*/stat` matches more than ids: use `@{pids}`",
+            "AA312 warning 4: bare `*` in the thread id place of `/proc/[0-9]*/task/*/stat` matches more than ids: use `@{tid}`",
+            "AA312 warning 5: bare `[0-9]*` in the thread id place of `@{PROC}/@{pid}/task/[0-9]*` matches more than ids: use `@{tid}`",
+        ]
+    "#]],
+    );
+    fixed(
+        &["bare-proc-wildcard"],
+        text,
+        expect![[r#"
+        include <tunables/global>
+        profile p {
+          @{PROC}/@{pids}/status r,
+          owner /proc/@{pids}/task/@{tid}/stat r,
+          @{PROC}/@{pid}/task/@{tid} r,
+          /proc/* r,
+          @{PROC}/**/x r,
+          @{PROC}/*x/x r,
+          @{PROC}/@{pids}/task/@{tid}/stat r,
+        }
+    "#]],
+    );
+}
+
+#[test]
+fn missing_tunables_global_once_per_file() {
+    let text = "abi <abi/3.0>,\nprofile p {\n  owner @{HOME}/.p rw,\n  @{PROC}/@{pid}/stat r,\n  @{own}/x r,\n}\n";
+    check(
+        &["missing-tunables-global"],
+        text,
+        expect![[r#"
+        [
+            "AA216 warning 3: `@{HOME}`, `@{PROC}`, `@{pid}` come from `tunables/global`, which this file does not include",
+        ]
+    "#]],
+    );
+    fixed(
+        &["missing-tunables-global"],
+        text,
+        expect![[r#"
+        abi <abi/3.0>,
+
+        include <tunables/global>
+        profile p {
+          owner @{HOME}/.p rw,
+          @{PROC}/@{pid}/stat r,
+          @{own}/x r,
+        }
+    "#]],
+    );
+    // Included, or no variable of it used: nothing to report.
+    check(
+        &["missing-tunables-global"],
+        "include <tunables/global>\nprofile p {\n  @{HOME}/x r,\n}\n",
+        expect![[r#"
+        []
+    "#]],
+    );
+    check(
+        &["missing-tunables-global"],
+        "@{d} = /srv\nprofile p {\n  @{d}/x r,\n}\n",
+        expect![[r#"
+        []
+    "#]],
+    );
+}

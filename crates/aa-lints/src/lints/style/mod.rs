@@ -1,6 +1,7 @@
 //! House style. Every style lint is off by default; enable the ones a
 //! project follows (`--select style`, or by name).
 
+pub mod bare_proc_wildcard;
 pub mod directory_slash;
 pub mod indentation;
 pub mod missing_abi;
