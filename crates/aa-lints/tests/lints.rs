@@ -381,3 +381,38 @@ fn missing_tunables_global_once_per_file() {
     "#]],
     );
 }
+
+#[test]
+fn missing_needed_variable_through_snippets() {
+    let files = [
+        (common::ROOT, "profile p {\n  include <abstractions/app/outer>\n}\n"),
+        (
+            "/etc/apparmor.d/abstractions/app/outer",
+            "# NEEDS-VARIABLE: name\n# NEEDS-VARIABLE: @{dirs}\n\n  include <abstractions/app/example>\n  @{dirs}/** r,\n",
+        ),
+        (
+            "/etc/apparmor.d/abstractions/app/passes",
+            "# a snippet passing the need on\n# NEEDS-VARIABLE: name\n\n  include <abstractions/app/example>\n",
+        ),
+    ];
+    let selection = aa_lints::LintSelection::none().select("missing-needed-variable").unwrap();
+    let (db, root) = common::db_with(&files);
+    expect![[r#"
+        [
+            "AA217 warning 2: <abstractions/app/outer> needs `@{dirs}` (`# NEEDS-VARIABLE: dirs`), which is not defined: define it before the include, or declare the need in this file's header",
+            "AA217 warning 2: <abstractions/app/outer> needs `@{name}` (`# NEEDS-VARIABLE: name`), which is not defined: define it before the include, or declare the need in this file's header",
+        ]
+    "#]].assert_debug_eq(&common::summary(&db, root, &aa_lints::run(&db, root, &selection)));
+    // Defined: nothing. Declared by the including snippet: passed on.
+    let defined = "@{name} = p\n@{dirs} = /srv/p\nprofile p {\n  include <abstractions/app/outer>\n}\n";
+    let (db, root) = common::db_with(&[(common::ROOT, defined), files[1]]);
+    expect![[r#"
+        []
+    "#]]
+    .assert_debug_eq(&common::summary(&db, root, &aa_lints::run(&db, root, &selection)));
+    let (db, passes) = common::db_with(&[files[2]]);
+    expect![[r#"
+        []
+    "#]]
+    .assert_debug_eq(&common::summary(&db, passes, &aa_lints::run(&db, passes, &selection)));
+}

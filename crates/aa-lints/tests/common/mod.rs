@@ -26,6 +26,8 @@ pub const ABSTRACTIONS: &[(&str, &str)] = &[
     ("/etc/apparmor.d/abstractions/nameservice-strict", "  /etc/nsswitch.conf r,\n"),
     ("/etc/apparmor.d/abi/3.0", "query {label {multi_transaction yes\n}}\n"),
     ("/etc/apparmor.d/abstractions/wide", "  /tmp/** rw,\n"),
+    // A snippet that works as a function (the apparmor.d collection's convention).
+    ("/etc/apparmor.d/abstractions/app/example", "# NEEDS-VARIABLE: name\n\n  /usr/share/@{name}/** r,\n"),
 ];
 
 /// The root file of the in-memory trees.

@@ -30,7 +30,8 @@ declare_lint! {
     /// `apparmor_parser` refuses the whole file ("Found reference to
     /// variable HOME, but is never declared"). The undefined-variable
     /// finding names each variable; this one names the missing include.
-    /// Abstractions, `local/` files and `NAME.d` drop-ins are not flagged,
+    /// Abstractions, `local/` files, `NAME.d` drop-ins and the apparmor.d
+    /// collection's `mappings/` are not flagged,
     /// even when they hold a hat or child profile: they get the tunables
     /// from the profile that includes them.
     ///
@@ -136,7 +137,8 @@ fn in_library(ctx: &LintContext<'_>) -> bool {
     let path = ctx.root.path(ctx.db);
     path.parent().is_some_and(|dir| {
         dir.components().any(|c| match c.as_os_str().to_str() {
-            Some("abstractions" | "tunables" | "local" | "abi") => true,
+            // `mappings/`: the apparmor.d collection's snippets for profile bodies.
+            Some("abstractions" | "tunables" | "local" | "abi" | "mappings") => true,
             Some(name) => name.ends_with(".d") && name != "apparmor.d",
             None => false,
         })
@@ -144,7 +146,7 @@ fn in_library(ctx: &LintContext<'_>) -> bool {
 }
 
 /// The file `include <tunables/global>` would read, built-in tunables included.
-fn tunables_global(ctx: &LintContext<'_>) -> Option<aa_hir::db::File> {
+pub(crate) fn tunables_global(ctx: &LintContext<'_>) -> Option<aa_hir::db::File> {
     if let Some(file) = ctx.search_path_file("tunables/global") {
         return Some(file);
     }

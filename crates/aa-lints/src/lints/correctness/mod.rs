@@ -10,6 +10,7 @@ pub mod duplicate_signal_name;
 pub mod empty_profile;
 pub mod file_rule_exec_conflict;
 pub mod invalid_suppression;
+pub mod missing_needed_variable;
 pub mod missing_tunables_global;
 pub mod pivot_root_trailing_slash;
 pub mod strict_with_broad_abstraction;
