@@ -204,6 +204,7 @@ pub static REGISTRY: &[&Lint] = &[
     &lints::style::missing_header_comment::MISSING_HEADER_COMMENT,
     &lints::style::missing_vim_modeline::MISSING_VIM_MODELINE,
     &lints::style::bare_proc_wildcard::BARE_PROC_WILDCARD,
+    &lints::style::home_dot_file_exclusion::HOME_DOT_FILE_EXCLUSION,
     &lints::nursery::shadowed_rule::SHADOWED_RULE,
     &lints::nursery::subsumed_rule::SUBSUMED_RULE,
     &lints::nursery::write_and_exec_exact::WRITE_AND_EXEC_EXACT,

@@ -416,3 +416,18 @@ fn missing_needed_variable_through_snippets() {
     "#]]
     .assert_debug_eq(&common::summary(&db, passes, &aa_lints::run(&db, passes, &selection)));
 }
+
+#[test]
+fn home_dot_file_exclusion_needs_a_covering_deny() {
+    let text = "include <tunables/global>\nprofile p {\n  owner @{HOME}/** rw,\n  deny @{HOME}/.** rwl,\n  @{HOME}/* r,\n  deny owner @{HOME}/.* r,\n  profile q {\n    @{HOME}/** rw,\n    deny @{HOME}/.** r,\n    deny @{HOME}/.cache/** rw,\n  }\n}\n";
+    check(
+        &["home-dot-file-exclusion"],
+        text,
+        expect![[r#"
+        [
+            "AA313 warning 3: `@{HOME}/**` with `deny @{HOME}/.** rwl` grants everything but the dot files: write `@{HOME}/[^.]**` and drop the deny if nothing else needs it",
+            "AA313 warning 5: `@{HOME}/*` with `deny @{HOME}/.** rwl` grants everything but the dot files: write `@{HOME}/[^.]*` and drop the deny if nothing else needs it",
+        ]
+    "#]],
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod bare_proc_wildcard;
 pub mod directory_slash;
+pub mod home_dot_file_exclusion;
 pub mod indentation;
 pub mod missing_abi;
 pub mod missing_header_comment;
