@@ -106,11 +106,15 @@ pub fn compare_profile(ours: &CompiledProfile, theirs: &aa_dfa::Profile) -> Vec<
         ProfileMode::Enforce => Mode::Enforce,
         ProfileMode::Complain => Mode::Complain,
         ProfileMode::Kill => Mode::Kill,
-        ProfileMode::Unconfined => Mode::Unconfined,
+        ProfileMode::Unconfined | ProfileMode::DefaultAllow => Mode::Unconfined,
+        ProfileMode::Prompt => Mode::Other(4),
     };
     words("mode", format!("{mode:?}"), format!("{:?}", theirs.mode));
     words("audit flag", ours.flags.audit.to_string(), theirs.audit.to_string());
-    words("hat flag", ours.flags.hat.to_string(), theirs.is_hat().to_string());
+    words("flags word", format!("{:#x}", aa_dfa::profile::flags_word(&ours.flags)), format!("{:#x}", theirs.hat_flags));
+    words("disconnected path", format!("{:?}", ours.disconnected_path), format!("{:?}", theirs.disconnected));
+    words("kill signal", format!("{:?}", ours.kill_signal), format!("{:?}", theirs.kill_signal));
+    words("error code", format!("{:?}", ours.error_code), format!("{:?}", theirs.error_code));
     words("path flags", format!("{:?}", path_flags(&ours.flags)), format!("{:?}", theirs.path_flags));
     let ours_rl: Vec<(u32, u64)> = {
         let mut v: Vec<(u32, u64)> = ours.rlimits.iter().map(|r| (r.resource, r.value)).collect();
@@ -159,5 +163,5 @@ pub fn path_flags(f: &aa_dfa::profile::ProfileFlags) -> Option<u32> {
     if f.mediate_deleted {
         w |= MEDIATE_DELETED;
     }
-    (w != 0).then_some(w)
+    (w != 0 || f.path_given).then_some(w)
 }

@@ -24,11 +24,14 @@
 //! - [`permissions_at`] when one answer is all that is needed.
 //!
 //! Not encoded (reported as unsupported): xattr attachments with
-//! out-of-band transitions, `mqueue`/`io_uring`/`userns`/`all` rules, `prompt`,
-//! priorities, `other` file rules, `safe`/`unsafe` file rules.
+//! out-of-band transitions, fine-grained network rules (addresses, ports,
+//! peers), `other` file rules, `safe`/`unsafe` file rules. The abi 4.0
+//! classes (`mqueue`, `io_uring`, `userns`, `all`), `prompt` and
+//! `priority=` are lowered for the targets whose language has them.
 
 pub mod analysis;
 pub mod compare;
+pub mod errno;
 pub mod lower;
 pub mod stack;
 

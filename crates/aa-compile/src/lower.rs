@@ -6,7 +6,8 @@
 //! rule it came from ([`RuleMap`]).
 
 use aa_dfa::classes::{
-    DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule, family_number, sock_type_number,
+    DbusRule, IoUringRule, MountKind, MountRule, MqueueRule, MqueueType, NetworkRule, PtraceRule, SignalRule, UnixRule,
+    UsernsRule, family_number, sock_type_number,
 };
 use aa_dfa::file_rules::{Exec, ExecFallback, ExecMode};
 use aa_dfa::perms::old;
@@ -15,6 +16,7 @@ use aa_dfa::{FileRule, LinkRule, ProfileInput};
 use aa_hir::db::Db;
 use aa_hir::model::{Condition, Owner, PolicyModel, Profile, ProfileKind, Rule, RuleKind, RuleMode};
 use aa_syntax::{NodeOrToken, SyntaxKind};
+use aa_target::Qualifier;
 
 /// For each entry of a [`ProfileInput`] vector, the index of the model
 /// rule (in `Profile::rules`) it was lowered from.
@@ -29,6 +31,9 @@ pub struct RuleMap {
     pub signal: Vec<usize>,
     pub ptrace: Vec<usize>,
     pub mount: Vec<usize>,
+    pub userns: Vec<usize>,
+    pub io_uring: Vec<usize>,
+    pub mqueue: Vec<usize>,
 }
 
 impl RuleMap {
@@ -45,6 +50,9 @@ impl RuleMap {
             O::Signal(i) => (&self.signal, i),
             O::Ptrace(i) => (&self.ptrace, i),
             O::Mount(i) => (&self.mount, i),
+            O::Userns(i) => (&self.userns, i),
+            O::IoUring(i) => (&self.io_uring, i),
+            O::Mqueue(i) => (&self.mqueue, i),
             O::Implicit | O::Attachment | O::Mediates => return None,
         };
         v.get(i).copied()
@@ -183,7 +191,13 @@ pub fn rlimit_value(resource: &str, text: &str) -> Result<u64, String> {
 }
 
 fn quals(rule: &Rule) -> Quals {
-    Quals { audit: rule.qualifiers.audit, deny: rule.qualifiers.mode == RuleMode::Deny }
+    Quals {
+        audit: rule.qualifiers.audit,
+        deny: rule.qualifiers.mode == RuleMode::Deny,
+        prompt: rule.qualifiers.mode == RuleMode::Prompt,
+        // The checks reject values outside the target's range.
+        priority: rule.qualifiers.priority.map_or(0, |p| p.clamp(i32::MIN as i64, i32::MAX as i64) as i32),
+    }
 }
 
 /// The permission letters of a file rule → a [`FileRule`] (path unset).
@@ -269,15 +283,16 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
     input.name = name;
     input.namespace = namespace;
     input.attachment = attachment(profile);
-    input.flags = flags(profile)?;
+    flags(profile, &aa_hir::db::target(db).language, &mut input)?;
     input.has_hats = model.profiles.iter().any(|p| p.parent == Some(index));
     let mut caps = Capabilities::default();
+    let language = &aa_hir::db::target(db).language;
     for (ri, rule) in profile.rules.iter().enumerate() {
-        if rule.qualifiers.mode == RuleMode::Prompt {
-            return Err(unsupported(Some(ri), "`prompt` rules need apparmor_parser 4.1"));
+        if rule.qualifiers.mode == RuleMode::Prompt && !language.has_qualifier(Qualifier::Prompt) {
+            return Err(invalid(ri, "`prompt` rules need apparmor_parser 4.1"));
         }
-        if rule.qualifiers.priority.is_some() {
-            return Err(unsupported(Some(ri), "rule priorities need apparmor_parser 4.1"));
+        if rule.qualifiers.priority.is_some() && !language.has_qualifier(Qualifier::Priority) {
+            return Err(invalid(ri, "rule priorities need apparmor_parser 4.1"));
         }
         let q = quals(rule);
         match &*rule.kind {
@@ -320,6 +335,8 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                     perms: bits,
                     exec,
                     exec_target: target.clone(),
+                    prompt: q.prompt,
+                    priority: q.priority,
                 });
             }
             RuleKind::Link { subset, path, target } => {
@@ -333,6 +350,8 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                     owner: rule.qualifiers.owner == Owner::Owner,
                     deny: q.deny,
                     audit: q.audit,
+                    prompt: q.prompt,
+                    priority: q.priority,
                 });
             }
             RuleKind::Capability { names } => {
@@ -374,7 +393,12 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
                     input.rlimits.push(Rlimit { resource: r, value: v });
                 }
             }
-            RuleKind::All => return Err(unsupported(Some(ri), "`all` rules need apparmor_parser 4.0")),
+            RuleKind::All => {
+                if !aa_hir::db::target(db).language.has_class(aa_target::RuleClass::All) {
+                    return Err(invalid(ri, "`all` rules need apparmor_parser 4.0"));
+                }
+                all_rule(&mut input, &mut map, &mut caps, ri, q);
+            }
             RuleKind::Other { class, access, words, conditions } => {
                 let own = aa_dfa::profile::own_name(&profile.name).to_owned();
                 let by_name = source_text(db, rule).is_some_and(|t| t.contains("@{profile_name}"));
@@ -388,6 +412,73 @@ pub fn lower_profile(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<L
     }
     input.capabilities = caps;
     Ok(Lowered { profile: index, input, map })
+}
+
+/// `all,` as the parser expands it: every class's widest rule with the
+/// same prefix (unix, dbus, io_uring, mqueue, ptrace, signal, userns, the
+/// four mount rules, network), every file permission but exec, exec
+/// (`ix` for allow rules) two priorities lower, and every capability.
+fn all_rule(input: &mut ProfileInput, map: &mut RuleMap, caps: &mut Capabilities, ri: usize, q: Quals) {
+    // The parser gives the expanded rules the `all` rule's own prefix,
+    // which for a deny rule has already turned "quiet unless audited"
+    // into an audit mark: a second pass turns it back, so `deny all`
+    // denies audibly and `audit deny all` quietly. The unix rule takes
+    // the mark before the prefix and stays quiet either way.
+    let sub = Quals { audit: if q.deny { !q.audit } else { q.audit }, ..q };
+    map.unix.push(ri);
+    input.unix.push(UnixRule {
+        quals: Quals { audit: q.audit || q.deny, ..q },
+        from_network: true,
+        ..UnixRule::default()
+    });
+    map.dbus.push(ri);
+    input.dbus.push(DbusRule { quals: sub, ..DbusRule::default() });
+    map.io_uring.push(ri);
+    input.io_uring.push(IoUringRule { quals: sub, ..IoUringRule::default() });
+    map.mqueue.push(ri);
+    input.mqueue.push(MqueueRule { quals: sub, ..MqueueRule::default() });
+    map.ptrace.push(ri);
+    input.ptrace.push(PtraceRule { quals: sub, ..PtraceRule::default() });
+    map.signal.push(ri);
+    input.signal.push(SignalRule { quals: sub, ..SignalRule::default() });
+    map.userns.push(ri);
+    input.userns.push(UsernsRule { quals: sub, ..UsernsRule::default() });
+    for kind in [MountKind::Mount, MountKind::Remount, MountKind::Umount, MountKind::PivotRoot] {
+        map.mount.push(ri);
+        input.mount.push(MountRule { quals: sub, kind, ..MountRule::default() });
+    }
+    map.network.push(ri);
+    input.network.push(NetworkRule { quals: sub, ..NetworkRule::default() });
+    let file = |perms, exec, priority, owner| FileRule {
+        path: b"/{**,}".to_vec(),
+        owner,
+        deny: sub.deny,
+        audit: sub.audit,
+        perms,
+        exec,
+        exec_target: None,
+        prompt: sub.prompt,
+        priority,
+    };
+    // A deny keeps the file permissions in the owner half only.
+    let rw = old::READ | old::WRITE | old::APPEND | old::LINK | old::LOCK | old::EXEC_MMAP;
+    map.files.push(ri);
+    input.files.push(file(rw, None, q.priority, q.deny));
+    let ix = Exec { mode: ExecMode::Inherit, scrub: false, fallback: None, target_index: None };
+    let (bits, exec) = if q.deny { (old::EXEC, None) } else { (0, Some(ix)) };
+    map.files.push(ri);
+    input.files.push(file(bits, exec, q.priority - 2, false));
+    if q.deny {
+        caps.deny = u64::MAX;
+        if q.audit {
+            caps.quiet = u64::MAX;
+        }
+    } else {
+        caps.allow = u64::MAX;
+        if q.audit {
+            caps.audit = u64::MAX;
+        }
+    }
 }
 
 /// Whether the rule's own syntax has a token of `kind` (for what the model
@@ -508,10 +599,30 @@ fn attachment(profile: &Profile) -> Option<String> {
     (a != last && a != &profile.name).then(|| a.clone())
 }
 
-fn flags(profile: &Profile) -> Result<ProfileFlags, LowerError> {
+/// The profile's flags into `input`: the flag word, the mode and the
+/// header fields of 4.1 (`attach_disconnected.path=`, `kill.signal=`,
+/// `error=`).
+fn flags(profile: &Profile, language: &aa_target::Language, input: &mut ProfileInput) -> Result<(), LowerError> {
     let mut f = ProfileFlags { hat: profile.kind == ProfileKind::Hat, ..ProfileFlags::default() };
-    for flag in &profile.flags {
+    for (i, flag) in profile.flags.iter().enumerate() {
         let flag = flag.trim();
+        // Any path flag, even one that sets no bit, makes the parser write
+        // the path flags word.
+        f.path_given |= matches!(
+            flag.split('=').next().unwrap_or(""),
+            "attach_disconnected"
+                | "no_attach_disconnected"
+                | "chroot_relative"
+                | "namespace_relative"
+                | "mediate_deleted"
+                | "delegate_deleted"
+                | "chroot_attach"
+                | "chroot_no_attach"
+                | "attach_disconnected.path"
+        );
+        // The parser's flag merge does not carry the flags word: only the
+        // first flag of the list can set debug or interruptible.
+        let first = i == 0;
         match flag {
             "complain" => f.mode = ProfileMode::Complain,
             "enforce" => f.mode = ProfileMode::Enforce,
@@ -526,13 +637,49 @@ fn flags(profile: &Profile) -> Result<ProfileFlags, LowerError> {
             "delegate_deleted" => f.mediate_deleted = false,
             "chroot_attach" => f.chroot_attach = true,
             "chroot_no_attach" => f.chroot_attach = false,
+            "debug" if language.has_flag("debug") => f.debug |= first,
+            "interruptible" if language.has_flag("interruptible") => f.interruptible |= first,
+            "prompt" if language.has_flag("prompt") => f.mode = ProfileMode::Prompt,
+            "default_allow" if language.has_flag("default_allow") => f.mode = ProfileMode::DefaultAllow,
             "" => {}
             other => {
-                return Err(unsupported(None, format!("profile flag `{other}` is not encoded")));
+                let (name, value) = match other.split_once('=') {
+                    Some((n, v)) if language.has_flag(&format!("{n}=")) => (n, v),
+                    _ => return Err(unsupported(None, format!("profile flag `{other}` is not encoded"))),
+                };
+                match name {
+                    "attach_disconnected.path" => {
+                        f.attach_disconnected = true;
+                        // Slashes filtered, trailing ones dropped.
+                        let path =
+                            String::from_utf8_lossy(&aa_dfa::glob::filter_slashes(value.as_bytes())).into_owned();
+                        let path = path.trim_end_matches('/');
+                        if !path.starts_with('/') {
+                            return Err(invalid_profile("attach_disconnected.path must begin with /".to_owned()));
+                        }
+                        input.disconnected_path = Some(path.to_owned());
+                    }
+                    "kill.signal" => {
+                        let n = aa_dfa::classes::signal_number(value)
+                            .ok_or_else(|| invalid_profile(format!("unknown signal `{value}` in kill.signal=")))?;
+                        input.kill_signal = Some(u32::from(n));
+                    }
+                    "error" => {
+                        let n = crate::errno::number(value)
+                            .ok_or_else(|| invalid_profile(format!("unknown error code `{value}` in error=")))?;
+                        input.error_code = Some(n);
+                    }
+                    _ => return Err(unsupported(None, format!("profile flag `{other}` is not encoded"))),
+                }
             }
         }
     }
-    Ok(f)
+    input.flags = f;
+    Ok(())
+}
+
+fn invalid_profile(message: String) -> LowerError {
+    LowerError { rule: None, kind: LowerErrorKind::Invalid, message }
 }
 
 fn cond<'a>(conditions: &'a [Condition], name: &str) -> Option<&'a Condition> {
@@ -698,12 +845,73 @@ fn other(
             map.mount.push(ri);
             input.mount.push(m);
         }
-        MQUEUE_RULE => return Err(unsupported(Some(ri), "`mqueue` rules need apparmor_parser 4.0")),
-        IO_URING_RULE => return Err(unsupported(Some(ri), "`io_uring` rules need apparmor_parser 4.0")),
-        USERNS_RULE => return Err(unsupported(Some(ri), "`userns` rules need apparmor_parser 4.0")),
+        MQUEUE_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= mqueue_perm(a).ok_or_else(|| invalid(ri, format!("unknown mqueue access `{a}`")))?;
+            }
+            let qtype = match single(cond(conditions, "type")).as_deref() {
+                None => MqueueType::Any,
+                Some("posix") => MqueueType::Posix,
+                Some("sysv") => MqueueType::Sysv,
+                Some(t) => return Err(invalid(ri, format!("mqueue invalid type `{t}`"))),
+            };
+            let name = words.last().cloned();
+            aa_dfa::classes::mqueue_type(name.as_deref(), qtype).map_err(|m| invalid(ri, m))?;
+            map.mqueue.push(ri);
+            input.mqueue.push(MqueueRule { quals: q, perms, qtype, name, label: single(cond(conditions, "label")) });
+        }
+        IO_URING_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= match a.as_str() {
+                    "sqpoll" => IoUringRule::SQPOLL,
+                    "override_creds" => IoUringRule::OVERRIDE_CREDS,
+                    _ => return Err(invalid(ri, format!("unknown io_uring access `{a}`"))),
+                };
+            }
+            map.io_uring.push(ri);
+            input.io_uring.push(IoUringRule { quals: q, perms, label: single(cond(conditions, "label")) });
+        }
+        USERNS_RULE => {
+            let mut perms = 0;
+            for a in access {
+                perms |= match a.as_str() {
+                    "create" => UsernsRule::CREATE,
+                    _ => return Err(invalid(ri, format!("unknown userns access `{a}`"))),
+                };
+            }
+            map.userns.push(ri);
+            input.userns.push(UsernsRule { quals: q, perms });
+        }
         other => return Err(unsupported(Some(ri), format!("{other:?} is not encoded"))),
     }
     Ok(())
+}
+
+fn mqueue_perm(a: &str) -> Option<u32> {
+    Some(match a {
+        "create" => MqueueRule::CREATE,
+        "open" => MqueueRule::OPEN,
+        "delete" => MqueueRule::DELETE,
+        "getattr" => MqueueRule::GETATTR,
+        "setattr" => MqueueRule::SETATTR,
+        "write" => MqueueRule::WRITE,
+        "read" => MqueueRule::READ,
+        // Letters: `r` and `w` only, in any case.
+        letters if !letters.is_empty() => {
+            let mut bits = 0;
+            for c in letters.chars() {
+                bits |= match c.to_ascii_lowercase() {
+                    'r' => MqueueRule::READ,
+                    'w' => MqueueRule::WRITE,
+                    _ => return None,
+                };
+            }
+            bits
+        }
+        _ => return None,
+    })
 }
 
 fn unix_perm(a: &str) -> Option<u32> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use aa_compile::{compile_policy, options};
+use aa_compile::compile_policy;
 use aa_dfa::encode::{EncodeOptions, encode_dfa, stream};
 use aa_dfa::policy::DecodedDfa;
 use aa_dfa::tables::SET_FLAG_DIFF_ENCODE;
@@ -144,7 +144,11 @@ fn check_file(parser: &Path, path: &Path, feats_file: &Path, opts: &EncodeOption
     };
     let db = RootDatabase::new(Arc::new(aa_test_utils::FsLoader), Vec::new(), base.to_path_buf(), PathBuf::from("/"));
     let root = db.file(path);
-    let entries = compile_policy(&db, root, &options(opts.features.clone()));
+    let entries = compile_policy(
+        &db,
+        root,
+        &aa_compile::options_for(aa_target::Target::of(aa_target::Version::V3_0), opts.features.clone()),
+    );
     let compiled: Vec<&CompiledProfile> =
         entries.iter().filter_map(|e| e.result.as_ref().ok().map(|(_, c)| c)).collect();
     if compiled.len() != entries.len() {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aa_compile::compare::compare_profile;
-use aa_compile::{compile_policy, options};
+use aa_compile::compile_policy;
 use aa_dfa::Policy;
 use aa_hir::db::{Db, MemoryLoader, RootDatabase};
 
@@ -63,7 +63,7 @@ fn check(features_name: &str) {
     let Some(parser) = common::parser() else { return };
     let feats = common::named_features(features_name);
     let features_file = common::named_features_path(features_name);
-    let opts = options(feats.clone());
+    let opts = aa_compile::options_for(aa_target::Target::of(aa_target::Version::V3_0), feats.clone());
     let dir = std::env::temp_dir().join(format!("aa-compile-classes-{features_name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let mut failures = Vec::new();

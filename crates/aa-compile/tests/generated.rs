@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aa_compile::compare::compare_profile;
-use aa_compile::{compile_diagnostics, compile_policy, options};
+use aa_compile::{compile_diagnostics, compile_policy};
 use aa_dfa::Policy;
 use aa_hir::db::{Db, MemoryLoader, RootDatabase};
 
@@ -92,7 +92,7 @@ fn profile(rng: &mut Rng, i: usize) -> String {
 fn generated_profiles_match_the_parser() {
     let Some(parser) = common::parser() else { return };
     let feats = common::features();
-    let opts = options(feats.clone());
+    let opts = aa_compile::options_for(aa_target::Target::of(aa_target::Version::V3_0), feats.clone());
     let cases: Vec<String> = {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         (0..300).map(|i| profile(&mut rng, i)).collect()

@@ -34,11 +34,19 @@ pub struct Features {
     pub oob: bool,
     /// `policy/diff_encode` (changes table layout, not semantics).
     pub diff_encode: bool,
-    /// Classes `apparmor_parser` 3.0.8 does not know; a 4.x feature set
-    /// may enable them, but this crate's encoder rejects them (no oracle).
-    pub mqueue: bool,
+    /// Classes of abi 4.0 (`ipc/posix_mqueue`, `ipc/sysv_mqueue`,
+    /// `io_uring`, `namespaces/mask/userns_create`): rules of a class the
+    /// kernel lacks are not enforced and get no policydb entries.
+    pub posix_mqueue: bool,
+    pub sysv_mqueue: bool,
     pub io_uring: bool,
     pub userns: bool,
+    /// `policy/profile/kill.signal`, `policy/profile/error`,
+    /// `policy/profile/interruptible`: the 4.1 profile flags the kernel
+    /// takes (without them the parser drops the flag).
+    pub flag_kill_signal: bool,
+    pub flag_error: bool,
+    pub flag_interruptible: bool,
 }
 
 impl Features {
@@ -67,9 +75,13 @@ impl Features {
             xattr: has("domain/attach_conditions/xattr"),
             oob: has("policy/outofband"),
             diff_encode: has("policy/diff_encode"),
-            mqueue: has("mqueue"),
+            posix_mqueue: has("ipc/posix_mqueue"),
+            sysv_mqueue: has("ipc/sysv_mqueue"),
             io_uring: has("io_uring"),
-            userns: has("namespaces/userns_create"),
+            userns: has("namespaces/mask/userns_create"),
+            flag_kill_signal: has("policy/profile/kill.signal"),
+            flag_error: has("policy/profile/error"),
+            flag_interruptible: has("policy/profile/interruptible"),
         }
     }
 }
@@ -96,6 +108,11 @@ fn feature_paths(text: &str) -> HashSet<String> {
             }
             c if c.is_whitespace() => {
                 if !word.is_empty() {
+                    // A value word names a feature too
+                    // (`namespaces {mask {userns_create}}`).
+                    if !stack.is_empty() {
+                        out.insert(format!("{}/{word}", stack.join("/")));
+                    }
                     last_word = Some(std::mem::take(&mut word));
                 }
             }
@@ -117,5 +134,7 @@ mod tests {
         assert!(f.policydb && f.network && f.unix && f.stacking);
         assert!(!f.network_v8 && !f.mount);
         assert_eq!(f.kernel_abi, 7);
+        let f = Features::parse("namespaces {mask {userns_create\n}\n}\nio_uring {mask {sqpoll\n}\n}\n");
+        assert!(f.userns && f.io_uring && !f.posix_mqueue);
     }
 }

@@ -59,6 +59,10 @@ pub struct FileRule {
     /// [`Exec::target_index`]; [`file_rules_to_rules`] itself only reads
     /// `target_index`.
     pub exec_target: Option<String>,
+    /// `prompt` instead of allow (4.1 and later).
+    pub prompt: bool,
+    /// `priority=N` (4.1 and later; 0 when not written).
+    pub priority: i32,
 }
 
 /// `[audit] [deny] [owner] link [subset] PATH -> TARGET,`
@@ -70,6 +74,8 @@ pub struct LinkRule {
     pub owner: bool,
     pub deny: bool,
     pub audit: bool,
+    pub prompt: bool,
+    pub priority: i32,
 }
 
 impl FileRule {
@@ -84,6 +90,8 @@ impl FileRule {
             perms: 0,
             exec: None,
             exec_target: None,
+            prompt: false,
+            priority: 0,
         };
         let mut rest = letters;
         for (x, mode, scrub, fallback) in [
@@ -198,7 +206,8 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
                         deny: true,
                         perms: perms & !link_bits,
                         audit: audit & !link_bits,
-                        ..RulePerms::default()
+                        priority: fr.priority,
+                        prompt: false,
                     },
                     origin,
                 });
@@ -206,7 +215,7 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
         } else {
             out.push(Rule {
                 regex: re.clone(),
-                perms: RulePerms { deny: false, perms, audit, ..RulePerms::default() },
+                perms: RulePerms { deny: false, perms, audit, priority: fr.priority, prompt: fr.prompt },
                 origin,
             });
         }
@@ -221,7 +230,8 @@ pub fn file_rules_to_rules(rules: &[FileRule]) -> Result<Vec<Rule>, GlobError> {
                     deny: fr.deny,
                     perms: link_bits | subset,
                     audit: audit & link_bits,
-                    ..RulePerms::default()
+                    priority: fr.priority,
+                    prompt: fr.prompt,
                 },
                 origin,
             });
@@ -244,14 +254,14 @@ pub fn link_rules_to_rules(rules: &[LinkRule], origin_base: u32) -> Result<Vec<R
         if !lr.deny {
             out.push(Rule {
                 regex: re.clone(),
-                perms: RulePerms { deny: false, perms, audit, ..RulePerms::default() },
+                perms: RulePerms { deny: false, perms, audit, priority: lr.priority, prompt: lr.prompt },
                 origin,
             });
         }
         let subset = if lr.subset { (perms << 1) & old::LOCK } else { 0 };
         out.push(Rule {
             regex: Regex::join_with_nul(re, target),
-            perms: RulePerms { deny: lr.deny, perms: perms | subset, audit, ..RulePerms::default() },
+            perms: RulePerms { deny: lr.deny, perms: perms | subset, audit, priority: lr.priority, prompt: lr.prompt },
             origin,
         });
     }

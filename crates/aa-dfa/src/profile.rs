@@ -29,13 +29,20 @@ use crate::glob::{self, GlobError, GlobMode};
 use crate::perms::old;
 use crate::regex::{self, ByteSet, Regex};
 
-pub use crate::classes::{DbusRule, MountKind, MountRule, NetworkRule, PtraceRule, SignalRule, UnixRule};
+pub use crate::classes::{
+    DbusRule, IoUringRule, MountKind, MountRule, MqueueRule, MqueueType, NetworkRule, PtraceRule, SignalRule, UnixRule,
+    UsernsRule,
+};
 
-/// `audit` / `deny` prefixes of a non-file rule.
+/// The prefix of a non-file rule: `audit`, `deny` or `prompt`, and
+/// `priority=N` (4.1 and later; 0 when not written).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quals {
     pub audit: bool,
     pub deny: bool,
+    /// `prompt` (4.1 and later): the bits go to the prompt set.
+    pub prompt: bool,
+    pub priority: i32,
 }
 
 impl Quals {
@@ -54,6 +61,10 @@ pub enum ProfileMode {
     Complain,
     Kill,
     Unconfined,
+    /// 4.1: ask a user-space agent about what the rules do not decide.
+    Prompt,
+    /// 4.1: allow what the rules do not deny; written as `unconfined`.
+    DefaultAllow,
 }
 
 /// `flags=(...)` and the hat bit.
@@ -68,6 +79,19 @@ pub struct ProfileFlags {
     pub chroot_relative: bool,
     pub mediate_deleted: bool,
     pub chroot_attach: bool,
+    /// A path flag was given (even one that sets no bit, like
+    /// `namespace_relative`): the parser then writes `path_flags`.
+    pub path_given: bool,
+    /// `flags=(debug)`: bit 1 of the flags word.
+    pub debug: bool,
+    /// `flags=(interruptible)` (4.1): bit 3 of the flags word, kept only
+    /// when the kernel has `policy/profile/interruptible`.
+    pub interruptible: bool,
+}
+
+/// The profile's `flags` word: hat, debug, interruptible.
+pub fn flags_word(f: &ProfileFlags) -> u32 {
+    u32::from(f.hat) | u32::from(f.debug) << 1 | u32::from(f.interruptible) << 3
 }
 
 /// Capability sets, bit `n` = capability number `n`, as the rules wrote
@@ -137,6 +161,15 @@ pub struct ProfileInput {
     pub signal: Vec<SignalRule>,
     pub ptrace: Vec<PtraceRule>,
     pub mount: Vec<MountRule>,
+    pub userns: Vec<UsernsRule>,
+    pub io_uring: Vec<IoUringRule>,
+    pub mqueue: Vec<MqueueRule>,
+    /// `attach_disconnected.path=PATH` (4.1).
+    pub disconnected_path: Option<String>,
+    /// `kill.signal=SIGNAL` (4.1), as a signal number.
+    pub kill_signal: Option<u32>,
+    /// `error=ERRNO` (4.1), as an error number.
+    pub error_code: Option<u32>,
     /// Rules of classes 3.0.8 does not encode (`mqueue`, `io_uring`,
     /// `userns`, `all`), by class name; any entry is an error.
     pub unsupported: Vec<String>,
@@ -158,6 +191,9 @@ pub enum Origin {
     Signal(usize),
     Ptrace(usize),
     Mount(usize),
+    Userns(usize),
+    IoUring(usize),
+    Mqueue(usize),
     /// The class-mediation markers of the policydb.
     Mediates,
 }
@@ -208,6 +244,11 @@ pub struct CompiledProfile {
     pub file: Option<CompiledDfa>,
     /// Named transitions; entry `i` is exec index `i + 4`.
     pub xtable: Vec<String>,
+    /// The header fields of 4.1 ([`aa_target::PolicyFormat::header_fields`]),
+    /// each kept only when the kernel has its feature.
+    pub disconnected_path: Option<String>,
+    pub kill_signal: Option<u32>,
+    pub error_code: Option<u32>,
 }
 
 /// Why a profile did not compile.
@@ -308,7 +349,7 @@ fn build(
     filedfa: bool,
     opts: &CompileOptions,
 ) -> Result<CompiledDfa, ProfileError> {
-    let build_opts = BuildOptions { filedfa, limits: opts.limits, ..BuildOptions::default() };
+    let build_opts = BuildOptions { filedfa, limits: opts.limits, semantics: &opts.target.compile };
     match Dfa::build_with(&rules, &build_opts) {
         Ok(dfa) => {
             let mentioned = crate::encode::layout::mentioned_bytes(rules.iter().map(|r| &r.regex));
@@ -346,8 +387,11 @@ impl RuleSet {
         self.origins.len() as u32 - 1
     }
     fn add(&mut self, o: Origin, regex: Regex, deny: bool, perms: u32, audit: u32) {
+        self.add_with(o, regex, RulePerms { deny, perms, audit, ..RulePerms::default() });
+    }
+    fn add_with(&mut self, o: Origin, regex: Regex, perms: RulePerms) {
         let origin = self.origin_id(o);
-        self.rules.push(Rule { regex, perms: RulePerms { deny, perms, audit, ..RulePerms::default() }, origin });
+        self.rules.push(Rule { regex, perms, origin });
     }
 }
 
@@ -427,7 +471,9 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
     let mut net = vec![NetMasks::default(); classes::AF_MAX];
     let push = |policy: &mut RuleSet, o: Origin, rules: Vec<PolicyRule>| {
         for r in rules {
-            policy.add(o, r.regex, r.deny, r.perms, r.audit);
+            let perms =
+                RulePerms { deny: r.deny, perms: r.perms, audit: r.audit, priority: r.priority, prompt: r.prompt };
+            policy.add_with(o, r.regex, perms);
         }
     };
     for (i, r) in input.network.iter().enumerate() {
@@ -496,36 +542,25 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
         }
         push(&mut policy, Origin::Mount(i), rules);
     }
+    for (i, r) in input.userns.iter().enumerate() {
+        if feat.userns {
+            push(&mut policy, Origin::Userns(i), classes::userns_rules(r).map_err(|e| e.at(Origin::Userns(i)))?);
+        }
+    }
+    for (i, r) in input.io_uring.iter().enumerate() {
+        if feat.io_uring {
+            push(&mut policy, Origin::IoUring(i), classes::io_uring_rules(r).map_err(|e| e.at(Origin::IoUring(i)))?);
+        }
+    }
+    for (i, r) in input.mqueue.iter().enumerate() {
+        let rules =
+            classes::mqueue_rules(r, feat.posix_mqueue, feat.sysv_mqueue).map_err(|e| e.at(Origin::Mqueue(i)))?;
+        push(&mut policy, Origin::Mqueue(i), rules);
+    }
     if feat.network_v8 {
         push(&mut policy, Origin::Mediates, classes::network_v8_rules(&net));
     }
-    let mediates = |policy: &mut RuleSet, text: &str| {
-        policy.add(Origin::Mediates, fixed(text), false, old::READ, 0);
-    };
-    if feat.kernel_abi > 5 {
-        mediates(&mut policy, "\\x02");
-    }
-    if feat.mount {
-        mediates(&mut policy, "\\x07");
-    }
-    if feat.dbus {
-        mediates(&mut policy, "\\x20");
-    }
-    if feat.signal {
-        mediates(&mut policy, "\\x0a");
-    }
-    if feat.ptrace {
-        mediates(&mut policy, "\\x09");
-    }
-    if feat.network_v8 {
-        mediates(&mut policy, "\\x0e");
-    }
-    if feat.unix {
-        mediates(&mut policy, "\\x04");
-        // The parser spells this one as text: '4', NUL, '1'.
-        mediates(&mut policy, "4\\x001");
-    }
-
+    mediation_markers(&mut policy, input, opts);
     let xmatch = xmatch_dfa(input, opts)?;
     let file = if files.rules.is_empty() { None } else { Some(build("file", files.rules, files.origins, true, opts)?) };
     let policydb = if policy.rules.is_empty() || !feat.policydb {
@@ -542,7 +577,7 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
     Ok(CompiledProfile {
         name: input.name.clone(),
         namespace: input.namespace.clone(),
-        flags: input.flags,
+        flags: ProfileFlags { interruptible: input.flags.interruptible && feat.flag_interruptible, ..input.flags },
         xmatch,
         xmatch_len,
         caps_allow: allowed,
@@ -557,7 +592,69 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
         policydb,
         file,
         xtable,
+        disconnected_path: input.disconnected_path.clone(),
+        kill_signal: input.kill_signal.filter(|_| feat.flag_kill_signal),
+        error_code: input.error_code.filter(|_| feat.flag_error),
     })
+}
+
+/// The policydb's class-mediation markers: read permission on the class
+/// byte of every class the kernel mediates, where and at which priority
+/// the target puts them ([`aa_target::Mediates`]).
+fn mediation_markers(policy: &mut RuleSet, input: &ProfileInput, opts: &CompileOptions) {
+    let feat = &opts.features;
+    let (confined_only, high, low) = match opts.target.compile.mediates {
+        aa_target::Mediates::Always => (false, 0, 0),
+        aa_target::Mediates::ConfinedOnly { high, low } => (true, high, low),
+    };
+    let knows = |c| opts.target.language.has_class(c);
+    let (userns, io_uring, mqueue) = (
+        feat.userns && knows(aa_target::RuleClass::Userns),
+        feat.io_uring && knows(aa_target::RuleClass::IoUring),
+        knows(aa_target::RuleClass::Mqueue),
+    );
+    let mut mark = |text: &str, priority: i32| {
+        let perms = RulePerms { perms: old::READ, priority, ..RulePerms::default() };
+        policy.add_with(Origin::Mediates, fixed(text), perms);
+    };
+    if userns {
+        mark("\\x15", low);
+    }
+    if confined_only && matches!(input.flags.mode, ProfileMode::Unconfined | ProfileMode::DefaultAllow) {
+        return;
+    }
+    if feat.kernel_abi > 5 {
+        mark("\\x02", high);
+    }
+    if feat.mount {
+        mark("\\x07", high);
+    }
+    if feat.dbus {
+        mark("\\x20", high);
+    }
+    if feat.signal {
+        mark("\\x0a", high);
+    }
+    if feat.ptrace {
+        mark("\\x09", high);
+    }
+    if feat.network_v8 {
+        mark("\\x0e", high);
+    }
+    if feat.unix {
+        mark("\\x04", high);
+        // The parser spells this one as text: '4', NUL, '1'.
+        mark("4\\x001", high);
+    }
+    if mqueue && feat.posix_mqueue {
+        mark("\\x11", high);
+    }
+    if mqueue && feat.sysv_mqueue {
+        mark("\\x12", high);
+    }
+    if io_uring {
+        mark("\\x16", low);
+    }
 }
 
 /// The three file-DFA entries of a change_profile rule.

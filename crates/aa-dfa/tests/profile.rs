@@ -19,7 +19,7 @@ fn features(name: &str) -> Features {
 }
 
 fn q(s: &str) -> Quals {
-    Quals { audit: s.contains("audit"), deny: s.contains("deny") }
+    Quals { audit: s.contains("audit"), deny: s.contains("deny"), ..Quals::default() }
 }
 
 fn file(line: &str) -> FileRule {
@@ -138,6 +138,8 @@ fn files_links_exec_targets() {
             owner: false,
             deny: false,
             audit: false,
+            prompt: false,
+            priority: 0,
         },
         LinkRule {
             path: b"/l/c*".to_vec(),
@@ -146,6 +148,8 @@ fn files_links_exec_targets() {
             owner: true,
             deny: false,
             audit: false,
+            prompt: false,
+            priority: 0,
         },
         LinkRule {
             path: b"/l/d".to_vec(),
@@ -154,6 +158,8 @@ fn files_links_exec_targets() {
             owner: false,
             deny: true,
             audit: false,
+            prompt: false,
+            priority: 0,
         },
     ];
     let body = format!(

@@ -504,7 +504,11 @@ impl Builder<'_> {
             kind,
             parent: ctx.profile,
             attachment,
-            flags: profile.flags().map(|f| f.values().collect()).unwrap_or_default(),
+            // Variables in flag values (`attach_disconnected.path=@{x}`) are expanded.
+            flags: profile
+                .flags()
+                .map(|f| f.values().map(|v| self.variables.expand(&v, &builtin).unwrap_or(v)).collect())
+                .unwrap_or_default(),
             origin: ctx.origin(node.text_range()),
             rules: Vec::new(),
         });

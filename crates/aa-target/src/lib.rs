@@ -242,6 +242,29 @@ pub struct CompileSemantics {
     /// Deny rules with no matching allow in the same DFA are dropped
     /// (`CONTROL_DFA_FILTER_DENY`, on by default in every version).
     pub filter_deny: bool,
+    /// Which profiles get the policydb's class-mediation markers and at
+    /// which priority.
+    pub mediates: Mediates,
+}
+
+/// The policydb's class-mediation markers (read permission on a class
+/// byte, one per class the kernel mediates).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Mediates {
+    /// 3.0.8: in every profile, unconfined ones included, at no priority.
+    Always,
+    /// 4.1.0 and later: not in `unconfined` or `default_allow` profiles
+    /// (except the user namespace marker), at a priority above every
+    /// rule's so that no deny can hide a class, except for the classes
+    /// whose permissions sit on the class byte itself (`userns`,
+    /// `io_uring`): their markers are at a priority below every rule's,
+    /// and each rule adds one of its own priority.
+    ConfinedOnly {
+        /// Above [`ParserChecks::priority_range`] (`MAX_INTERNAL_PRIORITY`).
+        high: i32,
+        /// Below it (`MIN_INTERNAL_PRIORITY`).
+        low: i32,
+    },
 }
 
 /// How the permissions of the rules matching one state combine.
@@ -442,6 +465,7 @@ const FLAGS_4_1: &[&str] = &[
     "namespace_relative",
     "chroot_attach",
     "chroot_no_attach",
+    "debug",
     "default_allow",
     "prompt",
     "interruptible",
@@ -465,6 +489,7 @@ const FLAGS_5_0: &[&str] = &[
     "namespace_relative",
     "chroot_attach",
     "chroot_no_attach",
+    "debug",
     "default_allow",
     "prompt",
     "interruptible",
@@ -505,6 +530,7 @@ impl Target {
             rule_priorities: false,
             minimize_key: MinimizeKey::PackedAccept,
             filter_deny: true,
+            mediates: Mediates::Always,
         },
         language: Language {
             rule_classes: CLASSES_3_0,
@@ -536,6 +562,7 @@ impl Target {
             rule_priorities: true,
             minimize_key: MinimizeKey::WholeRecord,
             filter_deny: true,
+            mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
         },
         language: Language {
             rule_classes: CLASSES_4,
@@ -567,6 +594,7 @@ impl Target {
             rule_priorities: true,
             minimize_key: MinimizeKey::WholeRecord,
             filter_deny: true,
+            mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
         },
         language: Language {
             rule_classes: CLASSES_4,

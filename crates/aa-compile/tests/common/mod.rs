@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use aa_compile::compare::{Mismatch, compare_profile};
-use aa_compile::{CompileFailure, compile_policy, options};
+use aa_compile::{CompileFailure, compile_policy};
 use aa_dfa::{Features, Policy};
 use aa_hir::db::{Db, RootDatabase};
 
@@ -79,7 +79,11 @@ pub fn compare_file(
     let policy = Policy::decode(&bin).map_err(|e| format!("decode: {e}"))?;
     let db = RootDatabase::new(Arc::new(aa_test_utils::FsLoader), Vec::new(), base.to_path_buf(), PathBuf::from("/"));
     let root = db.file(path);
-    let entries = compile_policy(&db, root, &options(feats.clone()));
+    let entries = compile_policy(
+        &db,
+        root,
+        &aa_compile::options_for(aa_target::Target::of(aa_target::Version::V3_0), feats.clone()),
+    );
     let mut out = Vec::new();
     for e in &entries {
         let theirs = policy.profiles.iter().find(|p| p.name == e.name);

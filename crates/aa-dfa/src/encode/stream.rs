@@ -113,7 +113,7 @@ pub fn path_flags(f: &ProfileFlags) -> Option<u32> {
     if f.mediate_deleted {
         w |= 0x10000;
     }
-    (w != 0).then_some(w)
+    (w != 0 || f.path_given).then_some(w)
 }
 
 fn mode_word(m: ProfileMode) -> u32 {
@@ -121,7 +121,8 @@ fn mode_word(m: ProfileMode) -> u32 {
         ProfileMode::Enforce => 0,
         ProfileMode::Complain => 1,
         ProfileMode::Kill => 2,
-        ProfileMode::Unconfined => 3,
+        ProfileMode::Unconfined | ProfileMode::DefaultAllow => 3,
+        ProfileMode::Prompt => 4,
     }
 }
 
@@ -139,7 +140,7 @@ pub fn encode_profile(p: &CompiledProfile, opts: &EncodeOptions) -> Vec<u8> {
         w.u32(None, p.xmatch_len);
     }
     w.struct_start(Some("flags"));
-    w.u32(None, u32::from(p.flags.hat));
+    w.u32(None, crate::profile::flags_word(&p.flags));
     w.u32(None, mode_word(p.flags.mode));
     w.u32(None, u32::from(p.flags.audit));
     w.struct_end();
