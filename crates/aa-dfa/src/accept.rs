@@ -189,6 +189,10 @@ fn fold_priority<'a>(records: impl IntoIterator<Item = (&'a RulePerms, bool)>, f
     let mut p = StatePerms::default();
     let mut exact = StatePerms::default();
     let mut priority = [BELOW_ALL; 32];
+    // The order matters with exec types (an exact rule met before a
+    // pattern keeps out the pattern's implied mmap, one met after it does
+    // not): the records come in the order the parser makes their accept
+    // nodes, which [`crate::profile`] reproduces.
     for (r, is_exact) in records {
         let mut check = r.perms | r.audit;
         if filedfa {

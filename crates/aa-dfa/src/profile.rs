@@ -433,11 +433,18 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
             x.target_index = Some(xtable_index(&mut xtable, &name)? - 4);
         }
     }
-    for (i, fr) in file_rules.iter().enumerate() {
+    for i in file_rule_order(&file_rules, opts) {
+        let fr = &file_rules[i];
         let lowered = file_rules::file_rules_to_rules(std::slice::from_ref(fr))
             .map_err(|error| ProfileError::Glob { origin: Origin::File(i), error })?;
         let o = files.origin_id(Origin::File(i));
-        files.rules.extend(lowered.into_iter().map(|r| Rule { origin: o, ..r }));
+        let mmap = old::EXEC_MMAP | (old::EXEC_MMAP << old::OTHER_SHIFT);
+        files.rules.extend(lowered.into_iter().map(|mut r| {
+            if opts.target.compile.audit_implied_mmap && r.perms.audit != 0 && !r.perms.deny {
+                r.perms.audit |= r.perms.perms & mmap;
+            }
+            Rule { origin: o, ..r }
+        }));
     }
     for (i, lr) in input.links.iter().enumerate() {
         let lowered = file_rules::link_rules_to_rules(std::slice::from_ref(lr), 0)
@@ -655,6 +662,36 @@ fn mediation_markers(policy: &mut RuleSet, input: &ProfileInput, opts: &CompileO
     if io_uring {
         mark("\\x16", low);
     }
+}
+
+/// The order the parser meets the file rules in. 3.0.8's union does not
+/// depend on it (rule order). 4.1's per-bit fold does, and 4.1 sorts its
+/// file entries before making their accept nodes: allow before deny
+/// before prompt, unaudited first (a deny without `audit` counts as
+/// audited), higher priority first, then by path; the sort is stable.
+fn file_rule_order(rules: &[FileRule], opts: &CompileOptions) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    if opts.target.compile.accumulation == aa_target::Accumulation::PerBitPriority {
+        let mode = |r: &FileRule| {
+            if r.deny {
+                2
+            } else if r.prompt {
+                3
+            } else {
+                1
+            }
+        };
+        let audit = |r: &FileRule| r.audit != r.deny;
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&rules[a], &rules[b]);
+            mode(x)
+                .cmp(&mode(y))
+                .then(audit(x).cmp(&audit(y)))
+                .then(y.priority.cmp(&x.priority))
+                .then(x.path.cmp(&y.path))
+        });
+    }
+    order
 }
 
 /// The three file-DFA entries of a change_profile rule.

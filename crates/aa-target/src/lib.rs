@@ -245,6 +245,10 @@ pub struct CompileSemantics {
     /// Which profiles get the policydb's class-mediation markers and at
     /// which priority.
     pub mediates: Mediates,
+    /// The `m` an `ix` implies is audited with an audited rule: 4.1 adds
+    /// it to the permissions before taking them as the audit mask, 3.0.8
+    /// after.
+    pub audit_implied_mmap: bool,
 }
 
 /// The policydb's class-mediation markers (read permission on a class
@@ -531,6 +535,7 @@ impl Target {
             minimize_key: MinimizeKey::PackedAccept,
             filter_deny: true,
             mediates: Mediates::Always,
+            audit_implied_mmap: false,
         },
         language: Language {
             rule_classes: CLASSES_3_0,
@@ -563,6 +568,7 @@ impl Target {
             minimize_key: MinimizeKey::WholeRecord,
             filter_deny: true,
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
+            audit_implied_mmap: true,
         },
         language: Language {
             rule_classes: CLASSES_4,
@@ -595,6 +601,7 @@ impl Target {
             minimize_key: MinimizeKey::WholeRecord,
             filter_deny: true,
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
+            audit_implied_mmap: true,
         },
         language: Language {
             rule_classes: CLASSES_4,
