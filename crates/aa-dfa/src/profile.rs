@@ -433,6 +433,10 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
             x.target_index = Some(xtable_index(&mut xtable, &name)? - 4);
         }
     }
+    // Origins numbered in source order, whatever order the rules fold in.
+    for i in 0..file_rules.len() {
+        files.origin_id(Origin::File(i));
+    }
     for i in file_rule_order(&file_rules, opts) {
         let fr = &file_rules[i];
         let lowered = file_rules::file_rules_to_rules(std::slice::from_ref(fr))
