@@ -91,6 +91,12 @@ pub struct Settings {
     /// [`aa_target::Version::DEFAULT`] unless [`RootDatabase::set_target`]
     /// changes it.
     pub target: aa_target::Version,
+    /// Which build of a collection with `#aa:only` / `#aa:exclude`
+    /// directives to analyse (`arch`, `debian`, `ubuntu`, `opensuse`,
+    /// `fedora`); `None`: the rules common to every build.
+    #[default]
+    #[returns(ref)]
+    pub target_distribution: Option<String>,
 }
 
 /// The description of the database's target (its [`Settings::target`]).
@@ -153,6 +159,16 @@ impl RootDatabase {
         let settings = Settings::get(self);
         if *settings.target(self) != target {
             settings.set_target(self).with_durability(Durability::HIGH).to(target);
+        }
+    }
+
+    /// Chooses the build `#aa:only` / `#aa:exclude` directives are read for
+    /// (`aa-lint --target-distribution`, `aa-lint.toml`'s
+    /// `target-distribution`).
+    pub fn set_target_distribution(&mut self, distribution: Option<String>) {
+        let settings = Settings::get(self);
+        if *settings.target_distribution(self) != distribution {
+            settings.set_target_distribution(self).with_durability(Durability::HIGH).to(distribution);
         }
     }
 

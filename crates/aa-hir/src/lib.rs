@@ -7,6 +7,7 @@ pub mod db;
 pub mod default_tunables;
 mod diagnostic;
 pub mod diagnostics;
+pub mod directives;
 pub mod includes;
 pub mod model;
 pub mod variables;

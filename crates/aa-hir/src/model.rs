@@ -294,23 +294,45 @@ fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragme
         diagnostics: Vec::new(),
     };
     let mut items = Vec::new();
-    collect_fragment(&table, &parse(db, file).syntax_node(), Qualifiers::default(), &mut items);
+    let removed = crate::directives::removed_ranges(db, file);
+    collect_fragment(&table, &parse(db, file).syntax_node(), Qualifiers::default(), &removed, &mut items);
+    // Directives written outside any profile of the file (an abstraction's).
+    for directive in &crate::directives::file_directives(db, file).directives {
+        if directive.profile.is_some() || is_removed(&removed, directive.range) {
+            continue;
+        }
+        let text = crate::directives::expansion(db, &directive.kind);
+        for node in directive_rule_nodes(&text) {
+            if let Some((qualifiers, rule)) = build_rule(&table, &node, Qualifiers::default(), &|_| None) {
+                items.push(FragmentItem::Rule { range: directive.range, qualifiers, kind: Arc::new(rule) });
+            }
+        }
+    }
     Fragment { items }
 }
 
-fn collect_fragment(table: &Variables, parent: &SyntaxNode, qualifiers: Qualifiers, out: &mut Vec<FragmentItem>) {
+fn collect_fragment(
+    table: &Variables,
+    parent: &SyntaxNode,
+    qualifiers: Qualifiers,
+    removed: &[TextRange],
+    out: &mut Vec<FragmentItem>,
+) {
     for node in parent.children() {
+        if is_removed(removed, node.text_range()) {
+            continue;
+        }
         match node.kind() {
             kind @ (PROFILE | HAT) => out.push(FragmentItem::Deferred { kind, range: node.text_range(), qualifiers }),
             INCLUDE => out.push(FragmentItem::Include { range: node.text_range(), qualifiers }),
             IF_STMT => {
                 for branch in taken_branch(table, &node) {
-                    collect_fragment(table, &branch, qualifiers, out);
+                    collect_fragment(table, &branch, qualifiers, removed, out);
                 }
             }
             QUALIFIED_BLOCK => {
                 if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
-                    collect_fragment(table, &block, block_qualifiers(&node, qualifiers), out);
+                    collect_fragment(table, &block, block_qualifiers(&node, qualifiers), removed, out);
                 }
             }
             kind if kind.is_rule() => {
@@ -337,6 +359,19 @@ fn collect_fragment(table: &Variables, parent: &SyntaxNode, qualifiers: Qualifie
             _ => {}
         }
     }
+}
+
+/// Whether what starts at `range` is in a block the target build removes.
+fn is_removed(removed: &[TextRange], range: TextRange) -> bool {
+    removed.iter().any(|r| r.contains(range.start()))
+}
+
+/// The rule nodes of a directive's expansion.
+fn directive_rule_nodes(text: &str) -> Vec<SyntaxNode> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    aa_syntax::parse(text).syntax_node().descendants().filter(|n| n.kind().is_rule()).collect()
 }
 
 /// The node of `kind` spanning exactly `range`.
@@ -387,7 +422,11 @@ impl Builder<'_> {
     }
 
     fn items_inner(&mut self, parent: &SyntaxNode, ctx: &Context) {
+        let removed = crate::directives::removed_ranges(self.db, ctx.file);
         for node in parent.children() {
+            if is_removed(&removed, node.text_range()) {
+                continue;
+            }
             match node.kind() {
                 PROFILE | HAT => self.profile(&node, ctx),
                 INCLUDE => self.include(node.text_range(), ctx),
@@ -515,6 +554,65 @@ impl Builder<'_> {
         if let Some(body) = profile.body() {
             let inner = Context { profile: Some(index), qualifiers: Qualifiers::default(), ..ctx.clone() };
             self.items(body.syntax(), &inner);
+            self.directives(node.text_range(), &inner);
+        }
+    }
+
+    /// Splices `include <name>` into the current profile for a directive at
+    /// `at`, unless the profile already has that file's rules.
+    fn splice_once(&mut self, name: &str, at: Location, ctx: &Context) {
+        let Some(index) = ctx.profile else { return };
+        let settings = self.db.settings();
+        let dirs: Vec<std::path::PathBuf> =
+            settings.include_dirs(self.db).iter().chain(std::iter::once(settings.base_dir(self.db))).cloned().collect();
+        let Some(target) = dirs
+            .iter()
+            .map(|d| self.db.file(&d.join(name)))
+            .find(|f| matches!(f.content(self.db), crate::db::FileContent::Text(_)))
+        else {
+            return;
+        };
+        if self.profiles[index].rules.iter().any(|r| r.origin.location.file == target) {
+            return;
+        }
+        let inner = Context { file: target, via: ctx.via.then(at), ..ctx.clone() };
+        self.include_depth += 1;
+        self.splice(&inner);
+        self.include_depth -= 1;
+    }
+
+    /// Adds the rules of the `#aa:` directives written in the profile at
+    /// `range` of `ctx.file`, each located at its directive.
+    fn directives(&mut self, range: TextRange, ctx: &Context) {
+        let Some(index) = ctx.profile else { return };
+        let db = self.db;
+        let directives = &crate::directives::file_directives(db, ctx.file).directives;
+        if directives.is_empty() {
+            return;
+        }
+        let removed = crate::directives::removed_ranges(db, ctx.file);
+        for directive in directives.iter().filter(|d| d.profile == Some(range)) {
+            if is_removed(&removed, directive.range) {
+                continue;
+            }
+            if let crate::directives::DirectiveKind::Dbus(dbus) = &directive.kind
+                && let Some(name) = dbus.own_abstraction()
+            {
+                self.splice_once(&name, Location { file: ctx.file, range: directive.range }, ctx);
+            }
+            let text = crate::directives::expansion(db, &directive.kind);
+            for node in directive_rule_nodes(&text) {
+                let profile = &self.profiles[index];
+                let builtin = |var: &str| match var {
+                    "profile_name" => Some(profile.name.clone()),
+                    "attach_path" | "exec_path" => profile.attachment.clone(),
+                    _ => None,
+                };
+                if let Some((qualifiers, kind)) = build_rule(self.variables, &node, ctx.qualifiers, &builtin) {
+                    let rule = Rule { origin: ctx.origin(directive.range), qualifiers, kind: Arc::new(kind) };
+                    self.profiles[index].rules.push(rule);
+                }
+            }
         }
     }
 

@@ -192,6 +192,7 @@ pub static REGISTRY: &[&Lint] = &[
     &lints::correctness::pivot_root_trailing_slash::PIVOT_ROOT_TRAILING_SLASH,
     &lints::correctness::missing_tunables_global::MISSING_TUNABLES_GLOBAL,
     &lints::correctness::missing_needed_variable::MISSING_NEEDED_VARIABLE,
+    &lints::correctness::bad_directive::BAD_DIRECTIVE,
     &lints::style::missing_abi::MISSING_ABI,
     &lints::style::missing_local_include::MISSING_LOCAL_INCLUDE,
     &lints::style::profile_name_mismatch::PROFILE_NAME_MISMATCH,

@@ -2,6 +2,7 @@
 
 pub mod alias_relative_path;
 pub mod allow_deny_conflict;
+pub mod bad_directive;
 pub mod cancelled_by_deny;
 pub mod default_allow_flag;
 pub mod duplicate_permission;
