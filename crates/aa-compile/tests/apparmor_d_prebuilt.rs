@@ -60,13 +60,13 @@ fn walk(dir: &Path, depth: usize, out: &mut HashMap<String, PathBuf>) {
 
 /// The first difference between two compiled profiles, if any.
 fn difference(a: &aa_dfa::CompiledProfile, b: &aa_dfa::CompiledProfile) -> Option<String> {
-    let dfa = |name: &str, x: &Option<aa_dfa::profile::CompiledDfa>, y: &Option<aa_dfa::profile::CompiledDfa>| match (x, y)
-    {
-        (None, None) => None,
-        (Some(x), Some(y)) => aa_dfa::find_difference(&x.dfa, &y.dfa)
-            .map(|d| format!("{name} differs at \"{}\"", aa_compile::compare::escape(&d.input))),
-        _ => Some(format!("{name}: only one side has it")),
-    };
+    let dfa =
+        |name: &str, x: &Option<aa_dfa::profile::CompiledDfa>, y: &Option<aa_dfa::profile::CompiledDfa>| match (x, y) {
+            (None, None) => None,
+            (Some(x), Some(y)) => aa_dfa::find_difference(&x.dfa, &y.dfa)
+                .map(|d| format!("{name} differs at \"{}\"", aa_compile::compare::escape(&d.input))),
+            _ => Some(format!("{name}: only one side has it")),
+        };
     dfa("file DFA", &a.file, &b.file)
         .or_else(|| dfa("policy DFA", &a.policydb, &b.policydb))
         .or_else(|| dfa("xmatch DFA", &a.xmatch, &b.xmatch))
@@ -94,20 +94,25 @@ fn expanded_sources_compile_as_the_prebuilt_profiles() {
     }
     let stride: usize = std::env::var("AA_PREBUILT_STRIDE").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
     let loader = BaseStrict { base: tree.join("abstractions/base"), strict: tree.join("abstractions/base-strict") };
-    let mut source_db = RootDatabase::new(Arc::new(loader), vec![tree.clone()], oracle.to_path_buf(), PathBuf::from("/"));
+    // Upstream abstractions and tunables the collection expects from the
+    // system: the prebuilt folder has them (upstream master), beside the
+    // built ones, which the source tree (searched first) shadows.
+    let mut source_db = RootDatabase::new(Arc::new(loader), vec![tree.clone()], prebuilt.clone(), PathBuf::from("/"));
     source_db.set_target_distribution(Some("arch".into()));
-    let built_db =
-        RootDatabase::new(Arc::new(aa_test_utils::FsLoader), vec![prebuilt.clone()], prebuilt.clone(), PathBuf::from("/"));
-    let opts = aa_compile::options(common::features());
+    source_db.set_target(aa_target::Version::V4_1);
+    let mut built_db = RootDatabase::new(
+        Arc::new(aa_test_utils::FsLoader),
+        vec![prebuilt.clone()],
+        prebuilt.clone(),
+        PathBuf::from("/"),
+    );
+    built_db.set_target(aa_target::Version::V4_1);
+    let opts = aa_compile::options_for(aa_target::Target::of(aa_target::Version::V4_1), common::features());
 
     let mut sources = HashMap::new();
     walk(&tree, 0, &mut sources);
-    let mut built: Vec<PathBuf> = std::fs::read_dir(&prebuilt)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
+    let mut built: Vec<PathBuf> =
+        std::fs::read_dir(&prebuilt).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
     built.sort();
     let total = built.len();
     let (mut compared, mut equivalent) = (0, 0);
@@ -142,9 +147,15 @@ fn expanded_sources_compile_as_the_prebuilt_profiles() {
             Some(p) => mismatches.push(format!("{name}: {p}")),
         }
     }
-    eprintln!("apparmor.d prebuilt equivalence: {equivalent}/{compared} compared files equivalent (every {stride}th of {total})");
+    eprintln!(
+        "apparmor.d prebuilt equivalence: {equivalent}/{compared} compared files equivalent (every {stride}th of {total})"
+    );
     for m in &mismatches {
         eprintln!("  {m}");
     }
-    assert!(equivalent > 0, "no expanded source profile compiles as its prebuilt profile");
+    // Measured with every file (2026-12-07): 386 of 1,576 equivalent; the
+    // rest are compiler limits (priorities, `attach_disconnected.path=@{att}`,
+    // userns/mqueue for the 3.0 encoder), the build's Px -> px rewrite and
+    // the prebuilt folder's upstream `nameservice-strict` (docs/apparmor-d.md).
+    assert!(equivalent * 5 >= compared, "fewer than 1 in 5 expanded source profiles compile as the prebuilt ones");
 }

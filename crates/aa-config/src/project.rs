@@ -72,6 +72,9 @@ struct RawConfig {
     fail_on: Option<Spanned<String>>,
     /// `3.0`, `4.1` or `5.0`: whose `apparmor_parser` to match.
     target: Option<Spanned<String>>,
+    /// Which build of a collection with `#aa:only` / `#aa:exclude`
+    /// directives to lint.
+    target_distribution: Option<Spanned<String>>,
     #[serde(default)]
     overrides: Vec<RawOverride>,
 }
@@ -118,6 +121,10 @@ pub struct Config {
     /// `target = "4.1"`: whose `apparmor_parser` the checks and DFA lints
     /// match (`--target` overrides it).
     pub target: Option<aa_target::Version>,
+    /// `target-distribution = "arch"`: the build of apparmor.d-style
+    /// `#aa:only` / `#aa:exclude` directives to lint (`--target-distribution`
+    /// overrides it); unset, the rules common to every build.
+    pub target_distribution: Option<String>,
 }
 
 /// 1-based line and column of a byte offset.
@@ -251,12 +258,30 @@ impl Config {
             })?),
             None => None,
         };
+        let target_distribution = match &raw.target_distribution {
+            Some(value) if aa_lints::DISTRIBUTIONS.iter().any(|(d, _)| d == value.get_ref()) => {
+                Some(value.get_ref().clone())
+            }
+            Some(value) => {
+                let names: Vec<&str> = aa_lints::DISTRIBUTIONS.iter().map(|(d, _)| *d).collect();
+                return Err(errors.at(
+                    value.span(),
+                    format!(
+                        "`target-distribution` must be one of {} (found \"{}\")",
+                        names.join(", "),
+                        value.get_ref()
+                    ),
+                ));
+            }
+            None => None,
+        };
         let resolve = |p: &str| if Path::new(p).is_absolute() { PathBuf::from(p) } else { dir.join(p) };
         Ok(Config {
             include_dirs: raw.include.iter().flatten().map(|p| resolve(p.get_ref())).collect(),
             base: raw.base.as_ref().map(|p| resolve(p.get_ref())),
             fail_on,
             target,
+            target_distribution,
             path: path.to_path_buf(),
             text: text.to_string(),
             dir,
@@ -406,6 +431,9 @@ mod tests {
         let error = parse("target = \"4.0\"\n").unwrap_err();
         assert!(error.starts_with("dir/aa-lint.toml:1:10: `target` must be one of 3.0, 4.1, 5.0"), "{error}");
         assert_eq!(parse("target = \"5.0\"\n").unwrap().target, Some(aa_target::Version::V5_0));
+        assert_eq!(parse("target-distribution = \"arch\"\n").unwrap().target_distribution.as_deref(), Some("arch"));
+        let error = parse("target-distribution = \"gentoo\"\n").unwrap_err();
+        assert!(error.contains("`target-distribution` must be one of arch, debian"), "{error}");
         let error = parse("fail-on = \"sometimes\"\n").unwrap_err();
         assert!(error.starts_with("dir/aa-lint.toml:1:11: `fail-on` must be one of"), "{error}");
         let error = parse("\n[lints]\noverbroad-glob = \"loud\"\n").unwrap_err();

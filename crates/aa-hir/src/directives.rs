@@ -11,10 +11,7 @@
 //!
 //! [`Settings::target_distribution`]: crate::db::Settings
 
-use aa_syntax::{
-    SyntaxKind::*,
-    SyntaxNode, TextRange, TextSize,
-};
+use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, TextSize};
 
 use crate::{
     db::{Db, File},
@@ -36,13 +33,25 @@ pub enum DirectiveKind {
     Dbus(Dbus),
     /// `#aa:exec [mode] profiles...`: exec rules in `mode` (default `P`) on
     /// each profile file's `@{exec_path}`.
-    Exec { mode: String, profiles: Vec<String> },
+    Exec {
+        mode: String,
+        profiles: Vec<String>,
+    },
     /// `#aa:stack [X] profiles...`.
-    Stack { keep_exec: bool, profiles: Vec<String> },
+    Stack {
+        keep_exec: bool,
+        profiles: Vec<String>,
+    },
     /// `#aa:only filter...`: what follows exists only in matching builds.
-    Only { filters: Vec<String>, covers: TextRange },
+    Only {
+        filters: Vec<String>,
+        covers: TextRange,
+    },
     /// `#aa:exclude filter...`: what follows is removed from matching builds.
-    Exclude { filters: Vec<String>, covers: TextRange },
+    Exclude {
+        filters: Vec<String>,
+        covers: TextRange,
+    },
     /// `#aa:lint ...`: for linters; no build meaning.
     Lint,
 }
@@ -157,10 +166,7 @@ pub fn file_directives(db: &dyn Db, file: File) -> FileDirectives {
     for token in root.descendants_with_tokens().filter_map(|e| e.into_token()).filter(|t| t.kind() == COMMENT) {
         let Some(body) = token.text().strip_prefix("#aa:") else { continue };
         let range = token.text_range();
-        let profile = token
-            .parent_ancestors()
-            .find(|n| matches!(n.kind(), PROFILE | HAT))
-            .map(|n| n.text_range());
+        let profile = token.parent_ancestors().find(|n| matches!(n.kind(), PROFILE | HAT)).map(|n| n.text_range());
         let trailing = !own_line(&text, range.start());
         match parse_directive(body, || covers(&text, range, trailing)) {
             Ok(kind) => {
@@ -357,7 +363,9 @@ impl Dbus {
                 }
                 rule(format!("dbus (send receive) {at} {props} member={{Get,GetAll,Set,PropertiesChanged}} {to}"));
                 rule(format!("dbus receive {at} {intro} {from}"));
-                rule(format!("dbus receive {at} {objects} member=GetManagedObjects peer=(name=\"{{@{{busname}},{name}}}\")"));
+                rule(format!(
+                    "dbus receive {at} {objects} member=GetManagedObjects peer=(name=\"{{@{{busname}},{name}}}\")"
+                ));
                 rule(format!("dbus send {at} {objects} member={{InterfacesAdded,InterfacesRemoved}} {to}"));
             }
             DbusAccess::Talk => {
@@ -500,7 +508,8 @@ pub fn profile_files(db: &dyn Db, settings: crate::db::Settings) -> std::collect
 }
 
 fn walk(db: &dyn Db, dir: &std::path::Path, depth: usize, out: &mut std::collections::HashMap<String, File>) {
-    const SKIP: &[&str] = &["abstractions", "tunables", "local", "abi", "mappings", "disable", "cache", "force-complain"];
+    const SKIP: &[&str] =
+        &["abstractions", "tunables", "local", "abi", "mappings", "disable", "cache", "force-complain"];
     let crate::db::FileContent::Directory(entries) = db.file(dir).content(db).clone() else { return };
     for name in entries {
         if depth == 0 && SKIP.contains(&name.as_str()) {

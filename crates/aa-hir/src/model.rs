@@ -303,7 +303,9 @@ fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragme
         }
         let text = crate::directives::expansion(db, &directive.kind);
         for node in directive_rule_nodes(&text) {
-            if let Some((qualifiers, rule)) = build_rule(&table, &node, Qualifiers::default(), &|_| None) {
+            if let Some((qualifiers, rule)) =
+                build_rule(&table, &node, Qualifiers::default(), &|_| None, &Cell::new(false))
+            {
                 items.push(FragmentItem::Rule { range: directive.range, qualifiers, kind: Arc::new(rule) });
             }
         }
@@ -608,7 +610,9 @@ impl Builder<'_> {
                     "attach_path" | "exec_path" => profile.attachment.clone(),
                     _ => None,
                 };
-                if let Some((qualifiers, kind)) = build_rule(self.variables, &node, ctx.qualifiers, &builtin) {
+                if let Some((qualifiers, kind)) =
+                    build_rule(self.variables, &node, ctx.qualifiers, &builtin, &Cell::new(false))
+                {
                     let rule = Rule { origin: ctx.origin(directive.range), qualifiers, kind: Arc::new(kind) };
                     self.profiles[index].rules.push(rule);
                 }

@@ -103,7 +103,18 @@ fn assignment_operator(node: &SyntaxNode) -> Option<SyntaxKind> {
 #[salsa::tracked(returns(ref))]
 fn variable_statements(db: &dyn Db, file: File) -> Vec<VariableStatement> {
     let mut out = Vec::new();
+    // The definitions one build of a collection with `#aa:only` /
+    // `#aa:exclude` keeps (all of them when no build is chosen: the file as
+    // `apparmor_parser` reads it).
+    let removed = if db.settings().target_distribution(db).is_some() {
+        crate::directives::removed_ranges(db, file)
+    } else {
+        Vec::new()
+    };
     for node in parse(db, file).syntax_node().descendants() {
+        if removed.iter().any(|r| r.contains(node.text_range().start())) {
+            continue;
+        }
         match node.kind() {
             SyntaxKind::VARIABLE_DEF => {
                 let Some(def) = aa_syntax::ast::VariableDef::cast(node.clone()) else {

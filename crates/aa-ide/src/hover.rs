@@ -24,6 +24,9 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
     let range = token.text_range();
     let hover = |markdown: String| Some(Hover { range, markdown });
 
+    if token.kind() == COMMENT && token.text().starts_with("#aa:") {
+        return directive_hover(db, path, range).and_then(hover);
+    }
     if token.kind() == VARIABLE || token.kind() == BOOL_VARIABLE {
         return hover(variable_hover(db, path, &token));
     }
@@ -136,6 +139,53 @@ pub(crate) fn hover(db: &dyn Db, path: &Path, offset: TextSize) -> Option<Hover>
         }
         _ => None,
     }
+}
+
+/// An apparmor.d build directive (`#aa:dbus ...`): what the collection's
+/// build replaces it with, or why it would fail.
+fn directive_hover(db: &dyn Db, path: &Path, range: TextRange) -> Option<String> {
+    use aa_hir::directives::{DirectiveKind, expansion, file_directives, kept};
+    let directives = file_directives(db, db.file(path));
+    if let Some(error) = directives.errors.iter().find(|e| e.range == range) {
+        return Some(format!("**invalid build directive**\n\n{}", error.message));
+    }
+    let directive = directives.directives.iter().find(|d| d.range == range)?;
+    let distribution = db.settings().target_distribution(db).clone();
+    let text = match &directive.kind {
+        DirectiveKind::Only { filters, .. } | DirectiveKind::Exclude { filters, .. } => {
+            let which = if matches!(directive.kind, DirectiveKind::Only { .. }) { "only in" } else { "except in" };
+            let builds: Vec<&str> = aa_hir::directives::DISTRIBUTIONS
+                .iter()
+                .map(|(d, _)| *d)
+                .filter(|d| kept(&directive.kind, Some(d)))
+                .collect();
+            let linted = match &distribution {
+                Some(d) if kept(&directive.kind, Some(d)) => format!("kept in the `{d}` build being linted"),
+                Some(d) => format!("removed from the `{d}` build being linted"),
+                None if kept(&directive.kind, None) => "common to every build, so linted".to_string(),
+                None => "not in every build, so left out (lint one build with `--target-distribution`)".to_string(),
+            };
+            format!(
+                "**build filter**: the line or paragraph below exists {which} `{}`\n\nBuilds that keep it: {}\n\n{linted}",
+                filters.join(" "),
+                if builds.is_empty() { "none".to_string() } else { builds.join(", ") }
+            )
+        }
+        DirectiveKind::Lint => "**linter directive**: `#aa:lint ignore=` silences check.sh's checks".to_string(),
+        DirectiveKind::Stack { profiles, .. } => {
+            format!("**stack**: the build adds the rules of {} to this profile", profiles.join(", "))
+        }
+        kind => {
+            let mut rules = expansion(db, kind);
+            if let DirectiveKind::Dbus(d) = kind
+                && let Some(abstraction) = d.own_abstraction()
+            {
+                rules.insert_str(0, &format!("include <{abstraction}>\n"));
+            }
+            format!("**build directive**: the build replaces it with\n\n```apparmor\n{rules}```")
+        }
+    };
+    Some(text)
 }
 
 fn find_profile<'a>(profiles: &'a [util::ProfileInfo], at: &SyntaxToken, name: &str) -> Option<&'a util::ProfileInfo> {

@@ -547,3 +547,32 @@ fn path_hover_compiles_once_per_revision() {
     let runs = analysis.db.take_executions();
     assert!(!runs.iter().any(|q| q.contains("compiled_policy")), "{runs:?}");
 }
+
+#[test]
+fn hover_directive_shows_its_expansion() {
+    check_hover(
+        "profile foo {\n  #aa:dbus s$0ee bus=session name=org.example.Foo label=foo-daemon\n}\n",
+        expect![[r#"
+        16..78
+        **build directive**: the build replaces it with
+
+        ```apparmor
+        unix type=stream peer=(label=foo-daemon),
+        dbus send bus=session path=/org/example/Foo{,/**} interface=org.freedesktop.DBus.Properties member={Get,GetAll} peer=(name="{@{busname},org.example.Foo{,.*}}", label=foo-daemon),
+        dbus receive bus=session path=/org/example/Foo{,/**} interface=org.freedesktop.DBus.Properties member=PropertiesChanged peer=(name="{@{busname},org.example.Foo{,.*}}", label=foo-daemon),
+        dbus send bus=session path=/org/example/Foo{,/**} interface=org.freedesktop.DBus.Introspectable member=Introspect peer=(name="{@{busname},org.example.Foo{,.*}}", label=foo-daemon),
+        ```
+    "#]],
+    );
+    check_hover(
+        "profile foo {\n  #aa:on$0ly opensuse\n  /etc/zypp r,\n}\n",
+        expect![[r#"
+        16..33
+        **build filter**: the line or paragraph below exists only in `opensuse`
+
+        Builds that keep it: opensuse
+
+        not in every build, so left out (lint one build with `--target-distribution`)
+    "#]],
+    );
+}

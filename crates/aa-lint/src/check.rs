@@ -83,6 +83,12 @@ pub struct CheckArgs {
     /// version, else 4.1). The parser-group checks and DFA lints follow it.
     #[arg(long, value_name = "VERSION", value_parser = crate::target::parse_target)]
     pub target: Option<aa_target::Version>,
+    /// Which build of a collection with apparmor.d's `#aa:only` /
+    /// `#aa:exclude` directives to lint: arch, debian, ubuntu, opensuse or
+    /// fedora (default: `target-distribution` in aa-lint.toml, else the
+    /// rules common to every build).
+    #[arg(long, value_name = "DISTRIBUTION", value_parser = parse_distribution)]
+    pub target_distribution: Option<String>,
     /// Files or directories to check (`-` for standard input).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -159,10 +165,21 @@ fn setup(args: &CheckArgs, inputs: &[Result<Input, String>]) -> Result<Setup, St
         }
         let search = aa_config::search_paths(&parser_conf, config.as_deref(), &args.include_dirs, args.base.as_deref());
         let target = crate::target::choose(args.target, config.as_ref().and_then(|c| c.target)).version;
-        plans.push(Plan { selection, search, target });
+        let target_distribution =
+            args.target_distribution.clone().or_else(|| config.as_ref().and_then(|c| c.target_distribution.clone()));
+        plans.push(Plan { selection, search, target, target_distribution });
         fail_on.push(args.fail_on.or_else(|| config.as_ref().and_then(|c| c.fail_on)).unwrap_or(FailOn::Error));
     }
     Ok(Setup { plans, fail_on })
+}
+
+fn parse_distribution(s: &str) -> Result<String, String> {
+    if aa_lints::DISTRIBUTIONS.iter().any(|(d, _)| *d == s) {
+        Ok(s.to_string())
+    } else {
+        let names: Vec<&str> = aa_lints::DISTRIBUTIONS.iter().map(|(d, _)| *d).collect();
+        Err(format!("expected one of {}", names.join(", ")))
+    }
 }
 
 pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {

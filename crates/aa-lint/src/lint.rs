@@ -38,6 +38,8 @@ pub struct Plan {
     pub search: SearchPaths,
     /// Whose apparmor_parser the checks match.
     pub target: aa_target::Version,
+    /// The build `#aa:only` / `#aa:exclude` directives are read for.
+    pub target_distribution: Option<String>,
 }
 
 /// A place in a file: byte range and 1-based line/column (columns count
@@ -143,10 +145,11 @@ impl Checker {
                 Ok(Input::File(path)) => path.clone(),
                 _ => PathBuf::from("<stdin>"),
             };
-            let session = match sessions
-                .iter()
-                .position(|s| settings_of(&s.db) == plan.search && *s.db.settings().target(&s.db) == plan.target)
-            {
+            let session = match sessions.iter().position(|s| {
+                settings_of(&s.db) == plan.search
+                    && *s.db.settings().target(&s.db) == plan.target
+                    && *s.db.settings().target_distribution(&s.db) == plan.target_distribution
+            }) {
                 Some(at) => &mut sessions[at],
                 None => {
                     let mut db = RootDatabase::new(
@@ -156,6 +159,7 @@ impl Checker {
                         cwd.clone(),
                     );
                     db.set_target(plan.target);
+                    db.set_target_distribution(plan.target_distribution.clone());
                     sessions.push(Session { db, roots: Vec::new() });
                     let last = sessions.len() - 1;
                     &mut sessions[last]

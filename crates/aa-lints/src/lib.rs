@@ -36,6 +36,10 @@ pub use selection::{LintSelection, UnknownSelector};
 
 use aa_hir::db::{Db, File};
 
+/// The distributions apparmor.d-style `#aa:only` / `#aa:exclude`
+/// directives name, with their family.
+pub use aa_hir::directives::DISTRIBUTIONS;
+
 /// Lints `root` as a policy file (as `apparmor_parser` would load it), with
 /// the lints and levels `selection` enables. Suppression comments are
 /// applied; unused or malformed ones are reported (when their lints are
