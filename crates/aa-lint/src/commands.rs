@@ -99,6 +99,9 @@ fn lsp() -> Status {
     match tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(LSP_STACK_SIZE).build() {
         Ok(runtime) => {
             runtime.block_on(aa_lsp::run_stdio());
+            // The standard input reader may still be blocked in a read:
+            // do not wait for it.
+            runtime.shutdown_background();
             Status::Clean
         }
         Err(error) => {

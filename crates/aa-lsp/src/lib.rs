@@ -9,6 +9,7 @@
 mod call_hierarchy;
 mod convert;
 mod features;
+mod framing;
 mod handlers;
 mod loader;
 mod server;
@@ -50,5 +51,15 @@ fn debounce_from_env() -> Duration {
 /// client exits.
 pub async fn run_stdio() {
     let (service, socket) = service();
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    // Malformed input is answered by `framing` and never reaches the
+    // transport, which would stop at the first message it cannot decode.
+    let (server_in, guard_in) = tokio::io::duplex(1 << 16);
+    let (server_out, guard_out) = tokio::io::duplex(1 << 16);
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(framing::guard_input(tokio::io::stdin(), guard_in, frames_tx.clone()));
+    tokio::spawn(framing::frames_of(guard_out, frames_tx));
+    let writer = tokio::spawn(framing::write_frames(tokio::io::stdout(), frames_rx));
+    Server::new(server_in, server_out, socket).serve(service).await;
+    // Let the last answers out before the process ends.
+    let _ = tokio::time::timeout(Duration::from_millis(200), writer).await;
 }

@@ -102,6 +102,19 @@ impl Client {
         Client { child, stdin, messages: rx, next_id: 0, backlog: Vec::new() }
     }
 
+    /// Writes bytes to the server as they are (for malformed messages).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let mut stdin = self.stdin.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = stdin.write_all(bytes);
+        let _ = stdin.flush();
+    }
+
+    /// The next message that is not a notification or a response to a
+    /// request of ours with a number id: an error answer with `id: null`.
+    pub fn next_message(&mut self, timeout: Duration) -> Option<Value> {
+        self.messages.recv_timeout(timeout).ok()
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         write_message(&self.stdin, &json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
