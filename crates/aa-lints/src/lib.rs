@@ -27,6 +27,7 @@ mod glob;
 pub mod lints;
 pub mod registry;
 mod selection;
+mod stacks;
 mod suppression;
 
 pub use context::LintContext;

@@ -43,7 +43,6 @@ fn global_profile_escape_and_stacking() {
             [
                 "AA103 warning 2: `/usr/bin/a Px,` in the global profile `sys` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
                 "AA103 error 5: `/usr/bin/d ux,` in the global profile `sys` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
-                "AA103 warning 8: `/usr/bin/e Cx -> kid,` in the global profile `layer` leaves it: the child runs outside the global layer; stack (`px -> &@{profile_name}`, `Px -> &target`) or use `ix`",
             ]
         "#]],
     );

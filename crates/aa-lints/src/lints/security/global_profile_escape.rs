@@ -1,29 +1,37 @@
-use aa_hir::model::{Profile, RuleKind};
+use aa_hir::model::{Profile, RuleKind, RuleMode};
 
 use crate::{
     context::LintContext,
     diagnostic::{Severity, Sink},
     glob::{Breadth, Perms, breadth},
     registry::declare_lint,
+    stacks::{exec_target, find_profile, target_layers},
 };
 
 declare_lint! {
     /// ## What it flags
     ///
-    /// In a profile that confines a whole system or user session (attached
-    /// to `/**` or a pattern as wide, or used as a layer of a `&` stack by
-    /// another profile of the file), an exec rule that transitions to another
-    /// profile without keeping the global one: `px`, `Px`, `pix`, `cx`, `Cx`,
-    /// `ux`, `Px -> name` without `&`; and a `change_profile` to a target
-    /// without `&`.
+    /// In a global layer, an exec rule or `change_profile` rule after which
+    /// the task no longer runs under a global layer: `px`, `Px`, `pix`,
+    /// `ux`, `cx` to a profile elsewhere, `px -> name` or `px -> a//&b`
+    /// where no layer of the target is global. A global layer is a profile
+    /// attached to `/**` (or every home directory) or stacked by a rule of
+    /// the file (`-> &name`), a child profile or hat of one (its exec rules
+    /// are checked too: an escape through a child is still an escape), and
+    /// a profile without attachment that a global layer moves the task to
+    /// by name (the design note's set of global profiles). Rules brought in
+    /// by includes count, with the include chain in the finding.
     ///
     /// ## Why it matters
     ///
     /// A global profile is only a boundary if every process stays under it.
-    /// A transition replaces the profile: the child runs under the target
-    /// profile alone (or unconfined), outside the global layer. Stacking
-    /// (`px -> &@{profile_name}`, or `Px -> &target`) keeps both, and `ix`
-    /// keeps the child in the global profile.
+    /// AppArmor's design note on system-wide confinement builds it from
+    /// stacks: a transition replaces each layer separately, so a rule of the
+    /// global layer that transitions without naming itself (`px -> &...`
+    /// with `@{profile_name}`, or another global profile) lets the child run
+    /// under the target profile alone (or unconfined), outside the global
+    /// restrictions. Stacking (`px -> &@{profile_name}`, or `Px -> &target`)
+    /// keeps both, and `ix` keeps the child in the global profile.
     ///
     /// ## Example
     ///
@@ -75,11 +83,68 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
     wide || stacked
 }
 
+/// The global layers of the file: the global profiles ([`is_global`]),
+/// their children and hats, and the profiles without an attachment that a
+/// global layer moves the task to by name (the design note's set of
+/// global profiles: `global` sends `passwd` to `global_passwd`, which
+/// sends everything else back). Indexes into the model's profiles.
+pub fn global_layers(ctx: &LintContext<'_>) -> Vec<bool> {
+    let profiles = &ctx.model.profiles;
+    let mut global: Vec<bool> = profiles.iter().map(|p| is_global(ctx, p)).collect();
+    loop {
+        let mut changed = false;
+        for (i, p) in profiles.iter().enumerate() {
+            if global[i] {
+                continue;
+            }
+            let from_parent = p.parent.is_some_and(|parent| global[parent]);
+            let named = || {
+                profiles.iter().enumerate().filter(|(g, _)| global[*g]).any(|(_, g)| {
+                    g.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny).any(|r| {
+                        let (target, child) = match &*r.kind {
+                            RuleKind::ChangeProfile { target: Some(t), .. } => (t.as_str(), false),
+                            kind => match exec_target(kind) {
+                                Some(t) => t,
+                                None => return false,
+                            },
+                        };
+                        target_layers(g, target, child).is_some_and(|ls| ls.contains(&p.name))
+                    })
+                })
+            };
+            if from_parent || (p.attachment.is_none() && named()) {
+                global[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return global;
+        }
+    }
+}
+
+/// Whether the layer `profile` (a global layer) is kept by a transition
+/// to `target`: the target names it or another global layer.
+fn keeps_layer(ctx: &LintContext<'_>, global: &[bool], profile: &Profile, target: &str, child: bool) -> bool {
+    let Some(layers) = target_layers(profile, target, child) else {
+        // A target that is not a plain label (a variable): give it the
+        // benefit of the doubt.
+        return true;
+    };
+    // A child of a global profile is a global layer, defined or not (a
+    // missing one is `undefined-transition-target`'s).
+    let own_child = format!("{}//", profile.name);
+    layers.iter().any(|l| *l == profile.name || l.starts_with(&own_child) || find_profile(ctx, l).is_some_and(|i| global[i]))
+}
+
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
-    for profile in ctx.model.profiles.iter().filter(|p| is_global(ctx, p)) {
-        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != aa_hir::model::RuleMode::Deny) {
+    let global = global_layers(ctx);
+    for (index, profile) in ctx.model.profiles.iter().enumerate().filter(|(i, _)| global[*i]) {
+        let children_global = ctx.model.profiles.iter().enumerate().any(|(c, p)| p.parent == Some(index) && global[c]);
+        for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
             if let RuleKind::ChangeProfile { target, .. } = &*rule.kind {
-                if target.as_deref().is_none_or(|t| !t.starts_with('&') && !t.contains("//&")) {
+                let kept = target.as_deref().is_some_and(|t| t.starts_with('&') || keeps_layer(ctx, &global, profile, t, false));
+                if !kept {
                     let message = format!(
                         "`{}` in the global profile `{}` lets the process move to a profile without the global layer; change to a stack (`change_profile -> &target`)",
                         ctx.rule_text(rule),
@@ -98,7 +163,13 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
             if mode == "i" || mode.is_empty() {
                 continue;
             }
-            if target.as_deref().is_some_and(|t| t.starts_with('&') || t.contains("//&")) {
+            let child = mode.contains(['c', 'C']);
+            let kept = match target.as_deref() {
+                Some(t) => keeps_layer(ctx, &global, profile, t, child),
+                // `cx` picks among the children, which are global layers.
+                None => child && children_global,
+            };
+            if kept {
                 continue;
             }
             let severity = if mode.contains(['u', 'U']) { Severity::Error } else { Severity::Warning };
