@@ -17,20 +17,23 @@ pub fn file_policy<'db>(ctx: &LintContext<'db>) -> StackPolicy<'db> {
 }
 
 /// The profiles a transition target names, `&` and `@{profile_name}`
-/// resolved in `profile`; `cx` targets are children of `profile` (the
-/// kernel looks them up among its children only). `None` when the text is
+/// resolved in `profile`; a `cx` target's first layer is a child of
+/// `profile` (the kernel looks it up among its children only). `None` when the text is
 /// not a label (a variable left, a glob).
 pub fn target_layers(profile: &Profile, target: &str, child: bool) -> Option<Vec<String>> {
-    let text = target.trim().trim_start_matches('&').replace(PROFILE_NAME_VAR, &profile.name);
-    if text.contains(['@', '*', '?', '[', '{']) {
+    let target = target.trim().replace(PROFILE_NAME_VAR, &profile.name);
+    if target.contains(['@', '*', '?', '[', '{']) {
         return None;
     }
-    let layers = text
-        .split("//&")
-        .map(|l| l.trim_start_matches('&'))
-        .map(|l| if child && !l.starts_with(':') { format!("{}//{l}", profile.name) } else { l.to_owned() })
-        .collect();
-    Some(layers)
+    // The compiler writes a child target after the profile's name: `cx ->
+    // kid` is `profile//kid`, `cx -> &other` is `profile//&other` (the
+    // profile itself stacked with the top-level `other`).
+    let text = if child && !target.starts_with(':') {
+        format!("{}//{target}", profile.name)
+    } else {
+        target.trim_start_matches('&').to_owned()
+    };
+    Some(text.split("//&").map(|l| l.trim_start_matches('&').to_owned()).collect())
 }
 
 /// The index in the model of the profile named `name` (full hierarchical

@@ -72,7 +72,12 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
         .and_then(breadth)
         .is_some_and(|b| b == Breadth::Everything || b == Breadth::Tree("every home directory"));
     let short = profile.name.rsplit("//").next().unwrap_or(&profile.name);
-    let stacked = ctx.model.profiles.iter().flat_map(|p| &p.rules).any(|r| {
+    // Stacked by another profile: a profile that stacks itself with its
+    // own child (apparmor.d's `px -> brave//&brave//crashpad_handler`)
+    // is a sandbox, not a global layer.
+    let own = format!("{}//", profile.name);
+    let others = ctx.model.profiles.iter().filter(|p| p.name != profile.name && !p.name.starts_with(&own));
+    let stacked = others.flat_map(|p| &p.rules).any(|r| {
         let target = match &*r.kind {
             RuleKind::File { target: Some(t), .. } => t,
             RuleKind::ChangeProfile { target: Some(t), .. } => t,
@@ -134,7 +139,9 @@ fn keeps_layer(ctx: &LintContext<'_>, global: &[bool], profile: &Profile, target
     // A child of a global profile is a global layer, defined or not (a
     // missing one is `undefined-transition-target`'s).
     let own_child = format!("{}//", profile.name);
-    layers.iter().any(|l| *l == profile.name || l.starts_with(&own_child) || find_profile(ctx, l).is_some_and(|i| global[i]))
+    layers
+        .iter()
+        .any(|l| *l == profile.name || l.starts_with(&own_child) || find_profile(ctx, l).is_some_and(|i| global[i]))
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
@@ -143,7 +150,9 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let children_global = ctx.model.profiles.iter().enumerate().any(|(c, p)| p.parent == Some(index) && global[c]);
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
             if let RuleKind::ChangeProfile { target, .. } = &*rule.kind {
-                let kept = target.as_deref().is_some_and(|t| t.starts_with('&') || keeps_layer(ctx, &global, profile, t, false));
+                let kept = target
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with('&') || keeps_layer(ctx, &global, profile, t, false));
                 if !kept {
                     let message = format!(
                         "`{}` in the global profile `{}` lets the process move to a profile without the global layer; change to a stack (`change_profile -> &target`)",
