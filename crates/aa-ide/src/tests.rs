@@ -525,8 +525,8 @@ fn hover_on_a_plain_path_names_it() {
             **Effective permissions** at `/usr/bin/bar` in `foo`: `rPx`
 
             From:
-            - `Px`: `/usr/bin/bar Px,` (usr.bin.foo:2)
             - `r`: `/usr/bin/* r,` (usr.bin.foo:3)
+            - `Px`: `/usr/bin/bar Px,` (usr.bin.foo:2)
         "#]],
     );
 }
