@@ -291,7 +291,7 @@ fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragme
             .iter()
             .map(|(name, value)| (name.clone(), BoolVariable { value: *value, defined_at: unknown }))
             .collect(),
-        diagnostics: Vec::new(),
+        ..Variables::default()
     };
     let mut items = Vec::new();
     let removed = crate::directives::removed_ranges(db, file);

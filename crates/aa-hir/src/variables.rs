@@ -9,7 +9,10 @@
 //! several values becomes `{a,b}`, and a `/` at the join with the text
 //! around it is not doubled.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::{Arc, Mutex},
+};
 
 use aa_syntax::{SyntaxKind, SyntaxNode, TextRange, ast::AstNode};
 
@@ -46,6 +49,52 @@ pub struct Variables {
     pub sets: BTreeMap<String, SetVariable>,
     pub bools: BTreeMap<String, BoolVariable>,
     pub diagnostics: Vec<(File, Diagnostic)>,
+    /// Sets already expanded (`set_values`), so that every rule and every
+    /// reference of a profile's include closure that names `@{HOME}` does
+    /// not expand it again. Filled on use; valid while `sets` is not
+    /// changed (a table is built once, then only read).
+    pub(crate) expanded: ExpansionCache,
+}
+
+type Expansion = Result<Arc<BTreeSet<String>>, ExpandError>;
+
+/// A memo beside the table: not part of its value (equal, hashed and
+/// cloned as empty).
+#[derive(Default)]
+pub(crate) struct ExpansionCache(Mutex<HashMap<String, Expansion>>);
+
+impl ExpansionCache {
+    fn get(&self, name: &str) -> Option<Expansion> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
+    }
+
+    fn insert(&self, name: &str, expansion: Expansion) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), expansion);
+    }
+}
+
+impl Clone for ExpansionCache {
+    fn clone(&self) -> Self {
+        ExpansionCache::default()
+    }
+}
+
+impl PartialEq for ExpansionCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ExpansionCache {}
+
+impl std::hash::Hash for ExpansionCache {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for ExpansionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExpansionCache")
+    }
 }
 
 /// Per-profile variables `apparmor_parser` defines while it processes a profile.
@@ -400,9 +449,20 @@ pub const MAX_VARIABLE_DEPTH: usize = 64;
 impl Variables {
     /// All values of a set, with the variables inside them expanded.
     pub fn set_values(&self, name: &str) -> Result<BTreeSet<String>, ExpandError> {
-        let mut expanding = Vec::new();
+        self.shared_set_values(name).map(|values| values.as_ref().clone())
+    }
+
+    /// [`Variables::set_values`], shared: each set is expanded once per
+    /// table (a top-level expansion starts from nothing, so its result is
+    /// the same every time).
+    pub fn shared_set_values(&self, name: &str) -> Expansion {
+        if let Some(expansion) = self.expanded.get(name) {
+            return expansion;
+        }
         let mut memo = std::collections::HashMap::new();
-        self.expand_set(name, &mut expanding, &mut memo)
+        let expansion = self.expand_set(name, &mut Vec::new(), &mut memo).map(Arc::new);
+        self.expanded.insert(name, expansion.clone());
+        expansion
     }
 
     /// `memo` holds the sets already expanded in this call, so a set used by
@@ -484,7 +544,7 @@ impl Variables {
                 None => {
                     let values: Vec<String> = match builtin(name) {
                         Some(value) if !self.sets.contains_key(name) => vec![value],
-                        _ => self.set_values(name)?.into_iter().collect(),
+                        _ => self.shared_set_values(name)?.iter().cloned().collect(),
                     };
                     cache.push((name, values));
                     &cache[cache.len() - 1].1
@@ -616,7 +676,7 @@ pub fn reference_diagnostics(
     let mut out = Vec::new();
     // Expanding a set can be costly (`@{HOME}` through several levels); each
     // name is judged once.
-    let mut verdicts: std::collections::HashMap<&str, Option<ExpandError>> = std::collections::HashMap::new();
+    let mut verdicts: HashMap<&str, Option<ExpandError>> = HashMap::new();
     for reference in references {
         let name = reference.name.as_str();
         if reference.is_bool {
@@ -634,7 +694,7 @@ pub fn reference_diagnostics(
         if builtin {
             continue;
         }
-        let verdict = verdicts.entry(name).or_insert_with(|| variables.set_values(name).err());
+        let verdict = verdicts.entry(name).or_insert_with(|| variables.shared_set_values(name).err());
         if let Some(error) = verdict {
             if let ExpandError::Undefined(_) = error
                 && BUILTIN_VARIABLES.contains(&name)

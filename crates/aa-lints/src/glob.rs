@@ -1,6 +1,11 @@
 //! Small, bounded helpers over AppArmor globs and file permissions, for the
 //! textual versions of the lints (the exact ones will use `aa-dfa`).
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+};
+
 /// Expands `{a,b}` alternations (nested too) into plain globs; gives up
 /// (returns the text unexpanded) beyond `limit` alternatives or
 /// `MAX_BRACE_DEPTH` nested braces.
@@ -153,6 +158,9 @@ fn tokens(glob: &str) -> Vec<Tok> {
     out
 }
 
+/// How many globs [`Glob::shared`] keeps.
+const SHARED_GLOBS: usize = 1 << 15;
+
 /// A glob with its alternatives expanded once, for repeated comparisons.
 #[derive(Debug, Clone)]
 pub struct Glob {
@@ -192,6 +200,26 @@ impl Glob {
             return None;
         }
         Some(Glob { alts: out.iter().map(|a| Alt::new(normalize(a))).collect() })
+    }
+
+    /// [`Glob::new`] through a process-wide memo: the rules of the
+    /// abstractions are the same in every profile that includes them, so
+    /// each path is parsed and expanded once, not once per profile. The
+    /// memo holds at most [`SHARED_GLOBS`] globs and starts afresh when
+    /// full (the paths of the abstractions come back at once).
+    pub fn shared(text: &str) -> Arc<Glob> {
+        static MEMO: OnceLock<Mutex<HashMap<Box<str>, Arc<Glob>>>> = OnceLock::new();
+        let memo = MEMO.get_or_init(Mutex::default);
+        if let Some(glob) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+            return glob.clone();
+        }
+        let glob = Arc::new(Glob::new(text));
+        let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= SHARED_GLOBS {
+            memo.clear();
+        }
+        memo.insert(Box::from(text), glob.clone());
+        glob
     }
 
     pub fn new(text: &str) -> Glob {

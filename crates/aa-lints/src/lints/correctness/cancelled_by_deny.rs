@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use aa_hir::model::{Owner, Profile, Rule, RuleKind, RuleMode};
 
 use crate::{
@@ -59,7 +61,7 @@ pub(crate) const MAX_DENIES: usize = 500;
 
 /// A profile's deny rules, their globs expanded once.
 pub(crate) struct Denies<'a> {
-    rules: Vec<(&'a Rule, Option<Glob>, Perms)>,
+    rules: Vec<(&'a Rule, Option<Arc<Glob>>, Perms)>,
     /// Whether some deny rule is a file rule (else an allowed path need
     /// not be parsed).
     has_file_rules: bool,
@@ -72,7 +74,7 @@ pub(crate) fn deny_rules(profile: &Profile) -> Denies<'_> {
         .filter(|r| r.qualifiers.mode == RuleMode::Deny)
         .take(MAX_DENIES)
         .map(|r| match &*r.kind {
-            RuleKind::File { path: Some(p), perms, .. } => (r, Some(Glob::new(p)), Perms::parse(perms)),
+            RuleKind::File { path: Some(p), perms, .. } => (r, Some(Glob::shared(p)), Perms::parse(perms)),
             RuleKind::File { path: None, .. } => (r, None, Perms::all()),
             _ => (r, None, Perms::default()),
         })
@@ -94,7 +96,7 @@ impl<'a> Denies<'a> {
     pub(crate) fn cancelling(&self, rule: &Rule) -> Option<&'a Rule> {
         let allow = match &*rule.kind {
             RuleKind::File { path: Some(p), perms, .. } if self.has_file_rules => {
-                Some((Glob::new(p), Perms::parse(perms)))
+                Some((Glob::shared(p), Perms::parse(perms)))
             }
             _ => None,
         };

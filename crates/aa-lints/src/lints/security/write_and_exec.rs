@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use aa_hir::model::{RuleKind, RuleMode};
 
 use crate::{
@@ -89,15 +91,15 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         if writes.is_empty() || execs.is_empty() {
             continue;
         }
-        let denied_writes: Vec<Glob> = denied_writes.iter().map(|p| Glob::new(p)).collect();
-        let write_globs: Vec<Glob> = writes.iter().map(|(_, p)| Glob::new(p)).collect();
-        let index = GlobIndex::new(&write_globs);
+        let denied_writes: Vec<Arc<Glob>> = denied_writes.iter().map(|p| Glob::shared(p)).collect();
+        let write_globs: Vec<Arc<Glob>> = writes.iter().map(|(_, p)| Glob::shared(p)).collect();
+        let index = GlobIndex::new(write_globs.iter().map(|g| &**g));
         let mut budget = COMPARISON_BUDGET;
         for (rule, path) in &execs {
             if budget == 0 {
                 break;
             }
-            let glob = Glob::new(path);
+            let glob = Glob::shared(path);
             if denied_writes.iter().any(|d| d.covers(&glob)) {
                 continue;
             }
