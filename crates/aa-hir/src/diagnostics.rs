@@ -11,7 +11,8 @@ use crate::{
 };
 
 /// Diagnostics for `root` loaded as a policy file, each with the file it is in.
-#[salsa::tracked(returns(ref))]
+/// Evicted like [`crate::model::policy_model`].
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn policy_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
     diagnostics(db, root, FileRole::Policy)
 }
@@ -19,7 +20,7 @@ pub fn policy_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
 /// Diagnostics for `root` read as a fragment (an abstraction, a tunables or
 /// `local/` file): its rules may stand outside a profile, and its variables
 /// come from whatever includes it, so references are not checked.
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn fragment_diagnostics(db: &dyn Db, root: File) -> Vec<(File, Diagnostic)> {
     diagnostics(db, root, FileRole::Unknown)
 }

@@ -167,7 +167,7 @@ pub struct IncludeClosure {
     pub diagnostics: Vec<(File, Diagnostic)>,
 }
 
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn include_closure(db: &dyn Db, root: File) -> IncludeClosure {
     let mut closure = IncludeClosure::default();
     let mut stack: Vec<File> = Vec::new();

@@ -13,3 +13,9 @@ pub mod model;
 pub mod variables;
 
 pub use diagnostic::{Diagnostic, Severity};
+
+/// How many roots' per-root results (`policy_model`, `variables`,
+/// `include_closure`, `policy_diagnostics`) salsa keeps once it evicts
+/// (`lru = 128` on each; a literal there). What is shared between roots
+/// (parses, fragments of included files) is not evicted.
+pub const ROOT_MEMO_CAPACITY: usize = 128;

@@ -177,7 +177,11 @@ pub struct Condition {
     pub group: Vec<Condition>,
 }
 
-#[salsa::tracked(returns(ref))]
+/// Kept for the last [`crate::ROOT_MEMO_CAPACITY`] roots used when a new
+/// revision starts or the front end asks (`trigger_lru_eviction`): the CLI
+/// evicts between batches of roots, so memory does not grow with the
+/// collection.
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn policy_model(db: &dyn Db, root: File) -> PolicyModel {
     let mut builder = Builder {
         db,

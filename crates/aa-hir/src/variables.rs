@@ -100,7 +100,8 @@ impl std::fmt::Debug for ExpansionCache {
 /// Per-profile variables `apparmor_parser` defines while it processes a profile.
 pub const BUILTIN_VARIABLES: &[&str] = &["profile_name", "attach_path", "exec_path"];
 
-#[salsa::tracked(returns(ref))]
+/// Evicted like [`crate::model::policy_model`].
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn variables(db: &dyn Db, root: File) -> Variables {
     let mut collector =
         Collector { db, variables: Variables::default(), visited: std::collections::HashSet::new(), depth: 0 };

@@ -114,6 +114,9 @@ struct Session {
     roots: Vec<Root>,
 }
 
+/// Roots linted between two evictions (see [`aa_hir::ROOT_MEMO_CAPACITY`]).
+const ROOTS_PER_BATCH: usize = 64;
+
 /// Every input loaded into databases, ready to lint (and re-lint after
 /// `--fix` changes texts).
 pub struct Checker {
@@ -196,15 +199,27 @@ impl Checker {
 
     /// Lints every input. A finding in a file several inputs include is
     /// reported once, under the first of them.
-    pub fn run(&self) -> Report {
+    pub fn run(&mut self) -> Report {
         let mut per_input: Vec<Option<Outcome>> = (0..self.count).map(|_| None).collect();
         for (index, name, message) in &self.failures {
             per_input[*index] = Some(Outcome { name: name.clone(), result: Err(message.clone()) });
         }
         let mut found: Vec<(usize, &Session, &Root, Vec<LintDiagnostic>)> = Vec::new();
-        for session in &self.sessions {
-            let results: Vec<Vec<LintDiagnostic>> =
-                session.roots.par_iter().map_with(session.db.clone(), |db, root| lint_root(db, root)).collect();
+        let mut per_session: Vec<Vec<Vec<LintDiagnostic>>> = Vec::new();
+        for session in &mut self.sessions {
+            // In batches, with what salsa keeps per root evicted between
+            // them: memory stays that of a batch and the shared files, not
+            // of the whole collection.
+            let mut results: Vec<Vec<LintDiagnostic>> = Vec::with_capacity(session.roots.len());
+            for batch in session.roots.chunks(ROOTS_PER_BATCH) {
+                results.extend(
+                    batch.par_iter().map_with(session.db.clone(), |db, root| lint_root(db, root)).collect::<Vec<_>>(),
+                );
+                salsa::Database::trigger_lru_eviction(&mut session.db);
+            }
+            per_session.push(results);
+        }
+        for (session, results) in self.sessions.iter().zip(per_session) {
             for (root, diagnostics) in session.roots.iter().zip(results) {
                 found.push((root.index, session, root, diagnostics));
             }

@@ -86,7 +86,8 @@ fn without_exec_safety(rule: &Rule) -> Rule {
 }
 
 /// The exec conflicts of every profile of `root`.
-#[salsa::tracked(returns(ref))]
+/// Evicted like `policy_model` (per root).
+#[salsa::tracked(returns(ref), lru = 128)]
 pub fn exec_conflicts(db: &dyn Db, root: File) -> Vec<ExecConflict> {
     let model = policy_model(db, root);
     let opts = lint_options(db);
@@ -159,7 +160,7 @@ fn may_conflict<'a>(rules: impl Iterator<Item = &'a Rule>) -> bool {
 
 /// Every profile of `root` compiled whole: the opt-in lints' input.
 /// Not compared between revisions (a new compile always counts as a change).
-#[salsa::tracked(returns(ref), no_eq)]
+#[salsa::tracked(returns(ref), no_eq, lru = 128)]
 pub fn compiled_policy(db: &dyn Db, root: File) -> Arc<Vec<CompiledEntry>> {
     let model = policy_model(db, root);
     Arc::new(compile_model(db, model, &lint_options(db)))
