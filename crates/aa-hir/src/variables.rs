@@ -779,7 +779,7 @@ mod tests {
                 FileContent::NotFound
             }
         }
-        let db = RootDatabase::new(std::sync::Arc::new(Nothing), vec![], "/".into(), "/".into());
+        let db = RootDatabase::new(Arc::new(Nothing), vec![], "/".into(), "/".into());
         use crate::db::Db;
         Location { file: db.file(std::path::Path::new("/x")), range: TextRange::default() }
     }
