@@ -460,7 +460,7 @@ impl Variables {
         if let Some(expansion) = self.expanded.get(name) {
             return expansion;
         }
-        let mut memo = std::collections::HashMap::new();
+        let mut memo = HashMap::new();
         let expansion = self.expand_set(name, &mut Vec::new(), &mut memo).map(Arc::new);
         self.expanded.insert(name, expansion.clone());
         expansion
@@ -472,7 +472,7 @@ impl Variables {
         &self,
         name: &str,
         expanding: &mut Vec<String>,
-        memo: &mut std::collections::HashMap<String, BTreeSet<String>>,
+        memo: &mut HashMap<String, BTreeSet<String>>,
     ) -> Result<BTreeSet<String>, ExpandError> {
         let Some(set) = self.sets.get(name) else {
             if self.bools.contains_key(name) {
