@@ -17,6 +17,8 @@ use crate::regex::{ByteSet, Regex};
 use crate::walk::{DEAD_STATE, START_STATE};
 use aa_target::{CompileSemantics, MinimizeKey, Target};
 
+use crate::fieldwise;
+
 /// A rule: matches `regex`, grants or denies `perms`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -271,7 +273,8 @@ impl Nfa {
     /// the subset construction from tracking each copy separately. Returns
     /// the entry state and, per NFA state, a rule it belongs to (for
     /// naming the rules behind a state explosion).
-    fn compile_rules(&mut self, rules: &[Rule]) -> CompiledRules {
+    /// `exact` says which rules the target counts as exact.
+    fn compile_rules(&mut self, rules: &[Rule], exact: &[bool]) -> CompiledRules {
         fn elements<'r>(re: &'r Regex, out: &mut Vec<&'r Regex>) {
             match re {
                 Regex::Concat(v) => v.iter().for_each(|r| elements(r, out)),
@@ -293,7 +296,7 @@ impl Nfa {
         let mut accepts: FxMap<(RulePerms, bool), usize> = FxMap::default();
         let mut sharing: Vec<Vec<u32>> = vec![Vec::new(); rules.len()];
         for (i, rule) in rules.iter().enumerate() {
-            let accept = *accepts.entry((rule.perms, rule.is_exact())).or_insert_with(|| {
+            let accept = *accepts.entry((rule.perms, exact[i])).or_insert_with(|| {
                 owners.push(i as u32);
                 self.push(NState::Accept(i as u32))
             });
@@ -519,7 +522,8 @@ impl Dfa {
 
     /// Compiles rules into a minimized DFA.
     pub fn build_with(rules: &[Rule], opts: &BuildOptions) -> Result<Dfa, CompileError> {
-        let d = Dfa::construct(rules, opts)?.minimize(&opts.semantics.minimize_key);
+        let free = free_byte(&crate::encode::layout::mentioned_bytes(rules.iter().map(|r| &r.regex)));
+        let d = Dfa::construct(rules, opts)?.minimize(&opts.semantics.minimize_key, free);
         if d.state_count() > MAX_STATES {
             return Err(CompileError::TooManyStates(MAX_STATES));
         }
@@ -539,9 +543,9 @@ impl Dfa {
     /// Subset construction into class rows.
     fn construct(rules: &[Rule], opts: &BuildOptions) -> Result<Compact, CompileError> {
         let mut nfa = Nfa::new();
-        let CompiledRules { entry, owners, sharing } = nfa.compile_rules(rules);
-        let entries = [entry];
         let exact: Vec<bool> = rules.iter().map(|r| crate::accept::is_exact(&r.regex, opts.semantics)).collect();
+        let CompiledRules { entry, owners, sharing } = nfa.compile_rules(rules, &exact);
+        let entries = [entry];
         let (class_of, reps) = byte_classes(&nfa);
         let width = reps.len();
         let shown = shown_bytes(&class_of, width);
@@ -783,13 +787,38 @@ impl Dfa {
     }
 
     /// [`Dfa::minimize`] with the initial partition a target uses: 4.1
-    /// and later key accepting states on the whole record (deny and
-    /// prompt included), so fewer states merge.
+    /// and later key accepting states on the whole record (prompt and the
+    /// unpacked audit and quiet included, the deny already applied), so
+    /// fewer states merge.
     pub fn minimize_by(&self, key: &MinimizeKey) -> Dfa {
         let class_of = self.class_of.map(u16::from);
         let rows = Rows::from_table(self.width, &self.rows);
-        Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize(key)
+        Compact { class_of, width: self.width, rows, perms: self.perms.clone() }.minimize(key, None)
     }
+}
+
+/// The byte no rule names that the layout takes a state's default from
+/// (the highest; see [`crate::encode::layout`]).
+pub(crate) fn free_byte(mentioned: &ByteSet) -> Option<u8> {
+    (0..=255u8).rev().find(|&b| !mentioned.contains(b))
+}
+
+/// The most frequent of 256 targets; on a tie the first seen.
+pub(crate) fn most_frequent(targets: &[u32; 256]) -> u32 {
+    let mut count: Vec<(u32, u32)> = Vec::new();
+    for &t in targets {
+        match count.iter_mut().find(|(x, _)| *x == t) {
+            Some(e) => e.1 += 1,
+            None => count.push((t, 1)),
+        }
+    }
+    let mut best = count[0];
+    for &c in &count[1..] {
+        if c.1 > best.1 {
+            best = c;
+        }
+    }
+    best.0
 }
 
 /// An automaton with one transition per byte class (`class_of` maps
@@ -1063,6 +1092,46 @@ impl Compact {
         self.perms.len()
     }
 
+    /// The order the parser creates these states in: dead, start, then
+    /// breadth first, each state's default target before its explicit
+    /// ones by byte (the default is the target on a byte no rule names,
+    /// `free`, else the most frequent target). States it would not reach
+    /// follow in their own order.
+    fn creation_order(&self, free: Option<u8>) -> Vec<u32> {
+        let n = self.state_count();
+        let mut seen = vec![false; n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        for s in [DEAD_STATE, START_STATE] {
+            if (s as usize) < n {
+                seen[s as usize] = true;
+                order.push(s);
+            }
+        }
+        let mut row = Vec::new();
+        let mut targets = [DEAD_STATE; 256];
+        let mut i = 1;
+        while i < order.len() {
+            let s = order[i];
+            self.rows.row_into(s as usize, &mut row);
+            for b in 0..=255u8 {
+                targets[b as usize] = row.get(self.class_of[b as usize] as usize).copied().unwrap_or(DEAD_STATE);
+            }
+            let d = match free {
+                Some(b) => targets[b as usize],
+                None => most_frequent(&targets),
+            };
+            for t in std::iter::once(d).chain(targets.iter().copied().filter(|&t| t != d)) {
+                if !seen[t as usize] {
+                    seen[t as usize] = true;
+                    order.push(t);
+                }
+            }
+            i += 1;
+        }
+        order.extend((0..n as u32).filter(|&s| !seen[s as usize]));
+        order
+    }
+
     fn into_dfa(self) -> Dfa {
         let class_of = self.class_of.map(|c| c as u8);
         Dfa { class_of, width: self.width, rows: self.rows.into_table(), perms: self.perms }
@@ -1076,15 +1145,31 @@ impl Compact {
     /// states from which no accepting state is reachable join the dead
     /// state's block up front and are never splitters, which makes a
     /// transition into them the same as one into the dead state.
-    fn minimize(self, key_kind: &MinimizeKey) -> Dfa {
+    fn minimize(self, key_kind: &MinimizeKey, free: Option<u8>) -> Dfa {
         let n = self.state_count();
         if n == 0 {
             return self.into_dfa();
         }
         let k = self.width;
-        let whole = matches!(key_kind, MinimizeKey::WholeRecord);
+        let whole = !matches!(key_kind, MinimizeKey::PackedAccept);
+        // 4.1.0's groups, looked up in creation order (see [`fieldwise`]).
+        let fieldwise_groups = matches!(key_kind, MinimizeKey::FieldwiseRecord).then(|| {
+            let order = self.creation_order(free);
+            let records: Vec<fieldwise::Record> = order
+                .iter()
+                .map(|&st| {
+                    let p = &self.perms[st as usize];
+                    [p.allow, 0, p.prompt, p.audit, p.quiet]
+                })
+                .collect();
+            let mut g = vec![0u32; n];
+            for (&st, group) in order.iter().zip(fieldwise::groups(&records)) {
+                g[st as usize] = group;
+            }
+            g
+        });
         let key = |p: &StatePerms| {
-            if whole { (p.allow, p.deny, p.audit, p.quiet, p.prompt) } else { (p.accept1(), p.accept2(), 0, 0, 0) }
+            if whole { (p.allow, p.audit, p.quiet, p.prompt) } else { (p.accept1(), p.accept2(), 0, 0) }
         };
         let dead_key = key(&self.perms[0]);
         // Predecessors by target, one entry per (source, target) pair:
@@ -1155,16 +1240,26 @@ impl Compact {
         }
         // Block 0: the dead state and every state equivalent to it.
         let initial: Vec<u32> = {
-            let mut ids: FxMap<(u32, u32, u32, u32, u32), u32> = FxMap::default();
+            let mut ids: FxMap<(u32, u32, u32, u32), u32> = FxMap::default();
+            let mut group_ids: FxMap<u32, u32> = FxMap::default();
             old_perms
                 .iter()
                 .zip(&live)
-                .map(|(p, &l)| {
+                .enumerate()
+                .map(|(st, (p, &l))| {
                     if !l {
                         return 0;
                     }
-                    let next = ids.len() as u32 + 1;
-                    *ids.entry(key(p)).or_insert(next)
+                    match &fieldwise_groups {
+                        Some(g) => {
+                            let next = group_ids.len() as u32 + 1;
+                            *group_ids.entry(g[st]).or_insert(next)
+                        }
+                        None => {
+                            let next = ids.len() as u32 + 1;
+                            *ids.entry(key(p)).or_insert(next)
+                        }
+                    }
                 })
                 .collect()
         };

@@ -53,6 +53,7 @@ pub mod encode;
 pub mod equiv;
 pub mod error;
 pub mod features;
+pub mod fieldwise;
 pub mod file_rules;
 pub mod glob;
 pub mod perms;

@@ -295,10 +295,21 @@ pub enum Accumulation {
 pub enum MinimizeKey {
     /// 3.0.8: the allow word and the packed audit/quiet word.
     PackedAccept,
-    /// 4.1.0 and later: the whole permission record (allow, deny, audit,
-    /// quiet, prompt, exec index...). Equal packed words with different
-    /// records stay apart, so state counts can differ from 3.0.8's.
+    /// 4.1.0 and later: the whole permission record (allow with its exec
+    /// type, audit, quiet and prompt, unmasked) after the deny has been
+    /// applied and cleared (`apply_and_clear_deny` runs before
+    /// `minimize`), so deny bits alone never keep states apart. Equal
+    /// packed words with different records stay apart, so state counts
+    /// can differ from 3.0.8's.
     WholeRecord,
+    /// 4.1.0: [`MinimizeKey::WholeRecord`], but looked up in an ordered
+    /// map whose comparison (`perms_t::operator<`: "some field is
+    /// smaller") is not a strict weak order, so a lookup can miss an
+    /// equal record and the state starts a group of its own; groups are
+    /// never merged, so equivalent states can stay apart. Which lookups
+    /// miss depends on the map's tree and the order states are created
+    /// in. 5.0.2 compares field by field and has no such misses.
+    FieldwiseRecord,
 }
 
 /// The policy language a version accepts.
@@ -565,7 +576,7 @@ impl Target {
         compile: CompileSemantics {
             accumulation: Accumulation::PerBitPriority,
             rule_priorities: true,
-            minimize_key: MinimizeKey::WholeRecord,
+            minimize_key: MinimizeKey::FieldwiseRecord,
             filter_deny: true,
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
             audit_implied_mmap: true,
