@@ -249,6 +249,10 @@ pub struct CompileSemantics {
     /// it to the permissions before taking them as the audit mask, 3.0.8
     /// after.
     pub audit_implied_mmap: bool,
+    /// The start state keeps the permissions of rules that match the
+    /// empty input (`change_profile -> *`): 4.1.0 writes them, 3.0.8
+    /// writes an empty accept entry for the start state.
+    pub start_state_perms: bool,
 }
 
 /// The policydb's class-mediation markers (read permission on a class
@@ -547,6 +551,7 @@ impl Target {
             filter_deny: true,
             mediates: Mediates::Always,
             audit_implied_mmap: false,
+            start_state_perms: false,
         },
         language: Language {
             rule_classes: CLASSES_3_0,
@@ -580,6 +585,7 @@ impl Target {
             filter_deny: true,
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
             audit_implied_mmap: true,
+            start_state_perms: true,
         },
         language: Language {
             rule_classes: CLASSES_4,
@@ -613,6 +619,7 @@ impl Target {
             filter_deny: true,
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
             audit_implied_mmap: true,
+            start_state_perms: true,
         },
         language: Language {
             rule_classes: CLASSES_4,

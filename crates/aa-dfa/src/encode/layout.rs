@@ -176,7 +176,9 @@ pub fn lay_out(dfa: &Dfa, mentioned: &ByteSet, diff_encode: bool) -> Layout {
         .map(|&s| {
             let d = defaults[s as usize];
             let p = dfa.perms(s);
-            let (accept, accept2) = if s == START_STATE { (0, 0) } else { (p.accept1(), p.accept2()) };
+            // The start state's permissions are empty unless the target
+            // keeps them ([`aa_target::CompileSemantics::start_state_perms`]).
+            let (accept, accept2) = (p.accept1(), p.accept2());
             LaidState {
                 trans: (0..=255u8)
                     .filter_map(|b| {
