@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     lint::{Finding, Location, Report},
-    render::{Styles, render},
+    render::Styles,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,9 +114,16 @@ pub fn summary(counts: &Counts, styles: Styles) -> String {
 /// Human output of every finding (without the summary).
 pub fn human(report: &Report, styles: Styles) -> String {
     let mut out = String::new();
+    // One line index per file, not one per finding.
+    let mut starts: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
     for finding in findings(report) {
         let text = report.texts.get(&finding.location.path).map_or("", |t| t);
-        out.push_str(&render(text, finding, styles));
+        let starts = starts.entry(finding.location.path.as_str()).or_insert_with(|| crate::source::line_starts(text));
+        out.push_str(&crate::render::render_with(
+            &crate::source::LineIndex::with_starts(text, starts),
+            finding,
+            styles,
+        ));
         out.push('\n');
     }
     out

@@ -297,23 +297,24 @@ fn lint_root(db: &RootDatabase, root: &Root) -> Vec<LintDiagnostic> {
 struct Converter<'a> {
     db: &'a RootDatabase,
     root: &'a Root,
-    indexes: HashMap<File, (String, Arc<str>)>,
+    indexes: HashMap<File, (String, Arc<str>, Vec<usize>)>,
     texts: &'a mut HashMap<String, Arc<str>>,
 }
 
 impl Converter<'_> {
     fn location(&mut self, file: File, range: TextRange) -> Location {
         let (db, root) = (self.db, self.root);
-        let (name, text) = self.indexes.entry(file).or_insert_with(|| {
+        let (name, text, starts) = self.indexes.entry(file).or_insert_with(|| {
             let name = if file == root.file { root.name.clone() } else { file.path(db).display().to_string() };
             let text: Arc<str> = match file.content(db) {
                 FileContent::Text(text) => Arc::from(text.as_str()),
                 _ => Arc::from(""),
             };
-            (name, text)
+            let starts = crate::source::line_starts(&text);
+            (name, text, starts)
         });
         self.texts.entry(name.clone()).or_insert_with(|| text.clone());
-        let index = LineIndex::new(text);
+        let index = LineIndex::with_starts(text, starts);
         Location {
             path: name.clone(),
             range,

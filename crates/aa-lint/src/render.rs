@@ -60,8 +60,14 @@ fn sanitize(line: &str) -> String {
 }
 
 /// Renders one finding; `text` is the text of the file it points into.
+#[cfg(test)]
 pub fn render(text: &str, finding: &Finding, styles: Styles) -> String {
-    let index = LineIndex::new(text);
+    render_with(&LineIndex::new(text), finding, styles)
+}
+
+/// [`render`] with the file's line index built once by the caller.
+pub fn render_with(index: &LineIndex<'_>, finding: &Finding, styles: Styles) -> String {
+    let text = index.text();
     let range = finding.location.range;
     let start = index.clamp(usize::from(range.start()));
     let end = index.clamp(usize::from(range.end())).max(start);

@@ -84,18 +84,35 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
+/// Byte offset of the start of each line of `text`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(offset, _)| offset + 1));
+    starts
+}
+
 /// Byte offset → 1-based line and 1-based column (in characters).
 pub struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset of the start of each line.
-    line_starts: Vec<usize>,
+    line_starts: std::borrow::Cow<'a, [usize]>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(offset, _)| offset + 1));
-        LineIndex { text, line_starts }
+        LineIndex { text, line_starts: std::borrow::Cow::Owned(line_starts(text)) }
+    }
+
+    /// An index over `text` from its [`line_starts`], computed once per
+    /// file rather than once per finding (which made output quadratic in
+    /// the file's size).
+    pub fn with_starts(text: &'a str, starts: &'a [usize]) -> LineIndex<'a> {
+        LineIndex { text, line_starts: std::borrow::Cow::Borrowed(starts) }
+    }
+
+    /// The indexed text.
+    pub fn text(&self) -> &'a str {
+        self.text
     }
 
     /// Clamps `offset` into the text and onto a character boundary.
