@@ -21,11 +21,15 @@ fn unencoded_flags_and_rules_are_set_aside() {
     let report = common::run(&mut db, &["/etc/apparmor.d/t"], &log, &common::options());
     let p = &report.profiles[0];
     assert_eq!(p.error, None);
-    assert_eq!(p.allowed, [1, 3]);
+    // The mqueue event (4) reads as allowed: mqueue rules are encoded now
+    // (abi 4.0 classes), and this features file has no mqueue mediation,
+    // so the compiled policy does not mediate it. Suggesting against the
+    // features of the kernel that logged the record is not done yet.
+    assert_eq!(p.allowed, [1, 3, 4]);
     assert_eq!(p.denied.len(), 1);
     assert_eq!(p.denied[0].by, ["/etc/apparmor.d/t:5: deny ptrace read,"]);
     let rules: Vec<&str> = p.suggestions.iter().map(|s| s.rule.as_str()).collect();
-    assert_eq!(rules, ["/etc/t.d/a r,", "mqueue write type=posix /q,"]);
+    assert_eq!(rules, ["/etc/t.d/a r,"]);
     let proof = p.proof.as_ref().unwrap();
     assert!(proof.compiled && proof.every_event_allowed && proof.nothing_beyond, "{proof:?}");
 }
