@@ -4,26 +4,13 @@
 //! symbolic link is written through to its target.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-struct TempDir(PathBuf);
+mod common;
 
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("aa-lint-atomic-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::TempDir;
 
 /// A large profile file that `fmt` reindents and `--fix` changes.
 fn large_policy() -> String {
@@ -59,7 +46,7 @@ fn run_to_end(dir: &Path, command: &str, file: &str) -> Duration {
 
 #[test]
 fn interrupted_writes_leave_the_old_or_the_new_file() {
-    let temp = TempDir::new("interrupt");
+    let temp = TempDir::new("atomic", "interrupt");
     let old = large_policy();
     for command in ["fmt", "fix"] {
         let path = temp.0.join("usr.bin.big");
@@ -113,7 +100,7 @@ fn interrupted_writes_leave_the_old_or_the_new_file() {
 
 #[test]
 fn permissions_and_symlinks_are_kept() {
-    let temp = TempDir::new("links");
+    let temp = TempDir::new("atomic", "links");
     let real = temp.0.join("real");
     std::fs::create_dir_all(&real).expect("mkdir");
     let target = real.join("usr.bin.small");

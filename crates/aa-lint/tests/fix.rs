@@ -9,22 +9,9 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
-struct TempDir(PathBuf);
+mod common;
 
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("aa-lint-fix-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::TempDir;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -59,7 +46,7 @@ fn read(dir: &Path, name: &str) -> String {
 
 #[test]
 fn safe_fixes_are_applied_and_rechecked() {
-    let temp = TempDir::new("safe");
+    let temp = TempDir::new("fix", "safe");
     copy_dir(&repo_root().join("fixtures/cli/lints"), &temp.0);
     let before = read(&temp.0, "usr.bin.demo");
 
@@ -96,7 +83,7 @@ fn safe_fixes_are_applied_and_rechecked() {
 
 #[test]
 fn unsafe_fixes_only_when_asked() {
-    let temp = TempDir::new("unsafe");
+    let temp = TempDir::new("fix", "unsafe");
     std::fs::write(temp.0.join("usr.bin.plain"), "# Plain.\nprofile plain /usr/bin/plain {\n  /etc/plain r,\n}\n")
         .expect("write");
     let (_, stdout, _) = aa_lint(&temp.0, &["--fix", "--select", "missing-abi", "usr.bin.plain"]);
@@ -111,7 +98,7 @@ fn unsafe_fixes_only_when_asked() {
 /// fixed text never has more syntax errors than the original.
 #[test]
 fn fixes_never_add_syntax_errors() {
-    let temp = TempDir::new("broken");
+    let temp = TempDir::new("fix", "broken");
     let text =
         "profile broken /usr/bin/broken {\n  /etc/a rw,\n  /etc/a rw,\n  /etc/broken.conf r\n  /var/lib/x wr,   \n}\n";
     std::fs::write(temp.0.join("broken"), text).expect("write");
@@ -127,7 +114,7 @@ fn fixes_never_add_syntax_errors() {
 /// outside the inputs are left alone.
 #[test]
 fn included_files_are_not_edited_unless_checked() {
-    let temp = TempDir::new("included");
+    let temp = TempDir::new("fix", "included");
     copy_dir(&repo_root().join("fixtures/cli/lints"), &temp.0);
     let shared = read(&temp.0, "abstractions/shared");
     let (_, stdout, _) = aa_lint(&temp.0, &["--fix", "--extend-select", "style", "usr.bin.demo"]);
@@ -138,7 +125,7 @@ fn included_files_are_not_edited_unless_checked() {
 /// `aa-lint fmt` rewrites files in place; `--check` then passes.
 #[test]
 fn fmt_rewrites_files_in_place() {
-    let temp = TempDir::new("fmt");
+    let temp = TempDir::new("fix", "fmt");
     copy_dir(&repo_root().join("fixtures/cli/lints"), &temp.0);
     let fmt = |args: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
