@@ -24,7 +24,10 @@ use super::StackPolicy;
 pub struct Attachment {
     /// The pattern as written (variables expanded).
     pub pattern: String,
-    /// A plain path without xattrs: matched by string equality.
+    /// A profile named by a plain path, with no attachment and no xattrs:
+    /// the parser builds no attachment automaton for it, so the kernel
+    /// matches it by string equality (and it wins at once). A plain
+    /// attachment given after the name is ranked as any pattern.
     pub exact: bool,
     regex: Option<Regex>,
     /// The parser's `xmatch_len`: the literal prefix of the pattern.
@@ -49,7 +52,7 @@ impl Attachment {
             Ok((re, text)) => (Some(re), text.kind),
             Err(_) => (None, PatternKind::Basic),
         };
-        let exact = kind == PatternKind::Basic && !has_xattrs;
+        let exact = kind == PatternKind::Basic && !has_xattrs && p.attachment.is_none();
         let literal_len = regex.as_ref().map_or(pattern.len(), Regex::xmatch_len);
         Some(Attachment { pattern, exact, regex, literal_len, dfa: OnceCell::new() })
     }
@@ -111,7 +114,9 @@ pub(super) fn xattrs_of(db: &dyn Db, p: &Profile) -> Vec<(String, String)> {
         .filter(|n| n.kind() == SyntaxKind::CONDITION)
         .filter_map(|c| {
             let text = c.text().to_string();
-            let (name, value) = text.split_once('=')?;
+            // A name with no value (`xattrs=(user.foo)`) asks only that the
+            // attribute be present: any value, as the compiler encodes it.
+            let (name, value) = text.split_once('=').unwrap_or((&text, "**"));
             let value = value.trim().trim_start_matches('(').trim_end_matches(')').trim().trim_matches('"');
             Some((name.trim().to_owned(), value.to_owned()))
         })
