@@ -112,13 +112,13 @@ pub(super) fn xattrs_of(db: &dyn Db, p: &Profile) -> Vec<(String, String)> {
     xattrs
         .children()
         .filter(|n| n.kind() == SyntaxKind::CONDITION)
-        .filter_map(|c| {
+        .map(|c| {
             let text = c.text().to_string();
             // A name with no value (`xattrs=(user.foo)`) asks only that the
             // attribute be present: any value, as the compiler encodes it.
             let (name, value) = text.split_once('=').unwrap_or((&text, "**"));
             let value = value.trim().trim_start_matches('(').trim_end_matches(')').trim().trim_matches('"');
-            Some((name.trim().to_owned(), value.to_owned()))
+            (name.trim().to_owned(), value.to_owned())
         })
         .collect()
 }
