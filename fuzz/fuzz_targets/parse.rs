@@ -15,34 +15,17 @@ fuzz_target!(|data: &[u8]| {
     for token in aa_syntax::tokenize(text) {
         assert!(token.len > 0, "empty {:?} token at {offset}", token.kind);
         offset += token.len as usize;
-        assert!(
-            text.is_char_boundary(offset),
-            "token ends inside a character at {offset}"
-        );
+        assert!(text.is_char_boundary(offset), "token ends inside a character at {offset}");
     }
-    assert_eq!(
-        offset,
-        text.len(),
-        "token lengths do not add up to the text length"
-    );
+    assert_eq!(offset, text.len(), "token lengths do not add up to the text length");
 
     let parse = aa_syntax::parse(text);
     let node = parse.syntax_node();
-    assert_eq!(
-        node.to_string(),
-        text,
-        "the tree does not give back the text"
-    );
+    assert_eq!(node.to_string(), text, "the tree does not give back the text");
     assert_eq!(usize::from(node.text_range().end()), text.len());
     for error in parse.errors() {
-        let (start, end) = (
-            usize::from(error.range.start()),
-            usize::from(error.range.end()),
-        );
-        assert!(
-            start <= end && end <= text.len(),
-            "error range {start}..{end} outside the text"
-        );
+        let (start, end) = (usize::from(error.range.start()), usize::from(error.range.end()));
+        assert!(start <= end && end <= text.len(), "error range {start}..{end} outside the text");
         assert!(text.is_char_boundary(start) && text.is_char_boundary(end));
     }
     // The dump walks every element; it must not panic either.
