@@ -239,7 +239,7 @@ impl Client {
             }
             10 => {
                 let mut params = pos;
-                params["context"] = json!({ "includeDeclaration": op.b % 2 == 0 });
+                params["context"] = json!({ "includeDeclaration": op.b.is_multiple_of(2) });
                 let _ = self.request("textDocument/references", params).await;
             }
             11 => {
@@ -305,7 +305,7 @@ impl Client {
                 let req = self.build(method, params);
                 let id = self.next_id;
                 let pending = tokio::spawn(self.start(req));
-                if op.b % 2 == 0 {
+                if op.b.is_multiple_of(2) {
                     tokio::task::yield_now().await;
                 }
                 self.notify("$/cancelRequest", json!({ "id": id })).await;
