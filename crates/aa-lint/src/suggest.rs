@@ -16,6 +16,9 @@ use clap::Args;
 use crate::Status;
 use crate::check::unified_diff;
 use crate::compile::{PolicyArgs, features};
+
+/// The running kernel's features (a directory tree, one file per value).
+const KERNEL_FEATURES: &str = "/sys/kernel/security/apparmor/features";
 use crate::exec::{policy_database, policy_roots};
 use crate::output::Printer;
 
@@ -109,6 +112,48 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     result
 }
 
+/// A features directory (the kernel's `features/` tree) in the
+/// features-file format: a directory or file `name` becomes `name {...}`,
+/// a file's text the value inside, as apparmor_parser flattens it.
+fn read_features_dir(dir: &Path) -> std::io::Result<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    names.sort_by_key(std::fs::DirEntry::file_name);
+    let mut out = String::new();
+    for entry in names {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let inner = if entry.file_type()?.is_dir() {
+            read_features_dir(&entry.path())?
+        } else {
+            std::fs::read_to_string(entry.path())?
+        };
+        out.push_str(&format!("{name} {{{inner}}}\n"));
+    }
+    Ok(out)
+}
+
+/// The features the events are checked against, and where they came
+/// from: `-M` (a file, or a directory like the kernel's), else the running
+/// kernel's, else the system's features file or none (as `compile`).
+fn suggest_features(args: &PolicyArgs) -> Result<(aa_dfa::Features, String), String> {
+    let kernel = Path::new(KERNEL_FEATURES);
+    let dir = match &args.features_file {
+        Some(p) if p.is_dir() => Some(p.as_path()),
+        Some(_) => None,
+        None => kernel.is_dir().then_some(kernel),
+    };
+    if let Some(dir) = dir {
+        let text = read_features_dir(dir).map_err(|e| format!("cannot read features {}: {e}", dir.display()))?;
+        let what = if dir == kernel { "the running kernel's" } else { "the features directory" };
+        return Ok((aa_dfa::Features::parse(&text), format!("{what} {}", dir.display())));
+    }
+    let (feats, path) = features(args)?;
+    let source = match path {
+        Some(p) => p.display().to_string(),
+        None => "no features file: the defaults".to_owned(),
+    };
+    Ok((feats, source))
+}
+
 fn lines(l: &[usize]) -> String {
     let shown: Vec<String> = l.iter().take(8).map(ToString::to_string).collect();
     let more = if l.len() > 8 { format!(" (+{})", l.len() - 8) } else { String::new() };
@@ -121,17 +166,19 @@ fn shown(path: &Path) -> PathBuf {
     path.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn text_report(report: &aa_suggest::Report, printer: &mut Printer) {
+fn text_report(report: &aa_suggest::Report, features: &str, printer: &mut Printer) {
     for p in &report.profiles {
+        let unmediated: usize = p.unmediated.iter().map(|u| u.lines.len()).sum();
         printer.out(&format!(
-            "{} ({}): {} events, {} allowed already, {} denied on purpose, {} to add, {} questions\n",
+            "{} ({}): {} events, {} allowed already, {} denied on purpose, {} to add, {} questions{}\n",
             p.profile,
             shown(&p.file).display(),
             p.events,
             p.allowed.len(),
             p.denied.len(),
             p.suggestions.len(),
-            p.questions.len()
+            p.questions.len(),
+            if unmediated > 0 { format!(", {unmediated} not mediated by the features") } else { String::new() }
         ));
         if let Some(e) = &p.error {
             printer.out(&format!("  error: {e}\n"));
@@ -155,6 +202,15 @@ fn text_report(report: &aa_suggest::Report, printer: &mut Printer) {
         }
         for q in &p.questions {
             printer.out(&format!("  ? {}    # {}\n", q.question, lines(&q.lines)));
+        }
+        for u in &p.unmediated {
+            printer.out(&format!(
+                "  - not checked: {} is not mediated by the features used ({features}: no `{}`); the kernel that \
+                 logged it mediates it: give its features with -M    # {}\n",
+                u.class,
+                u.feature,
+                lines(&u.lines)
+            ));
         }
         if let Some(proof) = &p.proof {
             let ok = proof.compiled && proof.every_event_allowed && proof.nothing_beyond;
@@ -210,7 +266,7 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
         }));
         offset += text.lines().count();
     }
-    let (feats, _) = match features(&args.policy) {
+    let (feats, features_source) = match suggest_features(&args.policy) {
         Ok(f) => f,
         Err(e) => {
             printer.error(&e);
@@ -267,7 +323,7 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
             printer.out(&unified_diff(&f.path, &f.old, &f.new));
         }
     } else {
-        text_report(&display, printer);
+        text_report(&display, &features_source, printer);
     }
     if args.write {
         for f in &report.files {
@@ -290,4 +346,39 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree laid out as the kernel's `features/` (values as a 6.x
+    /// kernel writes them) reads as the features-file form does.
+    #[test]
+    fn a_kernel_features_tree_reads_as_its_features_file() {
+        let dir = std::env::temp_dir().join(format!("aa-lint-features-{}", std::process::id()));
+        let files = [
+            ("file/mask", "create read write exec append mmap_exec link lock\n"),
+            ("signal/mask", "hup int quit ill trap abrt bus fpe kill usr1 segv usr2 pipe alrm term\n"),
+            ("network/af_unix", "yes\n"),
+            ("network_v8/af_mask", "unspec unix inet ax25 ipx appletalk\n"),
+            ("ipc/posix_mqueue", "create read write open delete setattr getattr\n"),
+            ("namespaces/mask", "userns_create\n"),
+            ("namespaces/pivot_root", "no\n"),
+            ("policy/versions/v7", "yes\n"),
+            ("domain/stack", "yes\n"),
+        ];
+        for (path, value) in files {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, value).unwrap();
+        }
+        let text = read_features_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let f = aa_dfa::Features::parse(&text);
+        assert!(f.policydb && f.signal && f.unix && f.network_v8 && f.posix_mqueue && f.userns && f.stacking);
+        assert!(!f.dbus && !f.mount && !f.ptrace && !f.sysv_mqueue && !f.io_uring);
+        assert_eq!(f.kernel_abi, 7);
+        assert!(text.starts_with("domain {stack {yes\n}\n}\nfile {mask {create read"), "{text}");
+    }
 }

@@ -1,6 +1,6 @@
 //! Compiling a profile whose rules this compiler cannot all encode: the
-//! rules the lowering refuses as unsupported (`mqueue`, `io_uring`,
-//! `userns`, fine-grained network rules, ...) are set aside and the rest
+//! rules the lowering refuses as unsupported (fine-grained network rules,
+//! `other` file rules, ...) are set aside and the rest
 //! is compiled, so the exact checks still hold for the classes that are
 //! encoded; the rules set aside are compared as rules
 //! ([`crate::model_covers`]).
@@ -66,6 +66,9 @@ pub fn lower(db: &dyn Db, model: &PolicyModel, index: usize) -> Result<(Lowered,
         &mut map.signal,
         &mut map.ptrace,
         &mut map.mount,
+        &mut map.userns,
+        &mut map.io_uring,
+        &mut map.mqueue,
     ] {
         for r in v.iter_mut() {
             *r = original.get(*r).copied().unwrap_or(usize::MAX);
@@ -95,6 +98,9 @@ pub fn only_rules(lowered: &Lowered, rules: &[usize], caps: u64) -> ProfileInput
         signal: pick(&i.signal, &m.signal, rules),
         ptrace: pick(&i.ptrace, &m.ptrace, rules),
         mount: pick(&i.mount, &m.mount, rules),
+        userns: pick(&i.userns, &m.userns, rules),
+        io_uring: pick(&i.io_uring, &m.io_uring, rules),
+        mqueue: pick(&i.mqueue, &m.mqueue, rules),
         ..ProfileInput::default()
     };
     out.capabilities.allow = caps;

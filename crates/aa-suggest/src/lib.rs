@@ -20,8 +20,12 @@
 //!    allowed, and the new profile allows nothing that neither the old
 //!    profile nor the added rules allow ([`check::beyond`]).
 //!
-//! Rules this compiler cannot encode (`mqueue`, `userns`, `io_uring`,
-//! fine-grained network) are compared as rules of the model instead, and
+//! An event of a class the features compiled against do not mediate is
+//! neither allowed nor suggested: the report lists it as not mediated
+//! ([`mediation`]).
+//!
+//! Rules this compiler cannot encode (fine-grained network, ...) are
+//! compared as rules of the model instead, and
 //! the report says so.
 //!
 //! No I/O: the caller reads the log and the files and writes the result.
@@ -32,6 +36,7 @@ pub mod compile;
 pub mod edit;
 pub mod event;
 pub mod generalise;
+pub mod mediation;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -103,6 +108,17 @@ pub struct Question {
     pub question: String,
 }
 
+/// Events of a class the features compiled against do not mediate:
+/// neither allowed nor suggested (the kernel that logged them mediates
+/// the class; its features give the answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unmediated {
+    pub lines: Vec<usize>,
+    pub class: &'static str,
+    /// The feature the features lack (`ipc/posix_mqueue`, `dbus`, ...).
+    pub feature: &'static str,
+}
+
 /// What recompiling with the suggestions showed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Proof {
@@ -124,6 +140,8 @@ pub struct ProfileReport {
     pub denied: Vec<Denied>,
     pub suggestions: Vec<Suggestion>,
     pub questions: Vec<Question>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmediated: Vec<Unmediated>,
     /// Abstractions that would grant several of the suggested rules (and more).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub offers: Vec<abstractions::Offer>,
@@ -309,6 +327,14 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
     let mut caps: BTreeMap<String, (Vec<usize>, Vec<Access>)> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     for Asked { access, lines } in list {
+        if let Some(feature) = mediation::missing_feature(&access, &opts.compile.features) {
+            let class = rules::class_of(&access);
+            match report.unmediated.iter_mut().find(|u| u.class == class) {
+                Some(u) => u.lines.extend(&lines),
+                None => report.unmediated.push(Unmediated { lines, class, feature }),
+            }
+            continue;
+        }
         match &access {
             Access::File { path, perms, owner } => {
                 let want = perms.bits();
@@ -393,6 +419,9 @@ fn analyse_profile(db: &RootDatabase, stack: &StackPolicy<'_>, i: usize, list: V
                 }
             }
         }
+    }
+    for u in &mut report.unmediated {
+        u.lines.sort_unstable();
     }
     let mut fixed: Vec<Candidate> = Vec::new();
     for (path, (bits, mode, mut lines, accesses, owner)) in files {

@@ -122,6 +122,9 @@ fn case(dir: &std::path::Path, name: &str) -> Outcome {
         for s in &p.suggestions {
             why.push(format!("narrower rule: `{}`", s.rule));
         }
+        for u in &p.unmediated {
+            why.push(format!("not mediated by the features: {}", u.class));
+        }
         if let Some(e) = &p.error {
             why.push(format!("error: {e}"));
         }

@@ -11,9 +11,15 @@ use aa_hir::db::{Db, MemoryLoader, RootDatabase};
 use aa_hir::model::policy_model;
 use aa_suggest::{Options, Report};
 
+/// A kernel's features with every class the records come from
+/// (abi 4.0: mqueue, userns, io_uring, af_unix, dbus): the records were
+/// logged by kernels that mediate their classes.
 pub fn features() -> Features {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aa-dfa/tests/features/default");
-    Features::parse(&std::fs::read_to_string(path).expect("features file"))
+    features_file(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules-4.1/features.abi4"))
+}
+
+pub fn features_file(path: &std::path::Path) -> Features {
+    Features::parse(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 pub fn options() -> Options {
