@@ -16,6 +16,7 @@ mod lens;
 mod links;
 mod navigation;
 mod semantic;
+mod suggest;
 mod symbols;
 pub mod transitions;
 mod util;
@@ -45,6 +46,7 @@ pub use crate::{
     links::DocumentLink,
     navigation::{Highlight, HighlightKind, NavigationTarget, SourceChange, TextEdit},
     semantic::{InlayHint, SemanticToken, SemanticTokenKind},
+    suggest::{LogAction, LogEvents, LogHint},
     symbols::{Fold, FoldKind, Symbol, SymbolKind, WorkspaceSymbol},
 };
 
@@ -132,6 +134,9 @@ pub struct Change {
     /// The policy files of the workspace folders (for workspace symbols),
     /// when the front end has (re)indexed them.
     pub workspace_files: Option<Vec<PathBuf>>,
+    /// The events of the configured audit logs, when the front end has
+    /// (re)read them (for the log hints).
+    pub log: Option<LogEvents>,
 }
 
 impl Change {
@@ -160,6 +165,10 @@ pub struct AnalysisHost {
     /// Files the editor has open, in the order they were opened.
     open: Arc<Vec<PathBuf>>,
     workspace: Arc<Vec<PathBuf>>,
+    log: Arc<LogEvents>,
+    /// Bumped with every new `log`.
+    log_generation: u64,
+    hint_cache: suggest::HintCache,
 }
 
 impl AnalysisHost {
@@ -170,7 +179,16 @@ impl AnalysisHost {
             config.base_dir.clone(),
             config.working_dir.clone(),
         );
-        AnalysisHost { db, loader, config: Arc::new(config), open: Arc::default(), workspace: Arc::default() }
+        AnalysisHost {
+            db,
+            loader,
+            config: Arc::new(config),
+            open: Arc::default(),
+            workspace: Arc::default(),
+            log: Arc::default(),
+            log_generation: 0,
+            hint_cache: Arc::default(),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -230,6 +248,10 @@ impl AnalysisHost {
         if let Some(files) = change.workspace_files {
             self.workspace = Arc::new(files);
         }
+        if let Some(log) = change.log {
+            self.log = Arc::new(log);
+            self.log_generation += 1;
+        }
     }
 
     /// A snapshot to answer questions on (from any thread).
@@ -239,6 +261,10 @@ impl AnalysisHost {
             config: self.config.clone(),
             open: self.open.clone(),
             workspace: self.workspace.clone(),
+            loader: self.loader.clone(),
+            log: self.log.clone(),
+            log_generation: self.log_generation,
+            hint_cache: self.hint_cache.clone(),
         }
     }
 }
@@ -250,6 +276,10 @@ pub struct Analysis {
     config: Arc<Config>,
     open: Arc<Vec<PathBuf>>,
     workspace: Arc<Vec<PathBuf>>,
+    loader: Arc<dyn FileLoader>,
+    log: Arc<LogEvents>,
+    log_generation: u64,
+    hint_cache: suggest::HintCache,
 }
 
 impl Analysis {
@@ -434,6 +464,15 @@ impl Analysis {
 
     pub fn semantic_tokens(&self, path: &Path, range: Option<TextRange>) -> Cancellable<Vec<SemanticToken>> {
         self.with_db(|db| semantic::semantic_tokens(db, path, range))
+    }
+
+    /// One hint per profile of `path` with logged events it does not allow
+    /// yet, with the actions that add the rules `aa-suggest` proved. Empty
+    /// without a log.
+    pub fn log_hints(&self, path: &Path) -> Cancellable<Arc<Vec<LogHint>>> {
+        self.with_db(|db| {
+            suggest::log_hints(db, &self.config, &self.loader, &self.log, self.log_generation, &self.hint_cache, path)
+        })
     }
 
     pub fn inlay_hints(&self, path: &Path, range: Option<TextRange>) -> Cancellable<Vec<InlayHint>> {
