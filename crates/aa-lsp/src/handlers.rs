@@ -212,6 +212,25 @@ pub(crate) fn code_actions(
             }));
         }
     }
+    if kind_wanted(only, &lsp::CodeActionKind::QUICKFIX) {
+        // The log hints' rules, where the hint is (the profile's header).
+        let range = convert::text_range(&s.rope, range, s.enc);
+        for hint in a.log_hints(&s.path)?.iter() {
+            if hint.range.start() > range.end() || range.start() > hint.range.end() {
+                continue;
+            }
+            let diagnostic = crate::logs::hint_diagnostic(hint, &s.rope, s.enc);
+            for action in &hint.actions {
+                out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: action.label.clone(),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(workspace_edit(a, s, action.change.clone())?),
+                    ..Default::default()
+                }));
+            }
+        }
+    }
     let kind = fix_all_kind();
     // Only on request: a fix-all offered at every cursor position is noise.
     if only.is_some() && kind_wanted(only, &kind) {

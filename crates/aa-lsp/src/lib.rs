@@ -12,6 +12,7 @@ mod features;
 mod framing;
 mod handlers;
 mod loader;
+mod logs;
 mod server;
 mod settings;
 

@@ -63,6 +63,10 @@ struct State {
     /// open file's unsaved text is compared against the others' disk text).
     folders: Vec<PathBuf>,
     profile_index: Arc<HashMap<String, BTreeSet<PathBuf>>>,
+    /// The thread reading the audit logs of the log hints (started when a
+    /// log is configured), and the settings it was last given.
+    logs: Option<crate::logs::LogReader>,
+    logs_configured: Option<crate::settings::SuggestSettings>,
 }
 
 impl State {
@@ -136,6 +140,33 @@ impl Snapshot {
     }
 }
 
+/// Gives the log reader the client's `suggest` settings when they changed,
+/// starting it the first time a log is named. Each reading replaces the
+/// analysis's events and marks every document dirty.
+fn configure_logs(shared: &Arc<Mutex<State>>, st: &mut State, wake: &Arc<tokio::sync::Notify>) {
+    let wanted = crate::logs::resolve(&st.client.suggest, &st.working_dir);
+    if st.logs_configured.as_ref() == Some(&wanted) {
+        return;
+    }
+    if st.logs.is_none() && wanted.any() {
+        let (weak, wake) = (Arc::downgrade(shared), wake.clone());
+        st.logs = Some(crate::logs::LogReader::spawn(move |events| {
+            let Some(state) = weak.upgrade() else { return };
+            let mut st = lock(&state);
+            let mut change = Change::new();
+            change.log = Some(events);
+            st.host.apply_change(change);
+            st.revision += 1;
+            st.all_dirty = true;
+            wake.notify_one();
+        }));
+    }
+    if let Some(reader) = &st.logs {
+        reader.configure(wanted.clone());
+    }
+    st.logs_configured = Some(wanted);
+}
+
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -200,6 +231,8 @@ impl Backend {
             published_docs_url: crate::settings::default_docs_url().into(),
             folders: Vec::new(),
             profile_index: Arc::default(),
+            logs: None,
+            logs_configured: None,
         };
         let backend = Backend {
             client,
@@ -385,6 +418,7 @@ impl Backend {
             if changed {
                 self.wake.notify_one();
             }
+            configure_logs(&self.state, &mut state, &self.wake);
             (state.client.lint(), errors)
         };
         report_config(&self.client, &lint, &errors).await;
@@ -450,7 +484,7 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
             let one = |analysis: &Analysis, i: usize| -> Cancellable<Published> {
                 let (path, uri, rope, version) = &docs[i];
                 let diags = analysis.diagnostics(path)?;
-                let converted: Vec<lsp::Diagnostic> = diags
+                let mut converted: Vec<lsp::Diagnostic> = diags
                     .iter()
                     .map(|d| {
                         to_lsp_diagnostic(analysis, d, rope, enc, &docs_url, &|p| {
@@ -458,6 +492,9 @@ async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> 
                         })
                     })
                     .collect::<Cancellable<_>>()?;
+                for hint in analysis.log_hints(path)?.iter() {
+                    converted.push(crate::logs::hint_diagnostic(hint, rope, enc));
+                }
                 Ok((uri.clone(), converted, *version))
             };
             let _ = batches.send(compute_all(&mut analyses, &first, &one)?);
@@ -631,6 +668,7 @@ impl LanguageServer for Backend {
             }
             // Errors are reported once initialized (no message may precede the answer).
             let _ = state.reconfigure();
+            configure_logs(&self.state, &mut state, &self.wake);
         }
         let legend = lsp::SemanticTokensLegend {
             token_types: crate::handlers::TOKEN_TYPES.to_vec(),
@@ -735,6 +773,7 @@ impl LanguageServer for Backend {
                 if changed {
                     wake.notify_one();
                 }
+                configure_logs(&state, &mut st, &wake);
                 (st.client.lint(), errors)
             };
             report_config(&client, &lint, &errors).await;

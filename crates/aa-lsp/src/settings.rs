@@ -43,6 +43,7 @@ struct RawSettings {
     docs_url: Option<Option<String>>,
     code_lens: Option<RawCodeLens>,
     formatting: Option<RawFormatting>,
+    suggest: Option<RawSuggest>,
 }
 
 /// A key that is present, with `null` or a string.
@@ -69,6 +70,40 @@ struct RawFormatting {
     indent_width: Option<usize>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RawSuggest {
+    #[serde(deserialize_with = "present")]
+    log_file: Option<Option<String>>,
+    journal: Option<bool>,
+    #[serde(deserialize_with = "present")]
+    features_file: Option<Option<String>>,
+}
+
+/// Where the log hints read the kernel's audit records (`suggest.*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SuggestSettings {
+    /// An audit log, syslog, kern.log, dmesg or journalctl output file.
+    pub(crate) log_file: Option<PathBuf>,
+    /// Also read the journal (`journalctl -o json`), when journalctl exists.
+    pub(crate) journal: bool,
+    /// The kernel features to compile against (as `aa-lint suggest -M`).
+    pub(crate) features_file: PathBuf,
+}
+
+impl SuggestSettings {
+    /// Whether there is anything to read.
+    pub(crate) fn any(&self) -> bool {
+        self.log_file.is_some() || self.journal
+    }
+}
+
+impl Default for SuggestSettings {
+    fn default() -> SuggestSettings {
+        SuggestSettings { log_file: None, journal: false, features_file: PathBuf::from(crate::logs::DEFAULT_FEATURES) }
+    }
+}
+
 /// The client's settings, accumulated over `initializationOptions`,
 /// `workspace/configuration` and `workspace/didChangeConfiguration`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +118,7 @@ pub(crate) struct ClientSettings {
     pub(crate) docs_url: Arc<str>,
     pub(crate) code_lens: bool,
     pub(crate) format: aa_ide::FormatOptions,
+    pub(crate) suggest: SuggestSettings,
 }
 
 impl Default for ClientSettings {
@@ -97,6 +133,7 @@ impl Default for ClientSettings {
             docs_url: default_docs_url().into(),
             code_lens: true,
             format: aa_ide::FormatOptions::default(),
+            suggest: SuggestSettings::default(),
         }
     }
 }
@@ -147,6 +184,18 @@ impl ClientSettings {
             && let Some(width) = f.indent_width
         {
             self.format.indent_width = width.clamp(1, 16);
+        }
+        if let Some(suggest) = raw.suggest {
+            if let Some(file) = suggest.log_file {
+                self.suggest.log_file = non_empty(file);
+            }
+            if let Some(journal) = suggest.journal {
+                self.suggest.journal = journal;
+            }
+            if let Some(file) = suggest.features_file {
+                self.suggest.features_file =
+                    non_empty(file).unwrap_or_else(|| PathBuf::from(crate::logs::DEFAULT_FEATURES));
+            }
         }
     }
 

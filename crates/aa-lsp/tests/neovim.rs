@@ -1,7 +1,8 @@
 //! A real headless Neovim (0.7+) client against the real `aa-lint lsp`:
 //! open a profile, wait for diagnostics, hover, completion, definition, edit,
 //! format, apply a lint's quick fix (`editors/neovim/tests/real_server.lua`);
-//! the call hierarchy of exec transitions (`tests/call_hierarchy.lua`).
+//! the call hierarchy of exec transitions (`tests/call_hierarchy.lua`); the
+//! log hints and their code actions (`tests/log_hints.lua`).
 //! Skips, loudly, without `nvim`.
 
 mod support;
@@ -40,4 +41,10 @@ fn neovim_against_the_real_server() {
 #[test]
 fn neovim_call_hierarchy() {
     run_neovim_test("tests/call_hierarchy.lua", "5 passed, 0 failed");
+}
+
+/// Log hints from a configured log file, and their "add all" action.
+#[test]
+fn neovim_log_hints() {
+    run_neovim_test("tests/log_hints.lua", "8 passed, 0 failed");
 }
