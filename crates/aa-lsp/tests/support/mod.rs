@@ -18,11 +18,18 @@ pub fn aa_lint_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> → target/<profile>
     let profile_dir = exe.parent().and_then(|p| p.parent()).expect("target dir").to_path_buf();
-    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let profile = profile_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(["build", "-q", "-p", "aa-lint", "--bin", "aa-lint"]);
-    if release {
-        cmd.arg("--release");
+    // `debug` is the dev profile's directory; any other is its profile's name.
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
     }
     if let Some(target) = profile_dir.parent() {
         cmd.env("CARGO_TARGET_DIR", target);
