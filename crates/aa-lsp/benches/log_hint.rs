@@ -55,8 +55,11 @@ fn log() -> String {
                 )
             }
             80..90 => {
-                let (n, name) = [(12, "net_admin"), (21, "sys_admin"), (7, "setuid"), (6, "setgid")][rng.next(4) as usize];
-                format!("{head} operation=\"capable\" class=\"cap\" profile=\"ping\" pid={pid} comm=\"ping\" capability={n} capname=\"{name}\"")
+                let (n, name) =
+                    [(12, "net_admin"), (21, "sys_admin"), (7, "setuid"), (6, "setgid")][rng.next(4) as usize];
+                format!(
+                    "{head} operation=\"capable\" class=\"cap\" profile=\"ping\" pid={pid} comm=\"ping\" capability={n} capname=\"{name}\""
+                )
             }
             90..95 => format!(
                 "{head} operation=\"create\" class=\"net\" profile=\"ping\" pid={pid} comm=\"ping\" family=\"inet6\" sock_type=\"dgram\" protocol=17 requested=\"create\" denied=\"create\""
@@ -142,8 +145,20 @@ fn main() {
         hint(&mut c, &uri).expect("a hint after a change");
         changes.push(t.elapsed());
     }
-    println!("open -> hint: median {:?} (min {:?}, max {:?}, {} runs)", median(opens.clone()), opens.iter().min().unwrap(), opens.iter().max().unwrap(), opens.len());
-    println!("change -> hint: median {:?} (min {:?}, max {:?}, {} runs)", median(changes.clone()), changes.iter().min().unwrap(), changes.iter().max().unwrap(), changes.len());
+    println!(
+        "open -> hint: median {:?} (min {:?}, max {:?}, {} runs)",
+        median(opens.clone()),
+        opens.iter().min().unwrap(),
+        opens.iter().max().unwrap(),
+        opens.len()
+    );
+    println!(
+        "change -> hint: median {:?} (min {:?}, max {:?}, {} runs)",
+        median(changes.clone()),
+        changes.iter().min().unwrap(),
+        changes.iter().max().unwrap(),
+        changes.len()
+    );
     let _ = c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
