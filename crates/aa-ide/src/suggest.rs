@@ -159,7 +159,7 @@ fn compute(
     let tree = aa_hir::includes::parse(&db, root).syntax_node();
     let mut hints = Vec::new();
     for p in report.profiles.iter().filter(|p| p.file == path) {
-        if p.suggestions.is_empty() && p.questions.is_empty() && p.error.is_none() {
+        if p.suggestions.is_empty() && p.questions.is_empty() && p.unmediated.is_empty() && p.error.is_none() {
             continue;
         }
         let Some(block) = model
@@ -195,6 +195,10 @@ fn compute(
         if !p.denied.is_empty() {
             parts.push(format!("{} denied on purpose", p.denied.len()));
         }
+        let unmediated: usize = p.unmediated.iter().map(|u| u.lines.len()).sum();
+        if unmediated > 0 {
+            parts.push(format!("{unmediated} not mediated by the features used"));
+        }
         let mut message =
             format!("{} not allowed: {}", plural(not_allowed, "logged event", "logged events"), parts.join(", "));
         if let Some(e) = &p.error {
@@ -202,6 +206,14 @@ fn compute(
         } else if !p.suggestions.is_empty() && !proved {
             let problems = p.proof.as_ref().map(|pr| pr.problems.join("; ")).unwrap_or_default();
             message.push_str(&format!(" (not proved, nothing offered: {problems})"));
+        }
+        for u in &p.unmediated {
+            message.push_str(&format!(
+                "\n- not checked: {} (the features have no `{}`; set suggest.featuresFile to the logging kernel's) (log {})",
+                u.class,
+                u.feature,
+                lines(&u.lines)
+            ));
         }
         for q in &p.questions {
             message.push_str(&format!("\n? {} (log {})", q.question, lines(&q.lines)));

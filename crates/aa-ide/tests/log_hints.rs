@@ -12,14 +12,20 @@ use expect_test::{Expect, expect};
 const POLICY: &str = include_str!("../../../fixtures/cli/suggest/policy/pinger");
 const LOG: &str = include_str!("../../../fixtures/cli/suggest/audit.log");
 const FEATURES: &str = include_str!("../../aa-dfa/tests/features/default");
+const OTHER_CLASSES: &str = include_str!("../../../fixtures/cli/suggest/other-classes.log");
+const ABI4: &str = include_str!("../../../fixtures/rules-4.1/features.abi4");
 const PATH: &str = "/etc/apparmor.d/pinger";
 
 fn host(text: &str, log: &str) -> AnalysisHost {
+    host_with(text, log, FEATURES)
+}
+
+fn host_with(text: &str, log: &str, features: &str) -> AnalysisHost {
     let loader = aa_hir_loader(text);
     let mut host = AnalysisHost::new(loader, Config::default());
     let mut change = Change::new();
     change.set_file_text(PATH, text);
-    change.log = Some(LogEvents { entries: Arc::new(aa_log::read_log(log).entries), features: Arc::from(FEATURES) });
+    change.log = Some(LogEvents { entries: Arc::new(aa_log::read_log(log).entries), features: Arc::from(features) });
     host.apply_change(change);
     host
 }
@@ -158,4 +164,31 @@ fn hints_are_cached_until_the_text_or_the_log_changes() {
     let c = hints(&host);
     assert!(!Arc::ptr_eq(&a, &c));
     assert_eq!(a.len(), c.len());
+}
+
+/// Records of classes the features do not mediate are counted and named
+/// (not allowed, not suggested), as `aa-lint suggest` reports them
+/// (`fixtures/cli/cases/suggest-unmediated`); with abi 4.0 features every
+/// one is a rule to add (`suggest-abi4`).
+#[test]
+fn classes_the_features_do_not_mediate() {
+    let host = host(POLICY, OTHER_CLASSES);
+    expect![[r#"
+        pinger at `profile pinger /usr/bin/pinger {`: 4 logged events not allowed: 1 rule to add, 3 not mediated by the features used
+        - not checked: dbus (the features have no `dbus`; set suggest.featuresFile to the logging kernel's) (log line 1)
+        - not checked: mqueue (the features have no `ipc/posix_mqueue`; set suggest.featuresFile to the logging kernel's) (log line 2)
+        - not checked: userns (the features have no `namespaces/mask/userns_create`; set suggest.featuresFile to the logging kernel's) (log line 3)
+          Add `signal send set=(hup) peer=resolver,` (log line 4) -> 305: "  signal send set=(hup) peer=resolver,\n"
+    "#]]
+    .assert_eq(&render(POLICY, &hints(&host)));
+    let host = host_with(POLICY, OTHER_CLASSES, ABI4);
+    expect![[r#"
+        pinger at `profile pinger /usr/bin/pinger {`: 4 logged events not allowed: 4 rules to add
+          Add `dbus send bus=session path=/org/freedesktop/DBus interface=org.freedesktop.DBus member=Hello peer=(name=org.freedesktop.DBus, label=unconfined),` (log line 1) -> 305: "  dbus send bus=session path=/org/freedesktop/DBus interface=org.freedesktop.DBus member=Hello peer=(name=org.freedesktop.DBus, label=unconfined),\n"
+          Add `mqueue read type=posix /pinger.q,` (log line 2) -> 305: "  mqueue read type=posix /pinger.q,\n"
+          Add `userns create,` (log line 3) -> 305: "  userns create,\n"
+          Add `signal send set=(hup) peer=resolver,` (log line 4) -> 305: "  signal send set=(hup) peer=resolver,\n"
+          [all] Add the 4 logged rules to `pinger` -> 305: "  dbus send bus=session path=/org/freedesktop/DBus interface=org.freedesktop.DBus member=Hello peer=(name=org.freedesktop.DBus, label=unconfined),\n  mqueue read type=posix /pinger.q,\n  userns create,\n  signal send set=(hup) peer=resolver,\n"
+    "#]]
+    .assert_eq(&render(POLICY, &hints(&host)));
 }

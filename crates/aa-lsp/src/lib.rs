@@ -22,6 +22,7 @@ use tower_lsp_server::{ClientSocket, LspService, Server};
 
 pub use crate::{
     loader::OsLoader,
+    logs::read_features_dir,
     server::{Backend, DEFAULT_DEBOUNCE},
     settings::default_docs_url,
 };

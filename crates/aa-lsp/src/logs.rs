@@ -24,8 +24,10 @@ use crate::{
     settings::SuggestSettings,
 };
 
-/// Where `aa-lint suggest` also looks for the kernel's features by default.
-pub(crate) const DEFAULT_FEATURES: &str = "/usr/share/apparmor-features/features";
+/// The running kernel's features, where `aa-lint suggest` looks first.
+const KERNEL_FEATURES: &str = "/sys/kernel/security/apparmor/features";
+/// The system's features file, next (as `aa-lint compile`).
+const SYSTEM_FEATURES: &str = "/usr/share/apparmor-features/features";
 
 /// How often the log file is looked at (a `stat`, and a read when it changed).
 pub(crate) const POLL: Duration = Duration::from_secs(1);
@@ -98,7 +100,7 @@ fn run(rx: &mpsc::Receiver<SuggestSettings>, deliver: &dyn Fn(LogEvents)) {
         {
             let had = s.settings.as_ref().is_some_and(SuggestSettings::any);
             s = Sources {
-                features: std::fs::read_to_string(&new.features_file).unwrap_or_default().into(),
+                features: features_text(new.features_file.as_deref()).into(),
                 settings: Some(new),
                 ..Sources::default()
             };
@@ -124,6 +126,42 @@ fn run(rx: &mpsc::Receiver<SuggestSettings>, deliver: &dyn Fn(LogEvents)) {
             deliver(LogEvents { entries: Arc::new(entries), features: s.features.clone() });
         }
     }
+}
+
+/// The features the hints compile against, in the features-file form: the
+/// setting's file or directory, else the running kernel's, else the
+/// system's file; none (empty) when there is nothing to read.
+fn features_text(setting: Option<&Path>) -> String {
+    let kernel = Path::new(KERNEL_FEATURES);
+    let path = match setting {
+        Some(p) => p,
+        None if kernel.is_dir() => kernel,
+        None => Path::new(SYSTEM_FEATURES),
+    };
+    if path.is_dir() {
+        read_features_dir(path).unwrap_or_default()
+    } else {
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+}
+
+/// A features directory (the kernel's `features/` tree) in the
+/// features-file form: an entry `name` becomes `name {...}` around its
+/// contents or its file's text, as `apparmor_parser` flattens it.
+pub fn read_features_dir(dir: &Path) -> std::io::Result<String> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    let mut out = String::new();
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let inner = if entry.file_type()?.is_dir() {
+            read_features_dir(&entry.path())?
+        } else {
+            std::fs::read_to_string(entry.path())?
+        };
+        out.push_str(&format!("{name} {{{inner}}}\n"));
+    }
+    Ok(out)
 }
 
 /// Reads the file again when its size or modification time changed.
@@ -220,6 +258,30 @@ pub(crate) fn resolve(settings: &SuggestSettings, working_dir: &Path) -> Suggest
     SuggestSettings {
         log_file: settings.log_file.as_ref().map(abs),
         journal: settings.journal,
-        features_file: abs(&settings.features_file),
+        features_file: settings.features_file.as_ref().map(abs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree laid out as the kernel's `features/` reads as the
+    /// features-file form, and the hints' features come from it when the
+    /// setting names the directory.
+    #[test]
+    fn a_features_directory_reads_as_a_features_file() {
+        let dir = std::env::temp_dir().join(format!("aa-lsp-features-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("file")).unwrap();
+        std::fs::create_dir_all(dir.join("caps")).unwrap();
+        std::fs::write(dir.join("file/mask"), "create read write\n").unwrap();
+        std::fs::write(dir.join("caps/mask"), "chown net_raw\n").unwrap();
+        std::fs::write(dir.join("dbus"), "yes\n").unwrap();
+        let text = read_features_dir(&dir).unwrap();
+        assert_eq!(text, "caps {mask {chown net_raw\n}\n}\ndbus {yes\n}\nfile {mask {create read write\n}\n}\n");
+        assert_eq!(features_text(Some(&dir)), text);
+        assert_eq!(features_text(Some(&dir.join("missing"))), "");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -81,26 +81,22 @@ struct RawSuggest {
 }
 
 /// Where the log hints read the kernel's audit records (`suggest.*`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SuggestSettings {
     /// An audit log, syslog, kern.log, dmesg or journalctl output file.
     pub(crate) log_file: Option<PathBuf>,
     /// Also read the journal (`journalctl -o json`), when journalctl exists.
     pub(crate) journal: bool,
-    /// The kernel features to compile against (as `aa-lint suggest -M`).
-    pub(crate) features_file: PathBuf,
+    /// The kernel features to compile against (as `aa-lint suggest -M`: a
+    /// file, or a directory like the kernel's); `None`: the running
+    /// kernel's, else the system's features file, else none.
+    pub(crate) features_file: Option<PathBuf>,
 }
 
 impl SuggestSettings {
     /// Whether there is anything to read.
     pub(crate) fn any(&self) -> bool {
         self.log_file.is_some() || self.journal
-    }
-}
-
-impl Default for SuggestSettings {
-    fn default() -> SuggestSettings {
-        SuggestSettings { log_file: None, journal: false, features_file: PathBuf::from(crate::logs::DEFAULT_FEATURES) }
     }
 }
 
@@ -193,8 +189,7 @@ impl ClientSettings {
                 self.suggest.journal = journal;
             }
             if let Some(file) = suggest.features_file {
-                self.suggest.features_file =
-                    non_empty(file).unwrap_or_else(|| PathBuf::from(crate::logs::DEFAULT_FEATURES));
+                self.suggest.features_file = non_empty(file);
             }
         }
     }
