@@ -73,6 +73,8 @@ struct Sources {
     journal_cursor: Option<String>,
     journal_lines: usize,
     journal_polled: Option<Instant>,
+    /// Whether `journalctl` runs here (asked once per setting).
+    journalctl: Option<bool>,
     features: Arc<str>,
 }
 
@@ -203,7 +205,7 @@ fn journalctl_exists() -> bool {
 
 /// Appends the journal's entries since the last read.
 fn poll_journal(s: &mut Sources) -> bool {
-    if s.journal_cursor.is_none() && s.journal_lines == 0 && !journalctl_exists() {
+    if !*s.journalctl.get_or_insert_with(journalctl_exists) {
         return false;
     }
     let mut cmd = Command::new("journalctl");
