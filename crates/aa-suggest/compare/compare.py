@@ -273,7 +273,7 @@ def main() -> None:
     for line in (HERE / "records.tsv").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        cls, case = line.split("\t")
+        cls, case = line.split("\t")[:2]
         record = record_of(case)
         base = base_profile(case, record)
         d, profile = policy_dir(base)
@@ -288,7 +288,7 @@ def main() -> None:
             shutil.rmtree(d)
             log.unlink()
         print(f"{case}: python {python['rules']} aa-logprof {logprof['rules']}", file=sys.stderr)
-        rows.append({"class": cls, "case": case, "base": base, "python": python, "logprof": logprof})
+        rows.append({"class": cls, "case": case, "record": record, "base": base, "python": python, "logprof": logprof})
     Path(args.out).write_text(json.dumps({"versions": versions, "rows": rows}, indent=1) + "\n")
 
 
