@@ -285,7 +285,7 @@ fn the_comparison_table_is_current() {
                 "aa-logprof 3.0.8 does not read the record (its libapparmor rejects it).".to_owned()
             });
         }
-        if python.is_empty() {
+        if python.is_empty() && !reason.contains("Python") {
             notes.push("The Python server suggests nothing.".to_owned());
         }
         let reason =
