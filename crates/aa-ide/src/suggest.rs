@@ -101,6 +101,8 @@ pub(crate) fn log_hints(
     let closure = crate::util::closure(db, file);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     generation.hash(&mut hasher);
+    // The search paths and the target decide what the texts mean.
+    (&config.include_dirs, &config.base_dir, &config.working_dir, db.settings().target(db)).hash(&mut hasher);
     for f in &closure {
         f.path(db).hash(&mut hasher);
         f.content(db).hash(&mut hasher);

@@ -151,7 +151,8 @@ fn one_rule_at_a_time() {
     }
 }
 
-/// The second request on the same texts and log is answered from the cache.
+/// The second request on the same texts, log and settings is answered
+/// from the cache.
 #[test]
 fn hints_are_cached_until_the_text_or_the_log_changes() {
     let mut host = host(POLICY, LOG);
@@ -164,6 +165,13 @@ fn hints_are_cached_until_the_text_or_the_log_changes() {
     let c = hints(&host);
     assert!(!Arc::ptr_eq(&a, &c));
     assert_eq!(a.len(), c.len());
+    // Other search paths: computed again.
+    let mut change = Change::new();
+    change.set_config(Config { include_dirs: vec!["/usr/share/apparmor.d".into()], ..Config::default() });
+    host.apply_change(change);
+    let d = hints(&host);
+    assert!(!Arc::ptr_eq(&c, &d));
+    assert!(Arc::ptr_eq(&d, &hints(&host)));
 }
 
 /// Records of classes the features do not mediate are counted and named
