@@ -166,19 +166,25 @@ pub fn read_features_dir(dir: &Path) -> std::io::Result<String> {
     Ok(out)
 }
 
-/// Reads the file again when its size or modification time changed.
+/// Reads the file again when its size or modification time changed;
+/// whether its records changed.
 fn poll_file(s: &mut Sources, path: &Path) -> bool {
     let seen = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
     if seen == s.file_seen {
         return false;
     }
     s.file_seen = seen;
-    let had = !s.file.is_empty();
-    s.file = match read_tail(path) {
+    let entries = match read_tail(path) {
         Some(text) => aa_log::read_log(&text).entries,
         None => Vec::new(),
     };
-    had || !s.file.is_empty()
+    // A log that grew by other programs' lines changes nothing: the
+    // analysis is not touched (no request cancelled, no hint recomputed).
+    if entries == s.file {
+        return false;
+    }
+    s.file = entries;
+    true
 }
 
 /// The file's text, or its last [`MAX_FILE_BYTES`] from a line start.

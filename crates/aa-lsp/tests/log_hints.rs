@@ -45,6 +45,11 @@ fn wait_for(c: &mut Client, uri: &str, want: Option<&str>) {
     panic!("no diagnostics with the hint {want:?}; the last: {last:?}");
 }
 
+/// How often the server looks at the log file (`logs.rs`'s `POLL`).
+fn logs_poll() -> Duration {
+    Duration::from_secs(1)
+}
+
 fn settings(base: &Path) -> Value {
     json!({ "includePaths": [], "baseDir": base, "lint": { "select": [], "ignore": [] } })
 }
@@ -78,8 +83,14 @@ fn the_log_is_read_when_named_re_read_when_it_grows_and_dropped_with_the_setting
     let one = "1 logged event not allowed: 1 rule to add";
     wait_for(&mut c, &uri, Some(one));
 
-    // The log grows (as a log does): read again without being told.
+    // Other programs' lines appended: read, but nothing to publish again.
     let mut grown = records("capname=\"net_admin\"");
+    grown.push_str(&records("type=SYSCALL"));
+    std::fs::write(&log, &grown).unwrap();
+    let again = c.diagnostics(&uri, logs_poll() * 3);
+    assert!(again.is_none(), "published again for lines that are not AppArmor's: {again:?}");
+
+    // The log grows (as a log does): read again without being told.
     grown.push_str(&records("/home/alice/.cache/pinger/state"));
     std::fs::write(&log, grown).unwrap();
     let three = "3 logged events not allowed: 2 rules to add";
@@ -98,7 +109,7 @@ fn the_log_is_read_when_named_re_read_when_it_grows_and_dropped_with_the_setting
     assert_eq!(
         titles,
         [
-            "Add `owner @{HOME}/.cache/pinger/state rw,` (log lines 2, 3)",
+            "Add `owner @{HOME}/.cache/pinger/state rw,` (log lines 3, 4)",
             "Add `capability net_admin,` (log line 1)",
             "Add the 2 logged rules to `pinger`",
         ],
