@@ -382,11 +382,7 @@ fn directive_rule_nodes(text: &str) -> Vec<SyntaxNode> {
 
 /// The node of `kind` spanning exactly `range`.
 fn find_node(root: &SyntaxNode, kind: SyntaxKind, range: TextRange) -> Option<SyntaxNode> {
-    let start = match root.covering_element(range) {
-        aa_syntax::NodeOrToken::Node(node) => node,
-        aa_syntax::NodeOrToken::Token(token) => token.parent()?,
-    };
-    start.ancestors().find(|n| n.kind() == kind && n.text_range() == range)
+    aa_syntax::node_spanning(root, range, |k| k == kind)
 }
 
 struct Builder<'db> {

@@ -124,7 +124,7 @@ pub(crate) fn profiles(db: &dyn Db, path: &Path) -> Vec<ProfileInfo> {
         let loc = p.origin.location;
         let root = aa_hir::includes::parse(db, loc.file).syntax_node();
         let Some(node) =
-            root.descendants().filter_map(ast::Profile::cast).find(|n| n.syntax().text_range() == loc.range)
+            aa_syntax::node_spanning(&root, loc.range, ast::Profile::can_cast).and_then(ast::Profile::cast)
         else {
             continue;
         };

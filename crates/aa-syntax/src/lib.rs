@@ -192,6 +192,21 @@ fn run_parser(text: &str, tokens: Vec<Token>, cache: &mut rowan::NodeCache) -> (
     parser.finish()
 }
 
+/// The innermost node spanning exactly `range` whose kind passes `kind`,
+/// found by descending from `root` (a binary search per level), not by a
+/// walk of the whole tree: looking up each profile of a large file that
+/// way would be quadratic. `None` when `range` is outside `root`.
+pub fn node_spanning(root: &SyntaxNode, range: TextRange, kind: impl Fn(SyntaxKind) -> bool) -> Option<SyntaxNode> {
+    if !root.text_range().contains_range(range) {
+        return None;
+    }
+    let start = match root.covering_element(range) {
+        NodeOrToken::Node(node) => node,
+        NodeOrToken::Token(token) => token.parent()?,
+    };
+    start.ancestors().find(|n| kind(n.kind()) && n.text_range() == range)
+}
+
 /// Writes `KIND@start..end` for each node and token, indented by depth, with
 /// the token text quoted.
 pub fn dump_tree(node: &SyntaxNode) -> String {

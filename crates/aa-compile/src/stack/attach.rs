@@ -100,9 +100,7 @@ impl Attachment {
 pub(super) fn xattrs_of(db: &dyn Db, p: &Profile) -> Vec<(String, String)> {
     let loc = p.origin.location;
     let root = parse(db, loc.file).syntax_node();
-    let Some(node) = root
-        .descendants()
-        .find(|n| n.text_range() == loc.range && matches!(n.kind(), SyntaxKind::PROFILE | SyntaxKind::HAT))
+    let Some(node) = aa_syntax::node_spanning(&root, loc.range, |k| matches!(k, SyntaxKind::PROFILE | SyntaxKind::HAT))
     else {
         return Vec::new();
     };

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use aa_hir::model::{Profile, RuleKind, RuleMode};
 
 use crate::{
@@ -64,8 +66,28 @@ declare_lint! {
     }
 }
 
+/// For each profile name stacked by a rule (`-> &name`, `-> a//&name`),
+/// the names of the profiles whose rules stack it: built once, so telling
+/// the global profiles apart stays linear in the file's rules.
+fn stacked_by<'a>(ctx: &'a LintContext<'_>) -> HashMap<&'a str, HashSet<&'a str>> {
+    let mut stacked: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for p in &ctx.model.profiles {
+        for r in &p.rules {
+            let target = match &*r.kind {
+                RuleKind::File { target: Some(t), .. } => t,
+                RuleKind::ChangeProfile { target: Some(t), .. } => t,
+                _ => continue,
+            };
+            for name in target.split("//").filter_map(|part| part.strip_prefix('&')) {
+                stacked.entry(name).or_default().insert(&p.name);
+            }
+        }
+    }
+    stacked
+}
+
 /// Whether a profile confines the whole system or a user session.
-pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
+fn is_global(stacked: &HashMap<&str, HashSet<&str>>, profile: &Profile) -> bool {
     let wide = profile
         .attachment
         .as_deref()
@@ -76,16 +98,9 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
     // own child (apparmor.d's `px -> brave//&brave//crashpad_handler`)
     // is a sandbox, not a global layer.
     let own = format!("{}//", profile.name);
-    let others = ctx.model.profiles.iter().filter(|p| p.name != profile.name && !p.name.starts_with(&own));
-    let stacked = others.flat_map(|p| &p.rules).any(|r| {
-        let target = match &*r.kind {
-            RuleKind::File { target: Some(t), .. } => t,
-            RuleKind::ChangeProfile { target: Some(t), .. } => t,
-            _ => return false,
-        };
-        target.split("//").any(|part| part.strip_prefix('&').is_some_and(|n| n == profile.name || n == short))
-    });
-    wide || stacked
+    let by_other =
+        |name: &str| stacked.get(name).is_some_and(|by| by.iter().any(|p| *p != profile.name && !p.starts_with(&own)));
+    wide || by_other(&profile.name) || by_other(short)
 }
 
 /// The global layers of the file: the global profiles ([`is_global`]),
@@ -95,29 +110,36 @@ pub fn is_global(ctx: &LintContext<'_>, profile: &Profile) -> bool {
 /// sends everything else back). Indexes into the model's profiles.
 pub fn global_layers(ctx: &LintContext<'_>) -> Vec<bool> {
     let profiles = &ctx.model.profiles;
-    let mut global: Vec<bool> = profiles.iter().map(|p| is_global(ctx, p)).collect();
+    let stacked = stacked_by(ctx);
+    let mut global: Vec<bool> = profiles.iter().map(|p| is_global(&stacked, p)).collect();
+    // The names the global layers move the task to, each layer's rules
+    // read once (the set only grows, so the fixed point is the same).
+    let mut targeted: HashSet<String> = HashSet::new();
+    let mut read = vec![false; profiles.len()];
     loop {
+        for (g, p) in profiles.iter().enumerate() {
+            if !global[g] || read[g] {
+                continue;
+            }
+            read[g] = true;
+            for r in p.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
+                let (target, child) = match &*r.kind {
+                    RuleKind::ChangeProfile { target: Some(t), .. } => (t.as_str(), false),
+                    kind => match exec_target(kind) {
+                        Some(t) => t,
+                        None => continue,
+                    },
+                };
+                targeted.extend(target_layers(p, target, child).into_iter().flatten());
+            }
+        }
         let mut changed = false;
         for (i, p) in profiles.iter().enumerate() {
             if global[i] {
                 continue;
             }
             let from_parent = p.parent.is_some_and(|parent| global[parent]);
-            let named = || {
-                profiles.iter().enumerate().filter(|(g, _)| global[*g]).any(|(_, g)| {
-                    g.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny).any(|r| {
-                        let (target, child) = match &*r.kind {
-                            RuleKind::ChangeProfile { target: Some(t), .. } => (t.as_str(), false),
-                            kind => match exec_target(kind) {
-                                Some(t) => t,
-                                None => return false,
-                            },
-                        };
-                        target_layers(g, target, child).is_some_and(|ls| ls.contains(&p.name))
-                    })
-                })
-            };
-            if from_parent || (p.attachment.is_none() && named()) {
+            if from_parent || (p.attachment.is_none() && targeted.contains(&p.name)) {
                 global[i] = true;
                 changed = true;
             }
