@@ -50,6 +50,20 @@ pub fn file_includes(db: &dyn Db, file: File) -> Vec<ResolvedInclude> {
     includes.filter_map(|include| resolve(db, &include)).collect()
 }
 
+/// The include statement at `range` of `file`, found by a binary search
+/// (the statements are in text order): a file with thousands of includes
+/// would otherwise scan them all for each one.
+pub fn include_at(db: &dyn Db, file: File, range: TextRange) -> Option<&ResolvedInclude> {
+    let includes = file_includes(db, file);
+    let i = includes.binary_search_by_key(&range.start(), |include| include.range.start()).ok()?;
+    Some(&includes[i]).filter(|include| include.range == range)
+}
+
+/// The files the include statement at `range` of `file` brings in.
+pub fn included_files(db: &dyn Db, file: File, range: TextRange) -> &[File] {
+    include_at(db, file, range).map_or(&[], |include| &include.files)
+}
+
 fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInclude> {
     let target = include.target()?;
     let range = include.syntax().text_range();

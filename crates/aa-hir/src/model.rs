@@ -19,7 +19,7 @@ use aa_syntax::{
 use crate::{
     Diagnostic,
     db::{Db, File},
-    includes::{file_includes, parse},
+    includes::{included_files, parse},
     variables::{
         BUILTIN_VARIABLES, BoolVariable, Location, SetVariable, Variables, bool_name, file_variable_names, unquote,
         variables,
@@ -453,13 +453,9 @@ impl Builder<'_> {
         if self.include_depth >= crate::includes::MAX_INCLUDE_DEPTH {
             return;
         }
-        let targets: Vec<File> = file_includes(self.db, ctx.file)
-            .iter()
-            .filter(|include| include.range == range)
-            .flat_map(|include| include.files.iter().copied())
-            .collect();
+        let targets = included_files(self.db, ctx.file, range);
         let via = ctx.via.then(Location { file: ctx.file, range });
-        for target in targets {
+        for &target in targets {
             // An include cycle is reported elsewhere; here it just stops.
             if target == ctx.file || ctx.via.iter().any(|l| l.file == target) {
                 continue;

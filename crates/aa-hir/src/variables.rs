@@ -19,7 +19,7 @@ use aa_syntax::{SyntaxKind, SyntaxNode, TextRange, ast::AstNode};
 use crate::{
     Diagnostic,
     db::{Db, File},
-    includes::{file_includes, parse},
+    includes::{included_files, parse},
 };
 
 /// Where something was written.
@@ -116,7 +116,7 @@ pub fn variables(db: &dyn Db, root: File) -> Variables {
 enum VariableStatement {
     Set(SetDefinition),
     Bool(BoolDefinition),
-    /// An `include` statement (its targets come from `file_includes`).
+    /// An `include` statement (its targets come from `included_files`).
     Include {
         range: TextRange,
     },
@@ -230,12 +230,7 @@ impl Collector<'_> {
                 VariableStatement::Set(def) => self.set_definition(file, def),
                 VariableStatement::Bool(def) => self.bool_definition(file, def),
                 VariableStatement::Include { range } => {
-                    let targets: Vec<File> = file_includes(self.db, file)
-                        .iter()
-                        .filter(|include| include.range == *range)
-                        .flat_map(|include| include.files.iter().copied())
-                        .collect();
-                    for target in targets {
+                    for &target in included_files(self.db, file, *range) {
                         self.file(target);
                     }
                 }

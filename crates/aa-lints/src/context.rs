@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use aa_hir::{
     db::{Db, File, FileContent},
-    includes::{IncludeClosure, file_includes, include_closure, parse},
+    includes::{IncludeClosure, include_closure, parse},
     model::{PolicyModel, Profile, Rule, RuleKind, RuleMode, policy_model},
     variables::{Variables, variables},
 };
@@ -111,7 +111,7 @@ impl<'db> LintContext<'db> {
 
     /// The include target written at `range` of `file`.
     pub fn include_target_at(&self, file: File, range: TextRange) -> Option<String> {
-        file_includes(self.db, file).iter().find(|i| i.range == range).map(|i| i.target.clone())
+        aa_hir::includes::include_at(self.db, file, range).map(|i| i.target.clone())
     }
 
     /// The text of `range` in `file`, or "" when out of bounds.

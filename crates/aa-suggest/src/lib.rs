@@ -496,7 +496,7 @@ fn exec_mode(stack: &StackPolicy<'_>, i: usize, path: &str) -> Option<String> {
         return Some(format!("cx -> {}", stack.profile(c).name.base_name()));
     }
     let ns = stack.profile(i).name.namespace.clone();
-    let top = find_attach(stack, stack.top_level(ns.as_deref()), path, &[]);
+    let top = stack.attach_top_level(ns.as_deref(), path, &[]);
     match top.chosen {
         Some(j) if j != i => Some("px".into()),
         _ => None,

@@ -29,6 +29,9 @@ pub struct Attachment {
     /// matches it by string equality (and it wins at once). A plain
     /// attachment given after the name is ranked as any pattern.
     pub exact: bool,
+    /// The pattern with repeated slashes merged, what an exact one is
+    /// compared with.
+    filtered: Vec<u8>,
     regex: Option<Regex>,
     /// The parser's `xmatch_len`: the literal prefix of the pattern.
     pub literal_len: usize,
@@ -54,7 +57,12 @@ impl Attachment {
         };
         let exact = kind == PatternKind::Basic && !has_xattrs && p.attachment.is_none();
         let literal_len = regex.as_ref().map_or(pattern.len(), Regex::xmatch_len);
-        Some(Attachment { pattern, exact, regex, literal_len, dfa: OnceCell::new() })
+        Some(Attachment { pattern, exact, filtered, regex, literal_len, dfa: OnceCell::new() })
+    }
+
+    /// The path an exact attachment matches, `None` for a pattern.
+    pub(super) fn exact_path(&self) -> Option<&[u8]> {
+        self.exact.then_some(self.filtered.as_slice())
     }
 
     /// Whether the pattern matches `path`, and the length the kernel
@@ -62,7 +70,7 @@ impl Attachment {
     /// first loops, at least the literal prefix).
     pub fn match_len(&self, path: &str) -> Option<usize> {
         if self.exact {
-            return (path.as_bytes() == filter_slashes(self.pattern.as_bytes()).as_slice()).then_some(path.len());
+            return (path.as_bytes() == self.filtered.as_slice()).then_some(path.len());
         }
         let dfa = self
             .dfa
@@ -158,6 +166,15 @@ pub struct AttachOutcome {
     pub conflict: bool,
 }
 
+/// The profile `i`, attached exactly to `path`: it wins at once.
+pub(super) fn exact_outcome(i: usize, path: &str) -> AttachOutcome {
+    AttachOutcome {
+        chosen: Some(i),
+        candidates: vec![Candidate { profile: i, len: path.len(), xattrs: Some(0) }],
+        conflict: false,
+    }
+}
+
 /// Finds the profile among `among` that attaches to `path`.
 pub fn find_attach(
     policy: &StackPolicy<'_>,
@@ -171,11 +188,7 @@ pub fn find_attach(
         let Some(a) = &p.attachment else { continue };
         let Some(len) = a.match_len(path) else { continue };
         if a.exact {
-            return AttachOutcome {
-                chosen: Some(i),
-                candidates: vec![Candidate { profile: i, len, xattrs: Some(0) }],
-                conflict: false,
-            };
+            return exact_outcome(i, path);
         }
         let xattrs = if p.xattrs.is_empty() { Some(0) } else { xattrs_match(&p.xattrs, file_xattrs) };
         candidates.push(Candidate { profile: i, len, xattrs });

@@ -148,7 +148,7 @@ fn exec_layer(policy: &StackPolicy<'_>, layer: &ProfileName, program: &Program<'
     let Some(i) = policy.find(layer) else {
         if layer.is_unconfined() {
             step.decision = Decision::Unconfined;
-            let a = find_attach(policy, policy.top_level(layer.namespace.as_deref()), program.path, program.xattrs);
+            let a = policy.attach_top_level(layer.namespace.as_deref(), program.path, program.xattrs);
             step.result = Ok(a.chosen.map_or_else(|| Label::single(layer.clone()), |c| single(policy, c)));
             if a.conflict {
                 step.note = Some("conflicting profile attachments: stays unconfined".to_owned());
@@ -283,12 +283,11 @@ pub fn transition(
             new = Some(Label::single(ProfileName::unconfined(layer.namespace.clone())))
         }
         (kind, None) => {
-            let among: Vec<usize> = if kind == TransitionKind::Child {
-                policy.children(i).collect()
+            let a = if kind == TransitionKind::Child {
+                find_attach(policy, policy.children(i), program.path, program.xattrs)
             } else {
-                policy.top_level(ns).collect()
+                policy.attach_top_level(ns, program.path, program.xattrs)
             };
-            let a = find_attach(policy, among.into_iter(), program.path, program.xattrs);
             new = a.chosen.map(|c| single(policy, c));
             if a.conflict {
                 note = Some("conflicting profile attachments".to_owned());
@@ -297,7 +296,7 @@ pub fn transition(
         }
         (_, Some(target)) => match resolve_target(policy, target, layer, program) {
             Ok(Resolved::Stack(s)) => {
-                let a = find_attach(policy, policy.top_level(ns), program.path, program.xattrs);
+                let a = policy.attach_top_level(ns, program.path, program.xattrs);
                 new = a.chosen.map(|c| single(policy, c));
                 attach = Some(a);
                 stack = Some(s);

@@ -27,7 +27,7 @@ pub mod exec;
 pub mod graph;
 pub mod perms;
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use aa_dfa::{CompileOptions, CompiledProfile};
@@ -85,6 +85,9 @@ impl Mode {
     }
 }
 
+/// A namespace, an executed path and its xattrs.
+type AttachQuestion = (Option<String>, String, Vec<(String, String)>);
+
 /// One profile of the policy.
 pub struct StackProfile<'db> {
     pub name: ProfileName,
@@ -125,6 +128,16 @@ pub struct StackPolicy<'db> {
     opts: CompileOptions,
     profiles: Vec<StackProfile<'db>>,
     by_name: HashMap<ProfileName, usize>,
+    /// The children of each profile, in order.
+    children: Vec<Vec<usize>>,
+    /// The profiles with an exact attachment, by the path it matches, in
+    /// order: a lookup instead of a pass over a large policy per exec.
+    exact_attachments: HashMap<Vec<u8>, Vec<usize>>,
+    /// The profiles attached by a pattern, in order.
+    pattern_attachments: Vec<usize>,
+    /// [`Self::attach_top_level`]'s answers: a policy execs the same
+    /// programs from many profiles, and each answer matches every pattern.
+    attach_answers: RefCell<HashMap<AttachQuestion, AttachOutcome>>,
     /// Profiles defined more than once (the later definition wins, as a
     /// later load replaces a profile).
     pub duplicates: Vec<ProfileName>,
@@ -133,21 +146,40 @@ pub struct StackPolicy<'db> {
 impl<'db> StackPolicy<'db> {
     /// Indexes the profiles of `roots` (models only; nothing is compiled).
     pub fn new(db: &'db dyn Db, roots: &[File], opts: CompileOptions) -> StackPolicy<'db> {
-        let mut policy =
-            StackPolicy { db, opts, profiles: Vec::new(), by_name: HashMap::new(), duplicates: Vec::new() };
+        let mut policy = StackPolicy {
+            db,
+            opts,
+            profiles: Vec::new(),
+            by_name: HashMap::new(),
+            children: Vec::new(),
+            exact_attachments: HashMap::new(),
+            pattern_attachments: Vec::new(),
+            attach_answers: RefCell::default(),
+            duplicates: Vec::new(),
+        };
         for &root in roots {
             let model = policy_model(db, root);
-            let first = policy.profiles.len();
+            // Where each profile of the model went (a name that does not
+            // parse is left out).
+            let mut placed: Vec<Option<usize>> = vec![None; model.profiles.len()];
             for (index, p) in model.profiles.iter().enumerate() {
                 let Ok(name) = ProfileName::parse(&p.name) else { continue };
                 let xattrs = attach::xattrs_of(db, p);
                 let attachment = Attachment::of(p, &name, !xattrs.is_empty());
-                let parent = p
-                    .parent
-                    .and_then(|pi| policy.profiles[first..].iter().position(|sp| sp.index == pi).map(|i| first + i));
+                let parent = p.parent.and_then(|pi| placed.get(pi).copied().flatten());
                 let i = policy.profiles.len();
+                placed[index] = Some(i);
                 if policy.by_name.insert(name.clone(), i).is_some() {
                     policy.duplicates.push(name.clone());
+                }
+                policy.children.push(Vec::new());
+                if let Some(parent) = parent {
+                    policy.children[parent].push(i);
+                }
+                match attachment.as_ref().map(Attachment::exact_path) {
+                    Some(Some(path)) => policy.exact_attachments.entry(path.to_vec()).or_default().push(i),
+                    Some(None) => policy.pattern_attachments.push(i),
+                    None => {}
                 }
                 policy.profiles.push(StackProfile {
                     name,
@@ -190,7 +222,7 @@ impl<'db> StackPolicy<'db> {
 
     /// The children (child profiles and hats) of a profile.
     pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.profiles.len()).filter(move |&c| self.profiles[c].parent == Some(i))
+        self.children[i].iter().copied()
     }
 
     /// The top-level profiles of a namespace.
@@ -200,6 +232,32 @@ impl<'db> StackPolicy<'db> {
             let p = &self.profiles[i];
             p.parent.is_none() && p.name.namespace == ns
         })
+    }
+
+    /// Which top-level profile of a namespace attaches to `path`: what
+    /// [`attach::find_attach`] over [`Self::top_level`] decides, with the
+    /// exact attachments looked up rather than each compared.
+    pub fn attach_top_level(
+        &self,
+        namespace: Option<&str>,
+        path: &str,
+        file_xattrs: &[(String, String)],
+    ) -> AttachOutcome {
+        let top = |i: &usize| {
+            let p = &self.profiles[*i];
+            p.parent.is_none() && p.name.namespace.as_deref() == namespace
+        };
+        let exact = self.exact_attachments.get(path.as_bytes()).and_then(|list| list.iter().copied().find(top));
+        if let Some(i) = exact {
+            return attach::exact_outcome(i, path);
+        }
+        let question = (namespace.map(str::to_owned), path.to_owned(), file_xattrs.to_vec());
+        if let Some(answer) = self.attach_answers.borrow().get(&question) {
+            return answer.clone();
+        }
+        let answer = attach::find_attach(self, self.pattern_attachments.iter().copied().filter(top), path, file_xattrs);
+        self.attach_answers.borrow_mut().insert(question, answer.clone());
+        answer
     }
 
     /// The profile compiled (on first use).

@@ -1,4 +1,4 @@
-use aa_hir::includes::file_includes;
+use aa_hir::includes::{file_includes, included_files};
 use aa_syntax::ast::{self, AstNode};
 
 use crate::{
@@ -73,10 +73,8 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         };
         let range = include.syntax().text_range();
         let twin_range = twin.syntax().text_range();
-        let broad_includes_strict = file_includes(ctx.db, ctx.root)
+        let broad_includes_strict = included_files(ctx.db, ctx.root, twin_range)
             .iter()
-            .filter(|i| i.range == twin_range)
-            .flat_map(|i| i.files.iter())
             .any(|&f| file_includes(ctx.db, f).iter().any(|i| i.target == target));
         let message = format!("`{target}` is included next to `{broad}`, which grants all of it and more");
         let edit = ctx.line_removal(ctx.root, range);
