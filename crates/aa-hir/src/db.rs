@@ -97,6 +97,14 @@ pub struct Settings {
     #[default]
     #[returns(ref)]
     pub target_distribution: Option<String>,
+    /// The files loaded together as one policy (the files of a directory
+    /// `aa-lint check` was given): what a cross-file question, such as
+    /// whether any profile is named as an exec target names, is asked of.
+    /// Empty: the rest of the policy is unknown, and such questions are
+    /// not judged.
+    #[default]
+    #[returns(ref)]
+    pub policy_files: Vec<File>,
 }
 
 /// The description of the database's target (its [`Settings::target`]).
@@ -175,6 +183,15 @@ impl RootDatabase {
     /// Replaces a file's content (an editor change, a file watcher event).
     /// Open documents change often, so they get low durability: editing one
     /// does not invalidate queries that only read stable files.
+    /// Declares the files that make up the whole policy (see
+    /// [`Settings::policy_files`]).
+    pub fn set_policy_files(&mut self, files: Vec<File>) {
+        let settings = Settings::get(self);
+        if *settings.policy_files(self) != files {
+            settings.set_policy_files(self).with_durability(Durability::MEDIUM).to(files);
+        }
+    }
+
     pub fn set_file_content(&mut self, path: &Path, content: FileContent, durability: Durability) {
         let file = self.file(path);
         file.set_content(self).with_durability(durability).to(content);

@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod directives;
 pub mod includes;
 pub mod model;
+pub mod policy_names;
 pub mod variables;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -197,7 +197,11 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
     let (report, fixed) = if syntax_only {
         (crate::lint::syntax_only(&inputs), None)
     } else {
-        let mut checker = Checker::new(&inputs, &setup.plans);
+        // A directory given whole is taken to be the policy `apparmor_parser`
+        // loads from it, so that a transition target no file of it defines
+        // can be flagged.
+        let policy_dirs: Vec<PathBuf> = args.paths.iter().filter(|p| p.is_dir()).cloned().collect();
+        let mut checker = Checker::new(&inputs, &setup.plans, &policy_dirs);
         if args.fix || args.diff {
             let fixed = fix(&mut checker, &inputs, args.unsafe_fixes, printer);
             (checker.run(), Some(fixed))

@@ -127,7 +127,10 @@ pub struct Checker {
 
 impl Checker {
     /// Reads every input (in parallel). `plans[i]` is how input `i` is checked.
-    pub fn new(inputs: &[Result<Input, String>], plans: &[Plan]) -> Checker {
+    /// The files found under `policy_dirs` (directories given whole) are
+    /// each session's known policy, for the lints that ask of the rest of
+    /// the policy ([`aa_hir::db::Settings::policy_files`]).
+    pub fn new(inputs: &[Result<Input, String>], plans: &[Plan], policy_dirs: &[PathBuf]) -> Checker {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let sources = process(inputs, |source| source);
         let mut sessions: Vec<Session> = Vec::new();
@@ -178,6 +181,15 @@ impl Checker {
                 file,
                 selection: plan.selection.clone(),
             });
+        }
+        for session in &mut sessions {
+            let files: Vec<File> = session
+                .roots
+                .iter()
+                .map(|r| r.file)
+                .filter(|f| policy_dirs.iter().any(|d| f.path(&session.db).starts_with(d)))
+                .collect();
+            session.db.set_policy_files(files);
         }
         Checker { sessions, failures, count: inputs.len() }
     }

@@ -1,4 +1,5 @@
 use aa_hir::model::{RuleKind, RuleMode};
+use aa_hir::policy_names;
 
 use crate::{
     context::LintContext,
@@ -14,8 +15,12 @@ declare_lint! {
     /// file itself defines: `cx -> name` (or `cix`, `cux`) where the profile
     /// has no child profile `name`, and `px -> parent//child` or
     /// `change_profile -> parent//child` where the file defines `parent`
-    /// but not its child. A top-level target (`px -> name`) is not judged:
-    /// it may be defined by another file of the policy.
+    /// but not its child. A top-level target (`px -> name`, `&name` in a
+    /// stack) is judged only when the whole policy is known, as when
+    /// `aa-lint check` is given the policy's directory: then it is flagged
+    /// when no file of that policy defines a top-level profile of that
+    /// name. Checking single files, such a target may be defined by a file
+    /// not checked, and it is not judged.
     ///
     /// ## Why it matters
     ///
@@ -62,6 +67,13 @@ declare_lint! {
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
+    // Top-level names of the whole policy, when this file is part of a
+    // policy known whole.
+    let known_names = if policy_names::in_known_policy(ctx.db, ctx.root) {
+        policy_names::policy_profile_names(ctx.db, ctx.db.settings()).as_ref()
+    } else {
+        None
+    };
     for profile in &ctx.model.profiles {
         for rule in profile.rules.iter().filter(|r| r.qualifiers.mode != RuleMode::Deny) {
             let (target, child) = match &*rule.kind {
@@ -77,8 +89,21 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
                 if layer.starts_with(':') || layer == "unconfined" {
                     continue;
                 }
+                let Some((parent, _)) = layer.rsplit_once("//") else {
+                    if let Some(names) = known_names
+                        && !names.contains(&layer)
+                        && find_profile(ctx, &layer).is_none()
+                    {
+                        let message = format!(
+                            "`{}`: no file of the policy defines a profile `{layer}`, so the transition to it always fails",
+                            ctx.rule_text(rule)
+                        );
+                        ctx.report_rule(sink, rule, sink.default_severity(), message);
+                        break;
+                    }
+                    continue;
+                };
                 // Judged only when the parent is defined here.
-                let Some((parent, _)) = layer.rsplit_once("//") else { continue };
                 if find_profile(ctx, parent).is_none() || find_profile(ctx, &layer).is_some() {
                     continue;
                 }
