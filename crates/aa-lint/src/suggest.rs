@@ -5,7 +5,6 @@
 //! Exit status: 0 when nothing is to be added, 1 when there are
 //! suggestions or questions, 2 when something could not be run.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -92,45 +91,6 @@ fn read_logs(args: &SuggestArgs) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it over
-/// `path`: a reader sees the old file or the new one, never a part.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.aa-lint-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// A features directory (the kernel's `features/` tree) in the
-/// features-file format: a directory or file `name` becomes `name {...}`,
-/// a file's text the value inside, as apparmor_parser flattens it.
-fn read_features_dir(dir: &Path) -> std::io::Result<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    names.sort_by_key(std::fs::DirEntry::file_name);
-    let mut out = String::new();
-    for entry in names {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let inner = if entry.file_type()?.is_dir() {
-            read_features_dir(&entry.path())?
-        } else {
-            std::fs::read_to_string(entry.path())?
-        };
-        out.push_str(&format!("{name} {{{inner}}}\n"));
-    }
-    Ok(out)
-}
-
 /// The features the events are checked against, and where they came
 /// from: `-M` (a file, or a directory like the kernel's), else the running
 /// kernel's, else the system's features file or none (as `compile`).
@@ -142,7 +102,7 @@ fn suggest_features(args: &PolicyArgs) -> Result<(aa_dfa::Features, String), Str
         None => kernel.is_dir().then_some(kernel),
     };
     if let Some(dir) = dir {
-        let text = read_features_dir(dir).map_err(|e| format!("cannot read features {}: {e}", dir.display()))?;
+        let text = aa_lsp::read_features_dir(dir).map_err(|e| format!("cannot read features {}: {e}", dir.display()))?;
         let what = if dir == kernel { "the running kernel's" } else { "the features directory" };
         return Ok((aa_dfa::Features::parse(&text), format!("{what} {}", dir.display())));
     }
@@ -336,7 +296,7 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
                 status = Status::Failure;
                 continue;
             }
-            match write_atomic(&f.path, &f.new) {
+            match crate::write::write_atomic(&f.path, f.new.as_bytes()) {
                 Ok(()) => printer.note(&format!("wrote {}", f.path.display())),
                 Err(e) => {
                     printer.error(&format!("{}: cannot write: {e}", f.path.display()));
@@ -350,8 +310,6 @@ pub fn run(args: &SuggestArgs, printer: &mut Printer) -> Status {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// A tree laid out as the kernel's `features/` (values as a 6.x
     /// kernel writes them) reads as the features-file form does.
     #[test]
@@ -373,7 +331,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, value).unwrap();
         }
-        let text = read_features_dir(&dir).unwrap();
+        let text = aa_lsp::read_features_dir(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         let f = aa_dfa::Features::parse(&text);
         assert!(f.policydb && f.signal && f.unix && f.network_v8 && f.posix_mqueue && f.userns && f.stacking);
