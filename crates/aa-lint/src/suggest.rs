@@ -102,7 +102,8 @@ fn suggest_features(args: &PolicyArgs) -> Result<(aa_dfa::Features, String), Str
         None => kernel.is_dir().then_some(kernel),
     };
     if let Some(dir) = dir {
-        let text = aa_lsp::read_features_dir(dir).map_err(|e| format!("cannot read features {}: {e}", dir.display()))?;
+        let text =
+            aa_lsp::read_features_dir(dir).map_err(|e| format!("cannot read features {}: {e}", dir.display()))?;
         let what = if dir == kernel { "the running kernel's" } else { "the features directory" };
         return Ok((aa_dfa::Features::parse(&text), format!("{what} {}", dir.display())));
     }

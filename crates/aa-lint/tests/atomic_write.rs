@@ -120,3 +120,38 @@ fn permissions_and_symlinks_are_kept() {
         std::fs::read_dir(&real).expect("read_dir").flatten().map(|e| e.file_name().to_string_lossy().into()).collect();
     assert_eq!(names, vec!["usr.bin.small".to_string()], "no temporary file is left");
 }
+
+/// `suggest --write` goes through the same writer: a policy file reached
+/// through a symlink is written through it, with its permissions.
+#[test]
+fn suggest_write_keeps_symlinks_and_permissions() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cli/suggest");
+    let temp = TempDir::new("atomic", "suggest");
+    let real = temp.0.join("real");
+    std::fs::create_dir_all(&real).expect("mkdir");
+    let target = real.join("pinger");
+    std::fs::copy(fixtures.join("policy/pinger"), &target).expect("copy");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink("real/pinger", temp.0.join("link")).expect("symlink");
+    let features = Path::new(env!("CARGO_MANIFEST_DIR")).join("../aa-dfa/tests/features/default");
+    let output = Command::new(env!("CARGO_BIN_EXE_aa-lint"))
+        .current_dir(&temp.0)
+        .args(["suggest", "--target", "4.1", "-M"])
+        .arg(&features)
+        .arg("-b")
+        .arg(&real)
+        .arg("--log")
+        .arg(fixtures.join("audit.log"))
+        .args(["--write", "link"])
+        .output()
+        .expect("run aa-lint suggest");
+    assert_eq!(output.status.code(), Some(1), "suggestions made: {}", String::from_utf8_lossy(&output.stderr));
+    let link = std::fs::symlink_metadata(temp.0.join("link")).expect("link");
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    assert_eq!(std::fs::metadata(&target).expect("target").permissions().mode() & 0o777, 0o640, "permissions kept");
+    let text = std::fs::read_to_string(&target).expect("read");
+    assert!(text.contains("capability net_admin,"), "written through the link: {text}");
+    let names: Vec<String> =
+        std::fs::read_dir(&real).expect("read_dir").flatten().map(|e| e.file_name().to_string_lossy().into()).collect();
+    assert_eq!(names, vec!["pinger".to_string()], "no temporary file is left");
+}
