@@ -199,7 +199,7 @@ pub(crate) fn code_actions(
         let range = convert::text_range(&s.rope, range, s.enc);
         for assist in a.code_actions(&s.path, range)? {
             let diagnostic =
-                crate::server::to_lsp_diagnostic(a, &assist.diagnostic, &s.rope, s.enc, &s.docs_url, &|p| {
+                crate::publish::to_lsp_diagnostic(a, &assist.diagnostic, &s.rope, s.enc, &s.docs_url, &|p| {
                     s.others.get(p).cloned()
                 })?;
             out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {

@@ -7,12 +7,14 @@
 //! concurrency rules.
 
 mod call_hierarchy;
+mod capabilities;
 mod convert;
 mod features;
 mod framing;
 mod handlers;
 mod loader;
 mod logs;
+mod publish;
 mod server;
 mod settings;
 

@@ -28,28 +28,29 @@ use tower_lsp_server::{
 
 use crate::{
     convert::{self, Encoding},
+    publish::publish_once,
     settings::{ClientSettings, Projects, is_config_file},
 };
 
 /// How long diagnostics wait for more changes before they are computed.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(5);
 
-struct Document {
-    uri: Uri,
-    rope: Rope,
-    version: i32,
+pub(crate) struct Document {
+    pub(crate) uri: Uri,
+    pub(crate) rope: Rope,
+    pub(crate) version: i32,
 }
 
-struct State {
-    host: AnalysisHost,
-    docs: HashMap<PathBuf, Document>,
-    encoding: Encoding,
+pub(crate) struct State {
+    pub(crate) host: AnalysisHost,
+    pub(crate) docs: HashMap<PathBuf, Document>,
+    pub(crate) encoding: Encoding,
     /// Bumped by every change; answers computed on an older revision are stale.
-    revision: u64,
+    pub(crate) revision: u64,
     /// Paths changed since diagnostics were last published; `all_dirty`
     /// after a settings change.
-    dirty: HashSet<PathBuf>,
-    all_dirty: bool,
+    pub(crate) dirty: HashSet<PathBuf>,
+    pub(crate) all_dirty: bool,
     /// The client's settings, accumulated.
     client: ClientSettings,
     /// The `aa-lint.toml` and `parser.conf` files read.
@@ -71,7 +72,7 @@ struct State {
 
 impl State {
     /// Where a lint's documentation page is: `{docs_url}/{name}.md`.
-    fn docs_url(&self) -> Arc<str> {
+    pub(crate) fn docs_url(&self) -> Arc<str> {
         self.client.docs_url.clone()
     }
 
@@ -167,7 +168,7 @@ fn configure_logs(shared: &Arc<Mutex<State>>, st: &mut State, wake: &Arc<tokio::
     st.logs_configured = Some(wanted);
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -185,7 +186,7 @@ fn content_modified() -> Error {
     Error { code: ErrorCode::ContentModified, message: "content modified".into(), data: None }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -449,196 +450,6 @@ async fn warn_unknown_selectors(client: &Client, lint: &LintConfig) {
 
 /// How many threads compute diagnostics for `docs` documents: one per core
 /// (at most 4), one for a single document.
-fn workers(docs: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.clamp(1, 4).min(docs.max(1))
-}
-
-/// One published document: its URI, diagnostics and version.
-type Published = (Uri, Vec<lsp::Diagnostic>, i32);
-
-/// Computes and publishes diagnostics for the dirty documents and those
-/// including a dirty file, on several threads: the changed documents first
-/// (published as soon as they are done), then the documents that include
-/// them. `None` when cancelled by a newer change.
-async fn publish_once(client: &Client, state: &Arc<Mutex<State>>) -> Option<()> {
-    let (mut analyses, dirty, all, docs, enc, revision, docs_url) = {
-        let mut st = lock(state);
-        let dirty: Vec<PathBuf> = st.dirty.drain().collect();
-        let all = std::mem::take(&mut st.all_dirty);
-        let docs: Vec<(PathBuf, Uri, Rope, i32)> =
-            st.docs.iter().map(|(p, d)| (p.clone(), d.uri.clone(), d.rope.clone(), d.version)).collect();
-        // One snapshot per worker thread.
-        let analyses: Vec<Analysis> = (0..workers(docs.len())).map(|_| st.host.analysis()).collect();
-        (analyses, dirty, all, docs, st.encoding, st.revision, st.docs_url())
-    };
-    if dirty.is_empty() && !all {
-        return Some(());
-    }
-    let dirty_for_retry = dirty.clone();
-    let (batches, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Vec<Published>>();
-    let task = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(AssertUnwindSafe(|| -> Cancellable<()> {
-            let (first, rest): (Vec<usize>, Vec<usize>) =
-                (0..docs.len()).partition(|&i| all || dirty.contains(&docs[i].0));
-            let one = |analysis: &Analysis, i: usize| -> Cancellable<Published> {
-                let (path, uri, rope, version) = &docs[i];
-                let diags = analysis.diagnostics(path)?;
-                let mut converted: Vec<lsp::Diagnostic> = diags
-                    .iter()
-                    .map(|d| {
-                        to_lsp_diagnostic(analysis, d, rope, enc, &docs_url, &|p| {
-                            docs.iter().find(|(q, ..)| q == p).map(|(_, u, r, _)| (u.clone(), r.clone()))
-                        })
-                    })
-                    .collect::<Cancellable<_>>()?;
-                for hint in analysis.log_hints(path)?.iter() {
-                    converted.push(crate::logs::hint_diagnostic(hint, rope, enc));
-                }
-                Ok((uri.clone(), converted, *version))
-            };
-            let _ = batches.send(compute_all(&mut analyses, &first, &one)?);
-            let mut dependents = Vec::new();
-            for i in rest {
-                if !dirty.is_empty() && analyses[0].include_closure(&docs[i].0)?.iter().any(|p| dirty.contains(p)) {
-                    dependents.push(i);
-                }
-            }
-            if !dependents.is_empty() {
-                let _ = batches.send(compute_all(&mut analyses, &dependents, &one)?);
-            }
-            Ok(())
-        }))
-    });
-    let restore = |st: &Mutex<State>| {
-        let mut st = lock(st);
-        st.dirty.extend(dirty_for_retry.iter().cloned());
-        st.all_dirty |= all;
-    };
-    let mut stale = false;
-    while let Some(batch) = receiver.recv().await {
-        if stale || lock(state).revision != revision {
-            stale = true;
-            continue;
-        }
-        for (uri, diags, version) in batch {
-            client.publish_diagnostics(uri, diags, Some(version)).await;
-        }
-    }
-    match task.await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(_cancelled))) => {
-            restore(state);
-            return None;
-        }
-        // A panic or a lost task: report and give up on this round.
-        Ok(Err(payload)) => {
-            client
-                .log_message(
-                    lsp::MessageType::ERROR,
-                    format!("aa-lint: diagnostics panicked: {}", panic_message(payload.as_ref())),
-                )
-                .await;
-            return Some(());
-        }
-        Err(_) => return Some(()),
-    }
-    if stale || lock(state).revision != revision {
-        // Stale for the documents changed since: recompute them.
-        restore(state);
-        return None;
-    }
-    Some(())
-}
-
-/// `one` for every document of `work`, shared out over the snapshots (one
-/// thread each), results in the order of `work`.
-fn compute_all(
-    analyses: &mut [Analysis],
-    work: &[usize],
-    one: &(dyn Fn(&Analysis, usize) -> Cancellable<Published> + Sync),
-) -> Cancellable<Vec<Published>> {
-    if work.len() < 2 || analyses.len() < 2 {
-        return work.iter().map(|&i| one(&analyses[0], i)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Cancellable<Vec<(usize, Published)>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = analyses
-            .iter_mut()
-            .map(|analysis| {
-                let next = &next;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = work.get(k) else { break };
-                        out.push((k, one(analysis, i)?));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload))).collect()
-    });
-    let mut out = Vec::new();
-    for r in results {
-        out.extend(r?);
-    }
-    out.sort_by_key(|(k, _)| *k);
-    Ok(out.into_iter().map(|(_, r)| r).collect())
-}
-
-/// The documentation page of a lint (the `parser` group shares one).
-pub(crate) fn lint_docs_href(docs_url: &str, d: &aa_ide::Diagnostic) -> Option<Uri> {
-    let page = if d.group == "parser" { "parser" } else { d.name.as_str() };
-    format!("{docs_url}/{page}.md").parse().ok()
-}
-
-/// An aa-ide diagnostic as LSP sends it: the lint code as `code`, its name
-/// after the message, its documentation page as `codeDescription`.
-pub(crate) fn to_lsp_diagnostic(
-    analysis: &Analysis,
-    d: &aa_ide::Diagnostic,
-    rope: &Rope,
-    enc: Encoding,
-    docs_url: &str,
-    open: &dyn Fn(&Path) -> Option<(Uri, Rope)>,
-) -> Cancellable<lsp::Diagnostic> {
-    let mut related = Vec::new();
-    // Related places are often in one file: convert its text once.
-    let mut closed: Option<(&Path, Rope)> = None;
-    for r in &d.related {
-        let path = r.location.path.as_path();
-        let location = if let Some((uri, rope)) = open(path) {
-            Some(lsp::Location { uri, range: convert::range(&rope, r.location.range, enc) })
-        } else if let Some(uri) = Uri::from_file_path(path) {
-            if closed.as_ref().is_none_or(|(p, _)| *p != path) {
-                closed = Some((path, Rope::from_str(&analysis.file_text(path)?.unwrap_or_default())));
-            }
-            closed.as_ref().map(|(_, rope)| lsp::Location { uri, range: convert::range(rope, r.location.range, enc) })
-        } else {
-            None
-        };
-        if let Some(location) = location {
-            related.push(lsp::DiagnosticRelatedInformation { location, message: r.message.clone() });
-        }
-    }
-    Ok(lsp::Diagnostic {
-        range: convert::range(rope, d.range, enc),
-        severity: Some(match d.severity {
-            aa_ide::Severity::Error => lsp::DiagnosticSeverity::ERROR,
-            aa_ide::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-            aa_ide::Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
-        }),
-        code: Some(lsp::NumberOrString::String(d.code.clone())),
-        code_description: lint_docs_href(docs_url, d).map(|href| lsp::CodeDescription { href }),
-        source: Some("aa-lint".to_string()),
-        message: format!("{} [{}]", d.message, d.name),
-        related_information: if related.is_empty() { None } else { Some(related) },
-        ..lsp::Diagnostic::default()
-    })
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let utf8 = params
@@ -670,85 +481,12 @@ impl LanguageServer for Backend {
             let _ = state.reconfigure();
             configure_logs(&self.state, &mut state, &self.wake);
         }
-        let legend = lsp::SemanticTokensLegend {
-            token_types: crate::handlers::TOKEN_TYPES.to_vec(),
-            token_modifiers: vec![lsp::SemanticTokenModifier::DECLARATION],
-        };
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
                 name: "aa-lint".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
-            capabilities: lsp::ServerCapabilities {
-                position_encoding: Some(if utf8 {
-                    lsp::PositionEncodingKind::UTF8
-                } else {
-                    lsp::PositionEncodingKind::UTF16
-                }),
-                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
-                    ..Default::default()
-                })),
-                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
-                completion_provider: Some(lsp::CompletionOptions {
-                    trigger_characters: Some(vec![
-                        "<".into(),
-                        "/".into(),
-                        "{".into(),
-                        "@".into(),
-                        " ".into(),
-                        "(".into(),
-                        ">".into(),
-                    ]),
-                    ..Default::default()
-                }),
-                definition_provider: Some(lsp::OneOf::Left(true)),
-                references_provider: Some(lsp::OneOf::Left(true)),
-                document_highlight_provider: Some(lsp::OneOf::Left(true)),
-                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
-                    prepare_provider: Some(true),
-                    work_done_progress_options: Default::default(),
-                })),
-                document_symbol_provider: Some(lsp::OneOf::Left(true)),
-                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
-                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
-                selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
-                semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
-                    lsp::SemanticTokensOptions {
-                        legend,
-                        range: Some(true),
-                        full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
-                        ..Default::default()
-                    },
-                )),
-                inlay_hint_provider: Some(lsp::OneOf::Left(true)),
-                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX, crate::handlers::fix_all_kind()]),
-                    ..Default::default()
-                })),
-                document_formatting_provider: Some(lsp::OneOf::Left(true)),
-                document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
-                code_lens_provider: Some(lsp::CodeLensOptions { resolve_provider: Some(false) }),
-                call_hierarchy_provider: Some(lsp::CallHierarchyServerCapability::Simple(true)),
-                document_link_provider: Some(lsp::DocumentLinkOptions {
-                    resolve_provider: Some(false),
-                    work_done_progress_options: Default::default(),
-                }),
-                execute_command_provider: Some(lsp::ExecuteCommandOptions {
-                    commands: crate::features::COMMANDS.iter().map(|c| c.to_string()).collect(),
-                    work_done_progress_options: Default::default(),
-                }),
-                workspace: Some(lsp::WorkspaceServerCapabilities {
-                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
-                        supported: Some(true),
-                        change_notifications: Some(lsp::OneOf::Left(true)),
-                    }),
-                    file_operations: None,
-                }),
-                ..Default::default()
-            },
+            capabilities: crate::capabilities::server_capabilities(utf8),
             ..Default::default()
         })
     }
