@@ -4,10 +4,12 @@
 
 pub mod checks;
 pub mod db;
+pub mod default_abi;
 pub mod default_tunables;
 mod diagnostic;
 pub mod diagnostics;
 pub mod directives;
+pub mod fallbacks;
 pub mod includes;
 pub mod model;
 pub mod policy_names;

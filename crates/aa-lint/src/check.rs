@@ -210,6 +210,9 @@ pub fn run(args: &CheckArgs, styles: Styles, printer: &mut Printer) -> Status {
         }
     };
 
+    for note in aa_lints::fallback_notes(&report.fallbacks) {
+        printer.note(&format!("note: {note}"));
+    }
     let mut status = Status::Clean;
     for (outcome, fail_on) in report.outcomes.iter().zip(&setup.fail_on) {
         match &outcome.result {

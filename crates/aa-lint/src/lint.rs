@@ -16,9 +16,8 @@ use std::{
 
 use aa_hir::{
     db::{Db, File, FileContent, RootDatabase},
-    default_tunables::BUILTIN_ROOT,
     diagnostics::fragment_diagnostics,
-    includes::{include_closure, uses_builtin_tunables},
+    fallbacks::{Fallbacks, fallbacks},
 };
 use aa_lints::{Applicability, LintDiagnostic, LintSelection, Severity};
 use aa_syntax::TextRange;
@@ -99,6 +98,9 @@ pub struct Outcome {
 pub struct Report {
     pub outcomes: Vec<Outcome>,
     pub texts: HashMap<String, Arc<str>>,
+    /// What of the standard policy came from aa-lint rather than the
+    /// machine, over every input: said once per run.
+    pub fallbacks: Fallbacks,
 }
 
 struct Root {
@@ -218,15 +220,21 @@ impl Checker {
         }
         let mut found: Vec<(usize, &Session, &Root, Vec<LintDiagnostic>)> = Vec::new();
         let mut per_session: Vec<Vec<Vec<LintDiagnostic>>> = Vec::new();
+        let mut report_fallbacks = Fallbacks::default();
         for session in &mut self.sessions {
             // In batches, with what salsa keeps per root evicted between
             // them: memory stays that of a batch and the shared files, not
             // of the whole collection.
             let mut results: Vec<Vec<LintDiagnostic>> = Vec::with_capacity(session.roots.len());
             for batch in session.roots.chunks(ROOTS_PER_BATCH) {
-                results.extend(
-                    batch.par_iter().map_with(session.db.clone(), |db, root| lint_root(db, root)).collect::<Vec<_>>(),
-                );
+                let linted = batch
+                    .par_iter()
+                    .map_with(session.db.clone(), |db, root| (lint_root(db, root), fallbacks(db, root.file).clone()))
+                    .collect::<Vec<_>>();
+                for (diagnostics, used) in linted {
+                    results.push(diagnostics);
+                    report_fallbacks.merge(&used);
+                }
                 salsa::Database::trigger_lru_eviction(&mut session.db);
             }
             per_session.push(results);
@@ -235,15 +243,10 @@ impl Checker {
             for (root, diagnostics) in session.roots.iter().zip(results) {
                 found.push((root.index, session, root, diagnostics));
             }
-            if *uses_builtin_tunables(&session.db) && session.roots.iter().any(|r| reads_builtin(&session.db, r.file)) {
-                eprintln!(
-                    "note: no `tunables` directory in the include path; using aa-lint's built-in standard tunables"
-                );
-            }
         }
         found.sort_by_key(|(index, ..)| *index);
 
-        let mut report = Report::default();
+        let mut report = Report { fallbacks: report_fallbacks, ..Report::default() };
         let mut shown: HashSet<(PathBuf, u32, u32, &'static str, String)> = HashSet::new();
         for (index, session, root, diagnostics) in found {
             let mut converter = Converter { db: &session.db, root, indexes: HashMap::new(), texts: &mut report.texts };
@@ -420,8 +423,4 @@ pub fn is_fragment(path: &Path) -> bool {
         Some(name) => name.ends_with(".d") && name != "apparmor.d",
         None => false,
     })
-}
-
-fn reads_builtin(db: &RootDatabase, root: File) -> bool {
-    include_closure(db, root).files.iter().any(|f| f.path(db).starts_with(BUILTIN_ROOT))
 }

@@ -23,6 +23,7 @@ mod context;
 pub mod conventions;
 mod diagnostic;
 pub mod docs;
+mod fallbacks;
 mod glob;
 pub mod lints;
 pub mod registry;
@@ -32,6 +33,7 @@ mod suppression;
 
 pub use context::LintContext;
 pub use diagnostic::{Applicability, Fix, LintDiagnostic, Related, Severity, TextEdit, apply_edits};
+pub use fallbacks::fallback_notes;
 pub use registry::{FixSafety, Group, Level, Lint, lint_by_code_or_name};
 pub use selection::{LintSelection, UnknownSelector};
 

@@ -28,7 +28,7 @@ mod userns;
 #[cfg(test)]
 mod tests;
 
-pub use abi::abi_diagnostics;
+pub use abi::{AbiResolution, AbiRule, abi_diagnostics, embedded_abis, file_abis};
 
 /// The names `apparmor_parser` knows, for front ends (completion, hover).
 pub mod names {

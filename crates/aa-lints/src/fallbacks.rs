@@ -1,0 +1,23 @@
+//! The words of the one note per run that says what of the standard policy
+//! came from aa-lint rather than the machine ([`aa_hir::fallbacks`]), so that
+//! the command line and the language server say the same thing.
+
+use aa_hir::fallbacks::Fallbacks;
+
+/// One line per kind of fallback used, without a `note:` prefix.
+pub fn fallback_notes(fallbacks: &Fallbacks) -> Vec<String> {
+    let mut notes = Vec::new();
+    if fallbacks.builtin_tunables {
+        notes.push(
+            "no `tunables` directory in the include path; using aa-lint's built-in standard tunables".to_string(),
+        );
+    }
+    if !fallbacks.embedded_abis.is_empty() {
+        let names: Vec<String> = fallbacks.embedded_abis.iter().map(|name| format!("`{name}`")).collect();
+        notes.push(format!(
+            "no features file for abi {} in the include path; using the standard features built into aa-lint",
+            names.join(", ")
+        ));
+    }
+    notes
+}
