@@ -185,12 +185,18 @@ impl Checker {
             });
         }
         for session in &mut sessions {
-            let files: Vec<File> = session
+            let mut files: Vec<File> = session
                 .roots
                 .iter()
                 .map(|r| r.file)
                 .filter(|f| policy_dirs.iter().any(|d| f.path(&session.db).starts_with(d)))
                 .collect();
+            if !files.is_empty() {
+                // What the system loads beside them: the profiles at the top
+                // of the base directory, so that a target installed there is
+                // not taken for a missing one.
+                files.extend(installed_profiles(&session.db).into_iter().map(|p| session.db.file(&p)));
+            }
             session.db.set_policy_files(files);
         }
         Checker { sessions, failures, count: inputs.len() }
@@ -268,6 +274,21 @@ impl Checker {
         report.outcomes = per_input.into_iter().flatten().collect();
         report
     }
+}
+
+/// The files at the top of the base directory (as `apparmor_parser` loads
+/// a directory), sorted.
+fn installed_profiles(db: &RootDatabase) -> Vec<PathBuf> {
+    let base = db.settings().base_dir(db);
+    let Ok(entries) = std::fs::read_dir(base) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| !crate::discover::is_skipped_name(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    paths
 }
 
 fn settings_of(db: &RootDatabase) -> SearchPaths {

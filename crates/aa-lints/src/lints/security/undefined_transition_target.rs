@@ -18,8 +18,9 @@ declare_lint! {
     /// but not its child. A top-level target (`px -> name`, `&name` in a
     /// stack) is judged only when the whole policy is known, as when
     /// `aa-lint check` is given the policy's directory: then it is flagged
-    /// when no file of that policy defines a top-level profile of that
-    /// name. Checking single files, such a target may be defined by a file
+    /// when no file of that policy, nor of the top of the base directory
+    /// (what the system has installed), defines a top-level profile of
+    /// that name. Checking single files, such a target may be defined by a file
     /// not checked, and it is not judged.
     ///
     /// ## Why it matters
