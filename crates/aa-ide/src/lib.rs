@@ -246,12 +246,34 @@ impl AnalysisHost {
         }
         self.open = Arc::new(open);
         if let Some(files) = change.workspace_files {
+            // The workspace's policy trees are the policy, with what the
+            // base directory has installed: the lints that ask about the
+            // rest of the policy (a transition target no file defines) judge
+            // the files of it, as `aa-lint check DIR` does.
+            let mut policy: Vec<aa_hir::db::File> = files.iter().map(|p| self.db.file(p)).collect();
+            if !policy.is_empty() {
+                policy.extend(self.installed_profiles());
+            }
+            self.db.set_policy_files(policy);
             self.workspace = Arc::new(files);
         }
         if let Some(log) = change.log {
             self.log = Arc::new(log);
             self.log_generation += 1;
         }
+    }
+
+    /// The files at the top of the base directory (as `apparmor_parser`
+    /// loads a directory), read through the loader.
+    fn installed_profiles(&self) -> Vec<aa_hir::db::File> {
+        let base = self.config.base_dir.clone();
+        let FileContent::Directory(names) = self.loader.load(&base) else { return Vec::new() };
+        names
+            .iter()
+            .filter(|name| !is_skipped_file_name(name))
+            .map(|name| self.db.file(&base.join(name)))
+            .filter(|file| matches!(file.content(&self.db), FileContent::Text(_)))
+            .collect()
     }
 
     /// A snapshot to answer questions on (from any thread).

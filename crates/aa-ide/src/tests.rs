@@ -576,3 +576,32 @@ fn hover_directive_shows_its_expansion() {
     "#]],
     );
 }
+
+/// Once the workspace is indexed, its policy files (with what the base
+/// directory has installed) are the policy: a transition target none of
+/// them defines is flagged; before, the rest of the policy is unknown.
+#[test]
+fn workspace_policy_judges_targets_of_other_files() {
+    let fixture = "//- /ws/launcher
+profile launcher /usr/bin/launcher {
+  /usr/bin/viewer px -> viewer,
+  /usr/bin/installed px -> installed,
+  /usr/bin/editor px -> veiwer,$0
+}
+//- /ws/viewer
+profile viewer /usr/bin/viewer { }
+//- /etc/apparmor.d/installed
+profile installed /usr/bin/installed { }
+";
+    let (mut host, main, _) = setup_with_lint(fixture, &["undefined-transition-target"]);
+    let messages = |host: &AnalysisHost| -> Vec<String> {
+        host.analysis().diagnostics(&main).unwrap().into_iter().map(|d| d.message).collect()
+    };
+    assert_eq!(messages(&host), Vec::<String>::new(), "not judged before the workspace is known");
+    let mut change = Change::new();
+    change.workspace_files = Some(vec![PathBuf::from("/ws/launcher"), PathBuf::from("/ws/viewer")]);
+    host.apply_change(change);
+    let found = messages(&host);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("`veiwer`"), "{found:?}");
+}

@@ -168,6 +168,10 @@ fn configure_logs(shared: &Arc<Mutex<State>>, st: &mut State, wake: &Arc<tokio::
     st.logs_configured = Some(wanted);
 }
 
+/// What a request's computation on a snapshot came to: its answer, a
+/// cancellation, a panic, or a lost task.
+type SnapshotOutcome<T> = std::result::Result<std::thread::Result<Cancellable<T>>, tokio::task::JoinError>;
+
 pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -278,7 +282,7 @@ impl Backend {
     async fn with_snapshot<T, F>(&self, uri: &Uri, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+        F: Fn(&Analysis, &Snapshot) -> Cancellable<T> + Send + Sync + 'static,
     {
         self.on_snapshot(uri, true, f).await
     }
@@ -289,7 +293,7 @@ impl Backend {
     async fn with_any_snapshot<T, F>(&self, uri: &Uri, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+        F: Fn(&Analysis, &Snapshot) -> Cancellable<T> + Send + Sync + 'static,
     {
         self.on_snapshot(uri, false, f).await
     }
@@ -297,7 +301,50 @@ impl Backend {
     async fn on_snapshot<T, F>(&self, uri: &Uri, must_be_open: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Analysis, &Snapshot) -> Cancellable<T> + Send + 'static,
+        F: Fn(&Analysis, &Snapshot) -> Cancellable<T> + Send + Sync + 'static,
+    {
+        let f = Arc::new(f);
+        // A change no document saw (the workspace index, the policy it
+        // declares) cancels the snapshot too; the answer is then asked
+        // again on the new world instead of failing.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (result, revision) = self.on_snapshot_once(uri, must_be_open, f.clone()).await?;
+            match result {
+                Ok(Ok(Ok(value))) => {
+                    if lock(&self.state).revision != revision {
+                        return Err(content_modified());
+                    }
+                    return Ok(value);
+                }
+                Ok(Ok(Err(_cancelled))) if attempts < 3 && lock(&self.state).revision == revision => continue,
+                Ok(Ok(Err(_cancelled))) => return Err(content_modified()),
+                Ok(Err(payload)) => {
+                    return Err(Error {
+                        code: ErrorCode::InternalError,
+                        message: format!("aa-lint panicked: {}", panic_message(payload.as_ref())).into(),
+                        data: None,
+                    });
+                }
+                Err(join) => {
+                    return Err(Error { code: ErrorCode::InternalError, message: join.to_string().into(), data: None });
+                }
+            }
+        }
+    }
+
+    /// One attempt of [`Backend::on_snapshot`]: the answer (or why there is
+    /// none) and the revision it was computed on.
+    async fn on_snapshot_once<T, F>(
+        &self,
+        uri: &Uri,
+        must_be_open: bool,
+        f: Arc<F>,
+    ) -> Result<(SnapshotOutcome<T>, u64)>
+    where
+        T: Send + 'static,
+        F: Fn(&Analysis, &Snapshot) -> Cancellable<T> + Send + Sync + 'static,
     {
         let path = uri_to_path(uri);
         let (analysis, snapshot, revision) = {
@@ -324,21 +371,7 @@ impl Backend {
             result
         })
         .await;
-        match result {
-            Ok(Ok(Ok(value))) => {
-                if lock(&self.state).revision != revision {
-                    return Err(content_modified());
-                }
-                Ok(value)
-            }
-            Ok(Ok(Err(_cancelled))) => Err(content_modified()),
-            Ok(Err(payload)) => Err(Error {
-                code: ErrorCode::InternalError,
-                message: format!("aa-lint panicked: {}", panic_message(payload.as_ref())).into(),
-                data: None,
-            }),
-            Err(join) => Err(Error { code: ErrorCode::InternalError, message: join.to_string().into(), data: None }),
-        }
+        Ok((result, revision))
     }
 
     /// `aa/syntaxTree`.
@@ -821,7 +854,7 @@ impl LanguageServer for Backend {
                     .and_then(|u| u.parse().ok())
                     .ok_or_else(|| Error::invalid_params("expected [uri]"))?;
                 let target = uri.clone();
-                self.with_snapshot(&uri, move |a, s| crate::features::fix_all_edit(a, s, target)).await?
+                self.with_snapshot(&uri, move |a, s| crate::features::fix_all_edit(a, s, target.clone())).await?
             }
             other => return Err(Error::invalid_params(format!("unknown command {other}"))),
         };
