@@ -1,5 +1,6 @@
 //! What of the standard policy a root took from aa-lint rather than from the
-//! machine: the built-in tunables, embedded feature ABIs. The analysis
+//! machine: the built-in tunables, embedded feature ABIs, and the standard
+//! abstractions that were not there to read. The analysis
 //! reports it as data; the front ends say it once per run (the CLI on
 //! standard error, the server in one message), not once per file.
 
@@ -17,6 +18,9 @@ pub struct Fallbacks {
     /// Standard ABIs named by `abi` rules that no search directory has
     /// (`abi/5.0`, ...), sorted: aa-lint's copies were used.
     pub embedded_abis: Vec<String>,
+    /// Standard abstractions included on a machine that has none, sorted:
+    /// not errors, but their rules were not seen.
+    pub unseen_abstractions: Vec<String>,
 }
 
 impl Fallbacks {
@@ -27,10 +31,15 @@ impl Fallbacks {
     /// Adds what `other` used (to sum a run's roots).
     pub fn merge(&mut self, other: &Fallbacks) {
         self.builtin_tunables |= other.builtin_tunables;
-        for name in &other.embedded_abis {
-            if let Err(at) = self.embedded_abis.binary_search(name) {
-                self.embedded_abis.insert(at, name.clone());
-            }
+        merge_sorted(&mut self.embedded_abis, &other.embedded_abis);
+        merge_sorted(&mut self.unseen_abstractions, &other.unseen_abstractions);
+    }
+}
+
+fn merge_sorted(into: &mut Vec<String>, from: &[String]) {
+    for name in from {
+        if let Err(at) = into.binary_search(name) {
+            into.insert(at, name.clone());
         }
     }
 }
@@ -48,5 +57,7 @@ pub fn fallbacks(db: &dyn Db, root: File) -> Fallbacks {
     abis.sort();
     abis.dedup();
     out.embedded_abis = abis;
+    out.unseen_abstractions = closure.unseen_abstractions.clone();
+    out.unseen_abstractions.sort();
     out
 }

@@ -40,6 +40,9 @@ pub struct ResolvedInclude {
     pub files: Vec<File>,
     /// Why nothing could be included, when that is an error.
     pub error: Option<String>,
+    /// A standard abstraction on a machine that has none (no search
+    /// directory has `abstractions/`): not an error, but its rules are unseen.
+    pub unavailable_standard: bool,
 }
 
 /// Every include statement of `file`, resolved, in text order.
@@ -85,7 +88,13 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         match found.content(db) {
             FileContent::NotFound => continue,
             FileContent::Text(_) => {
-                return Some(ResolvedInclude { range, target, files: vec![found], error: None });
+                return Some(ResolvedInclude {
+                    range,
+                    target,
+                    files: vec![found],
+                    error: None,
+                    unavailable_standard: false,
+                });
             }
             FileContent::Directory(entries) => {
                 let mut names: Vec<&String> = entries.iter().filter(|name| !is_skipped_file_name(name)).collect();
@@ -96,7 +105,7 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
                     // Subdirectories of an included directory are not descended into.
                     .filter(|f| !matches!(f.content(db), FileContent::Directory(_)))
                     .collect();
-                return Some(ResolvedInclude { range, target, files, error: None });
+                return Some(ResolvedInclude { range, target, files, error: None, unavailable_standard: false });
             }
             FileContent::NotUtf8 { offset } => {
                 error = Some(format!(
@@ -111,6 +120,13 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
             }
         }
     }
+    if error.is_none()
+        && include.is_search_path()
+        && crate::standard_abstractions::is_standard_abstraction(&target)
+        && *lacks_abstractions(db)
+    {
+        return Some(ResolvedInclude { range, target, files: Vec::new(), error: None, unavailable_standard: true });
+    }
     if error.is_none() && !include.if_exists() {
         let searched = if include.is_search_path() {
             let dirs: Vec<String> =
@@ -121,7 +137,7 @@ fn resolve(db: &dyn Db, include: &aa_syntax::ast::Include) -> Option<ResolvedInc
         };
         error = Some(format!("could not find include `{target}`{searched}"));
     }
-    Some(ResolvedInclude { range, target, files: Vec::new(), error })
+    Some(ResolvedInclude { range, target, files: Vec::new(), error, unavailable_standard: false })
 }
 
 /// The directories `include <name>` searches: `-I` ones, then the base.
@@ -135,6 +151,16 @@ fn search_dirs(db: &dyn Db) -> Vec<PathBuf> {
 #[salsa::tracked]
 pub fn uses_builtin_tunables(db: &dyn Db) -> bool {
     !search_dirs(db).iter().any(|dir| matches!(db.file(&dir.join("tunables")).content(db), FileContent::Directory(_)))
+}
+
+/// Whether no search directory has an `abstractions` directory (a machine
+/// without AppArmor's policy): then a standard abstraction that cannot be
+/// found is a fallback, not an error.
+#[salsa::tracked]
+pub fn lacks_abstractions(db: &dyn Db) -> bool {
+    !search_dirs(db)
+        .iter()
+        .any(|dir| matches!(db.file(&dir.join("abstractions")).content(db), FileContent::Directory(_)))
 }
 
 /// Names `apparmor_parser` skips when it loads a directory (libapparmor's
@@ -179,6 +205,9 @@ pub const MAX_INCLUDE_DEPTH: usize = 64;
 pub struct IncludeClosure {
     pub files: Vec<File>,
     pub diagnostics: Vec<(File, Diagnostic)>,
+    /// Standard abstractions included but not available on this machine
+    /// ([`lacks_abstractions`]), in the order first met, each once.
+    pub unseen_abstractions: Vec<String>,
 }
 
 #[salsa::tracked(returns(ref), lru = 128)]
@@ -208,6 +237,9 @@ fn visit(db: &dyn Db, file: File, stack: &mut Vec<File>, closure: &mut IncludeCl
     closure.files.push(file);
     stack.push(file);
     for include in file_includes(db, file) {
+        if include.unavailable_standard && !closure.unseen_abstractions.contains(&include.target) {
+            closure.unseen_abstractions.push(include.target.clone());
+        }
         if let Some(error) = &include.error {
             closure.diagnostics.push((file, Diagnostic::error("unresolved-include", error.clone(), include.range)));
         }

@@ -13,6 +13,7 @@ pub mod fallbacks;
 pub mod includes;
 pub mod model;
 pub mod policy_names;
+pub mod standard_abstractions;
 pub mod variables;
 
 pub use diagnostic::{Diagnostic, Severity};

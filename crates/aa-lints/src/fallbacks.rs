@@ -19,5 +19,25 @@ pub fn fallback_notes(fallbacks: &Fallbacks) -> Vec<String> {
             names.join(", ")
         ));
     }
+    if !fallbacks.unseen_abstractions.is_empty() {
+        let names: Vec<String> = fallbacks.unseen_abstractions.iter().map(|name| format!("<{name}>")).collect();
+        notes.push(format!(
+            "no `abstractions` directory in the include path; the standard abstractions {} were not available: \
+             their rules are not checked, and the lints that read them could not see them ({})",
+            names.join(", "),
+            BLIND_WITHOUT_ABSTRACTIONS.join(", ")
+        ));
+    }
     notes
 }
+
+/// Lints whose answer depends on what included abstractions contain, with
+/// what each does when a standard one was not available.
+const BLIND_WITHOUT_ABSTRACTIONS: &[&str] = &[
+    // It would report a profile whose only rules come from them: skipped.
+    "empty-profile: skipped",
+    // The `-strict` sibling is looked up on the search path: none found.
+    "missing-strict-abstraction: no strict sibling to suggest",
+    // The `NEEDS-VARIABLE` headers are in the included files.
+    "missing-needed-variable: no headers to read",
+];
