@@ -32,6 +32,10 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
         out.push((root, Diagnostic::error("invalid-utf8", message, Default::default())));
         return out;
     }
+    if let Some(too_large) = crate::includes::too_large_diagnostic(db, root) {
+        out.push((root, too_large));
+        return out;
+    }
     let fragment = root_role == FileRole::Unknown;
     let closure = include_closure(db, root);
     let table = variables(db, root);
@@ -71,5 +75,6 @@ fn included_file_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
         parse.errors().iter().map(|e| Diagnostic::error("syntax-error", e.message.clone(), e.range)).collect();
     out.extend(check_resolved(&parse.tree(), FileRole::Unknown, None));
     out.extend(abi_diagnostics(db, file));
+    out.extend(crate::includes::too_large_diagnostic(db, file));
     out
 }

@@ -25,9 +25,33 @@ use crate::{
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn Db, file: File) -> Parse {
     match file.content(db) {
-        FileContent::Text(text) => aa_syntax::parse(text),
+        FileContent::Text(text) if !is_too_large(text) => aa_syntax::parse(text),
         _ => aa_syntax::parse(""),
     }
+}
+
+/// The largest file analysed, in bytes (10 MiB). A larger one (a log or a
+/// generated dump opened by mistake) reads as empty and gets one
+/// `file-too-large` diagnostic: what is derived from its tree (the model,
+/// the lints, the editor's queries) is then bounded.
+pub const MAX_FILE_BYTES: usize = 10 << 20;
+
+/// Whether a file's text is past [`MAX_FILE_BYTES`].
+pub fn is_too_large(text: &str) -> bool {
+    text.len() > MAX_FILE_BYTES
+}
+
+/// The `file-too-large` diagnostic of `file`, if its text is past the limit.
+pub fn too_large_diagnostic(db: &dyn Db, file: File) -> Option<Diagnostic> {
+    let FileContent::Text(text) = file.content(db) else { return None };
+    is_too_large(text).then(|| {
+        let message = format!(
+            "the file is {:.1} MiB, past the {} MiB limit: it is not analysed (is this an AppArmor file?)",
+            text.len() as f64 / f64::from(1u32 << 20),
+            MAX_FILE_BYTES >> 20
+        );
+        Diagnostic::error("file-too-large", message, Default::default())
+    })
 }
 
 /// One `include` statement and the files it brings in.

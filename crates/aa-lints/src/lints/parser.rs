@@ -135,6 +135,11 @@ pub static PARSER_LINTS: &[Lint] = &[
         "nesting-too-deep",
         "Profiles nested more than 64 deep, or blocks more than 256 deep through includes; what is inside is not read."
     ),
+    entry!(
+        "AA077",
+        "file-too-large",
+        "A file larger than 10 MiB: it is not analysed, and this one diagnostic at its start says so."
+    ),
 ];
 
 /// The `parser` group's findings for the root, as lint diagnostics.
