@@ -197,6 +197,7 @@ pub static REGISTRY: &[&Lint] = &[
     &lints::correctness::missing_tunables_global::MISSING_TUNABLES_GLOBAL,
     &lints::correctness::missing_needed_variable::MISSING_NEEDED_VARIABLE,
     &lints::correctness::bad_directive::BAD_DIRECTIVE,
+    &lints::correctness::regex_syntax_in_aare::REGEX_SYNTAX_IN_AARE,
     &lints::style::missing_abi::MISSING_ABI,
     &lints::style::missing_local_include::MISSING_LOCAL_INCLUDE,
     &lints::style::profile_name_mismatch::PROFILE_NAME_MISMATCH,

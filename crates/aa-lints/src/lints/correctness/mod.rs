@@ -14,6 +14,7 @@ pub mod invalid_suppression;
 pub mod missing_needed_variable;
 pub mod missing_tunables_global;
 pub mod pivot_root_trailing_slash;
+pub mod regex_syntax_in_aare;
 pub mod strict_with_broad_abstraction;
 pub mod unused_suppression;
 pub mod unused_variable;
