@@ -1,8 +1,11 @@
 //! The semantic model and every lint, over a multi-file workspace, the way
 //! the editor loads it (an `AnalysisHost` over in-memory files, the profile
 //! open): no panic; every diagnostic, related place and fix edit inside its
-//! file on character boundaries; `fix_all`'s edits disjoint; and the same
-//! answers from a second, fresh database.
+//! file on character boundaries; `fix_all`'s edits disjoint; the same
+//! answers from a second, fresh database, and from a database that had
+//! analysed an earlier state (half the profile typed, an include file open
+//! with other text) before the change to this one (salsa's incremental
+//! answers equal the fresh ones).
 
 use std::path::Path;
 
@@ -16,9 +19,40 @@ pub fn check(data: &[u8]) {
 }
 
 pub fn check_workspace(workspace: &Workspace) {
-    let first = analyse(workspace);
-    let second = analyse(workspace);
+    let first = analyse(&host(workspace), workspace);
+    let second = analyse(&host(workspace), workspace);
     assert!(first == second, "two fresh databases disagree:\n{first:#?}\n---\n{second:#?}");
+    let incremental = analyse(&changed_host(workspace), workspace);
+    assert!(first == incremental, "incremental answers differ:\n{first:#?}\n---\n{incremental:#?}");
+}
+
+/// A host that analysed an earlier state of the workspace, then got the
+/// change to this one.
+fn changed_host(workspace: &Workspace) -> AnalysisHost {
+    let profile = workspace.profile();
+    let mut half = profile.len() / 2;
+    while !profile.is_char_boundary(half) {
+        half -= 1;
+    }
+    let earlier = workspace.with_profile(profile[..half].to_owned());
+    let mut host = host(&earlier);
+    let include = &workspace.files.get(2).unwrap_or(&workspace.files[0]).0;
+    let mut change = Change::new();
+    change.set_file_text(include, "/fuzz/earlier r,\n");
+    host.apply_change(change);
+    let analysis = host.analysis();
+    for (path, _) in &workspace.files {
+        let _ = analysis.diagnostics(path).expect("nothing cancels");
+        let _ = analysis.fix_all(path).expect("nothing cancels");
+    }
+    drop(analysis);
+    let mut change = Change::new();
+    change.set_file_text(workspace.profile_path(), profile);
+    if include != workspace.profile_path() {
+        change.close_file(include);
+    }
+    host.apply_change(change);
+    host
 }
 
 /// Every lint selected, the profile opened as an editor opens it.
@@ -34,8 +68,7 @@ pub fn host(workspace: &Workspace) -> AnalysisHost {
 type Answers = Vec<(Vec<Diagnostic>, Vec<aa_ide::TextEdit>)>;
 
 /// The diagnostics and `fix_all` edits of every file, checked for ranges.
-fn analyse(workspace: &Workspace) -> Answers {
-    let host = host(workspace);
+fn analyse(host: &AnalysisHost, workspace: &Workspace) -> Answers {
     let analysis = host.analysis();
     let mut answers = Vec::new();
     for (path, text) in &workspace.files {
