@@ -51,8 +51,10 @@ fn expand_into(text: &[u8], acc: &mut Vec<String>, limit: usize, depth: usize) -
                 i = close + 1;
             }
             _ => {
-                // Copy a run of plain bytes (keeps UTF-8 sequences whole).
+                // Copy a run of plain bytes (keeps UTF-8 sequences whole);
+                // the first may be a trailing `\`, which escapes nothing.
                 let start = i;
+                i += 1;
                 while i < text.len() && !matches!(text[i], b'{' | b'\\') {
                     i += 1;
                 }
@@ -517,6 +519,9 @@ mod tests {
         assert_eq!(expand_braces("/{,**}", 8), vec!["/", "/**"]);
         assert_eq!(expand_braces("/a/{b,c{d,e}}/f", 8), vec!["/a/b/f", "/a/cd/f", "/a/ce/f"]);
         assert_eq!(expand_braces("/a/{b", 8), vec!["/a/{b"]);
+        // A trailing backslash escapes nothing (it looped for ever; fuzz finding).
+        assert_eq!(expand_braces("/a\\", 8), vec!["/a\\"]);
+        assert_eq!(expand_braces("{b,c}\\", 8), vec!["b\\", "c\\"]);
     }
 
     #[test]
