@@ -108,7 +108,7 @@ fn separator(prev: Option<&SyntaxToken>, token: &SyntaxToken, gap: &str, options
     if is_block_brace(prev, L_CURLY) {
         return breaks(1);
     }
-    if is_block_brace(token, L_CURLY) {
+    if is_block_brace(token, L_CURLY) && !opens_headless_block(token) {
         // `{` on the header line.
         return if shape.blank { " ".to_string() } else { String::new() };
     }
@@ -142,6 +142,14 @@ pub(crate) fn is_block_brace(token: &SyntaxToken, kind: SyntaxKind) -> bool {
 
 fn is_container(node: &SyntaxNode) -> bool {
     matches!(node.kind(), BLOCK | SOURCE_FILE)
+}
+
+/// A `{` that is the first token of its statement (a block without a
+/// header): its gap is kept like one inside a statement, since after
+/// `@{v}=` a blank instead of a line break would make it the value.
+fn opens_headless_block(token: &SyntaxToken) -> bool {
+    is_block_brace(token, L_CURLY)
+        && token.parent().and_then(|block| block.parent()).and_then(|s| s.first_token()).as_ref() == Some(token)
 }
 
 /// The statement `token` belongs to: the node (or the token itself) that is a
