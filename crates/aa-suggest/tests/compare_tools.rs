@@ -21,6 +21,8 @@ use aa_suggest::check::{Coverage, covers};
 use serde_json::Value;
 
 const SYSTEM: &str = "/etc/apparmor.d";
+const TEST_MULTI: &str = "/work/shared/upstream/logs/test_multi";
+const LOGPROF_DIR: &str = "/work/shared/upstream/logs/logprof";
 const BEGIN: &str = "<!-- compare-table: made by crates/aa-suggest/tests/compare_tools.rs -->";
 const END: &str = "<!-- /compare-table -->";
 
@@ -46,6 +48,27 @@ fn system_files() -> Vec<(String, String)> {
         walk(&Path::new(SYSTEM).join(sub), &mut out);
     }
     out
+}
+
+/// The record of a case, read where `compare.py` read it (upstream's log
+/// tests are not copied into the repository).
+fn record_of(case: &str) -> String {
+    let path = match case.strip_prefix("logprof/") {
+        Some(name) => Path::new(LOGPROF_DIR).join(name),
+        None => Path::new(TEST_MULTI).join(format!("{case}.in")),
+    };
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The base profile of a case, made as `compare.py` makes it: the
+/// system's `bin.ping` for aa-logprof's ping session, else an empty profile
+/// named by the record's label.
+fn base_profile(case: &str, label: &str) -> String {
+    if case.starts_with("logprof/") {
+        return std::fs::read_to_string(Path::new(SYSTEM).join("bin.ping")).expect("the system's bin.ping");
+    }
+    let head = if label.starts_with('/') { label.to_owned() } else { format!("profile {label}") };
+    format!("include <tunables/global>\n\n{head} {{\n}}\n")
 }
 
 /// `rules` inserted before the last closing brace of `base`.
@@ -176,6 +199,10 @@ fn the_comparison_table_is_current() {
         eprintln!("SKIPPED: no {SYSTEM}/tunables (the apparmor package's policy)");
         return;
     }
+    if !Path::new(TEST_MULTI).is_dir() || !Path::new(LOGPROF_DIR).is_dir() {
+        eprintln!("SKIPPED: no {TEST_MULTI} or {LOGPROF_DIR} (upstream's log tests)");
+        return;
+    }
     let outputs: Value =
         serde_json::from_str(&std::fs::read_to_string(here().join("compare/outputs.json")).unwrap()).unwrap();
     // (case, class, why), by hand.
@@ -200,12 +227,12 @@ fn the_comparison_table_is_current() {
     let rows = outputs["rows"].as_array().unwrap();
     for row in rows {
         let case = row["case"].as_str().unwrap();
-        let base = row["base"].as_str().unwrap().to_owned();
-        let record = row["record"].as_str().unwrap();
+        let record = &record_of(case);
         let read = aa_log::read_log(record);
         let Some(name) = read.entries.iter().find_map(|e| e.record.profile.clone()) else {
             panic!("{case}: no profile in the record")
         };
+        let base = base_profile(case, &name);
         let mut files = system.clone();
         files.push((format!("{SYSTEM}/cmp/base"), base.clone()));
         let mut db = common::database(files);
