@@ -9,7 +9,10 @@ use aa_hir::{
     model::{PolicyModel, Profile, Rule, RuleKind, RuleMode, policy_model},
     variables::{Variables, variables},
 };
-use aa_syntax::{Parse, TextRange, TextSize};
+use aa_syntax::{
+    Parse, SyntaxKind, TextRange, TextSize,
+    ast::{self, AstNode},
+};
 
 use crate::diagnostic::{LintDiagnostic, Severity, Sink, TextEdit};
 
@@ -42,6 +45,15 @@ impl<'db> LintContext<'db> {
 
     pub fn parse(&self, file: File) -> &'db Parse {
         parse(self.db, file)
+    }
+
+    /// The path of every file and link rule of the linted file, as written
+    /// (the syntax lints that read paths character by character).
+    pub fn rule_paths(&self) -> impl Iterator<Item = ast::Value> + 'db {
+        self.parse(self.root).syntax_node().descendants().filter_map(|n| match n.kind() {
+            SyntaxKind::FILE_RULE | SyntaxKind::LINK_RULE => ast::Rule::cast(n).and_then(|r| r.path()),
+            _ => None,
+        })
     }
 
     pub fn root_text(&self) -> &'db str {

@@ -1,8 +1,4 @@
-use aa_syntax::{
-    SyntaxKind::{FILE_RULE, LINK_RULE},
-    TextRange, TextSize,
-    ast::{self, AstNode},
-};
+use aa_syntax::{TextRange, TextSize, ast::AstNode};
 
 use crate::{context::LintContext, diagnostic::Sink, registry::declare_lint};
 
@@ -67,12 +63,7 @@ declare_lint! {
 }
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
-    let tree = ctx.parse(ctx.root).syntax_node();
-    let values = tree.descendants().filter_map(|n| match n.kind() {
-        FILE_RULE | LINK_RULE => ast::Rule::cast(n).and_then(|r| r.path()),
-        _ => None,
-    });
-    for value in values {
+    for value in ctx.rule_paths() {
         let text = value.text();
         let start = value.syntax().text_range().start();
         for (at, len, message) in regex_constructs(&text) {

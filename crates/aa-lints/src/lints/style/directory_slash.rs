@@ -1,5 +1,5 @@
 use aa_syntax::{
-    SyntaxKind::{ATTACHMENT, FILE_RULE, LINK_RULE},
+    SyntaxKind::ATTACHMENT,
     TextRange, TextSize,
     ast::{self, AstNode},
 };
@@ -59,11 +59,9 @@ declare_lint! {
 
 fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
     let tree = ctx.parse(ctx.root).syntax_node();
-    let values = tree.descendants().filter_map(|n| match n.kind() {
-        FILE_RULE | LINK_RULE => ast::Rule::cast(n).and_then(|r| r.path()),
-        ATTACHMENT => n.children().find_map(ast::Value::cast),
-        _ => None,
-    });
+    let attachments =
+        tree.descendants().filter(|n| n.kind() == ATTACHMENT).filter_map(|n| n.children().find_map(ast::Value::cast));
+    let values = ctx.rule_paths().chain(attachments);
     for value in values {
         let text = value.text();
         let start = value.syntax().text_range().start();
