@@ -11,7 +11,7 @@
 //!
 //! [`Settings::target_distribution`]: crate::db::Settings
 
-use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, TextSize};
+use aa_syntax::{SyntaxKind::*, SyntaxNode, TextRange, TextSize, ast::AstNode};
 
 use crate::{
     db::{Db, File},
@@ -171,8 +171,18 @@ pub fn file_directives(db: &dyn Db, file: File) -> FileDirectives {
         match parse_directive(body, || covers(&text, range, trailing)) {
             Ok(kind) => {
                 if let DirectiveKind::Exec { profiles, .. } | DirectiveKind::Stack { profiles, .. } = &kind {
-                    for p in profiles.iter().filter(|p| profile_file(db, p).is_none()) {
-                        out.errors.push(DirectiveError { range, message: format!("no profile file named `{p}`") });
+                    for p in profiles {
+                        let message = match profile_file(db, p) {
+                            None => format!("no profile file named `{p}`"),
+                            Some(f)
+                                if matches!(kind, DirectiveKind::Stack { .. })
+                                    && stacked_body(db, f, true).is_none() =>
+                            {
+                                format!("the profile file `{p}` has no `profile` block to stack")
+                            }
+                            Some(_) => continue,
+                        };
+                        out.errors.push(DirectiveError { range, message });
                     }
                 }
                 out.directives.push(Directive { range, profile, kind })
@@ -403,9 +413,75 @@ pub fn exec_rules(mode: &str, exec_paths: &[String]) -> String {
 pub fn exec_path_values(tree: &SyntaxNode) -> Vec<String> {
     let mut out = Vec::new();
     for node in tree.descendants().filter(|n| n.kind() == VARIABLE_DEF) {
-        let Some(def) = <aa_syntax::ast::VariableDef as aa_syntax::ast::AstNode>::cast(node) else { continue };
+        let Some(def) = aa_syntax::ast::VariableDef::cast(node) else { continue };
         if def.name().as_deref() == Some("exec_path") {
             out.extend(def.values().map(|v| v.text()));
+        }
+    }
+    out
+}
+
+/// What `#aa:stack` takes from a stacked profile file, as the collection's
+/// build takes it: the body of the file's first profile, less the lines
+/// holding `include <abstractions/base>` (the parent has it), those naming
+/// `@{exec_path}` (the stacked program's entry point) and, without `X`,
+/// every exec line. The build matches lines of text, not rules: any line
+/// with `x,` in it (`network unix,` too) counts as an exec line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackedBody {
+    /// The stacked file's first profile.
+    pub profile: TextRange,
+    /// Its text inside the braces.
+    pub inside: TextRange,
+    /// The lines the build leaves out, without their line breaks.
+    pub left_out: Vec<TextRange>,
+}
+
+pub fn stacked_body(db: &dyn Db, file: File, keep_exec: bool) -> Option<StackedBody> {
+    let root = parse(db, file).syntax_node();
+    let profile = root.children().find(|n| n.kind() == PROFILE)?;
+    let block = aa_syntax::ast::Profile::cast(profile.clone())?.body()?;
+    let block = block.syntax().text_range();
+    let text = root.text().to_string();
+    let (start, end) = (usize::from(block.start()) + 1, usize::from(block.end()));
+    let end = if text[..end].ends_with('}') { end - 1 } else { end };
+    let mut left_out = Vec::new();
+    let mut at = start;
+    for line in text[start..end].split_inclusive('\n') {
+        let content = line.trim_end_matches('\n');
+        let leave = content.contains("include <abstractions/base>")
+            || content.contains("@{exec_path}")
+            || (!keep_exec && content.contains("x,"));
+        if leave {
+            left_out.push(TextRange::at(TextSize::from(at as u32), TextSize::from(content.len() as u32)));
+        }
+        at += line.len();
+    }
+    Some(StackedBody {
+        profile: profile.text_range(),
+        inside: TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)),
+        left_out,
+    })
+}
+
+/// The text `#aa:stack` adds for `profiles`, as the build writes it: a
+/// comment naming each stacked profile, then its kept, non-blank lines.
+pub fn stacked_text(db: &dyn Db, keep_exec: bool, profiles: &[String]) -> String {
+    let mut out = String::new();
+    for name in profiles {
+        let Some(file) = profile_file(db, name) else { continue };
+        let Some(body) = stacked_body(db, file, keep_exec) else { continue };
+        let text = parse(db, file).syntax_node().text().to_string();
+        out.push_str(&format!("# Stacked profile: {name}\n"));
+        let mut at = usize::from(body.inside.start());
+        for line in text[body.inside].split_inclusive('\n') {
+            let start = TextSize::from(at as u32);
+            at += line.len();
+            if line.trim().is_empty() || body.left_out.iter().any(|r| r.start() == start) {
+                continue;
+            }
+            out.push_str(line.trim_end_matches('\n'));
+            out.push('\n');
         }
     }
     out
@@ -533,7 +609,8 @@ pub fn profile_file(db: &dyn Db, name: &str) -> Option<File> {
 }
 
 /// The rules a directive stands for, as text (empty for filters and for
-/// `#aa:stack`, whose rules are spliced from the stacked profile's file).
+/// `#aa:stack`, whose rules the model reads from the stacked profile's
+/// file: [`stacked_body`]).
 pub fn expansion(db: &dyn Db, kind: &DirectiveKind) -> String {
     match kind {
         DirectiveKind::Dbus(d) => d.rules(),

@@ -4,6 +4,8 @@
 //! where it was written and the chain of includes that brought it in, so a
 //! finding inside an abstraction can point at both.
 
+mod directive_rules;
+
 use std::{
     cell::Cell,
     collections::{BTreeSet, HashMap},
@@ -193,7 +195,13 @@ pub fn policy_model(db: &dyn Db, root: File) -> PolicyModel {
         diagnostics: Vec::new(),
     };
     let tree = parse(db, root).tree();
-    let ctx = Context { file: root, via: IncludeChain::default(), profile: None, qualifiers: Qualifiers::default() };
+    let ctx = Context {
+        file: root,
+        via: IncludeChain::default(),
+        profile: None,
+        qualifiers: Qualifiers::default(),
+        stacked: None,
+    };
     builder.items(tree.syntax(), &ctx);
     PolicyModel { profiles: builder.profiles, diagnostics: builder.diagnostics }
 }
@@ -401,6 +409,10 @@ struct Context {
     via: IncludeChain,
     profile: Option<usize>,
     qualifiers: Qualifiers,
+    /// Reading a profile that `#aa:stack` stacks: the lines of `file` the
+    /// build leaves out. Its own directives then stay comments, since the
+    /// build expands only the directives of the file it builds.
+    stacked: Option<Arc<[TextRange]>>,
 }
 
 impl Context {
@@ -424,7 +436,10 @@ impl Builder<'_> {
     }
 
     fn items_inner(&mut self, parent: &SyntaxNode, ctx: &Context) {
-        let removed = crate::directives::removed_ranges(self.db, ctx.file);
+        let removed = match &ctx.stacked {
+            Some(left_out) => left_out.to_vec(),
+            None => crate::directives::removed_ranges(self.db, ctx.file),
+        };
         for node in parent.children() {
             if is_removed(&removed, node.text_range()) {
                 continue;
@@ -460,7 +475,7 @@ impl Builder<'_> {
             if target == ctx.file || ctx.via.iter().any(|l| l.file == target) {
                 continue;
             }
-            let inner = Context { file: target, via: via.clone(), ..ctx.clone() };
+            let inner = Context { file: target, via: via.clone(), stacked: None, ..ctx.clone() };
             self.include_depth += 1;
             self.splice(&inner);
             self.include_depth -= 1;
@@ -553,66 +568,6 @@ impl Builder<'_> {
             let inner = Context { profile: Some(index), qualifiers: Qualifiers::default(), ..ctx.clone() };
             self.items(body.syntax(), &inner);
             self.directives(node.text_range(), &inner);
-        }
-    }
-
-    /// Splices `include <name>` into the current profile for a directive at
-    /// `at`, unless the profile already has that file's rules.
-    fn splice_once(&mut self, name: &str, at: Location, ctx: &Context) {
-        let Some(index) = ctx.profile else { return };
-        let settings = self.db.settings();
-        let dirs: Vec<std::path::PathBuf> =
-            settings.include_dirs(self.db).iter().chain(std::iter::once(settings.base_dir(self.db))).cloned().collect();
-        let Some(target) = dirs
-            .iter()
-            .map(|d| self.db.file(&d.join(name)))
-            .find(|f| matches!(f.content(self.db), crate::db::FileContent::Text(_)))
-        else {
-            return;
-        };
-        if self.profiles[index].rules.iter().any(|r| r.origin.location.file == target) {
-            return;
-        }
-        let inner = Context { file: target, via: ctx.via.then(at), ..ctx.clone() };
-        self.include_depth += 1;
-        self.splice(&inner);
-        self.include_depth -= 1;
-    }
-
-    /// Adds the rules of the `#aa:` directives written in the profile at
-    /// `range` of `ctx.file`, each located at its directive.
-    fn directives(&mut self, range: TextRange, ctx: &Context) {
-        let Some(index) = ctx.profile else { return };
-        let db = self.db;
-        let directives = &crate::directives::file_directives(db, ctx.file).directives;
-        if directives.is_empty() {
-            return;
-        }
-        let removed = crate::directives::removed_ranges(db, ctx.file);
-        for directive in directives.iter().filter(|d| d.profile == Some(range)) {
-            if is_removed(&removed, directive.range) {
-                continue;
-            }
-            if let crate::directives::DirectiveKind::Dbus(dbus) = &directive.kind
-                && let Some(name) = dbus.own_abstraction()
-            {
-                self.splice_once(&name, Location { file: ctx.file, range: directive.range }, ctx);
-            }
-            let text = crate::directives::expansion(db, &directive.kind);
-            for node in directive_rule_nodes(&text) {
-                let profile = &self.profiles[index];
-                let builtin = |var: &str| match var {
-                    "profile_name" => Some(profile.name.clone()),
-                    "attach_path" | "exec_path" => profile.attachment.clone(),
-                    _ => None,
-                };
-                if let Some((qualifiers, kind)) =
-                    build_rule(self.variables, &node, ctx.qualifiers, &builtin, &Cell::new(false))
-                {
-                    let rule = Rule { origin: ctx.origin(directive.range), qualifiers, kind: Arc::new(kind) };
-                    self.profiles[index].rules.push(rule);
-                }
-            }
         }
     }
 

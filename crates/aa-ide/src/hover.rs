@@ -172,8 +172,12 @@ fn directive_hover(db: &dyn Db, path: &Path, range: TextRange) -> Option<String>
             )
         }
         DirectiveKind::Lint => "**linter directive**: `#aa:lint ignore=` silences check.sh's checks".to_string(),
-        DirectiveKind::Stack { profiles, .. } => {
-            format!("**stack**: the build adds the rules of {} to this profile", profiles.join(", "))
+        DirectiveKind::Stack { keep_exec, profiles } => {
+            let rules = aa_hir::directives::stacked_text(db, *keep_exec, profiles);
+            format!(
+                "**stack**: the build adds the rules of {} at the end of this profile\n\n```apparmor\n{rules}```",
+                profiles.join(", ")
+            )
         }
         kind => {
             let mut rules = expansion(db, kind);

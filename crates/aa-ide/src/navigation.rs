@@ -81,6 +81,11 @@ pub(crate) fn goto_definition(db: &dyn Db, path: &Path, offset: TextSize) -> Vec
             })
             .collect();
     }
+    if token.kind() == COMMENT
+        && let Some(target) = directive_profile_target(db, &token, offset)
+    {
+        return vec![target];
+    }
     match subject(db, path, offset) {
         Some((Subject::Variable(name), _)) => util::variable_defs(db, path)
             .into_iter()
@@ -103,6 +108,28 @@ pub(crate) fn goto_definition(db: &dyn Db, path: &Path, offset: TextSize) -> Vec
             .collect(),
         None => Vec::new(),
     }
+}
+
+/// The profile file an `#aa:exec` / `#aa:stack` argument under the cursor
+/// names, at its first profile.
+fn directive_profile_target(db: &dyn Db, comment: &SyntaxToken, offset: TextSize) -> Option<NavigationTarget> {
+    let text = comment.text();
+    let args = text.strip_prefix("#aa:exec").or_else(|| text.strip_prefix("#aa:stack"))?;
+    let at = usize::from(offset - comment.text_range().start());
+    let args_start = text.len() - args.len();
+    let mut start = args_start;
+    for word in args.split(' ') {
+        if (start..=start + word.len()).contains(&at) && !word.is_empty() {
+            let file = aa_hir::directives::profile_file(db, word)?;
+            let root = aa_hir::includes::parse(db, file).syntax_node();
+            let profile = root.children().find_map(ast::Profile::cast);
+            let full_range = profile.as_ref().map_or(TextRange::default(), |p| p.syntax().text_range());
+            let focus_range = profile.and_then(|p| p.name()).map_or(full_range, |n| n.syntax().text_range());
+            return Some(NavigationTarget { path: file.path(db).clone(), full_range, focus_range, name: word.into() });
+        }
+        start += word.len() + 1;
+    }
+    None
 }
 
 fn profile_defs(db: &dyn Db, path: &Path, name: &str, _at: &SyntaxToken) -> Vec<util::ProfileInfo> {

@@ -577,6 +577,37 @@ fn hover_directive_shows_its_expansion() {
     );
 }
 
+#[test]
+fn stack_directive_hover_and_definition() {
+    let fixture = "profile foo {\n  #aa:stack X ba$0r\n}\n//- /etc/apparmor.d/groups/x/bar\n@{exec_path} = /usr/bin/bar\nprofile bar @{exec_path} {\n  include <abstractions/base>\n  @{exec_path} mr,\n  /usr/bin/env ix,\n  /etc/bar r,\n}\n";
+    check_hover(
+        fixture,
+        expect![[r#"
+            16..31
+            **stack**: the build adds the rules of bar at the end of this profile
+
+            ```apparmor
+            # Stacked profile: bar
+              /usr/bin/env ix,
+              /etc/bar r,
+            ```
+        "#]],
+    );
+    check_goto(
+        fixture,
+        expect![[r#"
+        /etc/apparmor.d/groups/x/bar 28..138 36..39 bar
+    "#]],
+    );
+    check_goto(&fixture.replace("#aa:stack X ba$0r", "#aa:st$0ack X bar"), expect![[r#""#]]);
+    check_goto(
+        &fixture.replace("#aa:stack X ba$0r", "#aa:exec P b$0ar"),
+        expect![[r#"
+        /etc/apparmor.d/groups/x/bar 28..138 36..39 bar
+    "#]],
+    );
+}
+
 /// Once the workspace is indexed, its policy files (with what the base
 /// directory has installed) are the policy: a transition target none of
 /// them defines is flagged; before, the rest of the policy is unknown.
