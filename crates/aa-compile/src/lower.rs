@@ -969,15 +969,13 @@ fn mount_rule(db: &dyn Db, rule: &Rule, kind: MountKind, quals: Quals) -> Result
                     let c = model_conds.get(cond_i).cloned();
                     cond_i += 1;
                     let Some(c) = c else { continue };
-                    let values: Vec<String> = c
-                        .values
-                        .iter()
-                        .flat_map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
-                        .collect();
+                    // Each value is one item, as the parser's lexer cuts
+                    // them: `fstype=ext3,ext4` is a single name.
+                    let values = c.values;
                     match c.name.as_str() {
                         "fstype" | "vfstype" => m.fstype.extend(values),
-                        "options" | "option" if is_in => m.options_in.extend(values),
-                        "options" | "option" => m.options_eq.extend(values),
+                        "options" | "option" if is_in => m.options_in.push(values),
+                        "options" | "option" => m.options_eq.push(values),
                         "oldroot" => m.source = values.into_iter().next(),
                         other => return Err(format!("unknown mount condition `{other}`")),
                     }

@@ -542,13 +542,22 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
         if !feat.mount {
             continue;
         }
-        let mut rules = classes::mount_rules(r).map_err(|e| e.at(Origin::Mount(i)))?;
+        let sem = &opts.target.compile.mount;
+        let mut rules = classes::mount_rules(r, sem).map_err(|e| e.at(Origin::Mount(i)))?;
         if let (MountKind::PivotRoot, Some(t)) = (r.kind, &r.target) {
-            // The pivot_root permission is bit 0, the user exec bit, so
-            // the transition index lands in the exec modifier bits.
-            let n = xtable_index(&mut xtable, t)?;
-            for pr in &mut rules {
-                pr.perms = (pr.perms & !old::EXEC_MOD_MASK) | (n << old::EXEC_MOD_SHIFT);
+            match sem.pivot_root_transition {
+                aa_target::PivotRootTransition::IndexInPerms => {
+                    // The pivot_root permission is bit 0, the user exec
+                    // bit, so the index lands in the exec modifier bits.
+                    let n = xtable_index(&mut xtable, t)?;
+                    for pr in &mut rules {
+                        pr.perms = (pr.perms & !old::EXEC_MOD_MASK) | (n << old::EXEC_MOD_SHIFT);
+                    }
+                }
+                aa_target::PivotRootTransition::TableOnly => {
+                    xtable_index(&mut xtable, t)?;
+                }
+                aa_target::PivotRootTransition::Ignored => {}
             }
         }
         push(&mut policy, Origin::Mount(i), rules);

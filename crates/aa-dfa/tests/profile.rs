@@ -403,7 +403,7 @@ fn mount() {
             "mount options=(ro, nosuid) fstype=(ext3,ext4) /dev/sd* -> /media/**,",
             MountRule {
                 fstype: l(&["ext3", "ext4"]),
-                options_eq: l(&["ro", "nosuid"]),
+                options_eq: vec![l(&["ro", "nosuid"])],
                 source: s("/dev/sd*"),
                 mountpoint: s("/media/**"),
                 ..mnt(MountKind::Mount)
@@ -411,24 +411,34 @@ fn mount() {
         ),
         (
             "mount options in (rw, noexec) -> /tmp/,",
-            MountRule { options_in: l(&["rw", "noexec"]), mountpoint: s("/tmp/"), ..mnt(MountKind::Mount) },
+            MountRule { options_in: vec![l(&["rw", "noexec"])], mountpoint: s("/tmp/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=bind /a/ -> /b/,",
-            MountRule { options_eq: l(&["bind"]), source: s("/a/"), mountpoint: s("/b/"), ..mnt(MountKind::Mount) },
+            MountRule {
+                options_eq: vec![l(&["bind"])],
+                source: s("/a/"),
+                mountpoint: s("/b/"),
+                ..mnt(MountKind::Mount)
+            },
         ),
         (
             "mount options=(rprivate) -> /p/,",
-            MountRule { options_eq: l(&["rprivate"]), mountpoint: s("/p/"), ..mnt(MountKind::Mount) },
+            MountRule { options_eq: vec![l(&["rprivate"])], mountpoint: s("/p/"), ..mnt(MountKind::Mount) },
         ),
         (
             "mount options=(move) /x/ -> /y/,",
-            MountRule { options_eq: l(&["move"]), source: s("/x/"), mountpoint: s("/y/"), ..mnt(MountKind::Mount) },
+            MountRule {
+                options_eq: vec![l(&["move"])],
+                source: s("/x/"),
+                mountpoint: s("/y/"),
+                ..mnt(MountKind::Mount)
+            },
         ),
         ("remount /home/,", MountRule { mountpoint: s("/home/"), ..mnt(MountKind::Remount) }),
         (
             "remount options=(ro) /srv/,",
-            MountRule { options_eq: l(&["ro"]), mountpoint: s("/srv/"), ..mnt(MountKind::Remount) },
+            MountRule { options_eq: vec![l(&["ro"])], mountpoint: s("/srv/"), ..mnt(MountKind::Remount) },
         ),
         ("deny umount /sys/**,", MountRule { quals: q("deny"), mountpoint: s("/sys/**"), ..mnt(MountKind::Umount) }),
         ("audit umount,", MountRule { quals: q("audit"), ..mnt(MountKind::Umount) }),
@@ -454,7 +464,7 @@ fn mount_data_options_rejected_by_both() {
     let mut p = t();
     p.mount.push(MountRule {
         fstype: vec!["tmpfs".into()],
-        options_eq: vec!["ro".into(), "mode=0755".into()],
+        options_eq: vec![vec!["ro".into(), "mode=0755".into()]],
         mountpoint: Some("/run/".into()),
         ..mnt(MountKind::Mount)
     });

@@ -30,6 +30,10 @@
 
 use std::fmt;
 
+pub mod mount;
+
+pub use mount::{MountCommand, MountGeneration, MountOption, MountSemantics, PivotRootTransition};
+
 /// A supported target: the minor release line of `apparmor_parser` whose
 /// output aa-lint reproduces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -253,6 +257,8 @@ pub struct CompileSemantics {
     /// empty input (`change_profile -> *`): 4.1.0 writes them, 3.0.8
     /// writes an empty accept entry for the start state.
     pub start_state_perms: bool,
+    /// How mount-family rules are checked and encoded.
+    pub mount: MountSemantics,
 }
 
 /// The policydb's class-mediation markers (read permission on a class
@@ -552,6 +558,7 @@ impl Target {
             mediates: Mediates::Always,
             audit_implied_mmap: false,
             start_state_perms: false,
+            mount: mount::MOUNT_3_0,
         },
         language: Language {
             rule_classes: CLASSES_3_0,
@@ -586,6 +593,7 @@ impl Target {
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
             audit_implied_mmap: true,
             start_state_perms: true,
+            mount: mount::MOUNT_4_1,
         },
         language: Language {
             rule_classes: CLASSES_4,
@@ -620,6 +628,7 @@ impl Target {
             mediates: Mediates::ConfinedOnly { high: 1001, low: -1001 },
             audit_implied_mmap: true,
             start_state_perms: true,
+            mount: mount::MOUNT_5_0,
         },
         language: Language {
             rule_classes: CLASSES_4,

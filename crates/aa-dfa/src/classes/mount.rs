@@ -1,3 +1,12 @@
+//! Mount-family rules as policydb entries: `\x07 POINT \0 DEV \0 TYPE \0
+//! FLAGS` per mount command, `\x07 POINT` for umount and `\x07 NEWROOT \0
+//! OLDROOT` for pivot_root. Which entries a rule becomes depends on the
+//! target ([`aa_target::MountSemantics`]): 3.0.8 merges all option lists,
+//! 4.1.0 encodes each pairing of an `options=` and an `options in` list.
+
+use aa_target::mount::flags::*;
+use aa_target::{MountCommand, MountGeneration, MountSemantics};
+
 use super::*;
 
 /// Which mount-family rule.
@@ -16,12 +25,12 @@ pub enum MountKind {
 pub struct MountRule {
     pub quals: Quals,
     pub kind: MountKind,
-    /// `fstype=(...)` / `vfstype=` globs.
+    /// `fstype=(...)` / `vfstype=` globs, of every such condition.
     pub fstype: Vec<String>,
-    /// `options=(...)`: every flag required as listed.
-    pub options_eq: Vec<String>,
-    /// `options in (...)`: flags that may be present.
-    pub options_in: Vec<String>,
+    /// One list per `options=(...)` condition: every flag required.
+    pub options_eq: Vec<Vec<String>>,
+    /// One list per `options in (...)` condition: flags that may be present.
+    pub options_in: Vec<Vec<String>>,
     /// Mount source device, or pivot_root's `oldroot=`.
     pub source: Option<String>,
     /// Mount point, remount/umount path, or pivot_root's new root.
@@ -30,152 +39,72 @@ pub struct MountRule {
     pub target: Option<String>,
 }
 
-const MS_RDONLY: u32 = 1 << 0;
-const MS_NOSUID: u32 = 1 << 1;
-const MS_NODEV: u32 = 1 << 2;
-const MS_NOEXEC: u32 = 1 << 3;
-const MS_SYNC: u32 = 1 << 4;
-const MS_REMOUNT: u32 = 1 << 5;
-const MS_MAND: u32 = 1 << 6;
-const MS_DIRSYNC: u32 = 1 << 7;
-const MS_NOATIME: u32 = 1 << 10;
-const MS_NODIRATIME: u32 = 1 << 11;
-const MS_BIND: u32 = 1 << 12;
-const MS_MOVE: u32 = 1 << 13;
-const MS_REC: u32 = 1 << 14;
-const MS_VERBOSE: u32 = 1 << 15;
-const MS_ACL: u32 = 1 << 16;
-const MS_UNBINDABLE: u32 = 1 << 17;
-const MS_PRIVATE: u32 = 1 << 18;
-const MS_SLAVE: u32 = 1 << 19;
-const MS_SHARED: u32 = 1 << 20;
-const MS_RELATIME: u32 = 1 << 21;
-const MS_IVERSION: u32 = 1 << 23;
-const MS_STRICTATIME: u32 = 1 << 24;
-const MS_NOUSER: u32 = 1 << 31;
-const MS_RBIND: u32 = MS_BIND | MS_REC;
-const MS_ALL: u32 = MS_RDONLY
-    | MS_NOSUID
-    | MS_NODEV
-    | MS_NOEXEC
-    | MS_SYNC
-    | MS_REMOUNT
-    | MS_MAND
-    | MS_DIRSYNC
-    | MS_NOATIME
-    | MS_NODIRATIME
-    | MS_RBIND
-    | MS_MOVE
-    | MS_VERBOSE
-    | MS_ACL
-    | MS_UNBINDABLE
-    | MS_REC
-    | MS_PRIVATE
-    | MS_SLAVE
-    | MS_SHARED
-    | MS_RELATIME
-    | MS_IVERSION
-    | MS_STRICTATIME;
-/// Flags the kernel masks off before checking.
-const MNT_FLAGS: u32 = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
-const MS_BIND_FLAGS: u32 = MS_RBIND;
-const MS_MAKE: u32 = MS_UNBINDABLE | MS_REC | MS_PRIVATE | MS_SLAVE | MS_SHARED;
-const MS_MAKE_FLAGS: u32 = MS_MAKE | (MS_ALL & !MNT_FLAGS);
-const MS_CMDS: u32 = MS_MOVE | MS_REMOUNT | MS_RBIND | MS_MAKE;
-const MS_REMOUNT_FLAGS: u32 = MS_ALL & !(MS_CMDS & !MS_REMOUNT & !MS_BIND & !MS_RBIND);
-
 const MAY_PIVOTROOT: u32 = 1;
 const MAY_MOUNT: u32 = 2;
 const MAY_UMOUNT: u32 = 4;
+/// `AA_MATCH_CONT`, which 3.0.8 puts in some entries' audit word.
 const MATCH_CONT: u32 = 0x40;
 
-/// (option, flags set, flags cleared). `user`/`nouser` are inverted in
-/// the kernel (MS_NOUSER).
-const MOUNT_OPTIONS: &[(&str, u32, u32)] = &[
-    ("ro", MS_RDONLY, 0),
-    ("r", MS_RDONLY, 0),
-    ("read-only", MS_RDONLY, 0),
-    ("rw", 0, MS_RDONLY),
-    ("w", 0, MS_RDONLY),
-    ("suid", 0, MS_NOSUID),
-    ("nosuid", MS_NOSUID, 0),
-    ("dev", 0, MS_NODEV),
-    ("nodev", MS_NODEV, 0),
-    ("exec", 0, MS_NOEXEC),
-    ("noexec", MS_NOEXEC, 0),
-    ("sync", MS_SYNC, 0),
-    ("async", 0, MS_SYNC),
-    ("remount", MS_REMOUNT, 0),
-    ("mand", MS_MAND, 0),
-    ("nomand", 0, MS_MAND),
-    ("dirsync", MS_DIRSYNC, 0),
-    ("atime", 0, MS_NOATIME),
-    ("noatime", MS_NOATIME, 0),
-    ("diratime", 0, MS_NODIRATIME),
-    ("nodiratime", MS_NODIRATIME, 0),
-    ("bind", MS_BIND, 0),
-    ("B", MS_BIND, 0),
-    ("move", MS_MOVE, 0),
-    ("M", MS_MOVE, 0),
-    ("rbind", MS_RBIND, 0),
-    ("R", MS_RBIND, 0),
-    ("verbose", MS_VERBOSE, 0),
-    ("silent", MS_VERBOSE, 0),
-    ("loud", 0, MS_VERBOSE),
-    ("acl", MS_ACL, 0),
-    ("noacl", 0, MS_ACL),
-    ("unbindable", MS_UNBINDABLE, 0),
-    ("make-unbindable", MS_UNBINDABLE, 0),
-    ("runbindable", MS_UNBINDABLE | MS_REC, 0),
-    ("make-runbindable", MS_UNBINDABLE | MS_REC, 0),
-    ("private", MS_PRIVATE, 0),
-    ("make-private", MS_PRIVATE, 0),
-    ("rprivate", MS_PRIVATE | MS_REC, 0),
-    ("make-rprivate", MS_PRIVATE | MS_REC, 0),
-    ("slave", MS_SLAVE, 0),
-    ("make-slave", MS_SLAVE, 0),
-    ("rslave", MS_SLAVE | MS_REC, 0),
-    ("make-rslave", MS_SLAVE | MS_REC, 0),
-    ("shared", MS_SHARED, 0),
-    ("make-shared", MS_SHARED, 0),
-    ("rshared", MS_SHARED | MS_REC, 0),
-    ("make-rshared", MS_SHARED | MS_REC, 0),
-    ("relatime", MS_RELATIME, 0),
-    ("norelatime", 0, 0),
-    ("iversion", MS_IVERSION, 0),
-    ("noiversion", 0, MS_IVERSION),
-    ("strictatime", MS_STRICTATIME, 0),
-    ("user", 0, MS_NOUSER),
-    ("nouser", MS_NOUSER, 0),
-];
-
-/// Splits options into (set flags, cleared flags, leftover data options).
-fn split_options(opts: &[String]) -> (u32, u32, Vec<String>) {
-    let (mut set, mut clear, mut rest) = (0, 0, Vec::new());
-    for o in opts {
-        match MOUNT_OPTIONS.iter().find(|(n, _, _)| n == o) {
-            Some(&(_, s, c)) => {
-                set |= s;
-                clear |= c;
-            }
-            None => rest.push(o.clone()),
-        }
-    }
-    (set, clear, rest)
+/// The rule's fields as regex text, and how it adds entries.
+struct Encoder<'a> {
+    rule: &'a MountRule,
+    sem: &'a MountSemantics,
+    out: Vec<PolicyRule>,
 }
 
-/// The flags regex: each bit `i` set becomes byte `i + 1`, optional when
-/// also inverted; all flags optional is "anything".
-fn flags_text(flags: u32, inv: u32) -> String {
-    if flags == MS_ALL {
-        return DEFAULT_MATCH.to_owned();
+impl Encoder<'_> {
+    fn field(v: &Option<String>) -> Result<String, ClassError> {
+        match v {
+            Some(g) => glob_text(g),
+            None => Ok(DEFAULT_MATCH.to_owned()),
+        }
     }
+
+    fn point(&self) -> Result<String, ClassError> {
+        Ok(format!("\\x07{}", Self::field(&self.rule.mountpoint)?))
+    }
+
+    /// The source; 4.1's `detached` matches the empty source name.
+    fn device(&self) -> Result<String, ClassError> {
+        if self.sem.detached_source && self.rule.source.as_deref() == Some("detached") {
+            return Ok(String::new());
+        }
+        Self::field(&self.rule.source)
+    }
+
+    /// `(T1|T2|...)` for the fstype list, any type without one.
+    fn fstype(&self) -> Result<String, ClassError> {
+        if self.rule.fstype.is_empty() {
+            return Ok(DEFAULT_MATCH.to_owned());
+        }
+        let parts: Result<Vec<String>, ClassError> = self.rule.fstype.iter().map(|t| glob_text(t)).collect();
+        Ok(format!("({})", parts?.join("|")))
+    }
+
+    fn add(&mut self, parts: &[&str], perms: u32, audit_extra: u32) -> Result<(), ClassError> {
+        let q = self.rule.quals;
+        let regex = vec_regex(parts)?;
+        self.out.push(PolicyRule {
+            regex,
+            deny: q.deny,
+            perms,
+            audit: q.audit_bits(allow_of(self.rule)) | audit_extra,
+            priority: q.priority,
+            prompt: q.prompt,
+        });
+        Ok(())
+    }
+}
+
+/// The flags regex: bit `i` becomes byte `i + 1`, optional when in
+/// `optional`; no flag at all is the impossible byte 0xfe, optional.
+fn flags_regex(required: u32, optional: u32) -> String {
     let mut out = String::new();
     for i in 0..32 {
         let bit = 1u32 << i;
-        if flags & inv & bit != 0 {
+        if optional & bit != 0 {
             out.push_str(&format!("({}|)", hex(i as u8 + 1)));
-        } else if flags & bit != 0 {
+        } else if required & bit != 0 {
             out.push_str(&hex(i as u8 + 1));
         }
     }
@@ -185,131 +114,213 @@ fn flags_text(flags: u32, inv: u32) -> String {
     out
 }
 
-pub fn mount_rules(r: &MountRule) -> Result<Vec<PolicyRule>, ClassError> {
-    let field = |v: &Option<String>| match v {
-        Some(g) => glob_text(g),
-        None => Ok(DEFAULT_MATCH.to_owned()),
-    };
-    let q = r.quals;
-    let hdr = "\\x07";
-    let point = format!("{hdr}{}", field(&r.mountpoint)?);
-    let mut out = Vec::new();
-    let add = |out: &mut Vec<PolicyRule>, parts: &[&str], allow: u32, audit_extra: u32| {
-        vec_regex(parts).map(|re| {
-            out.push(PolicyRule {
-                regex: re,
-                deny: q.deny,
-                perms: allow,
-                audit: q.audit_bits(allow_of(r)) | audit_extra,
-                priority: q.priority,
-                prompt: q.prompt,
-            })
-        })
-    };
+/// The flags one option list sets and clears.
+fn option_flags(sem: &MountSemantics, options: &[String]) -> Result<(u32, u32), ClassError> {
+    let (mut set, mut clear) = (0, 0);
+    for o in options {
+        let Some(known) = sem.option(o) else {
+            return Err(ClassError(format!("unsupported mount option {o:?}")));
+        };
+        set |= known.set;
+        clear |= known.clear;
+    }
+    Ok((set, clear))
+}
+
+pub fn mount_rules(r: &MountRule, sem: &MountSemantics) -> Result<Vec<PolicyRule>, ClassError> {
+    let mut enc = Encoder { rule: r, sem, out: Vec::new() };
     match r.kind {
         MountKind::Umount => {
-            add(&mut out, &[&point], MAY_UMOUNT, 0)?;
-            return Ok(out);
+            let point = enc.point()?;
+            enc.add(&[&point], MAY_UMOUNT, 0)?;
         }
         MountKind::PivotRoot => {
-            add(&mut out, &[&point, &field(&r.source)?], MAY_PIVOTROOT, 0)?;
-            return Ok(out);
+            let (point, old) = (enc.point()?, Encoder::field(&r.source)?);
+            enc.add(&[&point, &old], MAY_PIVOTROOT, 0)?;
         }
-        _ => {}
+        MountKind::Mount | MountKind::Remount => match sem.generation {
+            MountGeneration::Merged => merged(&mut enc)?,
+            MountGeneration::PerCondition => per_condition(&mut enc)?,
+        },
     }
-    // Flags as the parser's mount rule constructor computes them.
-    let (mut flags, mut inv, mut opts) = split_options(&r.options_eq);
-    let (lset, lclear, lrest) = split_options(&r.options_in);
+    if enc.out.is_empty() {
+        return Err(ClassError("mount rule encodes nothing".into()));
+    }
+    Ok(enc.out)
+}
+
+/// 3.0.8: one required and one optional set for the whole rule; every
+/// command whose flag is present gets its entry.
+fn merged(enc: &mut Encoder<'_>) -> Result<(), ClassError> {
+    let (r, sem) = (enc.rule, enc.sem);
+    let all = sem.all_flags;
+    let (mut flags, mut inv) = option_flags(sem, &r.options_eq.concat())?;
+    let (lset, lclear) = option_flags(sem, &r.options_in.concat())?;
     let optional = lset | lclear;
     flags |= optional;
     inv |= optional;
-    opts.extend(lrest);
-    let has_dev = r.source.is_some();
-    let has_type = !r.fstype.is_empty();
     if r.kind == MountKind::Remount {
-        flags |= MS_REMOUNT;
+        flags |= REMOUNT;
         inv = 0;
     } else if flags | inv == 0 {
-        flags = MS_ALL;
-        inv = MS_ALL;
+        flags = all;
+        inv = all;
     }
-    if let Some(o) = opts.first() {
-        // 3.0.8 rejects mount data options ("unsupported mount options").
-        return Err(ClassError(format!("unsupported mount option {o:?}")));
-    }
-    let data = if opts.is_empty() {
-        None
-    } else {
-        let parts: Result<Vec<String>, ClassError> = opts.iter().map(|o| glob_text(o)).collect();
-        Some(parts?.join(","))
-    };
-    let dev = field(&r.source)?;
-    let narrow = |mask: u32| {
-        let mut f = flags;
-        let mut i = inv;
-        if f != MS_ALL {
-            f &= mask;
-        }
-        if i != MS_ALL {
-            // As in the parser, the inverse mask narrows `flags` again
-            // for the command forms; the generic form narrows `inv`.
-            f &= mask;
-        }
-        if mask == !MS_CMDS {
-            f = flags;
-            i = inv;
-            if f != MS_ALL {
+    let has_dev = r.source.is_some();
+    let has_type = !r.fstype.is_empty();
+    // 3.0.8 narrows the required flags by the command's mask (twice for
+    // the commands, once each for a new mount), never to below "all".
+    let narrow = |command: MountCommand| {
+        let mask = sem.mask(command);
+        let (mut f, mut i) = (flags, inv);
+        if command == MountCommand::New {
+            if f != all {
                 f &= mask;
             }
-            if i != MS_ALL {
+            if i != all {
                 i &= mask;
             }
+        } else if f != all || i != all {
+            f &= mask;
         }
-        flags_text(f, i)
+        if f == all { DEFAULT_MATCH.to_owned() } else { flags_regex(f, f & i) }
     };
-    if flags & MS_REMOUNT != 0 && !has_dev && !has_type {
-        // Remount: point (or device), any device, any type.
-        let fl = narrow(MS_REMOUNT_FLAGS);
-        let v = [point.as_str(), DEFAULT_MATCH, DEFAULT_MATCH, &fl];
-        let allow = if data.is_some() { MATCH_CONT } else { MAY_MOUNT };
-        add(&mut out, &v, allow, MATCH_CONT)?;
-        if let Some(d) = &data {
-            let v5 = [v[0], v[1], v[2], v[3], d.as_str()];
-            add(&mut out, &v5, MAY_MOUNT, MATCH_CONT)?;
+    let point = enc.point()?;
+    let dev = enc.device()?;
+    if flags & REMOUNT != 0 && !has_dev && !has_type {
+        let fl = narrow(MountCommand::Remount);
+        enc.add(&[&point, DEFAULT_MATCH, DEFAULT_MATCH, &fl], MAY_MOUNT, MATCH_CONT)?;
+    }
+    if flags & BIND != 0 && !has_type {
+        let fl = narrow(MountCommand::Bind);
+        enc.add(&[&point, &dev, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
+    }
+    if flags & (UNBINDABLE | PRIVATE | SLAVE | SHARED) != 0 && !has_dev && !has_type {
+        let fl = narrow(MountCommand::Propagation);
+        enc.add(&[&point, DEFAULT_MATCH, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
+    }
+    if flags & MOVE != 0 && !has_type {
+        let fl = narrow(MountCommand::Move);
+        enc.add(&[&point, &dev, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
+    }
+    if (flags | inv) & !CMDS != 0 {
+        let ty = enc.fstype()?;
+        let fl = narrow(MountCommand::New);
+        enc.add(&[&point, &dev, &ty, &fl], MAY_MOUNT, MATCH_CONT)?;
+    }
+    Ok(())
+}
+
+/// 4.1.0: each pairing of a required set (`options=`) and an optional set
+/// (`options in`) gets the entries of the command it names.
+fn per_condition(enc: &mut Encoder<'_>) -> Result<(), ClassError> {
+    let (r, sem) = (enc.rule, enc.sem);
+    let all = sem.all_flags;
+    let remount = r.kind == MountKind::Remount;
+    let mut optional = Vec::new();
+    for list in &r.options_in {
+        let (set, clear) = option_flags(sem, list)?;
+        optional.push(set | clear);
+    }
+    let mut required = Vec::new();
+    for list in &r.options_eq {
+        let (mut set, clear) = option_flags(sem, list)?;
+        if remount {
+            set |= REMOUNT;
+        }
+        if sem.reject_conflicting_options && set & clear != 0 {
+            return Err(ClassError(format!("conflicting mount options in {list:?}")));
+        }
+        required.push(set);
+    }
+    match (required.is_empty(), optional.is_empty()) {
+        (true, true) if remount => {
+            required.push(REMOUNT);
+            optional.push(sem.mask(MountCommand::Remount) & !REMOUNT);
+        }
+        (true, true) => {
+            required.push(all);
+            optional.push(all);
+        }
+        (true, false) => required.push(if remount { REMOUNT } else { 0 }),
+        (false, true) => optional.push(0),
+        (false, false) => {}
+    }
+    let device = r.source.is_some();
+    let point = r.mountpoint.is_some();
+    let typed = !r.fstype.is_empty();
+    for &flags in &required {
+        for &opt in &optional {
+            use MountCommand::*;
+            let mut commands = Vec::new();
+            if flags == 0 || flags == all {
+                // No flag named, or all of them: every command that the
+                // source, mount point and fstype allow.
+                if !device && !typed {
+                    commands.push(Remount);
+                }
+                if !typed {
+                    commands.push(Bind);
+                }
+                if (!device || !point) && !typed {
+                    commands.push(Propagation);
+                }
+                if !typed {
+                    commands.push(Move);
+                }
+                commands.push(New);
+            } else if flags & REMOUNT != 0 && !device && !typed {
+                commands.push(Remount);
+            } else if flags & BIND != 0 && !typed {
+                commands.push(Bind);
+            } else if flags & MAKE_CMDS != 0 && (!device || !point) && !typed {
+                commands.push(Propagation);
+            } else if flags & MOVE != 0 && !typed {
+                commands.push(Move);
+            } else if (flags | opt) & !CMDS != 0 {
+                commands.push(New);
+            }
+            for command in commands {
+                entry(enc, command, flags, opt)?;
+            }
         }
     }
-    if flags & MS_BIND != 0 && !has_type && data.is_none() {
-        let fl = narrow(MS_BIND_FLAGS);
-        add(&mut out, &[&point, &dev, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
-    }
-    if flags & MS_MAKE != 0 && !has_dev && !has_type && data.is_none() {
-        let fl = narrow(MS_MAKE_FLAGS);
-        add(&mut out, &[&point, DEFAULT_MATCH, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
-    }
-    if flags & MS_MOVE != 0 && !has_type && data.is_none() {
-        let fl = narrow(MS_MOVE);
-        add(&mut out, &[&point, &dev, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)?;
-    }
-    if (flags | inv) & !MS_CMDS != 0 {
-        let ty = if has_type {
-            let parts: Result<Vec<String>, ClassError> = r.fstype.iter().map(|t| glob_text(t)).collect();
-            format!("({})", parts?.join("|"))
-        } else {
-            DEFAULT_MATCH.to_owned()
-        };
-        let fl = narrow(!MS_CMDS);
-        let v = [point.as_str(), &dev, &ty, &fl];
-        let allow = if data.is_some() { MATCH_CONT } else { MAY_MOUNT };
-        add(&mut out, &v, allow, MATCH_CONT)?;
-        if let Some(d) = &data {
-            let v5 = [v[0], v[1], v[2], v[3], d.as_str()];
-            add(&mut out, &v5, MAY_MOUNT, MATCH_CONT)?;
+    Ok(())
+}
+
+/// One 4.1.0 command entry.
+fn entry(enc: &mut Encoder<'_>, command: MountCommand, flags: u32, opt: u32) -> Result<(), ClassError> {
+    let r = enc.rule;
+    let mask = enc.sem.mask(command);
+    let fl = flags_regex(flags & mask, opt & mask);
+    let point = enc.point()?;
+    match command {
+        MountCommand::Remount => {
+            // Without a mount point the source names it (never both here).
+            let point = match (&r.mountpoint, &r.source) {
+                (None, Some(_)) => format!("\\x07{}", Encoder::field(&r.source)?),
+                _ => point,
+            };
+            enc.add(&[&point, DEFAULT_MATCH, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)
+        }
+        MountCommand::Propagation => {
+            // A propagation change with only a source takes it as the
+            // mount point (deprecated upstream, still accepted).
+            let point = match (&r.mountpoint, &r.source) {
+                (None, Some(_)) => format!("\\x07{}", Encoder::field(&r.source)?),
+                _ => point,
+            };
+            enc.add(&[&point, DEFAULT_MATCH, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)
+        }
+        MountCommand::Bind | MountCommand::Move => {
+            let dev = enc.device()?;
+            enc.add(&[&point, &dev, DEFAULT_MATCH, &fl], MAY_MOUNT, 0)
+        }
+        MountCommand::New => {
+            let (dev, ty) = (enc.device()?, enc.fstype()?);
+            enc.add(&[&point, &dev, &ty, &fl], MAY_MOUNT, 0)
         }
     }
-    if out.is_empty() {
-        return Err(ClassError("mount rule encodes nothing".into()));
-    }
-    Ok(out)
 }
 
 /// The rule's permission as the parser stores it (for the audit word).
