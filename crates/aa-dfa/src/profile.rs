@@ -554,9 +554,12 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
                         pr.perms = (pr.perms & !old::EXEC_MOD_MASK) | (n << old::EXEC_MOD_SHIFT);
                     }
                 }
-                aa_target::PivotRootTransition::TableOnly => {
+                // The table is written only with a file DFA: without file
+                // rules the name goes nowhere.
+                aa_target::PivotRootTransition::TableOnly if !files.rules.is_empty() => {
                     xtable_index(&mut xtable, t)?;
                 }
+                aa_target::PivotRootTransition::TableOnly => {}
                 aa_target::PivotRootTransition::Ignored => {}
             }
         }

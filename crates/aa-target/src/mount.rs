@@ -188,9 +188,10 @@ pub enum PivotRootTransition {
     /// 3.0.8: the name goes into the transition table and its index into
     /// the entry's exec modifier bits.
     IndexInPerms,
-    /// 4.1.0: the name goes into the transition table, but the bits are
-    /// computed into a local that is dropped, so the entry keeps the plain
-    /// pivot_root permission.
+    /// 4.1.0: the name goes into the transition table (after the file
+    /// rules' names; the table is written only with a file DFA), but the
+    /// bits are computed into a local that is dropped, so the entry keeps
+    /// the plain pivot_root permission.
     TableOnly,
     /// 5.0.2: ignored.
     Ignored,
