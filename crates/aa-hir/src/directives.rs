@@ -153,6 +153,27 @@ pub fn kept(kind: &DirectiveKind, distribution: Option<&str>) -> bool {
     }
 }
 
+/// The builds [`builds_keeping`] tells apart: each distribution's default
+/// build, and the `test` and `RBAC` builds.
+pub const BUILDS: &[&str] = &["arch", "debian", "ubuntu", "opensuse", "fedora", "test", "RBAC"];
+
+/// The builds ([`BUILDS`]) that keep the text at `offset` of `file`: all of
+/// them outside `#aa:only` / `#aa:exclude` blocks.
+pub fn builds_keeping(db: &dyn Db, file: File, offset: TextSize) -> Vec<&'static str> {
+    let directives = &file_directives(db, file).directives;
+    let filters: Vec<&DirectiveKind> = directives
+        .iter()
+        .filter(|d| match &d.kind {
+            DirectiveKind::Only { covers, .. } | DirectiveKind::Exclude { covers, .. } => {
+                covers.contains_inclusive(offset)
+            }
+            _ => false,
+        })
+        .map(|d| &d.kind)
+        .collect();
+    BUILDS.iter().copied().filter(|b| filters.iter().all(|f| kept(f, Some(b)))).collect()
+}
+
 /// The directives of `file`.
 #[salsa::tracked(returns(ref))]
 pub fn file_directives(db: &dyn Db, file: File) -> FileDirectives {

@@ -277,7 +277,11 @@ impl Collector<'_> {
                 sets.entry(name).or_insert(SetVariable { values, defined_at: location, additions: Vec::new() });
             }
             _ => {
-                if self.variables.bools.contains_key(&name) || sets.contains_key(&name) {
+                let earlier = sets.get(&name).map(|v| v.defined_at);
+                if earlier.is_some_and(|at| in_other_builds(self.db, at, location)) {
+                    // apparmor.d's alternatives for each build (`#aa:only apt`
+                    // / `#aa:only pacman`): no build reads both.
+                } else if self.variables.bools.contains_key(&name) || sets.contains_key(&name) {
                     self.error(
                         file,
                         "variable-redefined",
@@ -744,6 +748,21 @@ fn builtin_defined(name: &str, token: &aa_syntax::SyntaxToken, included: bool) -
             let text = unquote(&n.text());
             text.starts_with('/') || text.starts_with("@{")
         })
+}
+
+/// Whether no build of an `#aa:only` / `#aa:exclude` collection keeps
+/// both definitions (only asked when no target build is chosen, since
+/// one build's definitions are read without the others).
+fn in_other_builds(db: &dyn Db, a: Location, b: Location) -> bool {
+    if db.settings().target_distribution(db).is_some() {
+        return false;
+    }
+    let builds_a = crate::directives::builds_keeping(db, a.file, a.range.start());
+    if builds_a.len() == crate::directives::BUILDS.len() {
+        return false;
+    }
+    let builds_b = crate::directives::builds_keeping(db, b.file, b.range.start());
+    !builds_a.iter().any(|x| builds_b.contains(x))
 }
 
 #[cfg(test)]

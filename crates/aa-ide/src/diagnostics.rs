@@ -117,28 +117,9 @@ pub(crate) fn is_fragment(db: &dyn Db, file: File) -> bool {
 }
 
 /// The findings of `file` as `aa-lint check` reports them: policy files
-/// through `aa_lints::run`; fragments with the `parser` group taken from
-/// `fragment_diagnostics`.
+/// through `aa_lints::run`, fragments through `aa_lints::run_fragment`.
 pub(crate) fn findings(db: &dyn Db, file: File, selection: &LintSelection) -> Vec<LintDiagnostic> {
-    if !is_fragment(db, file) {
-        return aa_lints::run(db, file, selection);
-    }
-    let without_parser = selection.clone().ignore("parser").unwrap_or_else(|_| selection.clone());
-    let mut out = aa_lints::run(db, file, &without_parser);
-    let syntax_error = aa_lints::lint_by_code_or_name("syntax-error");
-    for (in_file, d) in aa_hir::diagnostics::fragment_diagnostics(db, file) {
-        let Some(lint) = aa_lints::lint_by_code_or_name(d.code).or(syntax_error) else { continue };
-        if !selection.is_enabled(lint) {
-            continue;
-        }
-        let severity = match d.severity {
-            aa_hir::Severity::Error => aa_lints::Severity::Error,
-            aa_hir::Severity::Warning => aa_lints::Severity::Warning,
-        };
-        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
-        out.push(LintDiagnostic::new(lint, selection.severity(lint, severity), message, *in_file, d.range));
-    }
-    out
+    if is_fragment(db, file) { aa_lints::run_fragment(db, file, selection) } else { aa_lints::run(db, file, selection) }
 }
 
 fn severity(s: aa_lints::Severity) -> Severity {

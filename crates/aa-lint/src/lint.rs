@@ -16,7 +16,6 @@ use std::{
 
 use aa_hir::{
     db::{Db, File, FileContent, RootDatabase},
-    diagnostics::fragment_diagnostics,
     fallbacks::{Fallbacks, fallbacks},
 };
 use aa_lints::{Applicability, LintDiagnostic, LintSelection, Severity};
@@ -296,38 +295,14 @@ fn settings_of(db: &RootDatabase) -> SearchPaths {
     SearchPaths { include_dirs: settings.include_dirs(db).clone(), base: settings.base_dir(db).clone() }
 }
 
-/// The findings of one root: policy files through `aa_lints::run`; fragments
-/// with the `parser` group taken from `fragment_diagnostics` (rules outside a
-/// profile are fine there).
+/// The findings of one root: a policy file, or a fragment that profiles
+/// include.
 fn lint_root(db: &RootDatabase, root: &Root) -> Vec<LintDiagnostic> {
-    if !root.fragment {
-        return aa_lints::run(db, root.file, &root.selection);
+    if root.fragment {
+        aa_lints::run_fragment(db, root.file, &root.selection)
+    } else {
+        aa_lints::run(db, root.file, &root.selection)
     }
-    let without_parser = root.selection.clone().ignore("parser").unwrap_or_else(|_| root.selection.clone());
-    let mut out = aa_lints::run(db, root.file, &without_parser);
-    let syntax_error = aa_lints::lint_by_code_or_name("syntax-error");
-    for (file, d) in fragment_diagnostics(db, root.file) {
-        let Some(lint) = aa_lints::lint_by_code_or_name(d.code).or(syntax_error) else { continue };
-        if !root.selection.is_enabled(lint) {
-            continue;
-        }
-        let severity = match d.severity {
-            aa_hir::Severity::Error => Severity::Error,
-            aa_hir::Severity::Warning => Severity::Warning,
-        };
-        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
-        out.push(LintDiagnostic::new(lint, root.selection.severity(lint, severity), message, *file, d.range));
-    }
-    out.sort_by(|a, b| {
-        (a.file != root.file, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
-            b.file != root.file,
-            b.file.path(db),
-            b.range.start(),
-            b.range.end(),
-            b.code,
-        ))
-    });
-    out
 }
 
 struct Converter<'a> {

@@ -10,7 +10,8 @@
 //!
 //! The API for front ends:
 //! - [`run`] lints one policy file (through its includes) and returns
-//!   [`LintDiagnostic`]s, after suppression comments are applied.
+//!   [`LintDiagnostic`]s, after suppression comments are applied;
+//!   [`run_fragment`] lints an abstraction or other included file.
 //! - [`LintSelection`] picks lints by code (`AA101`, or a prefix `AA1`), name
 //!   (`overbroad-glob`) or group (`security`), with a level per lint.
 //! - [`explain`] returns a lint's documentation; [`registry::lints`] iterates
@@ -18,6 +19,7 @@
 //! - Fixes are byte-range text edits ([`Fix`], [`TextEdit`]); [`apply_edits`]
 //!   applies those of one file.
 
+mod build_scope;
 pub mod compiled;
 mod context;
 pub mod conventions;
@@ -77,6 +79,41 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
         ))
     });
     out.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message);
+    build_scope::note_builds(db, &mut out);
+    out
+}
+
+/// Lints `file` as a fragment that profiles include (an abstraction, a
+/// tunable, a `local/` addition): as [`run`], but the `parser` group judges
+/// it as included text (rules outside a profile are fine there).
+pub fn run_fragment(db: &dyn Db, file: File, selection: &LintSelection) -> Vec<LintDiagnostic> {
+    let without_parser = selection.clone().ignore("parser").unwrap_or_else(|_| selection.clone());
+    let mut out = run(db, file, &without_parser);
+    let syntax_error = lint_by_code_or_name("syntax-error");
+    let mut parser = Vec::new();
+    for (in_file, d) in aa_hir::diagnostics::fragment_diagnostics(db, file) {
+        let Some(lint) = lint_by_code_or_name(d.code).or(syntax_error) else { continue };
+        if !selection.is_enabled(lint) {
+            continue;
+        }
+        let severity = match d.severity {
+            aa_hir::Severity::Error => Severity::Error,
+            aa_hir::Severity::Warning => Severity::Warning,
+        };
+        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
+        parser.push(LintDiagnostic::new(lint, selection.severity(lint, severity), message, *in_file, d.range));
+    }
+    build_scope::note_builds(db, &mut parser);
+    out.extend(parser);
+    out.sort_by(|a, b| {
+        (a.file != file, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
+            b.file != file,
+            b.file.path(db),
+            b.range.start(),
+            b.range.end(),
+            b.code,
+        ))
+    });
     out
 }
 
