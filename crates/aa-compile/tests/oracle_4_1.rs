@@ -12,8 +12,10 @@
 //! (file, xmatch and policy DFAs, all words). A profile we refuse as
 //! `compile-unsupported` is counted, not failed. Files listed in
 //! `fixtures/oracle-4.1/known-differences.txt` are known to differ today:
-//! a listed file that now matches fails the test too, so the list only
-//! shrinks. Counts (equivalent, byte-identical, refused) are printed.
+//! a listed file that now matches (equivalent, or rejected by both) fails
+//! the test too, so the list only shrinks. We reject a file when
+//! `policy_diagnostics` has an error (as `aa-lint compile` does) or a
+//! profile fails to compile. Counts (equivalent, byte-identical, refused) are printed.
 //!
 //! `AA_ORACLE_ONLY=mount/` judges only the files whose name contains it
 //! (the counts then cover those files); `AA_ORACLE_VERBOSE=1` prints each
@@ -31,7 +33,9 @@ use std::sync::Arc;
 use aa_compile::compare::compare_profile;
 use aa_compile::{compile_policy, options_for};
 use aa_dfa::{EncodeOptions, Features, Policy, encode_policy};
+use aa_hir::Severity;
 use aa_hir::db::{Db, RootDatabase};
+use aa_hir::diagnostics::policy_diagnostics;
 use aa_target::{Target, Version};
 
 fn require(what: &str) {
@@ -108,15 +112,19 @@ fn judge(parser: &Path, corpus: &Corpus, file: &Path, features_file: &Path, feat
         .arg(file)
         .output()
         .expect("run apparmor_parser 4.1.0");
-    let db = RootDatabase::new(
+    let mut db = RootDatabase::new(
         Arc::new(aa_test_utils::FsLoader),
         vec![corpus.include.clone()],
         corpus.base.clone(),
         corpus.cwd.clone(),
     );
-    let entries = compile_policy(&db, db.file(file), &options_for(target, feats.clone()));
+    db.set_target(target.version);
+    let root = db.file(file);
+    // What `aa-lint compile` stops at before compiling.
+    let parse_error = policy_diagnostics(&db, root).iter().find(|(_, d)| d.severity == Severity::Error);
+    let entries = compile_policy(&db, root, &options_for(target, feats.clone()));
     if !out.status.success() {
-        let compiled = !entries.is_empty() && entries.iter().all(|e| e.result.is_ok());
+        let compiled = parse_error.is_none() && !entries.is_empty() && entries.iter().all(|e| e.result.is_ok());
         return if compiled {
             Verdict::Differs(format!(
                 "apparmor_parser rejects it, we compile it: {}",
@@ -125,6 +133,9 @@ fn judge(parser: &Path, corpus: &Corpus, file: &Path, features_file: &Path, feat
         } else {
             Verdict::BothReject
         };
+    }
+    if let Some((_, d)) = parse_error {
+        return Verdict::Differs(format!("we reject it: {}: {}", d.code, d.message));
     }
     let theirs = match Policy::decode(&out.stdout) {
         Ok(p) => p,
@@ -235,7 +246,12 @@ fn report(what: &str, results: &[(String, Verdict)], prefix: &str, known: &BTree
                 }
             }
             Verdict::Refused => refused += 1,
-            Verdict::BothReject => reject += 1,
+            Verdict::BothReject => {
+                reject += 1;
+                if listed {
+                    failures.push(format!("{key}: now rejected by both; remove it from known-differences.txt"));
+                }
+            }
             Verdict::Differs(m) => {
                 differs += 1;
                 if std::env::var_os("AA_ORACLE_VERBOSE").is_some() {

@@ -4,7 +4,7 @@
 
 use crate::{
     Diagnostic,
-    checks::{FileRole, abi_diagnostics, check_resolved},
+    checks::{FileRole, abi_diagnostics, check_resolved, language_diagnostics},
     db::{Db, File, FileContent},
     includes::{include_closure, parse},
     variables::{file_references, reference_diagnostics, variables},
@@ -48,6 +48,10 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
             }
             let known_variables = (!fragment).then_some(table);
             out.extend(check_resolved(&tree, root_role, known_variables).into_iter().map(|d| (file, d)));
+            let target = crate::db::target(db);
+            out.extend(
+                language_diagnostics(&parse.syntax_node(), target, known_variables).into_iter().map(|d| (file, d)),
+            );
             out.extend(abi_diagnostics(db, file).into_iter().map(|d| (file, d)));
         } else {
             // What does not depend on the including file is computed once
@@ -55,7 +59,8 @@ fn diagnostics(db: &dyn Db, root: File, root_role: FileRole) -> Vec<(File, Diagn
             out.extend(included_file_diagnostics(db, file).iter().map(|d| (file, d.clone())));
         }
         if !fragment {
-            out.extend(reference_diagnostics(table, file, file_references(db, file), file != root));
+            let per_profile = crate::db::target(db).language.per_profile_variables;
+            out.extend(reference_diagnostics(table, file, file_references(db, file), file != root, per_profile));
         }
     }
     out.extend(closure.diagnostics.iter().cloned());
@@ -74,6 +79,7 @@ fn included_file_diagnostics(db: &dyn Db, file: File) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> =
         parse.errors().iter().map(|e| Diagnostic::error("syntax-error", e.message.clone(), e.range)).collect();
     out.extend(check_resolved(&parse.tree(), FileRole::Unknown, None));
+    out.extend(language_diagnostics(&parse.syntax_node(), crate::db::target(db), None));
     out.extend(abi_diagnostics(db, file));
     out.extend(crate::includes::too_large_diagnostic(db, file));
     out

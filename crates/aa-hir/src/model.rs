@@ -18,6 +18,8 @@ use aa_syntax::{
     ast::{self, AstNode},
 };
 
+use aa_target::{DefinedBoolean, Language};
+
 use crate::{
     Diagnostic,
     db::{Db, File},
@@ -307,7 +309,8 @@ fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragme
     };
     let mut items = Vec::new();
     let removed = crate::directives::removed_ranges(db, file);
-    collect_fragment(&table, &parse(db, file).syntax_node(), Qualifiers::default(), &removed, &mut items);
+    let language = &crate::db::target(db).language;
+    collect_fragment(&table, language, &parse(db, file).syntax_node(), Qualifiers::default(), &removed, &mut items);
     // Directives written outside any profile of the file (an abstraction's).
     for directive in &crate::directives::file_directives(db, file).directives {
         if directive.profile.is_some() || is_removed(&removed, directive.range) {
@@ -327,6 +330,7 @@ fn fragment<'db>(db: &'db dyn Db, file: File, view: VariableView<'db>) -> Fragme
 
 fn collect_fragment(
     table: &Variables,
+    language: &Language,
     parent: &SyntaxNode,
     qualifiers: Qualifiers,
     removed: &[TextRange],
@@ -340,13 +344,13 @@ fn collect_fragment(
             kind @ (PROFILE | HAT) => out.push(FragmentItem::Deferred { kind, range: node.text_range(), qualifiers }),
             INCLUDE => out.push(FragmentItem::Include { range: node.text_range(), qualifiers }),
             IF_STMT => {
-                for branch in taken_branch(table, &node) {
-                    collect_fragment(table, &branch, qualifiers, removed, out);
+                for branch in taken_branch(table, &node, language) {
+                    collect_fragment(table, language, &branch, qualifiers, removed, out);
                 }
             }
             QUALIFIED_BLOCK => {
                 if let Some(block) = node.children().find(|n| n.kind() == BLOCK) {
-                    collect_fragment(table, &block, block_qualifiers(&node, qualifiers), removed, out);
+                    collect_fragment(table, language, &block, block_qualifiers(&node, qualifiers), removed, out);
                 }
             }
             kind if kind.is_rule() => {
@@ -448,7 +452,7 @@ impl Builder<'_> {
                 PROFILE | HAT => self.profile(&node, ctx),
                 INCLUDE => self.include(node.text_range(), ctx),
                 IF_STMT => {
-                    for branch in taken_branch(self.variables, &node) {
+                    for branch in taken_branch(self.variables, &node, &crate::db::target(self.db).language) {
                         self.items(&branch, ctx);
                     }
                 }
@@ -598,9 +602,9 @@ impl Builder<'_> {
 
 /// The branch of an `if` statement that `table` selects: the nodes whose
 /// items apply (`else if ...` is a nested IF_STMT, `else { }` a BLOCK).
-fn taken_branch(table: &Variables, node: &SyntaxNode) -> Vec<SyntaxNode> {
+fn taken_branch(table: &Variables, node: &SyntaxNode, language: &Language) -> Vec<SyntaxNode> {
     let condition = node.children().find(|n| is_expr(n.kind()));
-    if condition.is_some_and(|c| eval(table, &c)) {
+    if condition.is_some_and(|c| eval(table, &c, language)) {
         return node.children().filter(|n| n.kind() == BLOCK).take(1).collect();
     }
     match node.children().find(|n| n.kind() == ELSE_BRANCH) {
@@ -612,19 +616,24 @@ fn taken_branch(table: &Variables, node: &SyntaxNode) -> Vec<SyntaxNode> {
     }
 }
 
-fn eval(table: &Variables, node: &SyntaxNode) -> bool {
+fn eval(table: &Variables, node: &SyntaxNode, language: &Language) -> bool {
     let operands: Vec<SyntaxNode> = node.children().filter(|n| is_expr(n.kind())).collect();
     match node.kind() {
-        OR_EXPR => operands.iter().any(|o| eval(table, o)),
-        AND_EXPR => operands.iter().all(|o| eval(table, o)),
-        NOT_EXPR => !operands.first().is_some_and(|o| eval(table, o)),
-        PAREN_EXPR => operands.first().is_some_and(|o| eval(table, o)),
+        OR_EXPR => operands.iter().any(|o| eval(table, o, language)),
+        AND_EXPR => operands.iter().all(|o| eval(table, o, language)),
+        NOT_EXPR => !operands.first().is_some_and(|o| eval(table, o, language)),
+        PAREN_EXPR => operands.first().is_some_and(|o| eval(table, o, language)),
+        COMPARE_EXPR => crate::checks::compare(node, table).unwrap_or(false),
         DEFINED_EXPR => node.children_with_tokens().filter_map(|e| e.into_token()).any(|t| match t.kind() {
             VARIABLE => {
                 let text = t.text();
                 table.sets.contains_key(&text[2..text.len() - 1])
             }
-            BOOL_VARIABLE => table.bools.contains_key(&bool_name(t.text())),
+            BOOL_VARIABLE => match language.defined_boolean {
+                DefinedBoolean::IsDefined => table.bools.contains_key(&bool_name(t.text())),
+                DefinedBoolean::Value => table.bools.get(&bool_name(t.text())).is_some_and(|b| b.value),
+                DefinedBoolean::NeverSet => false,
+            },
             WORD => t.text().starts_with('@') && table.sets.contains_key(&t.text()[1..]),
             _ => false,
         }),

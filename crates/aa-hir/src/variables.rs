@@ -672,6 +672,7 @@ pub fn reference_diagnostics(
     file: File,
     references: &[Reference],
     included: bool,
+    per_profile: &[&str],
 ) -> Vec<(File, Diagnostic)> {
     let mut out = Vec::new();
     // Expanding a set can be costly (`@{HOME}` through several levels); each
@@ -690,14 +691,15 @@ pub fn reference_diagnostics(
             }
             continue;
         }
+        // A version without the variable reads it as the user's own.
         let builtin = if included { reference.builtin_when_included } else { reference.builtin_as_root };
-        if builtin {
+        if builtin && per_profile.contains(&name) {
             continue;
         }
         let verdict = verdicts.entry(name).or_insert_with(|| variables.shared_set_values(name).err());
         if let Some(error) = verdict {
             if let ExpandError::Undefined(_) = error
-                && BUILTIN_VARIABLES.contains(&name)
+                && per_profile.contains(&name)
             {
                 let message = format!(
                     "`@{{{name}}}` is not defined here: the per-profile variables are defined inside a profile's body, not in its name, attachment or flags, nor outside profiles"

@@ -46,7 +46,10 @@ fn simple_tests_through_the_whole_pipeline() {
             continue;
         };
         total += 1;
-        let db = RootDatabase::new(loader.clone(), vec![dir.clone()], PathBuf::from("/etc/apparmor.d"), tst.clone());
+        let mut db =
+            RootDatabase::new(loader.clone(), vec![dir.clone()], PathBuf::from("/etc/apparmor.d"), tst.clone());
+        // The corpus is upstream's current one: 5.0's language.
+        db.set_target(aa_target::Version::V5_0);
         let root = db.file(&path);
         let errors: Vec<String> = policy_diagnostics(&db, root)
             .iter()

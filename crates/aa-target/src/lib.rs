@@ -332,9 +332,34 @@ pub struct Language {
     /// Profile flags the parser accepts (`flags=(...)`); a `name=` flag is
     /// listed with its `=`.
     pub profile_flags: &'static [&'static str],
-    /// `if` conditions beyond booleans and `defined`: comparisons
-    /// (`==`, `!=`, `<`, `<=`, `>`, `>=`, `in`) and `and`/`or`/`not`.
+    /// `if` conditions beyond `$bool`, `not` and `defined`: `and`/`or`,
+    /// parentheses, the literals `true`/`false` and comparisons (`==`,
+    /// `!=`, `<`, `<=`, `>`, `>=`, `in`). 3.0.8's and 4.1.0's grammar has
+    /// none of them (a syntax error).
     pub conditional_comparisons: bool,
+    /// What `defined $bool` means.
+    pub defined_boolean: DefinedBoolean,
+    /// `@{x} ?= ...` (define unless defined) and `@{x} := ...` (override):
+    /// 5.0's lexer; earlier ones stop at the `?` or `:`.
+    pub conditional_assignment: bool,
+    /// The variables the parser defines in each profile's body.
+    pub per_profile_variables: &'static [&'static str],
+    /// `profile NAME + identities=(...)`: 5.0's lexer; earlier ones stop at
+    /// the `+`.
+    pub profile_identities: bool,
+}
+
+/// The meaning of `defined $bool` in an `if` condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefinedBoolean {
+    /// 3.0.8: whether the boolean is defined.
+    IsDefined,
+    /// 4.1.0 builds the test as a plain boolean reference: the boolean's
+    /// value, and an unset boolean is an error ("Unset boolean variable").
+    Value,
+    /// 5.0.2 looks the name up among set variables only: a boolean is
+    /// never found, so the test is false.
+    NeverSet,
 }
 
 impl Language {
@@ -565,6 +590,10 @@ impl Target {
             qualifiers: QUALIFIERS_3_0,
             profile_flags: FLAGS_3_0,
             conditional_comparisons: false,
+            defined_boolean: DefinedBoolean::IsDefined,
+            conditional_assignment: false,
+            per_profile_variables: &["profile_name"],
+            profile_identities: false,
         },
         checks: ParserChecks { compare_numbers_only: false, priority_range: None },
     };
@@ -600,6 +629,10 @@ impl Target {
             qualifiers: QUALIFIERS_4,
             profile_flags: FLAGS_4_1,
             conditional_comparisons: false,
+            defined_boolean: DefinedBoolean::Value,
+            conditional_assignment: false,
+            per_profile_variables: &["profile_name"],
+            profile_identities: false,
         },
         checks: ParserChecks { compare_numbers_only: false, priority_range: Some((-1000, 1000)) },
     };
@@ -635,6 +668,10 @@ impl Target {
             qualifiers: QUALIFIERS_4,
             profile_flags: FLAGS_5_0,
             conditional_comparisons: true,
+            defined_boolean: DefinedBoolean::NeverSet,
+            conditional_assignment: true,
+            per_profile_variables: &["profile_name", "attach_path", "exec_path"],
+            profile_identities: true,
         },
         checks: ParserChecks { compare_numbers_only: true, priority_range: Some((-1000, 1000)) },
     };

@@ -13,6 +13,7 @@ mod conditional;
 mod dbus;
 mod file;
 mod io_uring;
+mod language;
 mod mount;
 mod mqueue;
 mod network;
@@ -29,6 +30,8 @@ mod userns;
 mod tests;
 
 pub use abi::{AbiResolution, AbiRule, abi_diagnostics, embedded_abis, file_abis};
+pub(crate) use language::compare;
+pub use language::language_diagnostics;
 
 /// The names `apparmor_parser` knows, for front ends (completion, hover).
 pub mod names {
