@@ -125,7 +125,7 @@ pub fn compile_policy(db: &dyn Db, root: File, opts: &CompileOptions) -> Vec<Com
 
 /// [`compile_policy`] on a model already at hand.
 pub fn compile_model(db: &dyn Db, model: &PolicyModel, opts: &CompileOptions) -> Vec<CompiledEntry> {
-    lower_policy(db, model)
+    let mut entries: Vec<CompiledEntry> = lower_policy(db, model)
         .into_iter()
         .enumerate()
         .map(|(i, lowered)| CompiledEntry {
@@ -133,7 +133,36 @@ pub fn compile_model(db: &dyn Db, model: &PolicyModel, opts: &CompileOptions) ->
             name: model.profiles[i].name.clone(),
             result: lowered.map_err(CompileFailure::Lower).and_then(|l| compile_lowered(l, opts)),
         })
-        .collect()
+        .collect();
+    if opts.target.compile.net_table.shared_by_all_profiles {
+        share_net_table(&mut entries);
+    }
+    entries
+}
+
+/// One per-family network table for all profiles of the file, as 4.1.0
+/// writes it ([`aa_target::NetTable::shared_by_all_profiles`]): the union
+/// of every profile's, written by all of them once one profile has one.
+fn share_net_table(entries: &mut [CompiledEntry]) {
+    let compiled = || entries.iter().filter_map(|e| e.result.as_ref().ok().map(|(_, c)| c));
+    if !compiled().any(|c| c.emit_net_table) {
+        return;
+    }
+    let mut union = vec![aa_dfa::profile::NetMasks::default(); aa_target::network::AF_MAX];
+    for c in compiled() {
+        for (u, m) in union.iter_mut().zip(&c.net) {
+            u.allow |= m.allow;
+            u.deny |= m.deny;
+            u.audit |= m.audit;
+            u.quiet |= m.quiet;
+        }
+    }
+    for e in entries.iter_mut() {
+        if let Ok((_, c)) = &mut e.result {
+            c.net.clone_from(&union);
+            c.emit_net_table = true;
+        }
+    }
 }
 
 /// Effective file permissions at `path` in every profile of `root`, for

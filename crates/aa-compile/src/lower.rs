@@ -448,7 +448,7 @@ fn all_rule(input: &mut ProfileInput, map: &mut RuleMap, caps: &mut Capabilities
         input.mount.push(MountRule { quals: sub, kind, ..MountRule::default() });
     }
     map.network.push(ri);
-    input.network.push(NetworkRule { quals: sub, ..NetworkRule::default() });
+    input.network.push(NetworkRule { quals: sub, skip_table: true, ..NetworkRule::default() });
     let file = |perms, exec, priority, owner| FileRule {
         path: b"/{**,}".to_vec(),
         owner,
@@ -733,7 +733,7 @@ fn other(
                 }
             }
             map.network.push(ri);
-            input.network.push(NetworkRule { quals: q, family, sock_type });
+            input.network.push(NetworkRule { quals: q, family, sock_type, ..NetworkRule::default() });
         }
         UNIX_RULE => {
             let mut perms = 0u32;

@@ -487,10 +487,16 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
             policy.add_with(o, r.regex, perms);
         }
     };
+    // The table exists once a `network` statement or a unix rule (other
+    // than one an `all` rule makes) has been read.
+    let mut net_table_used = false;
     for (i, r) in input.network.iter().enumerate() {
-        classes::network_masks(r, &mut net)
-            .map_err(|message| ProfileError::Invalid { origin: Origin::Network(i), message })?;
-        if matches!(r.family, None | Some(1)) {
+        if !r.skip_table {
+            net_table_used = true;
+            classes::network_masks(r, &mut net, &opts.target.compile.net_table.deny_quiet)
+                .map_err(|message| ProfileError::Invalid { origin: Origin::Network(i), message })?;
+        }
+        if !r.skip_table && matches!(r.family, None | Some(1)) {
             // The parser makes a unix rule of the AF_UNIX part, encoded
             // when the features have fine-grained unix mediation and
             // downgraded back into the table otherwise.
@@ -515,7 +521,11 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
             let rules = classes::unix_rules(r, feat).map_err(|e| e.at(Origin::Unix(i)))?;
             push(&mut policy, Origin::Unix(i), rules);
         }
-        classes::unix_downgrade(r, &mut net);
+        // `all`'s unix rule is not downgraded into the table.
+        if !r.from_network {
+            net_table_used = true;
+            classes::unix_downgrade(r, &mut net);
+        }
     }
     for (i, r) in input.dbus.iter().enumerate() {
         if !feat.dbus {
@@ -610,7 +620,7 @@ pub fn compile_profile(input: &ProfileInput, opts: &CompileOptions) -> Result<Co
         rlimits: input.rlimits.clone(),
         // The parser writes the table whenever a network or unix rule
         // allocated it, even if it allows nothing.
-        emit_net_table: !feat.network_v8 && feat.network && !(input.network.is_empty() && input.unix.is_empty()),
+        emit_net_table: !feat.network_v8 && feat.network && net_table_used,
         net,
         policydb,
         file,

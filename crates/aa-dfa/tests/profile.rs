@@ -483,6 +483,7 @@ fn network() {
         quals: q(quals),
         family: fam.map(|f| family_number(f).unwrap()),
         sock_type: ty.map(|t| sock_type_number(t).unwrap()),
+        ..NetworkRule::default()
     };
     let cases: Vec<(&str, NetworkRule)> = vec![
         ("network inet stream,", n("", Some("inet"), Some("stream"))),

@@ -33,6 +33,7 @@ use std::fmt;
 pub mod mount;
 
 pub use mount::{MountCommand, MountGeneration, MountOption, MountSemantics, PivotRootTransition};
+pub mod network;
 
 /// A supported target: the minor release line of `apparmor_parser` whose
 /// output aa-lint reproduces.
@@ -259,6 +260,32 @@ pub struct CompileSemantics {
     pub start_state_perms: bool,
     /// How mount-family rules are checked and encoded.
     pub mount: MountSemantics,
+    /// The old per-family network table (`net_allowed_af`), written when
+    /// the kernel has `network` but not `network_v8`.
+    pub net_table: NetTable,
+}
+
+/// How the old per-family network table is filled.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NetTable {
+    /// 4.1.0 keeps the table in static members of its network rule class:
+    /// one table for the whole run, so every profile of a file writes the
+    /// union of all its profiles' network and unix rules as soon as one of
+    /// them has such a rule. 3.0.8 keeps one table per profile.
+    pub shared_by_all_profiles: bool,
+    /// Which `deny` network rules set the table's quiet bits.
+    pub deny_quiet: DenyQuiet,
+}
+
+/// Which `deny` network rules are quiet in the per-family table.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DenyQuiet {
+    /// 3.0.8: a deny is quiet unless audited.
+    UnlessAudited,
+    /// 4.1.0 tests the audit mark after its prefix handling has turned a
+    /// plain `deny` into "audit" (meaning quiet for a deny): only `audit
+    /// deny` rules set the quiet bits.
+    OnlyAudited,
 }
 
 /// The policydb's class-mediation markers (read permission on a class
@@ -584,6 +611,7 @@ impl Target {
             audit_implied_mmap: false,
             start_state_perms: false,
             mount: mount::MOUNT_3_0,
+            net_table: NetTable { shared_by_all_profiles: false, deny_quiet: DenyQuiet::UnlessAudited },
         },
         language: Language {
             rule_classes: CLASSES_3_0,
@@ -623,6 +651,7 @@ impl Target {
             audit_implied_mmap: true,
             start_state_perms: true,
             mount: mount::MOUNT_4_1,
+            net_table: NetTable { shared_by_all_profiles: true, deny_quiet: DenyQuiet::OnlyAudited },
         },
         language: Language {
             rule_classes: CLASSES_4,
@@ -662,6 +691,7 @@ impl Target {
             audit_implied_mmap: true,
             start_state_perms: true,
             mount: mount::MOUNT_5_0,
+            net_table: NetTable { shared_by_all_profiles: true, deny_quiet: DenyQuiet::OnlyAudited },
         },
         language: Language {
             rule_classes: CLASSES_4,

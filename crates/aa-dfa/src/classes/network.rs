@@ -1,76 +1,6 @@
 use super::*;
 
-/// Number of address families 3.0.8's tables cover.
-pub const AF_MAX: usize = 46;
-
-const FAMILIES: [&str; AF_MAX] = [
-    "unspec",
-    "unix",
-    "inet",
-    "ax25",
-    "ipx",
-    "appletalk",
-    "netrom",
-    "bridge",
-    "atmpvc",
-    "x25",
-    "inet6",
-    "rose",
-    "",
-    "netbeui",
-    "security",
-    "key",
-    "netlink",
-    "packet",
-    "ash",
-    "econet",
-    "atmsvc",
-    "rds",
-    "sna",
-    "irda",
-    "pppox",
-    "wanpipe",
-    "llc",
-    "ib",
-    "mpls",
-    "can",
-    "tipc",
-    "bluetooth",
-    "iucv",
-    "rxrpc",
-    "isdn",
-    "phonet",
-    "ieee802154",
-    "caif",
-    "alg",
-    "nfc",
-    "vsock",
-    "kcm",
-    "qipcrtr",
-    "smc",
-    "xdp",
-    "mctp",
-];
-
-/// The address family number of a name (`inet` → 2).
-pub fn family_number(name: &str) -> Option<u16> {
-    let name = if name == "local" { "unix" } else { name };
-    FAMILIES.iter().position(|f| !f.is_empty() && *f == name).map(|i| i as u16)
-}
-
-/// The socket type number of a name (`stream` → 1).
-pub fn sock_type_number(name: &str) -> Option<u16> {
-    Some(match name {
-        "stream" => 1,
-        "dgram" => 2,
-        "raw" => 3,
-        "rdm" => 4,
-        "seqpacket" => 5,
-        "dccp" => 6,
-        "packet" => 10,
-        _ => return None,
-    })
-}
+pub use aa_target::network::{AF_MAX, family_number, sock_type_number};
 
 /// `network [FAMILY] [TYPE],` with names already turned into numbers
 /// ([`family_number`], [`sock_type_number`]; `tcp`/`udp` as a type mean
@@ -82,10 +12,18 @@ pub struct NetworkRule {
     pub family: Option<u16>,
     /// `None`: every type.
     pub sock_type: Option<u16>,
+    /// Made by an `all` rule: 4.1 does not put it into the per-family
+    /// table (only `network` statements update it).
+    pub skip_table: bool,
 }
 
-/// Adds a network rule to the per-family masks.
-pub fn network_masks(r: &NetworkRule, net: &mut [NetMasks]) -> Result<(), String> {
+/// Adds a network rule to the per-family masks; `deny_quiet` says which
+/// deny rules are quiet there.
+pub fn network_masks(r: &NetworkRule, net: &mut [NetMasks], deny_quiet: &aa_target::DenyQuiet) -> Result<(), String> {
+    let quiet = match deny_quiet {
+        aa_target::DenyQuiet::UnlessAudited => !r.quals.audit,
+        aa_target::DenyQuiet::OnlyAudited => r.quals.audit,
+    };
     // A family alone means its named socket types (stream, dgram, raw,
     // rdm, seqpacket, packet); no family and no type means everything.
     // The parser's masks are 32 bits wide; `network,` sets all of them.
@@ -99,13 +37,13 @@ pub fn network_masks(r: &NetworkRule, net: &mut [NetMasks]) -> Result<(), String
         Some(f) if (f as usize) < net.len() => vec![f as usize],
         Some(f) => return Err(format!("address family {f} out of range")),
         None if r.sock_type.is_none() => (0..net.len()).collect(),
-        None => (0..net.len()).filter(|&f| !FAMILIES[f].is_empty()).collect(),
+        None => (0..net.len()).filter(|&f| aa_target::network::family_name(f as u16).is_some()).collect(),
     };
     for f in fams {
         let m = &mut net[f];
         if r.quals.deny {
             m.deny |= mask;
-            if !r.quals.audit {
+            if quiet {
                 m.quiet |= mask;
             }
         } else {

@@ -8,55 +8,9 @@ use super::{Cond, Op, RuleInfo, check_access, quoted_list};
 use crate::Diagnostic;
 
 /// Address families `apparmor_parser` knows.
-pub const FAMILIES: &[&str] = &[
-    "unspec",
-    "unix",
-    "inet",
-    "ax25",
-    "ipx",
-    "appletalk",
-    "netrom",
-    "bridge",
-    "atmpvc",
-    "x25",
-    "inet6",
-    "rose",
-    "netbeui",
-    "security",
-    "key",
-    "netlink",
-    "packet",
-    "ash",
-    "econet",
-    "atmsvc",
-    "rds",
-    "sna",
-    "irda",
-    "pppox",
-    "wanpipe",
-    "llc",
-    "ib",
-    "mpls",
-    "can",
-    "tipc",
-    "bluetooth",
-    "iucv",
-    "rxrpc",
-    "isdn",
-    "phonet",
-    "ieee802154",
-    "caif",
-    "alg",
-    "nfc",
-    "vsock",
-    "kcm",
-    "qipcrtr",
-    "smc",
-    "xdp",
-    "mctp",
-];
+pub const FAMILIES: &[&str] = &aa_target::network::FAMILY_NAMES;
 /// Socket types `apparmor_parser` knows.
-pub const TYPES: &[&str] = &["stream", "dgram", "seqpacket", "rdm", "raw", "packet"];
+pub const TYPES: &[&str] = &aa_target::network::NETWORK_TYPE_NAMES;
 /// Protocols written where a type goes (`network inet tcp`).
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp"];
 
