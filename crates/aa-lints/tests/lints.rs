@@ -192,6 +192,24 @@ fn write_and_exec_respects_a_covering_deny() {
     );
 }
 
+/// 1,000 write rules that no exec rule overlaps, all sharing the literal
+/// start `/srv/`: each exec rule costs 1,000 comparisons, so the budget
+/// runs out on the 100th and the rest are said to be unchecked, once.
+#[test]
+fn write_and_exec_says_where_its_budget_ran_out() {
+    let mut text = String::from("profile p /usr/bin/p {\n");
+    for i in 0..1000 {
+        text.push_str(&format!("  /srv/w{i}/*.log w,\n  /srv/*/bin{i} ix,\n"));
+    }
+    text.push_str("}\n");
+    let (_db, _root, out) = common::lint(&text, &["write-and-exec"]);
+    let messages: Vec<String> = out.iter().map(|d| format!("{} {}", d.severity.as_str(), d.message)).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("info write-and-exec stopped here"), "{messages:?}");
+    assert!(messages[0].contains("the 900 after it"), "{messages:?}");
+    assert!(text[usize::from(out[0].range.start())..].starts_with("/srv/*/bin99 ix,"));
+}
+
 #[test]
 fn change_profile_in_a_global_profile() {
     check(

@@ -4,7 +4,7 @@ use aa_hir::model::{RuleKind, RuleMode};
 
 use crate::{
     context::LintContext,
-    diagnostic::Sink,
+    diagnostic::{Severity, Sink},
     glob::{Glob, GlobIndex, Perms},
     registry::declare_lint,
 };
@@ -21,7 +21,9 @@ declare_lint! {
     /// are not subtracted yet. Write rules are indexed by the literal start
     /// of their paths, so an exec rule is compared only with the write rules
     /// that could overlap it; a profile may cost at most 100,000 glob
-    /// comparisons, so a generated giant profile cannot stall an editor.
+    /// comparisons, so a generated giant profile cannot stall an editor; where
+    /// that budget runs out, an info finding says which exec rules were not
+    /// fully compared.
     ///
     /// ## Why it matters
     ///
@@ -95,15 +97,23 @@ fn check(ctx: &LintContext<'_>, sink: &mut Sink<'_>) {
         let write_globs: Vec<Arc<Glob>> = writes.iter().map(|(_, p)| Glob::shared(p)).collect();
         let index = GlobIndex::new(write_globs.iter().map(|g| &**g));
         let mut budget = COMPARISON_BUDGET;
-        for (rule, path) in &execs {
-            if budget == 0 {
-                break;
-            }
+        for (n, (rule, path)) in execs.iter().enumerate() {
             let glob = Glob::shared(path);
             if denied_writes.iter().any(|d| d.covers(&glob)) {
                 continue;
             }
-            let Some(w) = index.first_overlapping(&glob, &mut budget).map(|i| writes[i].0) else {
+            let found = if budget == 0 { None } else { index.first_overlapping(&glob, &mut budget) };
+            let Some(w) = found.map(|i| writes[i].0) else {
+                if budget == 0 {
+                    // Said once, so a stopped check is never taken for a clean one.
+                    let message = format!(
+                        "write-and-exec stopped here: this profile's rules cost more than {COMPARISON_BUDGET} glob comparisons, so this exec rule and the {} after it were not fully compared with its {} write rules",
+                        execs.len() - n - 1,
+                        writes.len()
+                    );
+                    ctx.report_rule(sink, rule, Severity::Info, message);
+                    break;
+                }
                 continue;
             };
             let message = format!(
