@@ -76,9 +76,4 @@ check('incoming call is in the launcher file', incoming ~= nil and incoming[1] ~
   and incoming[1].from.uri == vim.uri_from_fname(root .. '/usr.bin.launcher')
   and incoming[1].fromRanges[1].start.line == 1, vim.inspect(incoming))
 
-harness.finish(function()
-  for _, c in pairs(vim.lsp.get_active_clients()) do
-    c.stop()
-  end
-  vim.fn.delete(tmp, 'rf')
-end)
+harness.finish_lsp(tmp)

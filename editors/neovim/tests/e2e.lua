@@ -115,9 +115,4 @@ local after = codes()
 check('update_settings reaches the server (duplicate-rule and missing-abi appear)',
   after['duplicate-rule'] ~= nil and after['missing-abi'] ~= nil, vim.inspect(vim.diagnostic.get(bufnr)))
 
-harness.finish(function()
-  for _, c in pairs(vim.lsp.get_active_clients()) do
-    c.stop()
-  end
-  vim.fn.delete(tmp, 'rf')
-end)
+harness.finish_lsp(tmp)

@@ -1,6 +1,7 @@
 -- What the Neovim tests share: the plugin on the runtimepath, a `check`
 -- that prints one line per assertion, and `finish`, which prints the
--- counts, runs the test's clean-up and exits non-zero on any failure.
+-- counts, runs the test's clean-up and exits non-zero on any failure
+-- (`finish_lsp` for the tests that start the server).
 -- Load with dofile(); not a test itself (tests/run.sh does not run it).
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
@@ -28,6 +29,17 @@ function M.finish(cleanup)
   else
     vim.cmd('qall!')
   end
+end
+
+-- `finish` for the tests that start the server: stops every LSP client
+-- and deletes the test's scratch directory.
+function M.finish_lsp(scratch)
+  M.finish(function()
+    for _, c in pairs(vim.lsp.get_active_clients()) do
+      c.stop()
+    end
+    vim.fn.delete(scratch, 'rf')
+  end)
 end
 
 return M

@@ -126,9 +126,4 @@ io.stdout:write(string.format('info hint of a profile opened after the log was r
   (vim.loop.hrtime() - opened) / 1e6))
 check('the opened copy gets its hint', hints(copy_buf)[4] ~= nil, vim.inspect(vim.diagnostic.get(copy_buf)))
 
-harness.finish(function()
-  for _, c in pairs(vim.lsp.get_active_clients()) do
-    c.stop()
-  end
-  vim.fn.delete(tmp, 'rf')
-end)
+harness.finish_lsp(tmp)

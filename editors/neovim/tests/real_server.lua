@@ -115,9 +115,4 @@ local fixed = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
 check('code action removes the repeated rule', dup ~= nil and applied and #fixed == 6 and fixed[5] == '  @{HOME}/x r,',
   vim.inspect({ dup = dup, lines = fixed }))
 
-harness.finish(function()
-  for _, client in pairs(vim.lsp.get_active_clients()) do
-    client.stop()
-  end
-  vim.fn.delete(tmp, 'rf')
-end)
+harness.finish_lsp(tmp)
