@@ -64,20 +64,8 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
     raw.extend(lints::parser::diagnostics(&ctx, selection));
     let mut out = suppression::apply(&ctx, raw, selection);
     drop_repeated_exec_conflicts(&mut out);
-    for d in &mut out {
-        if let Some(lint) = lint_by_code_or_name(d.code) {
-            d.severity = selection.severity(lint, d.severity);
-        }
-    }
-    out.sort_by(|a, b| {
-        (a.file != root, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
-            b.file != root,
-            b.file.path(db),
-            b.range.start(),
-            b.range.end(),
-            b.code,
-        ))
-    });
+    apply_levels(selection, &mut out);
+    sort_findings(db, root, &mut out);
     out.dedup_by(|a, b| a.code == b.code && a.file == b.file && a.range == b.range && a.message == b.message);
     build_scope::note_builds(db, &mut out);
     out
@@ -89,32 +77,37 @@ pub fn run(db: &dyn Db, root: File, selection: &LintSelection) -> Vec<LintDiagno
 pub fn run_fragment(db: &dyn Db, file: File, selection: &LintSelection) -> Vec<LintDiagnostic> {
     let without_parser = selection.clone().ignore("parser").unwrap_or_else(|_| selection.clone());
     let mut out = run(db, file, &without_parser);
-    let syntax_error = lint_by_code_or_name("syntax-error");
-    let mut parser = Vec::new();
-    for (in_file, d) in aa_hir::diagnostics::fragment_diagnostics(db, file) {
-        let Some(lint) = lint_by_code_or_name(d.code).or(syntax_error) else { continue };
-        if !selection.is_enabled(lint) {
-            continue;
-        }
-        let severity = match d.severity {
-            aa_hir::Severity::Error => Severity::Error,
-            aa_hir::Severity::Warning => Severity::Warning,
-        };
-        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
-        parser.push(LintDiagnostic::new(lint, selection.severity(lint, severity), message, *in_file, d.range));
-    }
+    let mut parser: Vec<LintDiagnostic> = aa_hir::diagnostics::fragment_diagnostics(db, file)
+        .iter()
+        .filter_map(|(in_file, d)| lints::parser::finding(selection, *in_file, d))
+        .collect();
+    apply_levels(selection, &mut parser);
     build_scope::note_builds(db, &mut parser);
     out.extend(parser);
-    out.sort_by(|a, b| {
-        (a.file != file, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
-            b.file != file,
+    sort_findings(db, file, &mut out);
+    out
+}
+
+/// Each finding at the level its selection gives its lint.
+fn apply_levels(selection: &LintSelection, findings: &mut [LintDiagnostic]) {
+    for d in findings {
+        if let Some(lint) = lint_by_code_or_name(d.code) {
+            d.severity = selection.severity(lint, d.severity);
+        }
+    }
+}
+
+/// The root's own findings first, then by file and position.
+fn sort_findings(db: &dyn Db, root: File, findings: &mut [LintDiagnostic]) {
+    findings.sort_by(|a, b| {
+        (a.file != root, a.file.path(db), a.range.start(), a.range.end(), a.code).cmp(&(
+            b.file != root,
             b.file.path(db),
             b.range.start(),
             b.range.end(),
             b.code,
         ))
     });
-    out
 }
 
 /// `file-rule-exec-conflict` and the `parser` group's exact

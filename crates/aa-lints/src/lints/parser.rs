@@ -4,7 +4,7 @@
 //! Codes are assigned in this list's order and never change; append new
 //! codes at the end.
 
-use aa_hir::diagnostics::policy_diagnostics;
+use aa_hir::{db::File, diagnostics::policy_diagnostics};
 
 use crate::compiled::exec_conflicts;
 
@@ -142,30 +142,30 @@ pub static PARSER_LINTS: &[Lint] = &[
     ),
 ];
 
+/// The `parser` group's finding for one of aa-hir's diagnostics, unless its
+/// lint is disabled (at the lint's default severity).
+pub(crate) fn finding(selection: &LintSelection, file: File, d: &aa_hir::Diagnostic) -> Option<LintDiagnostic> {
+    // A code aa-hir added after this list: reported under the generic
+    // syntax entry rather than lost.
+    let lint = PARSER_LINTS.iter().find(|l| l.name == d.code).unwrap_or(&PARSER_LINTS[0]);
+    if !selection.is_enabled(lint) {
+        return None;
+    }
+    let severity = match d.severity {
+        aa_hir::Severity::Error => Severity::Error,
+        aa_hir::Severity::Warning => Severity::Warning,
+    };
+    let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
+    Some(LintDiagnostic::new(lint, severity, message, file, d.range))
+}
+
 /// The `parser` group's findings for the root, as lint diagnostics.
 pub fn diagnostics(ctx: &LintContext<'_>, selection: &LintSelection) -> Vec<LintDiagnostic> {
     if !PARSER_LINTS.iter().any(|l| selection.is_enabled(l)) {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (file, d) in policy_diagnostics(ctx.db, ctx.root) {
-        let lint = PARSER_LINTS.iter().find(|l| l.name == d.code);
-        let lint = match lint {
-            Some(l) => l,
-            // A code aa-hir added after this list: report it under the
-            // generic syntax entry rather than lose it.
-            None => &PARSER_LINTS[0],
-        };
-        if !selection.is_enabled(lint) {
-            continue;
-        }
-        let severity = match d.severity {
-            aa_hir::Severity::Error => Severity::Error,
-            aa_hir::Severity::Warning => Severity::Warning,
-        };
-        let message = if lint.name == d.code { d.message.clone() } else { format!("{}: {}", d.code, d.message) };
-        out.push(LintDiagnostic::new(lint, severity, message, *file, d.range));
-    }
+    out.extend(policy_diagnostics(ctx.db, ctx.root).iter().filter_map(|(file, d)| finding(selection, *file, d)));
     if let Some(lint) = PARSER_LINTS.iter().find(|l| l.name == "conflicting-exec-modifiers")
         && selection.is_enabled(lint)
     {
